@@ -1,0 +1,164 @@
+import {
+  abortErrorFrom,
+  collectTasks,
+  ComputeError,
+  invalidArgumentError,
+  isComputeTask,
+  settleOnAbort,
+  type AnyComputeTask,
+  type ComputeBackendInterface,
+  type RunTaskOptions,
+  type TaskCollection,
+  type TaskContext,
+} from '@hybridcompute/core';
+
+/** Options for {@link createLocalBackend}. */
+export interface LocalBackendOptions {
+  /** The tasks to register: an array, a record or a module namespace of `defineTask` results. */
+  tasks?: TaskCollection | undefined;
+  /** The name errors report as their `backend`. Default `'local'`. */
+  name?: string | undefined;
+}
+
+/**
+ * Runs tasks in the calling thread. The simplest backend, the fallback of
+ * last resort for a router, and the reference the conformance suite is
+ * written against.
+ *
+ * @example
+ * ```ts
+ * const local = new LocalBackend({ tasks: [double] });
+ * await local.runTask('double', 21); // 42
+ * ```
+ */
+export class LocalBackend implements ComputeBackendInterface {
+  /** The name errors report as their `backend`. */
+  readonly name: string;
+  readonly #tasks: Map<string, AnyComputeTask>;
+
+  constructor(options: LocalBackendOptions = {}) {
+    this.name = options.name ?? 'local';
+    this.#tasks = options.tasks === undefined ? new Map() : collectTasks(options.tasks);
+  }
+
+  /** The names of the registered tasks. */
+  get taskNames(): string[] {
+    return [...this.#tasks.keys()];
+  }
+
+  /**
+   * Registers one more task.
+   *
+   * @throws TypeError (code `INVALID_REQUEST`) when `task` is not a task
+   * definition, or another task already has its name.
+   */
+  registerTask(task: AnyComputeTask): this {
+    if (!isComputeTask(task)) {
+      throw invalidArgumentError('registerTask: expected a task definition { name, run } (use defineTask)');
+    }
+    const existing = this.#tasks.get(task.name);
+    if (existing !== undefined && existing !== task) {
+      throw invalidArgumentError(`registerTask: a different task named '${task.name}' is already registered`);
+    }
+    this.#tasks.set(task.name, task);
+    return this;
+  }
+
+  /** Whether a task of that name is registered. */
+  canRun(taskName: string): boolean {
+    return this.#tasks.has(taskName);
+  }
+
+  /**
+   * Runs the task in this thread.
+   *
+   * Rejects (never throws) with `TASK_NOT_FOUND` for an unknown task, with
+   * `TASK_FAILED` (the task's error as `cause`) when it throws, and with
+   * `TASK_ABORTED` / `TASK_TIMEOUT` as soon as `options.signal` aborts, even if
+   * the task ignores its signal and keeps running.
+   */
+  runTask<Input, Output>(taskName: string, input: Input, options?: RunTaskOptions): Promise<Output> {
+    const task = this.#tasks.get(taskName);
+    if (task === undefined) {
+      return Promise.reject(
+        new ComputeError({
+          code: 'TASK_NOT_FOUND',
+          message: `Task '${taskName}' is not registered with the ${this.name} backend (tasks: ${this.taskNames.join(', ') || 'none'})`,
+          taskName,
+          backend: this.name,
+        }),
+      );
+    }
+    const signal = options?.signal;
+    if (signal === undefined) return this.#run(task, input, new LocalTaskContext(undefined)) as Promise<Output>;
+    if (signal.aborted) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.name));
+    return settleOnAbort(this.#run(task, input, new LocalTaskContext(signal)), signal, taskName, this.name) as Promise<Output>;
+  }
+
+  /** Nothing to release; present so routers and servers can close every backend alike. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  #run(task: AnyComputeTask, input: unknown, context: LocalTaskContext): Promise<unknown> {
+    let result: unknown;
+    try {
+      result = task.run(input, context);
+    } catch (error) {
+      return Promise.reject(this.#taskFailed(task.name, error, context));
+    }
+    if (result instanceof Promise) return result.then(undefined, (error: unknown) => Promise.reject(this.#taskFailed(task.name, error, context)));
+    if (isThenable(result)) return Promise.resolve(result).then(undefined, (error: unknown) => Promise.reject(this.#taskFailed(task.name, error, context)));
+    return Promise.resolve(result);
+  }
+
+  #taskFailed(taskName: string, error: unknown, context: LocalTaskContext): ComputeError {
+    // A task that stops because its signal aborted reports the abort, not a failure of its own.
+    if (context.abortedWith(error)) return abortErrorFrom(error, taskName, this.name);
+    const message = error instanceof Error ? error.message : String(error);
+    return new ComputeError({ code: 'TASK_FAILED', message: `Task '${taskName}' failed: ${message}`, taskName, backend: this.name, cause: error });
+  }
+}
+
+/**
+ * The context a task runs with. The signal is made on first use: most tasks
+ * never look at it, and an AbortController per call would be pure overhead.
+ */
+class LocalTaskContext implements TaskContext {
+  #signal: AbortSignal | undefined;
+
+  constructor(signal: AbortSignal | undefined) {
+    this.#signal = signal;
+  }
+
+  get signal(): AbortSignal {
+    return (this.#signal ??= new AbortController().signal);
+  }
+
+  abortedWith(error: unknown): boolean {
+    return this.#signal !== undefined && this.#signal.aborted && this.#signal.reason === error;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Creates a backend that runs tasks in the calling thread.
+ *
+ * @param options - `tasks` (array, record or module namespace of `defineTask` results) and an optional `name`.
+ * @throws TypeError (code `INVALID_REQUEST`) when `tasks` holds something that is not a task, or two tasks share a name.
+ *
+ * @example
+ * ```ts
+ * import { createLocalBackend } from '@hybridcompute/backend-local';
+ * import * as tasks from './tasks.js';
+ *
+ * const local = createLocalBackend({ tasks });
+ * await local.runTask('double', 21); // 42
+ * ```
+ */
+export function createLocalBackend(options: LocalBackendOptions = {}): LocalBackend {
+  return new LocalBackend(options);
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { ComputeError, computeErrorCodes } from './compute-error.js';
+
+describe('ComputeError', () => {
+  it('is an Error with a code, task, backend and cause', () => {
+    const cause = new RangeError('too big');
+    const error = new ComputeError({ code: 'TASK_FAILED', message: 'failed', taskName: 'resize', backend: 'worker', cause });
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(ComputeError);
+    expect(error).toMatchObject({ name: 'ComputeError', code: 'TASK_FAILED', message: 'failed', taskName: 'resize', backend: 'worker' });
+    expect(error.cause).toBe(cause);
+    expect(error.stack).toContain('ComputeError: failed');
+  });
+
+  it('writes a default message from its code, task and backend', () => {
+    expect(new ComputeError({ code: 'QUEUE_FULL', taskName: 'hash', backend: 'worker' }).message).toBe(
+      "QUEUE_FULL for task 'hash' on backend 'worker'",
+    );
+    expect(new ComputeError({ code: 'UNAUTHORIZED' }).message).toBe('UNAUTHORIZED');
+  });
+
+  it('has no cause property unless one is given', () => {
+    expect('cause' in new ComputeError({ code: 'NO_BACKEND' })).toBe(false);
+  });
+
+  it('is recognised by isInstance across copies of core, by its Symbol.for marker', () => {
+    const marker = Symbol.for('@hybridcompute/core.ComputeError');
+    class OtherCopyError extends Error {}
+    Object.defineProperty(OtherCopyError.prototype, marker, { value: true });
+    expect(ComputeError.isInstance(new OtherCopyError('x'))).toBe(true);
+    expect(ComputeError.isInstance(new ComputeError({ code: 'NO_BACKEND' }))).toBe(true);
+    for (const value of [new Error('x'), { code: 'NO_BACKEND' }, null, undefined, 'ComputeError', 7]) {
+      expect(ComputeError.isInstance(value)).toBe(false);
+    }
+  });
+
+  it('round-trips through JSON with code, message, task, backend and the cause chain', () => {
+    const root = Object.assign(new Error('ENOSPC: disk full'), { code: 'ENOSPC' });
+    const middle = new TypeError('write failed', { cause: root });
+    const error = new ComputeError({ code: 'TASK_FAILED', message: 'save failed', taskName: 'save', backend: 'remote', cause: middle });
+    const copy = ComputeError.fromJSON(JSON.parse(JSON.stringify(error)));
+    expect(ComputeError.isInstance(copy)).toBe(true);
+    expect(copy).toMatchObject({ name: 'ComputeError', code: 'TASK_FAILED', message: 'save failed', taskName: 'save', backend: 'remote' });
+    const cause = copy.cause as Error & { cause: Error & { code: string } };
+    expect(cause).toBeInstanceOf(Error);
+    expect(cause).toMatchObject({ name: 'TypeError', message: 'write failed' });
+    expect(cause.cause).toMatchObject({ name: 'Error', message: 'ENOSPC: disk full', code: 'ENOSPC' });
+  });
+
+  it('leaves stacks out of JSON unless asked', () => {
+    const error = new ComputeError({ code: 'TASK_FAILED', cause: new Error('inner') });
+    expect(JSON.stringify(error)).not.toContain('at ');
+    const withStack = error.toJSON({ includeStack: true });
+    expect(withStack.stack).toContain('ComputeError');
+    expect(withStack.cause?.stack).toContain('Error: inner');
+    expect(ComputeError.fromJSON(withStack).stack).toBe(error.stack);
+  });
+
+  it('serialises non-Error causes and cyclic cause chains without hanging', () => {
+    expect(new ComputeError({ code: 'TASK_FAILED', cause: 'a string' }).toJSON().cause).toEqual({ name: 'Error', message: 'a string' });
+    const cyclic = new Error('loop') as Error & { cause?: unknown };
+    cyclic.cause = cyclic;
+    const json = new ComputeError({ code: 'TASK_FAILED', cause: cyclic }).toJSON();
+    let depth = 0;
+    for (let link = json.cause; link !== undefined; link = link.cause) depth++;
+    expect(depth).toBe(8);
+  });
+
+  it('turns anything that is not a serialised ComputeError into PROTOCOL_ERROR', () => {
+    for (const value of [null, 'boom', 42, {}, { code: 'NOT_A_CODE', message: 'x' }, { code: 'TASK_FAILED' }]) {
+      const error = ComputeError.fromJSON(value);
+      expect(error.code).toBe('PROTOCOL_ERROR');
+      expect(error.cause).toBe(value);
+    }
+  });
+
+  it('ignores __proto__ and wrongly typed fields in JSON', () => {
+    const json = JSON.parse('{"code":"TASK_FAILED","message":"m","taskName":5,"__proto__":{"polluted":true},"cause":{"__proto__":{"x":1},"message":7}}');
+    const error = ComputeError.fromJSON(json);
+    expect(error.taskName).toBeUndefined();
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    expect((error.cause as Error).message).toBe('');
+  });
+
+  it('lists every code once', () => {
+    expect(new Set(computeErrorCodes).size).toBe(10);
+    expect(Object.isFrozen(computeErrorCodes)).toBe(true);
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * Every way a compute call can fail, as a string that survives any boundary
+ * (worker, HTTP, queue). See DESIGN.md for when each one is used.
+ */
+export type ComputeErrorCode =
+  | 'TASK_NOT_FOUND'
+  | 'NO_BACKEND'
+  | 'TASK_FAILED'
+  | 'TASK_TIMEOUT'
+  | 'TASK_ABORTED'
+  | 'BACKEND_UNAVAILABLE'
+  | 'QUEUE_FULL'
+  | 'PROTOCOL_ERROR'
+  | 'INVALID_REQUEST'
+  | 'UNAUTHORIZED';
+
+/** All codes, for validation and exhaustive tables. */
+export const computeErrorCodes: readonly ComputeErrorCode[] = Object.freeze([
+  'TASK_NOT_FOUND',
+  'NO_BACKEND',
+  'TASK_FAILED',
+  'TASK_TIMEOUT',
+  'TASK_ABORTED',
+  'BACKEND_UNAVAILABLE',
+  'QUEUE_FULL',
+  'PROTOCOL_ERROR',
+  'INVALID_REQUEST',
+  'UNAUTHORIZED',
+]);
+
+/** The plain-object form of an error's cause, as it crosses a boundary. */
+export interface SerializedErrorCause {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+  cause?: SerializedErrorCause;
+}
+
+/** The plain-object form of a {@link ComputeError}: what `toJSON()` returns and `fromJSON()` reads. */
+export interface SerializedComputeError {
+  name: 'ComputeError';
+  code: ComputeErrorCode;
+  message: string;
+  taskName?: string;
+  backend?: string;
+  stack?: string;
+  cause?: SerializedErrorCause;
+}
+
+/** Options for {@link ComputeError}'s constructor. */
+export interface ComputeErrorOptions {
+  code: ComputeErrorCode;
+  message?: string;
+  taskName?: string | undefined;
+  backend?: string | undefined;
+  cause?: unknown;
+}
+
+const marker = Symbol.for('@hybridcompute/core.ComputeError');
+// Causes can be cyclic or absurdly deep; a boundary only needs the first few links.
+const maxSerializedCauseDepth = 8;
+
+/**
+ * The one error class of hybrid-compute. Every failure a backend or the router
+ * reports is a `ComputeError` with a string `code`; the task's own error, when
+ * there is one, is kept as `cause`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await compute.runTask('double', 21, { timeout: 100 });
+ * } catch (error) {
+ *   if (ComputeError.isInstance(error) && error.code === 'TASK_TIMEOUT') retryLater();
+ *   else throw error;
+ * }
+ * ```
+ */
+export class ComputeError extends Error {
+  /** What kind of failure this is; stable across versions and boundaries. */
+  readonly code: ComputeErrorCode;
+  /** The task the call was for, where known. */
+  readonly taskName: string | undefined;
+  /** The backend that reported the failure, where known. */
+  readonly backend: string | undefined;
+
+  constructor(options: ComputeErrorOptions) {
+    super(options.message ?? defaultMessage(options), 'cause' in options ? { cause: options.cause } : undefined);
+    this.name = 'ComputeError';
+    this.code = options.code;
+    this.taskName = options.taskName;
+    this.backend = options.backend;
+  }
+
+  /**
+   * Whether `value` is a `ComputeError`, also one made by another copy of
+   * `@hybridcompute/core` in the same app, where `instanceof` would say no.
+   */
+  static isInstance(value: unknown): value is ComputeError {
+    return typeof value === 'object' && value !== null && (value as { [marker]?: unknown })[marker] === true;
+  }
+
+  /**
+   * The plain object that carries this error across a worker, the network or a
+   * queue. Stacks are left out unless `includeStack` is set (servers in debug).
+   */
+  toJSON(options: { includeStack?: boolean } = {}): SerializedComputeError {
+    const includeStack = options.includeStack === true;
+    const json: SerializedComputeError = { name: 'ComputeError', code: this.code, message: this.message };
+    if (this.taskName !== undefined) json.taskName = this.taskName;
+    if (this.backend !== undefined) json.backend = this.backend;
+    if (includeStack && this.stack !== undefined) json.stack = this.stack;
+    if (this.cause !== undefined) json.cause = serializeCause(this.cause, includeStack, 0);
+    return json;
+  }
+
+  /**
+   * Rebuilds a `ComputeError` from what {@link ComputeError.toJSON} produced,
+   * with its `code`, `message` and `cause` chain intact. Anything that is not
+   * such an object becomes a `PROTOCOL_ERROR`.
+   */
+  static fromJSON(json: unknown): ComputeError {
+    if (!isSerializedComputeError(json)) {
+      return new ComputeError({
+        code: 'PROTOCOL_ERROR',
+        message: 'Received an error that is not a serialized ComputeError',
+        cause: json,
+      });
+    }
+    const error = new ComputeError({
+      code: json.code,
+      message: json.message,
+      taskName: typeof json.taskName === 'string' ? json.taskName : undefined,
+      backend: typeof json.backend === 'string' ? json.backend : undefined,
+      ...(json.cause === undefined ? {} : { cause: deserializeCause(json.cause, 0) }),
+    });
+    error.stack = typeof json.stack === 'string' ? json.stack : `ComputeError: ${json.message}`;
+    return error;
+  }
+}
+
+Object.defineProperty(ComputeError.prototype, marker, { value: true });
+
+function defaultMessage(options: ComputeErrorOptions): string {
+  const task = options.taskName === undefined ? '' : ` for task '${options.taskName}'`;
+  const backend = options.backend === undefined ? '' : ` on backend '${options.backend}'`;
+  return `${options.code}${task}${backend}`;
+}
+
+function isSerializedComputeError(value: unknown): value is SerializedComputeError {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    typeof candidate['message'] === 'string' &&
+    typeof candidate['code'] === 'string' &&
+    (computeErrorCodes as readonly string[]).includes(candidate['code'])
+  );
+}
+
+function serializeCause(cause: unknown, includeStack: boolean, depth: number): SerializedErrorCause {
+  if (!(cause instanceof Error) && (typeof cause !== 'object' || cause === null)) {
+    return { name: 'Error', message: String(cause) };
+  }
+  const source = cause as { name?: unknown; message?: unknown; code?: unknown; stack?: unknown; cause?: unknown };
+  const serialized: SerializedErrorCause = {
+    name: typeof source.name === 'string' ? source.name : 'Error',
+    message: typeof source.message === 'string' ? source.message : String(cause),
+  };
+  if (typeof source.code === 'string' || typeof source.code === 'number') serialized.code = String(source.code);
+  if (includeStack && typeof source.stack === 'string') serialized.stack = source.stack;
+  if (source.cause !== undefined && depth + 1 < maxSerializedCauseDepth) {
+    serialized.cause = serializeCause(source.cause, includeStack, depth + 1);
+  }
+  return serialized;
+}
+
+function deserializeCause(json: unknown, depth: number): unknown {
+  if (typeof json !== 'object' || json === null) return json;
+  const source = json as Record<string, unknown>;
+  const message = typeof source['message'] === 'string' ? source['message'] : '';
+  const nested =
+    source['cause'] !== undefined && depth + 1 < maxSerializedCauseDepth
+      ? { cause: deserializeCause(source['cause'], depth + 1) }
+      : undefined;
+  const error = new Error(message, nested) as Error & { code?: string };
+  error.name = typeof source['name'] === 'string' ? source['name'] : 'Error';
+  if (typeof source['code'] === 'string') error.code = source['code'];
+  error.stack = typeof source['stack'] === 'string' ? source['stack'] : `${error.name}: ${message}`;
+  return error;
+}

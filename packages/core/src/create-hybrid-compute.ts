@@ -1,0 +1,458 @@
+import { abortErrorFrom } from './abort-error-from.js';
+import { ComputeError } from './compute-error.js';
+import { invalidArgumentError } from './invalid-argument-error.js';
+import { settleOnAbort } from './settle-on-abort.js';
+import type { ComputeBackendLike, RunTaskOptions, TaskInput, TaskNameOf, TaskOutput, TaskRegistryOf } from './types.js';
+
+/** `'auto'`, or the name of one of the router's backends. */
+export type ExecutionStrategy = 'auto' | (string & {});
+
+/** The options form of `runTask`'s third argument. */
+export interface RunOptions {
+  /** `'auto'` (the default) or a backend's name. */
+  strategy?: ExecutionStrategy | undefined;
+  /** Cancels the call: it rejects with `TASK_ABORTED` and the backend is told to stop. */
+  signal?: AbortSignal | undefined;
+  /** Milliseconds from the call until it rejects with `TASK_TIMEOUT` and the backend is told to stop. */
+  timeout?: number | undefined;
+}
+
+/** The backends a router chooses from, by name. */
+export interface HybridComputeBackends {
+  /** Runs tasks in the calling thread. Second in the `'auto'` order. */
+  local?: ComputeBackendLike | undefined;
+  /** A pool of worker threads. First in the `'auto'` order. */
+  worker?: ComputeBackendLike | undefined;
+  /** Compute servers. Third in the `'auto'` order. */
+  remote?: ComputeBackendLike | undefined;
+  /** Any other backend, asked after the three above in insertion order. */
+  [name: string]: ComputeBackendLike | undefined;
+}
+
+/** Given to `onTaskStart` when the router hands a call to a backend. */
+export interface TaskStartEvent {
+  taskName: string;
+  backend: string;
+}
+
+/** Given to `onTaskSettled` when a backend's attempt at a call settles. */
+export interface TaskSettledEvent extends TaskStartEvent {
+  /** Milliseconds from handing the call to the backend until it settled. */
+  durationMs: number;
+  outcome: 'fulfilled' | 'rejected';
+  /** The rejection, when `outcome` is `'rejected'`. */
+  error?: unknown;
+}
+
+/** Options for {@link createHybridCompute}. */
+export interface HybridComputeOptions {
+  /**
+   * The backends `'auto'` asks, in order. Replaces the default order (worker,
+   * local, remote, then the others in insertion order); backends left out are
+   * reachable only by an explicit strategy.
+   */
+  order?: readonly string[] | undefined;
+  /**
+   * Called each time a backend is handed a call (once per backend tried when
+   * the router falls back). Exceptions it throws are ignored, so observing a
+   * call never changes its outcome.
+   */
+  onTaskStart?: ((event: TaskStartEvent) => void) | undefined;
+  /** Called each time a backend's attempt settles. Exceptions it throws are ignored. */
+  onTaskSettled?: ((event: TaskSettledEvent) => void) | undefined;
+}
+
+/** The third argument of the router's `runTask`: a strategy, or options. */
+export type StrategyOrOptions = ExecutionStrategy | RunOptions;
+
+/**
+ * `runTask` typed by task definitions: known names only, and each task's own
+ * input and output types. Untyped routers take any name, as the seed's did.
+ */
+export type HybridComputeRunTask<Tasks> = unknown extends Tasks
+  ? <Input, Output>(taskName: string, input: Input, strategy?: StrategyOrOptions) => Promise<Output>
+  : <Name extends TaskNameOf<Tasks>>(
+      taskName: Name,
+      input: TaskInput<TaskRegistryOf<Tasks>[Name]>,
+      strategy?: StrategyOrOptions,
+    ) => Promise<TaskOutput<TaskRegistryOf<Tasks>[Name]>>;
+
+/**
+ * The router: runs each task on the best backend that can run it. It is
+ * itself a backend (`canRun` + `runTask`), so routers nest and a server can
+ * serve one.
+ *
+ * @typeParam Tasks - the type of a task collection (`typeof tasks` for an
+ * array, record or module namespace of `defineTask` results). When given,
+ * `runTask` accepts only those names and infers input and output types.
+ */
+export interface HybridCompute<Tasks = unknown> {
+  /**
+   * Runs a task.
+   *
+   * @param taskName - the task's name.
+   * @param input - its input; must suit the backend (structured-cloneable for workers, JSON for remote).
+   * @param strategy - `'auto'` (default) tries the backends in order and falls back
+   *   past any that reports `BACKEND_UNAVAILABLE`; a backend's name runs there only.
+   *   Or `{ strategy, signal, timeout }`.
+   * @returns a promise of the task's output. It rejects with a `ComputeError`:
+   *   `NO_BACKEND`, `TASK_NOT_FOUND`, `TASK_FAILED`, `TASK_TIMEOUT`, `TASK_ABORTED`,
+   *   `BACKEND_UNAVAILABLE` and so on; with a `TypeError` (code `INVALID_REQUEST`) for bad arguments.
+   *
+   * @example
+   * ```ts
+   * const doubled = await compute.runTask('double', 21);                  // 'auto'
+   * await compute.runTask('double', 21, 'local');                         // one backend
+   * await compute.runTask('double', 21, { timeout: 500, signal });        // deadline and cancel
+   * ```
+   */
+  readonly runTask: HybridComputeRunTask<Tasks>;
+  /** Whether any backend in the `'auto'` order can run the task. */
+  canRun(taskName: string): boolean;
+  /** The names of the configured backends, in insertion order. */
+  readonly backendNames: readonly string[];
+  /** The order `'auto'` asks the backends in. */
+  readonly order: readonly string[];
+  /** Closes every backend that has a `close()` method; rejects with an `AggregateError` if any fails. */
+  close(): Promise<void>;
+}
+
+/** Constructs a {@link HybridCompute}; the same as {@link createHybridCompute}. */
+export interface HybridComputeConstructor {
+  new <Tasks = unknown>(backends: HybridComputeBackends, options?: HybridComputeOptions): HybridCompute<Tasks>;
+  readonly prototype: HybridCompute<unknown>;
+}
+
+const defaultOrderHead = ['worker', 'local', 'remote'] as const;
+
+class HybridComputeRouter {
+  readonly backendNames: readonly string[];
+  readonly order: readonly string[];
+  readonly #backends = new Map<string, ComputeBackendLike>();
+  // Parallel arrays: the hot path walks these without a Map lookup per backend.
+  readonly #autoBackends: ComputeBackendLike[];
+  readonly #onTaskStart: HybridComputeOptions['onTaskStart'];
+  readonly #onTaskSettled: HybridComputeOptions['onTaskSettled'];
+  readonly #observed: boolean;
+
+  constructor(backends: HybridComputeBackends, options: HybridComputeOptions = {}) {
+    if (typeof backends !== 'object' || backends === null) {
+      throw invalidArgumentError('createHybridCompute: backends must be an object such as { local, worker, remote }');
+    }
+    for (const [name, backend] of Object.entries(backends)) {
+      if (backend === undefined) continue;
+      if (
+        typeof backend !== 'object' ||
+        backend === null ||
+        typeof backend.canRun !== 'function' ||
+        typeof backend.runTask !== 'function'
+      ) {
+        throw invalidArgumentError(`createHybridCompute: backend '${name}' must have canRun() and runTask() methods`);
+      }
+      this.#backends.set(name, backend);
+    }
+    this.backendNames = Object.freeze([...this.#backends.keys()]);
+    this.order = Object.freeze(this.#resolveOrder(options.order));
+    this.#autoBackends = this.order.map((name) => this.#backends.get(name) as ComputeBackendLike);
+    this.#onTaskStart = options.onTaskStart;
+    this.#onTaskSettled = options.onTaskSettled;
+    this.#observed = options.onTaskStart !== undefined || options.onTaskSettled !== undefined;
+  }
+
+  canRun(taskName: string): boolean {
+    return this.#findAuto(taskName, 0) !== -1;
+  }
+
+  runTask(taskName: string, input: unknown, strategyOrOptions?: StrategyOrOptions | RunTaskOptions): Promise<unknown> {
+    if (typeof taskName !== 'string') {
+      return Promise.reject(invalidArgumentError(`runTask: the task name must be a string, got ${typeof taskName}`));
+    }
+    let strategy: string = 'auto';
+    let signal: AbortSignal | undefined;
+    let timeout: number | undefined;
+    if (typeof strategyOrOptions === 'string') {
+      strategy = strategyOrOptions;
+    } else if (typeof strategyOrOptions === 'object' && strategyOrOptions !== null) {
+      const options = strategyOrOptions as RunOptions;
+      if (options.strategy !== undefined) {
+        if (typeof options.strategy !== 'string') {
+          return Promise.reject(invalidArgumentError(`runTask('${taskName}'): strategy must be a string, got ${typeof options.strategy}`));
+        }
+        strategy = options.strategy;
+      }
+      signal = options.signal;
+      if (signal !== undefined && !isAbortSignal(signal)) {
+        return Promise.reject(invalidArgumentError(`runTask('${taskName}'): signal must be an AbortSignal`));
+      }
+      timeout = options.timeout;
+      if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && timeout <= maxTimerDelay)) {
+        return Promise.reject(
+          invalidArgumentError(`runTask('${taskName}'): timeout must be a number of milliseconds from 1 to ${maxTimerDelay}, got ${String(timeout)}`),
+        );
+      }
+    } else if (strategyOrOptions !== undefined) {
+      return Promise.reject(
+        invalidArgumentError(
+          `runTask('${taskName}'): the third argument must be a strategy name or { strategy, signal, timeout }, got ${strategyOrOptions === null ? 'null' : typeof strategyOrOptions}`,
+        ),
+      );
+    }
+
+    if (signal === undefined && timeout === undefined) return this.#route(taskName, input, strategy, undefined);
+    return this.#routeWithDeadline(taskName, input, strategy, signal, timeout);
+  }
+
+  async close(): Promise<void> {
+    const results = await Promise.allSettled(
+      [...this.#backends.values()].map((backend) => (typeof backend.close === 'function' ? backend.close() : undefined)),
+    );
+    const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failures.length > 0) {
+      throw new AggregateError(failures.map((failure) => failure.reason as unknown), `${failures.length} backend(s) failed to close`);
+    }
+  }
+
+  #resolveOrder(order: readonly string[] | undefined): string[] {
+    if (order === undefined) {
+      const head = defaultOrderHead.filter((name) => this.#backends.has(name));
+      const rest = this.backendNames.filter((name) => !(defaultOrderHead as readonly string[]).includes(name));
+      return [...head, ...rest];
+    }
+    if (!Array.isArray(order)) throw invalidArgumentError('createHybridCompute: order must be an array of backend names');
+    for (const name of order) {
+      if (!this.#backends.has(name)) {
+        throw invalidArgumentError(
+          `createHybridCompute: order names backend '${String(name)}', which is not configured (backends: ${this.#listBackends()})`,
+        );
+      }
+    }
+    return [...new Set(order)];
+  }
+
+  #routeWithDeadline(
+    taskName: string,
+    input: unknown,
+    strategy: string,
+    signal: AbortSignal | undefined,
+    timeout: number | undefined,
+  ): Promise<unknown> {
+    if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName));
+    const controller = new AbortController();
+    const timer =
+      timeout === undefined
+        ? undefined
+        : setTimeout(() => {
+            controller.abort(
+              new ComputeError({ code: 'TASK_TIMEOUT', message: `Task '${taskName}' timed out after ${timeout} ms`, taskName }),
+            );
+          }, timeout);
+    const onCallerAbort = (): void => controller.abort(abortErrorFrom(signal?.reason, taskName));
+    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const cleanUp = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onCallerAbort);
+    };
+    const call = settleOnAbort(this.#route(taskName, input, strategy, { signal: controller.signal }), controller.signal, taskName);
+    call.then(cleanUp, cleanUp);
+    return call;
+  }
+
+  #route(taskName: string, input: unknown, strategy: string, options: RunTaskOptions | undefined): Promise<unknown> {
+    if (strategy === 'auto') {
+      const index = this.#findAuto(taskName, 0);
+      if (index === -1) {
+        return Promise.reject(
+          new ComputeError({
+            code: 'NO_BACKEND',
+            message: `No backend available for task '${taskName}' using strategy 'auto': ${
+              this.order.length === 0 ? 'the router has no backends' : `none of ${this.order.join(', ')} can run it`
+            }`,
+            taskName,
+          }),
+        );
+      }
+      return this.#runAuto(index, taskName, input, options, undefined);
+    }
+    const backend = this.#backends.get(strategy);
+    if (backend === undefined) {
+      return Promise.reject(
+        new ComputeError({
+          code: 'NO_BACKEND',
+          message: `No backend available for task '${taskName}' using strategy '${strategy}': no backend is named '${strategy}' (backends: ${this.#listBackends()})`,
+          taskName,
+        }),
+      );
+    }
+    // An explicit strategy is the caller's choice: the backend itself says whether it has the task.
+    return this.#attempt(backend, strategy, taskName, input, options);
+  }
+
+  #runAuto(
+    index: number,
+    taskName: string,
+    input: unknown,
+    options: RunTaskOptions | undefined,
+    earlierFailures: ComputeError[] | undefined,
+  ): Promise<unknown> {
+    const name = this.order[index] as string;
+    const attempt = this.#attempt(this.#autoBackends[index] as ComputeBackendLike, name, taskName, input, options);
+    const isLast = index === this.#autoBackends.length - 1;
+    // With no later backend to take over and nothing to report, the attempt is the answer: no extra promise.
+    if (isLast && earlierFailures === undefined) return attempt;
+    return attempt.then(undefined, (error: unknown) => {
+      if (!ComputeError.isInstance(error) || error.code !== 'BACKEND_UNAVAILABLE' || options?.signal?.aborted === true) {
+        throw error;
+      }
+      const next = isLast ? -1 : this.#findAuto(taskName, index + 1);
+      const failures = earlierFailures === undefined ? [error] : [...earlierFailures, error];
+      if (next !== -1) return this.#runAuto(next, taskName, input, options, failures);
+      throw failures.length === 1 ? error : allUnavailable(taskName, failures);
+    });
+  }
+
+  #attempt(
+    backend: ComputeBackendLike,
+    backendName: string,
+    taskName: string,
+    input: unknown,
+    options: RunTaskOptions | undefined,
+  ): Promise<unknown> {
+    if (this.#observed) return this.#observedAttempt(backend, backendName, taskName, input, options);
+    return invokeBackend(backend, backendName, taskName, input, options);
+  }
+
+  #observedAttempt(
+    backend: ComputeBackendLike,
+    backendName: string,
+    taskName: string,
+    input: unknown,
+    options: RunTaskOptions | undefined,
+  ): Promise<unknown> {
+    const onTaskSettled = this.#onTaskSettled;
+    callHook(this.#onTaskStart, { taskName, backend: backendName });
+    const startedAt = performance.now();
+    const attempt = invokeBackend(backend, backendName, taskName, input, options);
+    if (onTaskSettled === undefined) return attempt;
+    attempt.then(
+      () => callHook(onTaskSettled, { taskName, backend: backendName, durationMs: performance.now() - startedAt, outcome: 'fulfilled' }),
+      (error: unknown) =>
+        callHook(onTaskSettled, { taskName, backend: backendName, durationMs: performance.now() - startedAt, outcome: 'rejected', error }),
+    );
+    return attempt;
+  }
+
+  #findAuto(taskName: string, from: number): number {
+    const backends = this.#autoBackends;
+    for (let index = from; index < backends.length; index++) {
+      if (askCanRun(backends[index] as ComputeBackendLike, taskName)) return index;
+    }
+    return -1;
+  }
+
+  #listBackends(): string {
+    return this.backendNames.length === 0 ? 'none' : this.backendNames.join(', ');
+  }
+}
+
+// setTimeout clamps anything larger to 1 ms, which would turn a long deadline into an instant one.
+const maxTimerDelay = 2 ** 31 - 1;
+
+function invokeBackend(
+  backend: ComputeBackendLike,
+  backendName: string,
+  taskName: string,
+  input: unknown,
+  options: RunTaskOptions | undefined,
+): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = backend.runTask(taskName, input, options);
+  } catch (error) {
+    return Promise.reject(backendFailure(error, taskName, backendName));
+  }
+  if (result instanceof Promise) return result;
+  // A backend outside this project may return a thenable or even a plain value.
+  return Promise.resolve(result);
+}
+
+function backendFailure(error: unknown, taskName: string, backendName: string): ComputeError {
+  if (ComputeError.isInstance(error)) return error;
+  return new ComputeError({
+    code: 'TASK_FAILED',
+    message: `Backend '${backendName}' threw while starting task '${taskName}': ${error instanceof Error ? error.message : String(error)}`,
+    taskName,
+    backend: backendName,
+    cause: error,
+  });
+}
+
+function allUnavailable(taskName: string, failures: ComputeError[]): ComputeError {
+  const described = failures.map((failure) => `${failure.backend ?? 'a backend'}: ${failure.message}`).join('; ');
+  return new ComputeError({
+    code: 'BACKEND_UNAVAILABLE',
+    message: `No backend could run task '${taskName}' using strategy 'auto': ${described}`,
+    taskName,
+    cause: failures[failures.length - 1],
+  });
+}
+
+function askCanRun(backend: ComputeBackendLike, taskName: string): boolean {
+  try {
+    return backend.canRun(taskName) === true;
+  } catch {
+    // A backend that cannot answer cannot be trusted with the call.
+    return false;
+  }
+}
+
+function callHook<Event>(hook: ((event: Event) => void) | undefined, event: Event): void {
+  if (hook === undefined) return;
+  try {
+    hook(event);
+  } catch {
+    // Documented: hooks observe calls and never change their outcome.
+  }
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function'
+  );
+}
+
+/**
+ * The router class. `new HybridCompute(backends, options)` is the same as
+ * {@link createHybridCompute}; `value instanceof HybridCompute` works.
+ */
+export const HybridCompute = HybridComputeRouter as unknown as HybridComputeConstructor;
+
+/**
+ * Creates a router over the given backends.
+ *
+ * @param backends - backends by name; `worker`, `local` and `remote` have a place in
+ *   the default `'auto'` order, any other name comes after them.
+ * @param options - the `'auto'` order and observability hooks.
+ * @typeParam Tasks - optional: `typeof tasks` for your task definitions, so that
+ *   `runTask` checks names and infers input and output types.
+ * @throws TypeError (code `INVALID_REQUEST`) for a backend without `canRun`/`runTask`
+ *   or an `order` naming a backend that is not configured.
+ *
+ * @example
+ * ```ts
+ * import { createHybridCompute } from '@hybridcompute/core';
+ * import { createLocalBackend } from '@hybridcompute/backend-local';
+ * import * as tasks from './tasks.js';
+ *
+ * const compute = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) });
+ * const doubled = await compute.runTask('double', 21); // number
+ * ```
+ */
+export function createHybridCompute<Tasks = unknown>(
+  backends: HybridComputeBackends,
+  options?: HybridComputeOptions,
+): HybridCompute<Tasks> {
+  return new HybridCompute<Tasks>(backends, options);
+}

@@ -1,0 +1,37 @@
+export { ComputeError, computeErrorCodes } from './compute-error.js';
+export type {
+  ComputeErrorCode,
+  ComputeErrorOptions,
+  SerializedComputeError,
+  SerializedErrorCause,
+} from './compute-error.js';
+export { defineTask } from './define-task.js';
+export { invalidArgumentError } from './invalid-argument-error.js';
+export { collectTasks, isComputeTask } from './collect-tasks.js';
+export { abortErrorFrom } from './abort-error-from.js';
+export { settleOnAbort } from './settle-on-abort.js';
+export { createHybridCompute, HybridCompute } from './create-hybrid-compute.js';
+export type {
+  ExecutionStrategy,
+  HybridComputeBackends,
+  HybridComputeConstructor,
+  HybridComputeOptions,
+  HybridComputeRunTask,
+  RunOptions,
+  StrategyOrOptions,
+  TaskSettledEvent,
+  TaskStartEvent,
+} from './create-hybrid-compute.js';
+export type {
+  AnyComputeTask,
+  ComputeBackendInterface,
+  ComputeBackendLike,
+  ComputeTaskInterface,
+  RunTaskOptions,
+  TaskCollection,
+  TaskContext,
+  TaskInput,
+  TaskNameOf,
+  TaskOutput,
+  TaskRegistryOf,
+} from './types.js';

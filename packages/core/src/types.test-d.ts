@@ -1,0 +1,107 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import { ComputeError } from './compute-error.js';
+import { createHybridCompute, HybridCompute } from './create-hybrid-compute.js';
+import { defineTask } from './define-task.js';
+import type { ComputeBackendInterface, ComputeTaskInterface, TaskNameOf, TaskRegistryOf } from './types.js';
+
+const double = defineTask('double', (n: number) => n * 2);
+const greet = defineTask('greet', async (input: { name: string }) => ({ greeting: `hello ${input.name}` }));
+const tasksRecord = { double, greet, helper: (s: string) => s };
+const tasksArray = [double, greet] as const;
+const backend = { canRun: () => true, runTask: async () => null };
+
+describe('defineTask', () => {
+  it('keeps the literal name and infers input and output', () => {
+    expectTypeOf(double).toEqualTypeOf<ComputeTaskInterface<number, number, 'double'>>();
+    expectTypeOf(greet.name).toEqualTypeOf<'greet'>();
+  });
+
+  it('unwraps the output of an async task', () => {
+    expectTypeOf(greet).toEqualTypeOf<ComputeTaskInterface<{ name: string }, { greeting: string }, 'greet'>>();
+  });
+});
+
+describe('task registries', () => {
+  it('keys a record or module namespace by task name and ignores helpers', () => {
+    expectTypeOf<TaskNameOf<typeof tasksRecord>>().toEqualTypeOf<'double' | 'greet'>();
+    expectTypeOf<TaskRegistryOf<typeof tasksRecord>['double']>().toEqualTypeOf<typeof double>();
+  });
+
+  it('keys an array by task name', () => {
+    expectTypeOf<TaskNameOf<typeof tasksArray>>().toEqualTypeOf<'double' | 'greet'>();
+  });
+});
+
+describe('a router typed by its tasks', () => {
+  const compute = createHybridCompute<typeof tasksRecord>({ local: backend });
+
+  it("infers runTask('double', 21) as number -> number", () => {
+    expectTypeOf(compute.runTask('double', 21)).toEqualTypeOf<Promise<number>>();
+    expectTypeOf(compute.runTask('greet', { name: 'Ada' }, 'local')).toEqualTypeOf<Promise<{ greeting: string }>>();
+    expectTypeOf(compute.runTask('double', 1, { timeout: 10, strategy: 'auto' })).toEqualTypeOf<Promise<number>>();
+  });
+
+  it('refuses a wrong task name', () => {
+    // @ts-expect-error: 'tripple' is not a task
+    void compute.runTask('tripple', 21);
+    // @ts-expect-error: a helper export is not a task
+    void compute.runTask('helper', 'x');
+  });
+
+  it('refuses a wrong input type', () => {
+    // @ts-expect-error: double takes a number
+    void compute.runTask('double', '21');
+    // @ts-expect-error: greet takes { name }
+    void compute.runTask('greet', { nom: 'Ada' });
+  });
+
+  it('refuses a strategy of the wrong type', () => {
+    // @ts-expect-error: a strategy is a string or options
+    void compute.runTask('double', 1, 42);
+  });
+
+  it('is typed the same way from an array of tasks and from new HybridCompute', () => {
+    const fromArray = createHybridCompute<typeof tasksArray>({ local: backend });
+    expectTypeOf(fromArray.runTask('double', 2)).toEqualTypeOf<Promise<number>>();
+    const constructed = new HybridCompute<typeof tasksRecord>({ local: backend });
+    expectTypeOf(constructed.runTask('double', 2)).toEqualTypeOf<Promise<number>>();
+  });
+
+  it('nests inside another router', () => {
+    const outer = createHybridCompute({ inner: compute });
+    expectTypeOf(outer).toEqualTypeOf<HybridCompute<unknown>>();
+  });
+});
+
+describe('an untyped router', () => {
+  const compute = createHybridCompute({ local: backend });
+
+  it("keeps the seed's runTask<Input, Output> signature", () => {
+    expectTypeOf(compute.runTask<number, number>('double', 21)).toEqualTypeOf<Promise<number>>();
+    expectTypeOf(compute.runTask<number, number>('double', 21, 'remote')).toEqualTypeOf<Promise<number>>();
+  });
+
+  it('is a ComputeBackendInterface', () => {
+    expectTypeOf(compute).toExtend<ComputeBackendInterface>();
+  });
+});
+
+describe('ComputeError', () => {
+  it('narrows through isInstance', () => {
+    const caught: unknown = new Error('x');
+    if (ComputeError.isInstance(caught)) {
+      expectTypeOf(caught.code).toEqualTypeOf<
+        | 'TASK_NOT_FOUND'
+        | 'NO_BACKEND'
+        | 'TASK_FAILED'
+        | 'TASK_TIMEOUT'
+        | 'TASK_ABORTED'
+        | 'BACKEND_UNAVAILABLE'
+        | 'QUEUE_FULL'
+        | 'PROTOCOL_ERROR'
+        | 'INVALID_REQUEST'
+        | 'UNAUTHORIZED'
+      >();
+    }
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Options a backend may accept as the third argument of `runTask`.
+ * Backends that do not support cancellation may ignore them.
+ */
+export interface RunTaskOptions {
+  /** Aborts the call. Its `reason` says why: a `ComputeError` with code `TASK_TIMEOUT` or `TASK_ABORTED`. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Represents a backend capable of executing registered compute tasks: the
+ * interface of the project hybrid-compute grew out of, unchanged, plus an
+ * optional third argument.
+ *
+ * Each backend must be able to:
+ * - Determine if it can run a given task (`canRun`)
+ * - Execute a named task with input and return a Promise of output (`runTask`)
+ *
+ * Backends may add optional members such as `close()` and `stats()`; nothing in
+ * core requires them.
+ *
+ * @example
+ * ```ts
+ * const backend: ComputeBackendInterface = {
+ *   canRun: (taskName) => taskName === 'double',
+ *   runTask: async (taskName, input): Promise<any> => {
+ *     if (taskName === 'double') return (input as number) * 2;
+ *     throw new Error('Unknown task');
+ *   },
+ * };
+ * ```
+ */
+export interface ComputeBackendInterface {
+  /** Whether this backend can run the task named `taskName` now. Must not throw. */
+  canRun(taskName: string): boolean;
+  /**
+   * Runs the task and settles with its output. Failures reject (never throw
+   * synchronously), ideally with a `ComputeError`.
+   */
+  runTask<Input, Output>(taskName: string, input: Input, options?: RunTaskOptions): Promise<Output>;
+}
+
+/**
+ * What the router accepts as a backend: anything with `canRun` and `runTask`,
+ * including object literals whose `runTask` returns a concrete type and routers
+ * typed by their tasks (see {@link ComputeBackendInterface}).
+ */
+export interface ComputeBackendLike {
+  canRun(taskName: string): boolean;
+  runTask(taskName: string, input: any, options?: RunTaskOptions): Promise<unknown>;
+  /** Optional: releases the backend's resources; the router's `close()` calls it. */
+  close?(): unknown;
+}
+
+/** What a task's `run` receives besides its input. */
+export interface TaskContext {
+  /** Aborted when the caller cancels the call or its timeout passes. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A named unit of work: the same definition runs on every backend.
+ * Create one with `defineTask`.
+ *
+ * @typeParam Input - what `run` takes.
+ * @typeParam Output - what `run` produces (possibly through a promise).
+ * @typeParam Name - the task's name as a string literal type.
+ */
+export interface ComputeTaskInterface<Input = any, Output = any, Name extends string = string> {
+  /** The name callers use in `runTask`. */
+  readonly name: Name;
+  /** Does the work. May be sync or async. */
+  run(input: Input, context: TaskContext): Output | Promise<Output>;
+}
+
+/** A task definition of any input, output and name. */
+export type AnyComputeTask = ComputeTaskInterface<any, any, string>;
+
+/**
+ * The forms a set of tasks may take wherever tasks are registered: an array
+ * of definitions, a record of them, or a module namespace (`import * as tasks`).
+ * Entries that are not task definitions are ignored, so a module may export
+ * helpers beside its tasks.
+ */
+export type TaskCollection = readonly AnyComputeTask[] | { readonly [key: string]: unknown };
+
+/**
+ * Task definitions keyed by task name, derived from a {@link TaskCollection}
+ * type. This is what types the router's `runTask`.
+ */
+export type TaskRegistryOf<Tasks> = Tasks extends readonly AnyComputeTask[]
+  ? { [Task in Tasks[number] as Task['name']]: Task }
+  : { [Key in keyof Tasks as Tasks[Key] extends AnyComputeTask ? Tasks[Key]['name'] : never]: Tasks[Key] };
+
+/** The names of the tasks in a {@link TaskCollection} type. */
+export type TaskNameOf<Tasks> = keyof TaskRegistryOf<Tasks> & string;
+
+/** The input type of a task definition. */
+export type TaskInput<Task> = Task extends { run(input: infer Input, ...rest: any[]): unknown } ? Input : never;
+
+/** The output type of a task definition, promises unwrapped. */
+export type TaskOutput<Task> = Task extends { run(...args: any[]): infer Output } ? Awaited<Output> : never;

@@ -1,0 +1,75 @@
+import { defineTask } from '@hybridcompute/core';
+
+/** Returns its input unchanged: proves values survive the backend's boundary. */
+export const echo = defineTask('echo', (value: unknown) => value);
+
+/** Doubles a number, synchronously. */
+export const double = defineTask('double', (value: number) => {
+  if (typeof value !== 'number') throw new TypeError(`double expects a number, got ${typeof value}`);
+  return value * 2;
+});
+
+/** Doubles a number from an async function. */
+export const asyncDouble = defineTask('asyncDouble', async (value: number) => value * 2);
+
+/** Throws an error with the given message and custom `code`, as task code often does. */
+export const fail = defineTask('fail', (input: { message: string; code: string }): never => {
+  throw Object.assign(new RangeError(input.message), { code: input.code });
+});
+
+/** Rejects asynchronously with a custom `code`. */
+export const asyncFail = defineTask('asyncFail', async (input: { message: string; code: string }): Promise<never> => {
+  throw Object.assign(new Error(input.message), { code: input.code });
+});
+
+/** Waits `ms` and answers `'done'`, or stops as soon as its signal aborts. */
+export const slow = defineTask(
+  'slow',
+  (input: { ms: number }, { signal }) =>
+    new Promise<string>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve('done');
+      }, input.ms);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }),
+);
+
+/** Answers `value` after `ms`, ignoring its signal: parallel calls finish out of order. */
+export const delayedEcho = defineTask(
+  'delayedEcho',
+  (input: { value: unknown; ms: number }) =>
+    new Promise<unknown>((resolve) => {
+      setTimeout(resolve, input.ms, input.value);
+    }),
+);
+
+/** Builds a string of `size` characters from `seed`, to move a large payload back. */
+export const bigPayload = defineTask('bigPayload', (input: { size: number; seed: string }) => input.seed.repeat(Math.ceil(input.size / input.seed.length)).slice(0, input.size));
+
+/** Sums a large array, to move a large payload in. */
+export const sum = defineTask('sum', (values: number[]) => values.reduce((total, value) => total + value, 0));
+
+/**
+ * The fixture tasks every backend under test must serve. backend-local
+ * registers them, a worker file exposes them, a test server serves them.
+ */
+export const conformanceTasks = {
+  echo,
+  double,
+  asyncDouble,
+  fail,
+  asyncFail,
+  slow,
+  delayedEcho,
+  bigPayload,
+  sum,
+} as const;

@@ -1,0 +1,58 @@
+import { afterEach, beforeEach, describe } from 'vitest';
+import { describeAbort } from './abort.js';
+import { describeCanRun } from './can-run.js';
+import { describeConcurrency } from './concurrency.js';
+import { describeDispose } from './dispose.js';
+import { describeErrors } from './errors.js';
+import { describeRunTask } from './run-task.js';
+import type { BackendConformanceOptions, BackendUnderTest, SuiteContext } from './suite-context.js';
+
+/**
+ * Registers the conformance suite every hybrid-compute backend must pass.
+ * Call it at the top level of a vitest test file.
+ *
+ * @param name - how the backend appears in test names.
+ * @param options - `createBackend` (a fresh backend per test, serving
+ *   `conformanceTasks`), `dispose`, and declared `capabilities`.
+ *
+ * @example
+ * ```ts
+ * import { conformanceTasks, describeBackendConformance } from '@hybridcompute/backend-conformance';
+ * import { createLocalBackend } from '@hybridcompute/backend-local';
+ *
+ * describeBackendConformance('backend-local', {
+ *   createBackend: () => createLocalBackend({ tasks: conformanceTasks }),
+ * });
+ * ```
+ */
+export function describeBackendConformance(name: string, options: BackendConformanceOptions): void {
+  const capabilities = { abort: true, ...options.capabilities };
+  let current: BackendUnderTest | undefined;
+  const context: SuiteContext = {
+    options,
+    capabilities,
+    backend: () => {
+      if (current === undefined) throw new Error('the conformance suite has no backend outside a test');
+      return current;
+    },
+  };
+
+  describe(`${name} conforms to ComputeBackendInterface`, { timeout: options.callTimeoutMs ?? 20_000 }, () => {
+    beforeEach(async () => {
+      current = await options.createBackend();
+    });
+    afterEach(async () => {
+      const backend = current;
+      current = undefined;
+      if (backend !== undefined) await options.dispose?.(backend);
+    });
+
+    describe('canRun', () => describeCanRun(context));
+    describe('runTask', () => describeRunTask(context));
+    describe('errors', () => describeErrors(context));
+    describe('concurrency', () => describeConcurrency(context));
+    // Declared gaps leave their group out rather than skipping it test by test.
+    if (capabilities.abort) describe('abort', () => describeAbort(context));
+    describe('dispose', () => describeDispose(context));
+  });
+}

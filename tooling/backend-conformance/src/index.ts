@@ -1,0 +1,19 @@
+export { describeBackendConformance } from './describe-backend-conformance.js';
+export {
+  asyncDouble,
+  asyncFail,
+  bigPayload,
+  conformanceTasks,
+  delayedEcho,
+  double,
+  echo,
+  fail,
+  slow,
+  sum,
+} from './conformance-tasks.js';
+export type {
+  BackendCapabilities,
+  BackendConformanceOptions,
+  BackendUnderTest,
+  SuiteContext,
+} from './suite-context.js';

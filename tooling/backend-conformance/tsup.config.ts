@@ -1,0 +1,11 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  // The tasks get their own entry so a worker file can import them without vitest.
+  entry: ['src/index.ts', 'src/conformance-tasks.ts'],
+  format: ['esm'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+});

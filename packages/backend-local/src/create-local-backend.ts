@@ -107,9 +107,9 @@ export class LocalBackend implements ComputeBackendInterface {
     } catch (error) {
       return Promise.reject(this.#taskFailed(task.name, error, context));
     }
-    if (result instanceof Promise) return result.then(undefined, (error: unknown) => Promise.reject(this.#taskFailed(task.name, error, context)));
-    if (isThenable(result)) return Promise.resolve(result).then(undefined, (error: unknown) => Promise.reject(this.#taskFailed(task.name, error, context)));
-    return Promise.resolve(result);
+    if (!isThenable(result)) return Promise.resolve(result);
+    const asTaskFailure = (error: unknown): Promise<never> => Promise.reject(this.#taskFailed(task.name, error, context));
+    return result instanceof Promise ? result.then(undefined, asTaskFailure) : Promise.resolve(result).then(undefined, asTaskFailure);
   }
 
   #taskFailed(taskName: string, error: unknown, context: LocalTaskContext): ComputeError {

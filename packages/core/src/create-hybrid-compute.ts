@@ -1,7 +1,6 @@
 import { abortErrorFrom } from './abort-error-from.js';
 import { ComputeError } from './compute-error.js';
 import { invalidArgumentError } from './invalid-argument-error.js';
-import { settleOnAbort } from './settle-on-abort.js';
 import type { ComputeBackendLike, RunTaskOptions, TaskInput, TaskNameOf, TaskOutput, TaskRegistryOf } from './types.js';
 
 /** `'auto'`, or the name of one of the router's backends. */
@@ -238,23 +237,37 @@ class HybridComputeRouter {
   ): Promise<unknown> {
     if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName));
     const controller = new AbortController();
-    const timer =
-      timeout === undefined
-        ? undefined
-        : setTimeout(() => {
-            controller.abort(
-              new ComputeError({ code: 'TASK_TIMEOUT', message: `Task '${taskName}' timed out after ${timeout} ms`, taskName }),
-            );
-          }, timeout);
-    const onCallerAbort = (): void => controller.abort(abortErrorFrom(signal?.reason, taskName));
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const cleanUp = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
-    };
-    const call = settleOnAbort(this.#route(taskName, input, strategy, { signal: controller.signal }), controller.signal, taskName);
-    call.then(cleanUp, cleanUp);
-    return call;
+    return new Promise((resolve, reject) => {
+      // The router aborts its own controller, so it rejects right there instead of listening to it.
+      const stop = (error: ComputeError): void => {
+        cleanUp();
+        controller.abort(error);
+        reject(error);
+      };
+      const onCallerAbort = (): void => stop(abortErrorFrom(signal?.reason, taskName));
+      const timer =
+        timeout === undefined
+          ? undefined
+          : setTimeout(() => {
+              stop(new ComputeError({ code: 'TASK_TIMEOUT', message: `Task '${taskName}' timed out after ${timeout} ms`, taskName }));
+            }, timeout);
+      const cleanUp = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onCallerAbort);
+      };
+      signal?.addEventListener('abort', onCallerAbort, { once: true });
+      // Settling twice is harmless: whichever of the backend and the deadline comes first decides.
+      this.#route(taskName, input, strategy, { signal: controller.signal }).then(
+        (value) => {
+          cleanUp();
+          resolve(value);
+        },
+        (error: unknown) => {
+          cleanUp();
+          reject(error);
+        },
+      );
+    });
   }
 
   #route(taskName: string, input: unknown, strategy: string, options: RunTaskOptions | undefined): Promise<unknown> {

@@ -1,47 +1,24 @@
-// Cost per call of compute.runTask('double', n) through the router and the local
-// backend, against calling the task directly, sequential calls in one process.
-import { createLocalBackend } from '@hybridcompute/backend-local';
-import { createHybridCompute, defineTask } from '@hybridcompute/core';
-import { measureMedian } from './measure-median.mjs';
+// pnpm bench: the router's cost per call against a direct call, as the median
+// of several processes; prints a Markdown table for BENCHMARKS.md.
+import { fileURLToPath } from 'node:url';
+import { medianOverProcesses } from './run-in-processes.mjs';
 
-const calls = Number(process.env.BENCH_CALLS ?? 200_000);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 15);
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const script = fileURLToPath(new URL('./router-overhead.mjs', import.meta.url));
+const { medians, samples } = medianOverProcesses(script, runs);
 
-const double = defineTask('double', async (n) => n * 2);
-const local = createLocalBackend({ tasks: [double] });
-const compute = createHybridCompute({ local });
-const withDeadline = { timeout: 60_000 };
-const observed = createHybridCompute({ local }, { onTaskStart() {}, onTaskSettled() {} });
-
-const context = { signal: new AbortController().signal };
-let sink = 0;
-const subjects = {
-  'direct: await task.run(n)': async (count) => {
-    for (let n = 0; n < count; n++) sink += await double.run(n, context);
-  },
-  "router + local: await compute.runTask('double', n)": async (count) => {
-    for (let n = 0; n < count; n++) sink += await compute.runTask('double', n);
-  },
-  "local alone: await local.runTask('double', n)": async (count) => {
-    for (let n = 0; n < count; n++) sink += await local.runTask('double', n);
-  },
-  'router + local, with { timeout }': async (count) => {
-    for (let n = 0; n < count; n++) sink += await compute.runTask('double', n, withDeadline);
-  },
-  'router + local, with hooks': async (count) => {
-    for (let n = 0; n < count; n++) sink += await observed.runTask('double', n);
-  },
+const labels = {
+  direct: 'direct: `await task.run(n)` (async task)',
+  router: "router + local: `await compute.runTask('double', n)`",
+  localAlone: "local alone: `await local.runTask('double', n)`",
+  routerWithTimeout: 'router + local, `{ timeout }` on every call',
+  routerWithHooks: 'router + local, `onTaskStart` and `onTaskSettled` set',
 };
-
-// Warm every path up first so the JIT has settled before anything is timed.
-for (const run of Object.values(subjects)) await run(50_000);
-
-const results = {};
-for (const [name, run] of Object.entries(subjects)) results[name] = await measureMedian(run, { calls, rounds });
-
-const direct = results['direct: await task.run(n)'];
-console.log(`node ${process.version}, ${calls} sequential calls x ${rounds} rounds, median ns per call`);
-console.log('| path | ns/call | x direct |');
-console.log('| --- | ---: | ---: |');
-for (const [name, ns] of Object.entries(results)) console.log(`| ${name} | ${ns.toFixed(0)} | ${(ns / direct).toFixed(2)} |`);
-if (sink === -1) console.log(sink);
+console.log(`Node ${process.version}; ${runs} processes, each the median of 11 rounds of 200,000 sequential calls.\n`);
+console.log('| path | ns per call (median) | range over runs | x direct |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const [key, label] of Object.entries(labels)) {
+  const values = samples.map((sample) => sample[key]);
+  const range = `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+  console.log(`| ${label} | ${medians[key].toFixed(0)} | ${range} | ${(medians[key] / medians.direct).toFixed(2)} |`);
+}

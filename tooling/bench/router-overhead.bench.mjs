@@ -22,3 +22,12 @@ for (const [key, label] of Object.entries(labels)) {
   const range = `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
   console.log(`| ${label} | ${medians[key].toFixed(0)} | ${range} | ${(medians[key] / medians.direct).toFixed(2)} |`);
 }
+
+const parts = medianOverProcesses(fileURLToPath(new URL('./abort-signal-cost.mjs', import.meta.url)), runs).medians;
+console.log('\nWhat a deadline is made of (median ns per operation):\n');
+console.log('| operation | ns |');
+console.log('| --- | ---: |');
+console.log(`| \`new AbortController().signal\` | ${parts.createAbortSignal.toFixed(0)} |`);
+console.log(`| \`addEventListener\` + \`removeEventListener\` on a long-lived signal | ${parts.addRemoveListener.toFixed(0)} |`);
+console.log(`| a new signal with one listener added and removed | ${parts.signalWithFirstListener.toFixed(0)} |`);
+console.log(`| \`setTimeout\` + \`clearTimeout\` | ${parts.setClearTimeout.toFixed(0)} |`);

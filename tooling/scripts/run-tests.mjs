@@ -3,8 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('../..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const listed = spawnSync('pnpm', ['-r', '--silent', 'exec', 'pwd'], { cwd: root, encoding: 'utf8' });
 if (listed.status !== 0) {
   console.error(listed.stderr || 'could not list the workspace packages');
@@ -39,6 +40,8 @@ for (const [index, file] of resultFiles.entries()) {
 }
 totals.failed += missingResults;
 
+// The line counts tests; a failed build, typecheck or package check is said separately, above it.
+if (turbo.status !== 0) console.log('turbo: one or more tasks failed (build, typecheck, lint:package or test); see the log above');
 const skipped = totals.skipped > 0 ? `, ${totals.skipped} skipped` : '';
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed${skipped}`);
 process.exit(turbo.status === 0 && totals.failed === 0 ? 0 : 1);

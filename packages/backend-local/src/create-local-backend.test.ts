@@ -25,7 +25,7 @@ describe('createLocalBackend', () => {
   it('refuses something that is not a task, and a second task with a taken name', () => {
     const local = createLocalBackend({ tasks: [double] });
     expect(() => local.registerTask({ name: 'x' } as never)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'INVALID_REQUEST' }));
-    expect(() => local.registerTask(defineTask('double', (n: number) => n))).toThrow(/already registered/);
+    expect(() => local.registerTask(defineTask('double', (n: number) => n))).toThrow("two different tasks are named 'double'");
     expect(() => local.registerTask(double)).not.toThrow();
     expect(() => createLocalBackend({ tasks: [double, 'nope'] as never })).toThrow(/tasks\[1\] is not a task definition/);
   });
@@ -74,7 +74,7 @@ describe('createLocalBackend', () => {
     expect(seen?.signal.aborted).toBe(true);
   });
 
-  it('reports a task that rethrows its abort reason as aborted, not failed', async () => {
+  it('reports a task that stops by rethrowing its abort reason as timed out, not failed', async () => {
     const obedient = defineTask('obedient', (_: null, { signal }: TaskContext) => {
       return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
     });

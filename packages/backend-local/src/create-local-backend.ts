@@ -56,11 +56,7 @@ export class LocalBackend implements ComputeBackendInterface {
     if (!isComputeTask(task)) {
       throw invalidArgumentError('registerTask: expected a task definition { name, run } (use defineTask)');
     }
-    const existing = this.#tasks.get(task.name);
-    if (existing !== undefined && existing !== task) {
-      throw invalidArgumentError(`registerTask: a different task named '${task.name}' is already registered`);
-    }
-    this.#tasks.set(task.name, task);
+    collectTasks([task], this.#tasks);
     return this;
   }
 
@@ -105,16 +101,13 @@ export class LocalBackend implements ComputeBackendInterface {
     try {
       result = task.run(input, context);
     } catch (error) {
-      return Promise.reject(this.#taskFailed(task.name, error, context));
+      return Promise.reject(this.#taskFailed(task.name, error));
     }
     if (!isThenable(result)) return Promise.resolve(result);
-    const asTaskFailure = (error: unknown): Promise<never> => Promise.reject(this.#taskFailed(task.name, error, context));
-    return result instanceof Promise ? result.then(undefined, asTaskFailure) : Promise.resolve(result).then(undefined, asTaskFailure);
+    return Promise.resolve(result).then(undefined, (error: unknown) => Promise.reject(this.#taskFailed(task.name, error)));
   }
 
-  #taskFailed(taskName: string, error: unknown, context: LocalTaskContext): ComputeError {
-    // A task that stops because its signal aborted reports the abort, not a failure of its own.
-    if (context.abortedWith(error)) return abortErrorFrom(error, taskName, this.name);
+  #taskFailed(taskName: string, error: unknown): ComputeError {
     const message = error instanceof Error ? error.message : String(error);
     return new ComputeError({ code: 'TASK_FAILED', message: `Task '${taskName}' failed: ${message}`, taskName, backend: this.name, cause: error });
   }
@@ -133,10 +126,6 @@ class LocalTaskContext implements TaskContext {
 
   get signal(): AbortSignal {
     return (this.#signal ??= new AbortController().signal);
-  }
-
-  abortedWith(error: unknown): boolean {
-    return this.#signal !== undefined && this.#signal.aborted && this.#signal.reason === error;
   }
 }
 

@@ -6,6 +6,8 @@ import type { AnyComputeTask, TaskCollection } from './types.js';
  * map from task name to definition. Backends and servers share it so that the
  * same tasks module registers the same way everywhere.
  *
+ * @param into - a map to add to instead of a new one; a task whose name it
+ *   already holds for a different task is refused.
  * @throws TypeError (code `INVALID_REQUEST`) for an array entry that is not a
  * task, a collection that is not an object, or two tasks with one name.
  *
@@ -15,11 +17,11 @@ import type { AnyComputeTask, TaskCollection } from './types.js';
  * const byName = collectTasks(tasks); // Map { 'double' => {...}, ... }
  * ```
  */
-export function collectTasks(tasks: TaskCollection): Map<string, AnyComputeTask> {
+export function collectTasks(tasks: TaskCollection, into = new Map<string, AnyComputeTask>()): Map<string, AnyComputeTask> {
   if (typeof tasks !== 'object' || tasks === null) {
     throw invalidArgumentError(`tasks must be an array, a record or a module namespace of task definitions, got ${tasks === null ? 'null' : typeof tasks}`);
   }
-  const byName = new Map<string, AnyComputeTask>();
+  const byName = into;
   if (Array.isArray(tasks)) {
     tasks.forEach((task: unknown, index) => {
       if (!isComputeTask(task)) throw invalidArgumentError(`tasks[${index}] is not a task definition (expected { name, run }; use defineTask)`);

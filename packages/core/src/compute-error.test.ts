@@ -66,6 +66,40 @@ describe('ComputeError', () => {
     expect(depth).toBe(8);
   });
 
+  it('keeps a nested ComputeError cause whole across the round trip', () => {
+    const inner = new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: 'worker died', taskName: 'hash', backend: 'worker' });
+    const outer = new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: 'all down', taskName: 'hash', cause: inner });
+    const copy = ComputeError.fromJSON(JSON.parse(JSON.stringify(outer)));
+    expect(ComputeError.isInstance(copy.cause)).toBe(true);
+    expect(copy.cause).toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: 'worker died', taskName: 'hash', backend: 'worker' });
+  });
+
+  it('never throws while serialising, whatever the cause', () => {
+    const nullPrototype = Object.create(null) as object;
+    expect(new ComputeError({ code: 'TASK_FAILED', cause: nullPrototype }).toJSON().cause).toEqual({
+      name: 'Error',
+      message: '[object Object]',
+    });
+    const selfCaused = new ComputeError({ code: 'TASK_FAILED', message: 'me again' });
+    Object.defineProperty(selfCaused, 'cause', { value: selfCaused });
+    expect(JSON.stringify(selfCaused).match(/me again/g)).toHaveLength(9);
+  });
+
+  it('stops at the depth limit on hostile, deeply nested JSON', () => {
+    let json: Record<string, unknown> = { name: 'ComputeError', code: 'TASK_FAILED', message: 'leaf' };
+    for (let depth = 0; depth < 50_000; depth++) json = { name: 'ComputeError', code: 'TASK_FAILED', message: `level ${depth}`, cause: json };
+    const error = ComputeError.fromJSON(json);
+    let links = 0;
+    for (let link: unknown = error.cause; link !== undefined; link = (link as Error).cause) links++;
+    expect(links).toBe(8);
+  });
+
+  it('keeps the message of an error with a code it does not know, from a newer peer', () => {
+    const error = ComputeError.fromJSON({ name: 'ComputeError', code: 'RATE_LIMITED', message: 'slow down' });
+    expect(error.code).toBe('PROTOCOL_ERROR');
+    expect(error.message).toBe('Received an error that is not a serialized ComputeError: slow down');
+  });
+
   it('turns anything that is not a serialised ComputeError into PROTOCOL_ERROR', () => {
     for (const value of [null, 'boom', 42, {}, { code: 'NOT_A_CODE', message: 'x' }, { code: 'TASK_FAILED' }]) {
       const error = ComputeError.fromJSON(value);

@@ -51,7 +51,7 @@ export interface SerializedComputeError {
 /** Options for {@link ComputeError}'s constructor. */
 export interface ComputeErrorOptions {
   code: ComputeErrorCode;
-  message?: string;
+  message?: string | undefined;
   taskName?: string | undefined;
   backend?: string | undefined;
   cause?: unknown;
@@ -104,14 +104,8 @@ export class ComputeError extends Error {
    * The plain object that carries this error across a worker, the network or a
    * queue. Stacks are left out unless `includeStack` is set (servers in debug).
    */
-  toJSON(options: { includeStack?: boolean } = {}): SerializedComputeError {
-    const includeStack = options.includeStack === true;
-    const json: SerializedComputeError = { name: 'ComputeError', code: this.code, message: this.message };
-    if (this.taskName !== undefined) json.taskName = this.taskName;
-    if (this.backend !== undefined) json.backend = this.backend;
-    if (includeStack && this.stack !== undefined) json.stack = this.stack;
-    if (this.cause !== undefined) json.cause = serializeCause(this.cause, includeStack, 0);
-    return json;
+  toJSON(options: { includeStack?: boolean | undefined } = {}): SerializedComputeError {
+    return serializeComputeError(this, options.includeStack === true, 0);
   }
 
   /**
@@ -120,22 +114,7 @@ export class ComputeError extends Error {
    * such an object becomes a `PROTOCOL_ERROR`.
    */
   static fromJSON(json: unknown): ComputeError {
-    if (!isSerializedComputeError(json)) {
-      return new ComputeError({
-        code: 'PROTOCOL_ERROR',
-        message: 'Received an error that is not a serialized ComputeError',
-        cause: json,
-      });
-    }
-    const error = new ComputeError({
-      code: json.code,
-      message: json.message,
-      taskName: typeof json.taskName === 'string' ? json.taskName : undefined,
-      backend: typeof json.backend === 'string' ? json.backend : undefined,
-      ...(json.cause === undefined ? {} : { cause: deserializeCause(json.cause, 0) }),
-    });
-    error.stack = typeof json.stack === 'string' ? json.stack : `ComputeError: ${json.message}`;
-    return error;
+    return deserializeComputeError(json, 0);
   }
 }
 
@@ -145,6 +124,38 @@ function defaultMessage(options: ComputeErrorOptions): string {
   const task = options.taskName === undefined ? '' : ` for task '${options.taskName}'`;
   const backend = options.backend === undefined ? '' : ` on backend '${options.backend}'`;
   return `${options.code}${task}${backend}`;
+}
+
+// `depth` counts links from the outermost error, so cyclic or hostile chains stop at the limit.
+function serializeComputeError(error: ComputeError, includeStack: boolean, depth: number): SerializedComputeError {
+  const json: SerializedComputeError = { name: 'ComputeError', code: error.code, message: error.message };
+  if (error.taskName !== undefined) json.taskName = error.taskName;
+  if (error.backend !== undefined) json.backend = error.backend;
+  if (includeStack && error.stack !== undefined) json.stack = error.stack;
+  if (error.cause !== undefined && depth < maxSerializedCauseDepth) {
+    json.cause = serializeCause(error.cause, includeStack, depth + 1);
+  }
+  return json;
+}
+
+function deserializeComputeError(json: unknown, depth: number): ComputeError {
+  if (!isSerializedComputeError(json)) {
+    const message = typeof (json as { message?: unknown } | null)?.message === 'string' ? `: ${(json as { message: string }).message}` : '';
+    return new ComputeError({
+      code: 'PROTOCOL_ERROR',
+      message: `Received an error that is not a serialized ComputeError${message}`,
+      cause: json,
+    });
+  }
+  const error = new ComputeError({
+    code: json.code,
+    message: json.message,
+    taskName: typeof json.taskName === 'string' ? json.taskName : undefined,
+    backend: typeof json.backend === 'string' ? json.backend : undefined,
+    ...(json.cause === undefined || depth >= maxSerializedCauseDepth ? {} : { cause: deserializeCause(json.cause, depth + 1) }),
+  });
+  error.stack = typeof json.stack === 'string' ? json.stack : `ComputeError: ${json.message}`;
+  return error;
 }
 
 function isSerializedComputeError(value: unknown): value is SerializedComputeError {
@@ -158,17 +169,17 @@ function isSerializedComputeError(value: unknown): value is SerializedComputeErr
 }
 
 function serializeCause(cause: unknown, includeStack: boolean, depth: number): SerializedErrorCause {
-  if (!(cause instanceof Error) && (typeof cause !== 'object' || cause === null)) {
-    return { name: 'Error', message: String(cause) };
-  }
+  // A nested ComputeError (a router over a router, a server relaying a backend) keeps its own fields.
+  if (ComputeError.isInstance(cause)) return serializeComputeError(cause, includeStack, depth);
+  if (typeof cause !== 'object' || cause === null) return { name: 'Error', message: describe(cause) };
   const source = cause as { name?: unknown; message?: unknown; code?: unknown; stack?: unknown; cause?: unknown };
   const serialized: SerializedErrorCause = {
     name: typeof source.name === 'string' ? source.name : 'Error',
-    message: typeof source.message === 'string' ? source.message : String(cause),
+    message: typeof source.message === 'string' ? source.message : describe(cause),
   };
   if (typeof source.code === 'string' || typeof source.code === 'number') serialized.code = String(source.code);
   if (includeStack && typeof source.stack === 'string') serialized.stack = source.stack;
-  if (source.cause !== undefined && depth + 1 < maxSerializedCauseDepth) {
+  if (source.cause !== undefined && depth < maxSerializedCauseDepth) {
     serialized.cause = serializeCause(source.cause, includeStack, depth + 1);
   }
   return serialized;
@@ -176,15 +187,23 @@ function serializeCause(cause: unknown, includeStack: boolean, depth: number): S
 
 function deserializeCause(json: unknown, depth: number): unknown {
   if (typeof json !== 'object' || json === null) return json;
+  if (isSerializedComputeError(json) && (json as { name?: unknown }).name === 'ComputeError') return deserializeComputeError(json, depth);
   const source = json as Record<string, unknown>;
   const message = typeof source['message'] === 'string' ? source['message'] : '';
   const nested =
-    source['cause'] !== undefined && depth + 1 < maxSerializedCauseDepth
-      ? { cause: deserializeCause(source['cause'], depth + 1) }
-      : undefined;
+    source['cause'] !== undefined && depth < maxSerializedCauseDepth ? { cause: deserializeCause(source['cause'], depth + 1) } : undefined;
   const error = new Error(message, nested) as Error & { code?: string };
   error.name = typeof source['name'] === 'string' ? source['name'] : 'Error';
   if (typeof source['code'] === 'string') error.code = source['code'];
   error.stack = typeof source['stack'] === 'string' ? source['stack'] : `${error.name}: ${message}`;
   return error;
+}
+
+/** `String(value)`, except that it never throws (a null-prototype object has no toString). */
+function describe(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ComputeError } from './compute-error.js';
 import { createHybridCompute, HybridCompute, type TaskSettledEvent, type TaskStartEvent } from './create-hybrid-compute.js';
 import type { ComputeBackendInterface, ComputeBackendLike, RunTaskOptions } from './types.js';
@@ -113,10 +114,12 @@ describe('strategy auto', () => {
     expect(error.message).toContain('none of worker, local can run it');
   });
 
-  it('says so when the router has no backends at all', async () => {
+  it('says so when the router has no backends at all, or an empty order', async () => {
     const error = await rejection(createHybridCompute({}).runTask('anything', 1));
     expect(error.code).toBe('NO_BACKEND');
     expect(error.message).toContain('the router has no backends');
+    const emptyOrder = await rejection(createHybridCompute({ local: recordingBackend('local', {}) }, { order: [] }).runTask('t', 1));
+    expect(emptyOrder.message).toContain('its order is empty (backends: local; name one as the strategy)');
   });
 
   it('falls back to the next backend when one is unavailable', async () => {
@@ -266,24 +269,47 @@ describe('bad arguments', () => {
     );
   });
 
+  it("refuses a backend named 'auto', which no strategy could reach", () => {
+    expect(() => createHybridCompute({ auto: recordingBackend('auto', {}) })).toThrow("no backend may be named 'auto'");
+  });
+
+  it('keeps runTask and canRun working when detached from the router', async () => {
+    const { runTask, canRun } = createHybridCompute({ local: recordingBackend('local', { t: () => 'detached' }) });
+    expect(canRun('t')).toBe(true);
+    await expect(runTask('t', 1)).resolves.toBe('detached');
+  });
+
   it('ignores backends given as undefined', () => {
     expect(createHybridCompute({ local: recordingBackend('local', {}), worker: undefined }).backendNames).toEqual(['local']);
   });
 });
 
 describe('backends that break the contract', () => {
-  it('turns a synchronous throw from runTask into a rejection', async () => {
+  it('turns a synchronous throw from runTask into a rejection with the same error', async () => {
+    const thrown = new Error('sync boom');
     const compute = createHybridCompute({
       local: {
         canRun: () => true,
         runTask: () => {
-          throw new Error('sync boom');
+          throw thrown;
         },
       },
     });
-    const error = await rejection(compute.runTask('t', 1));
-    expect(error).toMatchObject({ code: 'TASK_FAILED', backend: 'local' });
-    expect(error.message).toContain('sync boom');
+    let call: Promise<unknown> | undefined;
+    expect(() => {
+      call = compute.runTask('t', 1);
+    }).not.toThrow();
+    expect(await rejection(call as Promise<unknown>)).toBe(thrown);
+  });
+
+  it('falls back past a backend that throws BACKEND_UNAVAILABLE synchronously', async () => {
+    const worker = {
+      canRun: () => true,
+      runTask: () => {
+        throw new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: 'pool closed', backend: 'worker' });
+      },
+    };
+    await expect(createHybridCompute({ worker, local: recordingBackend('local', { t: () => 'local' }) }).runTask('t', 1)).resolves.toBe('local');
   });
 
   it('accepts a plain value or a thenable from runTask', async () => {
@@ -360,10 +386,32 @@ describe('timeout and signal', () => {
     expect(local.calls).toEqual([]);
   });
 
-  it('resolves normally within the deadline and leaves no timer running', async () => {
-    const compute = createHybridCompute({ local: recordingBackend('local', { t: () => 'ok' }) });
-    // A 10-minute timer left behind would keep this worker alive; vitest would report the hang.
-    await expect(compute.runTask('t', 1, { timeout: 600_000 })).resolves.toBe('ok');
+  describe('leaves nothing behind', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it.each([
+      ['resolves', () => 'ok'],
+      ['rejects', () => Promise.reject(new ComputeError({ code: 'TASK_FAILED', message: 'no' }))],
+    ])('clears its timer and its listener on the caller signal when the call %s', async (_label, task) => {
+      vi.useFakeTimers();
+      const caller = new AbortController();
+      const compute = createHybridCompute({ local: recordingBackend('local', { t: task }) });
+      const call = compute.runTask('t', 1, { timeout: 600_000, signal: caller.signal });
+      expect(vi.getTimerCount()).toBe(1);
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+      await call.catch(() => undefined);
+      expect(vi.getTimerCount()).toBe(0);
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    });
+
+    it('clears them when the deadline wins', async () => {
+      const caller = new AbortController();
+      const compute = createHybridCompute({ local: recordingBackend('local', { hang }) });
+      await expect(compute.runTask('hang', 1, { timeout: 5, signal: caller.signal })).rejects.toMatchObject({ code: 'TASK_TIMEOUT' });
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    });
   });
 });
 
@@ -386,6 +434,28 @@ describe('hooks', () => {
     ]);
     expect((settles[0]?.error as ComputeError).code).toBe('BACKEND_UNAVAILABLE');
     for (const event of settles) expect(event.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports once, as rejected with the timeout, when the deadline ends a call the backend ignores', async () => {
+    const settles: TaskSettledEvent[] = [];
+    let finish: (value: string) => void = () => {};
+    const compute = createHybridCompute(
+      { local: recordingBackend('local', { late: () => new Promise<string>((resolve) => (finish = resolve)) }) },
+      { onTaskSettled: (event) => settles.push(event) },
+    );
+    const error = await rejection(compute.runTask('late', 1, { timeout: 10 }));
+    expect(settles).toHaveLength(1);
+    expect(settles[0]).toMatchObject({ backend: 'local', outcome: 'rejected', error });
+    finish('too late');
+    await Promise.resolve();
+    expect(settles).toHaveLength(1);
+  });
+
+  it('calls no hook for a call no backend takes', async () => {
+    const starts: TaskStartEvent[] = [];
+    const compute = createHybridCompute({ local: recordingBackend('local', {}) }, { onTaskStart: (event) => starts.push(event) });
+    await expect(compute.runTask('missing', 1)).rejects.toMatchObject({ code: 'NO_BACKEND' });
+    expect(starts).toEqual([]);
   });
 
   it('never lets a throwing hook change the outcome of a call', async () => {
@@ -434,6 +504,20 @@ describe('close', () => {
     const plain = { canRun: () => false, runTask: async () => null };
     await createHybridCompute({ local, remote, plain }).close();
     expect([local.closed, remote.closed]).toEqual([true, true]);
+  });
+
+  it('closes the rest when one close() throws synchronously', async () => {
+    const local = recordingBackend('local', {});
+    const throwing = {
+      canRun: () => false,
+      runTask: async () => null,
+      close: () => {
+        throw new Error('close threw');
+      },
+    };
+    const error = await rejection(createHybridCompute({ throwing, local }).close());
+    expect(error).toBeInstanceOf(AggregateError);
+    expect(local.closed).toBe(true);
   });
 
   it('rejects with an AggregateError when a backend fails to close, after closing the rest', async () => {

@@ -53,11 +53,16 @@ export interface HybridComputeOptions {
   order?: readonly string[] | undefined;
   /**
    * Called each time a backend is handed a call (once per backend tried when
-   * the router falls back). Exceptions it throws are ignored, so observing a
-   * call never changes its outcome.
+   * the router falls back). A call no backend takes (`NO_BACKEND`, bad
+   * arguments) calls no hook. Exceptions a hook throws are ignored, so
+   * observing a call never changes its outcome.
    */
   onTaskStart?: ((event: TaskStartEvent) => void) | undefined;
-  /** Called each time a backend's attempt settles. Exceptions it throws are ignored. */
+  /**
+   * Called once for each `onTaskStart`: when the backend settles, or when the
+   * call's timeout or signal ends it first (then `outcome` is `'rejected'` and
+   * `error` is the abort reason). Exceptions it throws are ignored.
+   */
   onTaskSettled?: ((event: TaskSettledEvent) => void) | undefined;
 }
 
@@ -66,15 +71,20 @@ export type StrategyOrOptions = ExecutionStrategy | RunOptions;
 
 /**
  * `runTask` typed by task definitions: known names only, and each task's own
- * input and output types. Untyped routers take any name, as the seed's did.
+ * input and output types; the input may be left out when the task accepts
+ * `undefined`. Untyped routers take any name, as the seed's did.
  */
 export type HybridComputeRunTask<Tasks> = unknown extends Tasks
   ? <Input, Output>(taskName: string, input: Input, strategy?: StrategyOrOptions) => Promise<Output>
   : <Name extends TaskNameOf<Tasks>>(
       taskName: Name,
-      input: TaskInput<TaskRegistryOf<Tasks>[Name]>,
-      strategy?: StrategyOrOptions,
+      ...rest: RunTaskRest<TaskInput<TaskRegistryOf<Tasks>[Name]>>
     ) => Promise<TaskOutput<TaskRegistryOf<Tasks>[Name]>>;
+
+/** The arguments after the task name: the input (optional when it may be `undefined`), then the strategy. */
+export type RunTaskRest<Input> = undefined extends Input
+  ? [input?: Input, strategy?: StrategyOrOptions]
+  : [input: Input, strategy?: StrategyOrOptions];
 
 /**
  * The router: runs each task on the best backend that can run it. It is
@@ -148,6 +158,9 @@ class HybridComputeRouter {
       ) {
         throw invalidArgumentError(`createHybridCompute: backend '${name}' must have canRun() and runTask() methods`);
       }
+      if (name === 'auto') {
+        throw invalidArgumentError("createHybridCompute: no backend may be named 'auto', the strategy that picks one");
+      }
       this.#backends.set(name, backend);
     }
     this.backendNames = Object.freeze([...this.#backends.keys()]);
@@ -156,6 +169,9 @@ class HybridComputeRouter {
     this.#onTaskStart = options.onTaskStart;
     this.#onTaskSettled = options.onTaskSettled;
     this.#observed = options.onTaskStart !== undefined || options.onTaskSettled !== undefined;
+    // Users hand these around detached (`const { runTask } = compute`), and they read private state.
+    this.runTask = this.runTask.bind(this);
+    this.canRun = this.canRun.bind(this);
   }
 
   canRun(taskName: string): boolean {
@@ -203,7 +219,8 @@ class HybridComputeRouter {
 
   async close(): Promise<void> {
     const results = await Promise.allSettled(
-      [...this.#backends.values()].map((backend) => (typeof backend.close === 'function' ? backend.close() : undefined)),
+      // Through a promise, so that a close() that throws synchronously cannot stop the others from closing.
+      [...this.#backends.values()].map(async (backend) => (typeof backend.close === 'function' ? backend.close() : undefined)),
     );
     const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failures.length > 0) {
@@ -278,7 +295,11 @@ class HybridComputeRouter {
           new ComputeError({
             code: 'NO_BACKEND',
             message: `No backend available for task '${taskName}' using strategy 'auto': ${
-              this.order.length === 0 ? 'the router has no backends' : `none of ${this.order.join(', ')} can run it`
+              this.order.length > 0
+                ? `none of ${this.order.join(', ')} can run it`
+                : this.backendNames.length > 0
+                  ? `its order is empty (backends: ${this.#listBackends()}; name one as the strategy)`
+                  : 'the router has no backends'
             }`,
             taskName,
           }),
@@ -331,7 +352,7 @@ class HybridComputeRouter {
     options: RunTaskOptions | undefined,
   ): Promise<unknown> {
     if (this.#observed) return this.#observedAttempt(backend, backendName, taskName, input, options);
-    return invokeBackend(backend, backendName, taskName, input, options);
+    return invokeBackend(backend, taskName, input, options);
   }
 
   #observedAttempt(
@@ -341,15 +362,31 @@ class HybridComputeRouter {
     input: unknown,
     options: RunTaskOptions | undefined,
   ): Promise<unknown> {
-    const onTaskSettled = this.#onTaskSettled;
     callHook(this.#onTaskStart, { taskName, backend: backendName });
+    const onTaskSettled = this.#onTaskSettled;
     const startedAt = performance.now();
-    const attempt = invokeBackend(backend, backendName, taskName, input, options);
+    const attempt = invokeBackend(backend, taskName, input, options);
     if (onTaskSettled === undefined) return attempt;
+    // Reported once: when the backend settles or when the call's deadline or signal ends it, whichever is first.
+    const signal = options?.signal;
+    let reported = false;
+    const report = (outcome: 'fulfilled' | 'rejected', error?: unknown): void => {
+      if (reported) return;
+      reported = true;
+      signal?.removeEventListener('abort', onAbort);
+      const durationMs = performance.now() - startedAt;
+      callHook(
+        onTaskSettled,
+        outcome === 'fulfilled'
+          ? { taskName, backend: backendName, durationMs, outcome }
+          : { taskName, backend: backendName, durationMs, outcome, error },
+      );
+    };
+    const onAbort = (): void => report('rejected', signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
     attempt.then(
-      () => callHook(onTaskSettled, { taskName, backend: backendName, durationMs: performance.now() - startedAt, outcome: 'fulfilled' }),
-      (error: unknown) =>
-        callHook(onTaskSettled, { taskName, backend: backendName, durationMs: performance.now() - startedAt, outcome: 'rejected', error }),
+      () => report('fulfilled'),
+      (error: unknown) => report('rejected', error),
     );
     return attempt;
   }
@@ -372,7 +409,6 @@ const maxTimerDelay = 2 ** 31 - 1;
 
 function invokeBackend(
   backend: ComputeBackendLike,
-  backendName: string,
   taskName: string,
   input: unknown,
   options: RunTaskOptions | undefined,
@@ -381,22 +417,12 @@ function invokeBackend(
   try {
     result = backend.runTask(taskName, input, options);
   } catch (error) {
-    return Promise.reject(backendFailure(error, taskName, backendName));
+    // Outside the contract, but the caller still gets a rejection, as if the backend had been async.
+    return Promise.reject(error);
   }
   if (result instanceof Promise) return result;
   // A backend outside this project may return a thenable or even a plain value.
   return Promise.resolve(result);
-}
-
-function backendFailure(error: unknown, taskName: string, backendName: string): ComputeError {
-  if (ComputeError.isInstance(error)) return error;
-  return new ComputeError({
-    code: 'TASK_FAILED',
-    message: `Backend '${backendName}' threw while starting task '${taskName}': ${error instanceof Error ? error.message : String(error)}`,
-    taskName,
-    backend: backendName,
-    cause: error,
-  });
 }
 
 function allUnavailable(taskName: string, failures: ComputeError[]): ComputeError {

@@ -18,6 +18,7 @@ export type {
   HybridComputeOptions,
   HybridComputeRunTask,
   RunOptions,
+  RunTaskRest,
   StrategyOrOptions,
   TaskSettledEvent,
   TaskStartEvent,

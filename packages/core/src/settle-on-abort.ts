@@ -17,10 +17,8 @@ export function settleOnAbort<T>(promise: Promise<T>, signal: AbortSignal, taskN
     return Promise.reject(abortErrorFrom(signal.reason, taskName, backend));
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      promise.then(undefined, ignoreRejection);
-      reject(abortErrorFrom(signal.reason, taskName, backend));
-    };
+    // The work's late rejection, if any, lands in the handler below and is dropped there.
+    const onAbort = (): void => reject(abortErrorFrom(signal.reason, taskName, backend));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {

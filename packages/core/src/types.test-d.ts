@@ -2,11 +2,12 @@ import { describe, expectTypeOf, it } from 'vitest';
 import { ComputeError } from './compute-error.js';
 import { createHybridCompute, HybridCompute } from './create-hybrid-compute.js';
 import { defineTask } from './define-task.js';
-import type { ComputeBackendInterface, ComputeTaskInterface, TaskNameOf, TaskRegistryOf } from './types.js';
+import type { ComputeBackendInterface, ComputeBackendLike, ComputeTaskInterface, TaskNameOf, TaskRegistryOf } from './types.js';
 
 const double = defineTask('double', (n: number) => n * 2);
+const now = defineTask('now', () => 1_700_000_000_000);
 const greet = defineTask('greet', async (input: { name: string }) => ({ greeting: `hello ${input.name}` }));
-const tasksRecord = { double, greet, helper: (s: string) => s };
+const tasksRecord = { double, greet, now, helper: (s: string) => s };
 const tasksArray = [double, greet] as const;
 const backend = { canRun: () => true, runTask: async () => null };
 
@@ -23,12 +24,27 @@ describe('defineTask', () => {
 
 describe('task registries', () => {
   it('keys a record or module namespace by task name and ignores helpers', () => {
-    expectTypeOf<TaskNameOf<typeof tasksRecord>>().toEqualTypeOf<'double' | 'greet'>();
+    expectTypeOf<TaskNameOf<typeof tasksRecord>>().toEqualTypeOf<'double' | 'greet' | 'now'>();
     expectTypeOf<TaskRegistryOf<typeof tasksRecord>['double']>().toEqualTypeOf<typeof double>();
   });
 
   it('keys an array by task name', () => {
     expectTypeOf<TaskNameOf<typeof tasksArray>>().toEqualTypeOf<'double' | 'greet'>();
+  });
+
+  it('leaves out tasks whose name is a plain string, which would admit any name', () => {
+    const someName: string = 'dynamic';
+    const loose = {
+      double,
+      plain: { name: 'plain', run: (n: number) => n },
+      annotated: double as ComputeTaskInterface<number, number>,
+      dynamic: defineTask(someName, (n: number) => n),
+    };
+    expectTypeOf<TaskNameOf<typeof loose>>().toEqualTypeOf<'double'>();
+    expectTypeOf<TaskNameOf<[typeof double, ComputeTaskInterface<number, number>]>>().toEqualTypeOf<'double'>();
+    const compute = createHybridCompute<typeof loose>({ local: backend });
+    // @ts-expect-error: 'tripple' is still not a task
+    void compute.runTask('tripple', 21);
   });
 });
 
@@ -55,6 +71,13 @@ describe('a router typed by its tasks', () => {
     void compute.runTask('greet', { nom: 'Ada' });
   });
 
+  it('lets the input be left out when the task takes none', () => {
+    expectTypeOf(compute.runTask('now')).toEqualTypeOf<Promise<number>>();
+    expectTypeOf(compute.runTask('now', undefined, 'local')).toEqualTypeOf<Promise<number>>();
+    // @ts-expect-error: double needs its input
+    void compute.runTask('double');
+  });
+
   it('refuses a strategy of the wrong type', () => {
     // @ts-expect-error: a strategy is a string or options
     void compute.runTask('double', 1, 42);
@@ -67,9 +90,10 @@ describe('a router typed by its tasks', () => {
     expectTypeOf(constructed.runTask('double', 2)).toEqualTypeOf<Promise<number>>();
   });
 
-  it('nests inside another router', () => {
+  it('nests inside another router, as a ComputeBackendLike', () => {
     const outer = createHybridCompute({ inner: compute });
     expectTypeOf(outer).toEqualTypeOf<HybridCompute<unknown>>();
+    expectTypeOf(compute).toExtend<ComputeBackendLike>();
   });
 });
 

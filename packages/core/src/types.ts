@@ -86,11 +86,15 @@ export type TaskCollection = readonly AnyComputeTask[] | { readonly [key: string
 
 /**
  * Task definitions keyed by task name, derived from a {@link TaskCollection}
- * type. This is what types the router's `runTask`.
+ * type. This is what types the router's `runTask`. Only tasks whose name is a
+ * string literal (as `defineTask` keeps it) take part: one typed as plain
+ * `string` would make every name valid.
  */
 export type TaskRegistryOf<Tasks> = Tasks extends readonly AnyComputeTask[]
-  ? { [Task in Tasks[number] as Task['name']]: Task }
-  : { [Key in keyof Tasks as Tasks[Key] extends AnyComputeTask ? Tasks[Key]['name'] : never]: Tasks[Key] };
+  ? { [Task in Tasks[number] as LiteralName<Task['name']>]: Task }
+  : { [Key in keyof Tasks as Tasks[Key] extends AnyComputeTask ? LiteralName<Tasks[Key]['name']> : never]: Tasks[Key] };
+
+type LiteralName<Name extends string> = string extends Name ? never : Name;
 
 /** The names of the tasks in a {@link TaskCollection} type. */
 export type TaskNameOf<Tasks> = keyof TaskRegistryOf<Tasks> & string;

@@ -18,7 +18,7 @@ export function describeAbort({ backend }: SuiteContext): void {
     await expect(codeOf(backend().runTask('double', 1, { signal: controller.signal }))).resolves.toBe('TASK_ABORTED');
   });
 
-  it('rejects a running call with TASK_ABORTED when its signal aborts', async () => {
+  it('rejects a call in flight with TASK_ABORTED when its signal aborts', async () => {
     const controller = new AbortController();
     const startedAt = Date.now();
     const call = backend().runTask('slow', { ms: 30_000 }, { signal: controller.signal });

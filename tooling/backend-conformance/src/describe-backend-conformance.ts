@@ -37,7 +37,7 @@ export function describeBackendConformance(name: string, options: BackendConform
     },
   };
 
-  describe(`${name} conforms to ComputeBackendInterface`, { timeout: options.callTimeoutMs ?? 20_000 }, () => {
+  describe(`${name} conforms to ComputeBackendInterface`, { timeout: options.testTimeoutMs ?? 20_000 }, () => {
     beforeEach(async () => {
       current = await options.createBackend();
     });

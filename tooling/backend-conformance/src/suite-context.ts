@@ -24,8 +24,8 @@ export interface BackendConformanceOptions {
    * (the default), `NO_BACKEND` for a router, which finds no backend for it.
    */
   unknownTaskCode?: 'TASK_NOT_FOUND' | 'NO_BACKEND';
-  /** Milliseconds the suite allows for one call that should be quick. Default 5000. */
-  callTimeoutMs?: number;
+  /** Milliseconds each test may take, setup and disposal included. Default 20000. */
+  testTimeoutMs?: number;
 }
 
 /** Handed to each test group: the backend of the current test. */

@@ -1,7 +1,7 @@
 import { abortErrorFrom } from './abort-error-from.js';
 import { ComputeError } from './compute-error.js';
 import { invalidArgumentError } from './invalid-argument-error.js';
-import type { ComputeBackendLike, RunTaskOptions, TaskInput, TaskNameOf, TaskOutput, TaskRegistryOf } from './types.js';
+import type { ComputeBackendLike, RunTaskOptions, TaskInput, TaskOutput, TaskRegistryOf } from './types.js';
 
 /** `'auto'`, or the name of one of the router's backends. */
 export type ExecutionStrategy = 'auto' | (string & {});
@@ -76,10 +76,20 @@ export type StrategyOrOptions = ExecutionStrategy | RunOptions;
  */
 export type HybridComputeRunTask<Tasks> = unknown extends Tasks
   ? <Input, Output>(taskName: string, input: Input, strategy?: StrategyOrOptions) => Promise<Output>
-  : <Name extends TaskNameOf<Tasks>>(
+  : <Name extends keyof TaskRegistryOf<Tasks> & string>(
       taskName: Name,
-      ...rest: RunTaskRest<TaskInput<TaskRegistryOf<Tasks>[Name]>>
+      ...rest: RunTaskRest<InputForEvery<TaskRegistryOf<Tasks>, Name>>
     ) => Promise<TaskOutput<TaskRegistryOf<Tasks>[Name]>>;
+
+/**
+ * The input type of task `Name`. For a name typed as a union of task names the
+ * input must suit every one of them (their intersection), since any may run.
+ */
+type InputForEvery<Registry, Name extends keyof Registry> = (
+  Name extends unknown ? (input: TaskInput<Registry[Name]>) => void : never
+) extends (input: infer Input) => void
+  ? Input
+  : never;
 
 /** The arguments after the task name: the input (optional when it may be `undefined`), then the strategy. */
 export type RunTaskRest<Input> = undefined extends Input

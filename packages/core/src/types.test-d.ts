@@ -71,6 +71,13 @@ describe('a router typed by its tasks', () => {
     void compute.runTask('greet', { nom: 'Ada' });
   });
 
+  it('asks a name typed as a union for an input that suits every task it may name', () => {
+    const name = Math.random() > 0.5 ? ('double' as const) : ('greet' as const);
+    expectTypeOf(compute.runTask(name, 1 as never)).toEqualTypeOf<Promise<number | { greeting: string }>>();
+    // @ts-expect-error: { name } is no input for double
+    void compute.runTask(name, { name: 'Ada' });
+  });
+
   it('lets the input be left out when the task takes none', () => {
     expectTypeOf(compute.runTask('now')).toEqualTypeOf<Promise<number>>();
     expectTypeOf(compute.runTask('now', undefined, 'local')).toEqualTypeOf<Promise<number>>();

@@ -85,6 +85,36 @@ describe('ComputeError', () => {
     expect(JSON.stringify(selfCaused).match(/me again/g)).toHaveLength(9);
   });
 
+  it('serialises causes that throw when read, and tolerates toJSON(null)', () => {
+    const getterThrows = Object.defineProperty(new Error('x'), 'message', {
+      get() {
+        throw new Error('getter');
+      },
+    });
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    for (const cause of [getterThrows, revoked]) {
+      expect(new ComputeError({ code: 'TASK_FAILED', cause }).toJSON().cause).toEqual({
+        name: 'Error',
+        message: '[a cause that could not be read]',
+      });
+    }
+    expect(new ComputeError({ code: 'NO_BACKEND', message: 'm' }).toJSON(null as never)).toEqual({ name: 'ComputeError', code: 'NO_BACKEND', message: 'm' });
+  });
+
+  it('reads hostile JSON as PROTOCOL_ERROR instead of throwing', () => {
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(ComputeError.fromJSON(revoked).code).toBe('PROTOCOL_ERROR');
+  });
+
+  it('serialises a marked cause with an unknown code as a plain cause', () => {
+    const marker = Symbol.for('@hybridcompute/core.ComputeError');
+    const foreign = Object.assign(new Error('from a newer core'), { code: 'RATE_LIMITED', taskName: 42, [marker]: true });
+    const json = new ComputeError({ code: 'TASK_FAILED', cause: foreign }).toJSON();
+    expect(json.cause).toEqual({ name: 'Error', message: 'from a newer core', code: 'RATE_LIMITED' });
+  });
+
   it('stops at the depth limit on hostile, deeply nested JSON', () => {
     let json: Record<string, unknown> = { name: 'ComputeError', code: 'TASK_FAILED', message: 'leaf' };
     for (let depth = 0; depth < 50_000; depth++) json = { name: 'ComputeError', code: 'TASK_FAILED', message: `level ${depth}`, cause: json };

@@ -105,7 +105,9 @@ export class ComputeError extends Error {
    * queue. Stacks are left out unless `includeStack` is set (servers in debug).
    */
   toJSON(options: { includeStack?: boolean | undefined } = {}): SerializedComputeError {
-    return serializeComputeError(this, options.includeStack === true, 0);
+    // JSON.stringify passes a key string here; a caller may pass null.
+    const includeStack = typeof options === 'object' && options !== null && options.includeStack === true;
+    return serializeComputeError(this, includeStack, 0);
   }
 
   /**
@@ -114,7 +116,12 @@ export class ComputeError extends Error {
    * such an object becomes a `PROTOCOL_ERROR`.
    */
   static fromJSON(json: unknown): ComputeError {
-    return deserializeComputeError(json, 0);
+    try {
+      return deserializeComputeError(json, 0);
+    } catch (error) {
+      // A hostile value (throwing getters, a revoked Proxy) is a protocol violation, not a crash.
+      return new ComputeError({ code: 'PROTOCOL_ERROR', message: 'Received an error that could not be read', cause: error });
+    }
   }
 }
 
@@ -128,10 +135,11 @@ function defaultMessage(options: ComputeErrorOptions): string {
 
 // `depth` counts links from the outermost error, so cyclic or hostile chains stop at the limit.
 function serializeComputeError(error: ComputeError, includeStack: boolean, depth: number): SerializedComputeError {
-  const json: SerializedComputeError = { name: 'ComputeError', code: error.code, message: error.message };
-  if (error.taskName !== undefined) json.taskName = error.taskName;
-  if (error.backend !== undefined) json.backend = error.backend;
-  if (includeStack && error.stack !== undefined) json.stack = error.stack;
+  const json: SerializedComputeError = { name: 'ComputeError', code: error.code, message: String(error.message) };
+  // Another copy of core may have put anything in these fields.
+  if (typeof error.taskName === 'string') json.taskName = error.taskName;
+  if (typeof error.backend === 'string') json.backend = error.backend;
+  if (includeStack && typeof error.stack === 'string') json.stack = error.stack;
   if (error.cause !== undefined && depth < maxSerializedCauseDepth) {
     json.cause = serializeCause(error.cause, includeStack, depth + 1);
   }
@@ -161,16 +169,25 @@ function deserializeComputeError(json: unknown, depth: number): ComputeError {
 function isSerializedComputeError(value: unknown): value is SerializedComputeError {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Record<string, unknown>;
-  return (
-    typeof candidate['message'] === 'string' &&
-    typeof candidate['code'] === 'string' &&
-    (computeErrorCodes as readonly string[]).includes(candidate['code'])
-  );
+  return typeof candidate['message'] === 'string' && isComputeErrorCode(candidate['code']);
+}
+
+function isComputeErrorCode(value: unknown): value is ComputeErrorCode {
+  return typeof value === 'string' && (computeErrorCodes as readonly string[]).includes(value);
 }
 
 function serializeCause(cause: unknown, includeStack: boolean, depth: number): SerializedErrorCause {
+  try {
+    return serializeCauseUnguarded(cause, includeStack, depth);
+  } catch {
+    // Throwing getters and revoked Proxies exist; an error on its way out must still go.
+    return { name: 'Error', message: '[a cause that could not be read]' };
+  }
+}
+
+function serializeCauseUnguarded(cause: unknown, includeStack: boolean, depth: number): SerializedErrorCause {
   // A nested ComputeError (a router over a router, a server relaying a backend) keeps its own fields.
-  if (ComputeError.isInstance(cause)) return serializeComputeError(cause, includeStack, depth);
+  if (ComputeError.isInstance(cause) && isComputeErrorCode(cause.code)) return serializeComputeError(cause, includeStack, depth);
   if (typeof cause !== 'object' || cause === null) return { name: 'Error', message: describe(cause) };
   const source = cause as { name?: unknown; message?: unknown; code?: unknown; stack?: unknown; cause?: unknown };
   const serialized: SerializedErrorCause = {

@@ -38,6 +38,9 @@ function unavailableBackend(name: string, taskNames: string[]) {
   );
 }
 
+/** A call that never settles on its own. */
+const hang = () => new Promise(() => {});
+
 async function rejection(call: Promise<unknown>): Promise<ComputeError & { cause?: unknown }> {
   const error = await call.then(
     () => {
@@ -321,7 +324,6 @@ describe('backends that break the contract', () => {
 });
 
 describe('timeout and signal', () => {
-  const hang = () => new Promise(() => {});
 
   it('rejects with TASK_TIMEOUT at the deadline even if the backend ignores the signal', async () => {
     const compute = createHybridCompute({ local: recordingBackend('local', { hang }) });
@@ -406,6 +408,29 @@ describe('timeout and signal', () => {
       expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
     });
 
+    it('removes the hook listener from the call signal, whichever settles first', async () => {
+      let seen: AbortSignal | undefined;
+      const compute = createHybridCompute(
+        {
+          local: recordingBackend('local', {
+            t: (_input, options) => {
+              seen = options?.signal;
+              return 'ok';
+            },
+            hang: (_input, options) => {
+              seen = options?.signal;
+              return hang();
+            },
+          }),
+        },
+        { onTaskSettled: () => {} },
+      );
+      await compute.runTask('t', 1, { timeout: 600_000 });
+      expect(getEventListeners(seen as AbortSignal, 'abort')).toHaveLength(0);
+      await compute.runTask('hang', 1, { timeout: 5 }).catch(() => undefined);
+      expect(getEventListeners(seen as AbortSignal, 'abort')).toHaveLength(0);
+    });
+
     it('clears them when the deadline wins', async () => {
       const caller = new AbortController();
       const compute = createHybridCompute({ local: recordingBackend('local', { hang }) });
@@ -449,6 +474,18 @@ describe('hooks', () => {
     finish('too late');
     await Promise.resolve();
     expect(settles).toHaveLength(1);
+  });
+
+  it('reports the attempt even when onTaskStart aborts the call before the backend listens', async () => {
+    const settles: TaskSettledEvent[] = [];
+    const controller = new AbortController();
+    const compute = createHybridCompute(
+      { local: recordingBackend('local', { hang }) },
+      { onTaskStart: () => controller.abort(new Error('changed my mind')), onTaskSettled: (event) => settles.push(event) },
+    );
+    await expect(compute.runTask('hang', 1, { signal: controller.signal })).rejects.toMatchObject({ code: 'TASK_ABORTED' });
+    expect(settles).toHaveLength(1);
+    expect(settles[0]).toMatchObject({ outcome: 'rejected', error: { code: 'TASK_ABORTED' } });
   });
 
   it('calls no hook for a call no backend takes', async () => {

@@ -71,30 +71,36 @@ export type StrategyOrOptions = ExecutionStrategy | RunOptions;
 
 /**
  * `runTask` typed by task definitions: known names only, and each task's own
- * input and output types; the input may be left out when the task accepts
- * `undefined`. Untyped routers take any name, as the seed's did.
+ * input and output types. Untyped routers take any name, as the seed's did.
  */
 export type HybridComputeRunTask<Tasks> = unknown extends Tasks
   ? <Input, Output>(taskName: string, input: Input, strategy?: StrategyOrOptions) => Promise<Output>
   : <Name extends keyof TaskRegistryOf<Tasks> & string>(
       taskName: Name,
-      ...rest: RunTaskRest<InputForEvery<TaskRegistryOf<Tasks>, Name>>
-    ) => Promise<TaskOutput<TaskRegistryOf<Tasks>[Name]>>;
+      input: TaskInputFor<Tasks, Name>,
+      strategy?: StrategyOrOptions,
+    ) => Promise<TaskOutputFor<Tasks, Name>>;
 
 /**
- * The input type of task `Name`. For a name typed as a union of task names the
- * input must suit every one of them (their intersection), since any may run.
+ * The input `runTask` takes for task `Name` of a task collection type. For a
+ * name typed as a union, the input must suit every task it may name (their
+ * intersection), since any of them may run. Use it to type wrappers:
+ *
+ * @example
+ * ```ts
+ * function run<Name extends TaskNameOf<typeof tasks>>(name: Name, input: TaskInputFor<typeof tasks, Name>) {
+ *   return compute.runTask(name, input, { timeout: 5_000 });
+ * }
+ * ```
  */
-type InputForEvery<Registry, Name extends keyof Registry> = (
-  Name extends unknown ? (input: TaskInput<Registry[Name]>) => void : never
+export type TaskInputFor<Tasks, Name extends keyof TaskRegistryOf<Tasks>> = (
+  Name extends unknown ? (input: TaskInput<TaskRegistryOf<Tasks>[Name]>) => void : never
 ) extends (input: infer Input) => void
   ? Input
   : never;
 
-/** The arguments after the task name: the input (optional when it may be `undefined`), then the strategy. */
-export type RunTaskRest<Input> = undefined extends Input
-  ? [input?: Input, strategy?: StrategyOrOptions]
-  : [input: Input, strategy?: StrategyOrOptions];
+/** What `runTask` resolves with for task `Name` of a task collection type. */
+export type TaskOutputFor<Tasks, Name extends keyof TaskRegistryOf<Tasks>> = TaskOutput<TaskRegistryOf<Tasks>[Name]>;
 
 /**
  * The router: runs each task on the best backend that can run it. It is
@@ -394,6 +400,8 @@ class HybridComputeRouter {
     };
     const onAbort = (): void => report('rejected', signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
+    // onTaskStart, or the backend itself, may have aborted the signal before the listener was there.
+    if (signal?.aborted === true) onAbort();
     attempt.then(
       () => report('fulfilled'),
       (error: unknown) => report('rejected', error),

@@ -8,6 +8,7 @@ import type { ComputeTaskInterface, TaskContext } from './types.js';
  *
  * @param name - the name callers use; non-empty.
  * @param run - does the work, sync or async; `context.signal` aborts on cancel or timeout.
+ *   A `run` that takes no input makes a task whose input is `void`: callers leave it out.
  * @throws TypeError (code `INVALID_REQUEST`) when `name` is not a non-empty string or `run` is not a function.
  *
  * @example
@@ -16,7 +17,7 @@ import type { ComputeTaskInterface, TaskContext } from './types.js';
  * export const hash = defineTask('hash', async (text: string, { signal }) => sha256(text, { signal }));
  * ```
  */
-export function defineTask<const Name extends string, Input, Output>(
+export function defineTask<const Name extends string, Input = void, Output = unknown>(
   name: Name,
   run: (input: Input, context: TaskContext) => Output,
 ): ComputeTaskInterface<Input, Awaited<Output>, Name> {

@@ -18,8 +18,9 @@ export type {
   HybridComputeOptions,
   HybridComputeRunTask,
   RunOptions,
-  RunTaskRest,
   StrategyOrOptions,
+  TaskInputFor,
+  TaskOutputFor,
   TaskSettledEvent,
   TaskStartEvent,
 } from './create-hybrid-compute.js';

@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { ComputeError } from './compute-error.js';
-import { createHybridCompute, HybridCompute } from './create-hybrid-compute.js';
+import { createHybridCompute, HybridCompute, type TaskInputFor, type TaskOutputFor } from './create-hybrid-compute.js';
 import { defineTask } from './define-task.js';
 import type { ComputeBackendInterface, ComputeBackendLike, ComputeTaskInterface, TaskNameOf, TaskRegistryOf } from './types.js';
 
@@ -72,17 +72,29 @@ describe('a router typed by its tasks', () => {
   });
 
   it('asks a name typed as a union for an input that suits every task it may name', () => {
+    expectTypeOf<TaskInputFor<typeof tasksRecord, 'double' | 'greet'>>().toEqualTypeOf<number & { name: string }>();
+    expectTypeOf<TaskOutputFor<typeof tasksRecord, 'double' | 'greet'>>().toEqualTypeOf<number | { greeting: string }>();
     const name = Math.random() > 0.5 ? ('double' as const) : ('greet' as const);
-    expectTypeOf(compute.runTask(name, 1 as never)).toEqualTypeOf<Promise<number | { greeting: string }>>();
     // @ts-expect-error: { name } is no input for double
     void compute.runTask(name, { name: 'Ada' });
   });
 
-  it('lets the input be left out when the task takes none', () => {
-    expectTypeOf(compute.runTask('now')).toEqualTypeOf<Promise<number>>();
+  it('types a task whose run takes no input as taking void, so options cannot pass for its input', () => {
+    expectTypeOf(now).toEqualTypeOf<ComputeTaskInterface<void, number, 'now'>>();
     expectTypeOf(compute.runTask('now', undefined, 'local')).toEqualTypeOf<Promise<number>>();
+    // @ts-expect-error: options in the input's place
+    void compute.runTask('now', { timeout: 5 });
     // @ts-expect-error: double needs its input
     void compute.runTask('double');
+  });
+
+  it('lets wrappers forward a generic task name with TaskInputFor', () => {
+    function runWithDeadline<Name extends TaskNameOf<typeof tasksRecord>>(name: Name, input: TaskInputFor<typeof tasksRecord, Name>) {
+      return compute.runTask(name, input, { timeout: 5_000 });
+    }
+    expectTypeOf(runWithDeadline('greet', { name: 'Ada' })).toEqualTypeOf<Promise<{ greeting: string }>>();
+    // @ts-expect-error: double takes a number
+    void runWithDeadline('double', 'two');
   });
 
   it('refuses a strategy of the wrong type', () => {

@@ -59,6 +59,19 @@ describe('createLocalBackend', () => {
     });
   });
 
+  it('rejects with TASK_FAILED, never throws, when a task throws a value with no toString', async () => {
+    const bare = Object.create(null) as object;
+    const throwsBare = defineTask('throwsBare', (): never => {
+      throw bare;
+    });
+    const local = createLocalBackend({ tasks: [throwsBare] });
+    let call: Promise<unknown> | undefined;
+    expect(() => {
+      call = local.runTask('throwsBare', undefined);
+    }).not.toThrow();
+    await expect(call).rejects.toMatchObject({ code: 'TASK_FAILED', message: "Task 'throwsBare' failed: [object Object]", cause: bare });
+  });
+
   it("aborts the task's own signal when the call's signal aborts", async () => {
     let seen: TaskContext | undefined;
     const watcher = defineTask('watcher', (_: null, context: TaskContext) => {

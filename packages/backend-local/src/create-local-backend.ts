@@ -4,6 +4,7 @@ import {
   ComputeError,
   invalidArgumentError,
   isComputeTask,
+  messageOf,
   settleOnAbort,
   type AnyComputeTask,
   type ComputeBackendInterface,
@@ -104,12 +105,13 @@ export class LocalBackend implements ComputeBackendInterface {
       return Promise.reject(this.#taskFailed(task.name, error));
     }
     if (!isThenable(result)) return Promise.resolve(result);
-    return Promise.resolve(result).then(undefined, (error: unknown) => Promise.reject(this.#taskFailed(task.name, error)));
+    return Promise.resolve(result).then(undefined, (error: unknown) => {
+      throw this.#taskFailed(task.name, error);
+    });
   }
 
   #taskFailed(taskName: string, error: unknown): ComputeError {
-    const message = error instanceof Error ? error.message : String(error);
-    return new ComputeError({ code: 'TASK_FAILED', message: `Task '${taskName}' failed: ${message}`, taskName, backend: this.name, cause: error });
+    return new ComputeError({ code: 'TASK_FAILED', message: `Task '${taskName}' failed: ${messageOf(error)}`, taskName, backend: this.name, cause: error });
   }
 }
 

@@ -1,3 +1,5 @@
+import { messageOf } from './message-of.js';
+
 /**
  * Every way a compute call can fail, as a string that survives any boundary
  * (worker, HTTP, queue). See DESIGN.md for when each one is used.
@@ -188,11 +190,11 @@ function serializeCause(cause: unknown, includeStack: boolean, depth: number): S
 function serializeCauseUnguarded(cause: unknown, includeStack: boolean, depth: number): SerializedErrorCause {
   // A nested ComputeError (a router over a router, a server relaying a backend) keeps its own fields.
   if (ComputeError.isInstance(cause) && isComputeErrorCode(cause.code)) return serializeComputeError(cause, includeStack, depth);
-  if (typeof cause !== 'object' || cause === null) return { name: 'Error', message: describe(cause) };
+  if (typeof cause !== 'object' || cause === null) return { name: 'Error', message: messageOf(cause) };
   const source = cause as { name?: unknown; message?: unknown; code?: unknown; stack?: unknown; cause?: unknown };
   const serialized: SerializedErrorCause = {
     name: typeof source.name === 'string' ? source.name : 'Error',
-    message: typeof source.message === 'string' ? source.message : describe(cause),
+    message: typeof source.message === 'string' ? source.message : messageOf(cause),
   };
   if (typeof source.code === 'string' || typeof source.code === 'number') serialized.code = String(source.code);
   if (includeStack && typeof source.stack === 'string') serialized.stack = source.stack;
@@ -214,13 +216,4 @@ function deserializeCause(json: unknown, depth: number): unknown {
   if (typeof source['code'] === 'string') error.code = source['code'];
   error.stack = typeof source['stack'] === 'string' ? source['stack'] : `${error.name}: ${message}`;
   return error;
-}
-
-/** `String(value)`, except that it never throws (a null-prototype object has no toString). */
-function describe(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
 }

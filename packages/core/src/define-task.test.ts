@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectTasks, isComputeTask } from './collect-tasks.js';
 import { defineTask } from './define-task.js';
+import { messageOf } from './message-of.js';
 
 describe('defineTask', () => {
   it('returns a frozen { name, run }', async () => {
@@ -46,5 +47,21 @@ describe('collectTasks', () => {
     expect(isComputeTask(a)).toBe(true);
     expect(isComputeTask({ name: 'x', run: () => 1 })).toBe(true);
     for (const value of [null, {}, { name: '', run: () => 1 }, { name: 'x', run: 'no' }, 'a']) expect(isComputeTask(value)).toBe(false);
+  });
+});
+
+describe('messageOf', () => {
+  it("reads an error's message, and anything else as a string", () => {
+    expect(messageOf(new RangeError('too big'))).toBe('too big');
+    expect(messageOf({ message: 'plain object' })).toBe('plain object');
+    expect(messageOf('thrown string')).toBe('thrown string');
+    expect(messageOf(42)).toBe('42');
+  });
+
+  it('never throws, whatever was thrown', () => {
+    expect(messageOf(Object.create(null))).toBe('[object Object]');
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(messageOf(proxy)).toBe('[a value that could not be read]');
   });
 });

@@ -147,11 +147,8 @@ export class ComputeServer {
   }
 
   async #close(): Promise<void> {
+    // Keep listening while draining, so load balancers polling /readyz see the 503 and new calls get one too.
     this.#draining = true;
-    const stopped = new Promise<void>((resolve) => {
-      this.httpServer.close(() => resolve());
-    });
-    this.httpServer.closeIdleConnections();
     if (this.#inFlight.size > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.#drainTimeout);
@@ -164,11 +161,17 @@ export class ComputeServer {
     const shutdown = new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: 'The server shut down before the call finished', backend: 'server' });
     for (const controller of this.#inFlight) controller.abort(shutdown);
     for (const socket of this.#webSockets.clients) socket.close(1001, 'server shutting down');
-    this.#webSockets.close();
-    // Give the aborted calls' answers a turn to be written before the connections go.
+    const stopped = new Promise<void>((resolve) => {
+      if (!this.httpServer.listening) resolve();
+      else this.httpServer.close(() => resolve());
+    });
+    // Give the aborted calls' answers and the close frames a turn to be written before the connections go.
     await new Promise((resolve) => setImmediate(resolve));
+    this.httpServer.closeIdleConnections();
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
     this.httpServer.closeAllConnections();
     for (const socket of this.#webSockets.clients) socket.terminate();
+    this.#webSockets.close();
     await stopped;
   }
 
@@ -265,7 +268,9 @@ export class ComputeServer {
       const work = invoke(this.#backend, call, controller.signal);
       return { ok: true, result: await settleOnAbort(work, controller.signal, call.task, 'server') };
     } catch (error) {
-      return { ok: false, error };
+      // The server's own reasons (deadline, shutdown, caller gone) say more than the task's echo of them.
+      const reason: unknown = controller.signal.reason;
+      return { ok: false, error: controller.signal.aborted && ComputeError.isInstance(reason) ? reason : error };
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       this.#inFlight.delete(controller);

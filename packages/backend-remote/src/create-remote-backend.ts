@@ -124,7 +124,7 @@ export class RemoteBackend implements ComputeBackendInterface {
 
   /**
    * Reads `GET /tasks` from the first endpoint that answers, so `canRun`
-   * knows the server's tasks. Rejects with `UNAUTHORIZED` for a wrong token and
+   * knows the server's tasks (a server without that endpoint leaves it as it was). Rejects with `UNAUTHORIZED` for a wrong token and
    * `BACKEND_UNAVAILABLE` when no endpoint answers.
    */
   async connect(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
@@ -132,6 +132,8 @@ export class RemoteBackend implements ComputeBackendInterface {
     for (const endpoint of this.#endpoints) {
       try {
         const answer = await this.#http.request('GET', endpoint.tasksUrl, this.#authHeaders(), undefined, options.signal);
+        // A server of the older protocol has no task list: canRun stays as it was.
+        if (answer.status === 404 || answer.status === 405) return;
         const body = parseJson(answer.text);
         if (answer.status !== 200) throw errorFromAnswer(body, answer.status, '', this.name);
         const tasks = (body as { tasks?: unknown } | undefined)?.tasks;

@@ -1,4 +1,4 @@
-import { abortErrorFrom, ComputeError } from '@hybridcompute/core';
+import { abortErrorFrom, ComputeError, settleOnAbort } from '@hybridcompute/core';
 import { errorFromAnswer } from './error-from-answer.js';
 import { TransportFailure } from './http-transport.js';
 
@@ -55,7 +55,9 @@ export class WebSocketChannel {
     if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.#backend));
     const socket = this.#socket;
     if (socket !== undefined && socket.readyState === open) return this.#send(socket, taskName, input, timeoutMs, signal);
-    return this.#connect().then((connected) => this.#send(connected, taskName, input, timeoutMs, signal));
+    // Opening may hang (a server that accepts and never answers): the call's signal still ends it.
+    const connecting = signal === undefined ? this.#connect() : settleOnAbort(this.#connect(), signal, taskName, this.#backend);
+    return connecting.then((connected) => this.#send(connected, taskName, input, timeoutMs, signal));
   }
 
   /** Closes the socket; calls still pending reject with `BACKEND_UNAVAILABLE`. */

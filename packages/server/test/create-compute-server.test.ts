@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
 import { defineTask, type TaskContext } from '@hybridcompute/core';
 import { createLocalBackend } from '@hybridcompute/backend-local';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -89,7 +90,7 @@ describe('POST /compute statuses', () => {
       yield Buffer.from('"}');
     }
     const { request } = await import('undici');
-    const streamed = await request(url, { method: 'POST', body: chunks(), dispatcher: agent }).then(
+    const streamed = await request(url, { method: 'POST', body: Readable.from(chunks()), dispatcher: agent }).then(
       async (response) => ({ status: response.statusCode, text: await response.body.text() }),
       (error: unknown) => ({ status: 0, text: String(error) }),
     );

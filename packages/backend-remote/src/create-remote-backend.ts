@@ -205,24 +205,39 @@ export class RemoteBackend implements ComputeBackendInterface {
     await this.#http.close();
   }
 
-  async #attempts(taskName: string, input: unknown, signal: AbortSignal | undefined, deadline: number | undefined, idempotencyKey: string | undefined): Promise<unknown> {
-    const retryable = idempotencyKey !== undefined || this.#idempotent.has(taskName);
-    const tried = new Set<number>();
-    let retriesLeft = this.#retries;
-    for (;;) {
-      const { endpoint, index } = this.#rotation.pick(tried);
-      tried.add(index);
-      try {
-        const result = await this.#call(endpoint, taskName, input, signal, deadline, idempotencyKey);
+  #attempts(taskName: string, input: unknown, signal: AbortSignal | undefined, deadline: number | undefined, idempotencyKey: string | undefined): Promise<unknown> {
+    // The first attempt is the hot path: no retry state is built unless it fails.
+    const { endpoint, index } = this.#rotation.pick();
+    return this.#call(endpoint, taskName, input, signal, deadline, idempotencyKey).then(
+      (result) => {
         this.#rotation.markUp(index);
         return result;
-      } catch (error) {
-        if (signal?.aborted === true) throw abortErrorFrom(signal.reason, taskName, this.name);
-        if (!(error instanceof TransportFailure) && !(ComputeError.isInstance(error) && (error.code === 'QUEUE_FULL' || error.code === 'BACKEND_UNAVAILABLE'))) throw error;
-        const unreached = error instanceof TransportFailure && !error.delivered;
-        if (unreached) this.#rotation.markDown(index);
-        // A request that never arrived can go to another endpoint at once: it cannot run twice.
-        if (unreached && this.#rotation.hasOtherUp(tried)) continue;
+      },
+      (error: unknown) => this.#retry(error, index, taskName, input, signal, deadline, idempotencyKey),
+    );
+  }
+
+  async #retry(
+    firstError: unknown,
+    firstIndex: number,
+    taskName: string,
+    input: unknown,
+    signal: AbortSignal | undefined,
+    deadline: number | undefined,
+    idempotencyKey: string | undefined,
+  ): Promise<unknown> {
+    const retryable = idempotencyKey !== undefined || this.#idempotent.has(taskName);
+    const tried = new Set<number>([firstIndex]);
+    let retriesLeft = this.#retries;
+    let error = firstError;
+    let index = firstIndex;
+    for (;;) {
+      if (signal?.aborted === true) throw abortErrorFrom(signal.reason, taskName, this.name);
+      if (!(error instanceof TransportFailure) && !(ComputeError.isInstance(error) && (error.code === 'QUEUE_FULL' || error.code === 'BACKEND_UNAVAILABLE'))) throw error;
+      const unreached = error instanceof TransportFailure && !error.delivered;
+      if (unreached) this.#rotation.markDown(index);
+      // A request that never arrived can go to another endpoint at once: it cannot run twice.
+      if (!(unreached && this.#rotation.hasOtherUp(tried))) {
         if (!retryable || retriesLeft === 0) throw this.#unavailable(taskName, error);
         retriesLeft--;
         const waitMs = retryDelay(error, this.#retries - retriesLeft);
@@ -231,6 +246,16 @@ export class RemoteBackend implements ComputeBackendInterface {
         // Re-read: the sleep may have ended with an abort.
         if (signal !== undefined && isAborted(signal)) throw abortErrorFrom(signal.reason, taskName, this.name);
         tried.clear();
+      }
+      const next = this.#rotation.pick(tried);
+      index = next.index;
+      tried.add(index);
+      try {
+        const result = await this.#call(next.endpoint, taskName, input, signal, deadline, idempotencyKey);
+        this.#rotation.markUp(index);
+        return result;
+      } catch (caught) {
+        error = caught;
       }
     }
   }

@@ -60,6 +60,8 @@ export class ComputeServer {
   /** The underlying node:http server, for attaching to an existing app or reading its address. */
   readonly httpServer: Server;
   readonly #backend: ComputeBackendLike;
+  // The in-process runner already settles at an abort; another backend may not.
+  readonly #backendSettlesOnAbort: boolean;
   readonly #taskNames: readonly string[] | null;
   readonly #paths: { compute: string; tasks: string; healthz: string; readyz: string };
   readonly #token: string | undefined;
@@ -85,6 +87,7 @@ export class ComputeServer {
     }
     const tasksBackend = tasks === undefined ? undefined : createTasksBackend(tasks);
     this.#backend = tasksBackend ?? (backend as ComputeBackendLike);
+    this.#backendSettlesOnAbort = tasksBackend !== undefined;
     const listed = options.taskNames ?? tasksBackend?.taskNames ?? (backend as { taskNames?: unknown }).taskNames;
     this.#taskNames = Array.isArray(listed) ? [...(listed as string[])] : null;
     const path = options.path ?? '/compute';
@@ -266,7 +269,7 @@ export class ComputeServer {
     try {
       // settleOnAbort answers at the deadline even for a backend that ignores its signal.
       const work = invoke(this.#backend, call, controller.signal);
-      return { ok: true, result: await settleOnAbort(work, controller.signal, call.task, 'server') };
+      return { ok: true, result: await (this.#backendSettlesOnAbort ? work : settleOnAbort(work, controller.signal, call.task, 'server')) };
     } catch (error) {
       // The server's own reasons (deadline, shutdown, caller gone) say more than the task's echo of them.
       const reason: unknown = controller.signal.reason;

@@ -29,19 +29,4 @@ export function createRemoteBackend(options: RemoteBackendOptions): RemoteBacken
   return new RemoteBackend(options, nodePlatform);
 }
 
-export { RemoteBackend } from './create-remote-backend.js';
-export type { RemoteBackendOptions, RemotePlatform, RemoteRunOptions, RemoteTransport } from './create-remote-backend.js';
-export type { HttpAnswer, HttpTransport, HttpTransportOptions } from './http-transport.js';
-export type { WebSocketFactory, WebSocketLike } from './websocket-channel.js';
-export { codeOfHttpStatus, httpStatusOf } from '@hybridcompute/core';
-export type {
-  ComputeErrorBody,
-  ComputeRequestBody,
-  ComputeSuccessBody,
-  TaskListBody,
-  WireCallFrame,
-  WireCallId,
-  WireCancelFrame,
-  WireErrorFrame,
-  WireResultFrame,
-} from '@hybridcompute/core';
+export * from './remote-api.js';

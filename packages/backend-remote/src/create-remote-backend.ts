@@ -124,14 +124,17 @@ export class RemoteBackend implements ComputeBackendInterface {
 
   /**
    * Reads `GET /tasks` from the first endpoint that answers, so `canRun`
-   * knows the server's tasks (a server without that endpoint leaves it as it was). Rejects with `UNAUTHORIZED` for a wrong token and
+   * knows the server's tasks (a server without that endpoint leaves it as it was).
+   * Each attempt is bounded by `options.signal`, or else by the backend's `timeout`. Rejects with `UNAUTHORIZED` for a wrong token and
    * `BACKEND_UNAVAILABLE` when no endpoint answers.
    */
   async connect(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
+    // The backend's timeout bounds each attempt too, so a server that never answers cannot hold connect() forever.
+    const signal = options.signal ?? (this.#timeout === undefined ? undefined : AbortSignal.timeout(this.#timeout));
     let lastError: unknown;
     for (const endpoint of this.#endpoints) {
       try {
-        const answer = await this.#http.request('GET', endpoint.tasksUrl, this.#authHeaders(), undefined, options.signal);
+        const answer = await this.#http.request('GET', endpoint.tasksUrl, this.#authHeaders(), undefined, signal);
         // A server of the older protocol has no task list: canRun stays as it was.
         if (answer.status === 404 || answer.status === 405) return;
         const body = parseJson(answer.text);
@@ -144,7 +147,7 @@ export class RemoteBackend implements ComputeBackendInterface {
         return;
       } catch (error) {
         if (ComputeError.isInstance(error) && error.code !== 'BACKEND_UNAVAILABLE') throw error;
-        if (options.signal?.aborted === true) throw abortErrorFrom(options.signal.reason, undefined, this.name);
+        if (signal?.aborted === true) throw abortErrorFrom(signal.reason, undefined, this.name);
         lastError = error;
       }
     }

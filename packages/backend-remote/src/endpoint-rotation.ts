@@ -28,10 +28,18 @@ export class EndpointRotation<Endpoint> {
         this.#next = (index + 1) % count;
         return { endpoint: this.#endpoints[index] as Endpoint, index };
       }
-      if (fallback === -1 || (!excluded && (this.#downUntil[index] as number) < (this.#downUntil[fallback] as number))) fallback = index;
+      if (fallback === -1 || this.#betterFallback(index, fallback, exclude)) fallback = index;
     }
     this.#next = (fallback + 1) % count;
     return { endpoint: this.#endpoints[fallback] as Endpoint, index: fallback };
+  }
+
+  // Untried beats tried; then the endpoint that comes back first.
+  #betterFallback(index: number, current: number, exclude: ReadonlySet<number> | undefined): boolean {
+    const excluded = exclude?.has(index) === true;
+    const currentExcluded = exclude?.has(current) === true;
+    if (excluded !== currentExcluded) return !excluded;
+    return (this.#downUntil[index] as number) < (this.#downUntil[current] as number);
   }
 
   /** Takes an endpoint out of rotation after a failure to reach it. */

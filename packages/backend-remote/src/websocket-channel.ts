@@ -71,6 +71,10 @@ export class WebSocketChannel {
 
   #send(socket: WebSocketLike, taskName: string, input: unknown, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<unknown> {
     if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.#backend));
+    // close() may have come while the socket was opening: a frame sent now would never be answered.
+    if (this.#closed || socket.readyState !== open) {
+      return Promise.reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: `The WebSocket to ${this.#url.href} is not open`, taskName, backend: this.#backend }));
+    }
     const id = this.#nextId++;
     const frame = timeoutMs === undefined ? { id, task: taskName, input } : { id, task: taskName, input, timeout: timeoutMs };
     let json: string;

@@ -109,6 +109,7 @@ describe.each(transports)('faults over %s', (transport) => {
     await expect(backend.runTask('anything', 1)).rejects.toMatchObject({ code: 'TASK_TIMEOUT', taskName: 'anything' });
     expect(Date.now() - startedAt).toBeLessThan(10_000);
     expect(sockets.size).toBeGreaterThan(0);
+    await expect(backend.connect()).rejects.toMatchObject({ code: 'TASK_TIMEOUT' });
   });
 
   it('spreads calls over two endpoints and keeps working when one is down', async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   ComputeError,
+  idempotencyKeyHeader,
   invalidArgumentError,
   settleOnAbort,
   timeoutHeader,
@@ -37,6 +38,11 @@ export interface ComputeServerOptions {
   taskTimeout?: number | undefined;
   /** Milliseconds `close()` waits for calls in flight before aborting them. Default 10000. */
   drainTimeout?: number | undefined;
+  /**
+   * Lets browser pages on other origins call the server: `'*'` or the allowed
+   * origins. Preflights are answered and `Retry-After` is exposed. Default: no CORS headers.
+   */
+  corsOrigins?: '*' | readonly string[] | undefined;
   /** Sends stack traces with errors. Never in production. */
   debug?: boolean | undefined;
 }
@@ -70,6 +76,7 @@ export class ComputeServer {
   readonly #taskTimeout: number | undefined;
   readonly #drainTimeout: number;
   readonly #debug: boolean;
+  readonly #corsOrigins: '*' | ReadonlySet<string> | undefined;
   readonly #webSockets: WebSocketServer;
   readonly #inFlight = new Set<AbortController>();
   #draining = false;
@@ -103,6 +110,11 @@ export class ComputeServer {
     this.#taskTimeout = positive(options.taskTimeout, 'taskTimeout');
     this.#drainTimeout = positive(options.drainTimeout, 'drainTimeout') ?? 10_000;
     this.#debug = options.debug === true;
+    const cors = options.corsOrigins;
+    if (cors !== undefined && cors !== '*' && !(Array.isArray(cors) && cors.every((origin) => typeof origin === 'string'))) {
+      throw invalidArgumentError("createComputeServer: corsOrigins must be '*' or an array of origins");
+    }
+    this.#corsOrigins = cors === undefined || cors === '*' ? cors : new Set(cors);
 
     this.httpServer = createServer({ keepAliveTimeout: 65_000 }, (request, response) => this.#onRequest(request, response));
     this.#webSockets = new WebSocketServer({ noServer: true, maxPayload: this.#maxBodyBytes });
@@ -183,6 +195,15 @@ export class ComputeServer {
     const query = url.indexOf('?');
     const pathname = query === -1 ? url : url.slice(0, query);
     const paths = this.#paths;
+    if (this.#corsOrigins !== undefined && this.#allowCors(request, response) && request.method === 'OPTIONS') {
+      response.writeHead(204, {
+        'access-control-allow-methods': 'POST, GET',
+        'access-control-allow-headers': `content-type, authorization, ${timeoutHeader}, ${idempotencyKeyHeader}`,
+        'access-control-max-age': '600',
+      });
+      response.end();
+      return;
+    }
     if (pathname === paths.compute) {
       if (request.method !== 'POST') return this.#methodNotAllowed(response, 'POST');
       if (!this.#authorized(request)) return this.#refuse(request, response, refusal('UNAUTHORIZED', 'Missing or wrong bearer token'));
@@ -286,6 +307,17 @@ export class ComputeServer {
     const header = request.headers.authorization;
     const presented = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : queryToken;
     return typeof presented === 'string' && tokensMatch(presented, this.#token);
+  }
+
+  /** Adds the CORS headers when the request's origin is allowed; says whether it was. */
+  #allowCors(request: IncomingMessage, response: ServerResponse): boolean {
+    const origin = request.headers.origin;
+    if (typeof origin !== 'string') return false;
+    if (this.#corsOrigins !== '*' && this.#corsOrigins?.has(origin) !== true) return false;
+    response.setHeader('access-control-allow-origin', this.#corsOrigins === '*' ? '*' : origin);
+    response.setHeader('access-control-expose-headers', 'retry-after');
+    if (this.#corsOrigins !== '*') response.setHeader('vary', 'origin');
+    return true;
   }
 
   #refuse(request: IncomingMessage, response: ServerResponse, error: unknown): void {

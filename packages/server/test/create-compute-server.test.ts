@@ -214,6 +214,29 @@ describe('a backend instead of tasks', () => {
   });
 });
 
+describe('CORS', () => {
+  it('answers preflights and adds headers for allowed origins only', async () => {
+    const { url } = await start({ tasks, corsOrigins: ['http://app.example'] });
+    const preflight = await send(url, { method: 'OPTIONS', headers: { origin: 'http://app.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': 'http://app.example', vary: 'origin' });
+    expect(String(preflight.headers['access-control-allow-headers'])).toContain('authorization');
+    const allowed = await post(url, { task: 'double', input: 1 }, { origin: 'http://app.example' });
+    expect(allowed).toMatchObject({ status: 200, headers: { 'access-control-allow-origin': 'http://app.example', 'access-control-expose-headers': 'retry-after' } });
+    const other = await post(url, { task: 'double', input: 1 }, { origin: 'http://evil.example' });
+    expect(other.status).toBe(200);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it("sends no CORS headers unless asked, and '*' allows any origin", async () => {
+    const { url: plain } = await start({ tasks });
+    expect((await post(plain, { task: 'double', input: 1 }, { origin: 'http://app.example' })).headers['access-control-allow-origin']).toBeUndefined();
+    const { url: open } = await start({ tasks, corsOrigins: '*' });
+    expect((await post(open, { task: 'double', input: 1 }, { origin: 'http://any.example' })).headers['access-control-allow-origin']).toBe('*');
+    expect(() => createComputeServer({ tasks, corsOrigins: 'http://x' as never })).toThrow(/corsOrigins/);
+  });
+});
+
 describe('graceful close', () => {
   it('turns /readyz 503, refuses new calls, finishes calls in flight and closes WebSockets with 1001', async () => {
     const { server, url, base } = await start({ tasks });

@@ -10,7 +10,7 @@ export interface Answer {
   text: string;
 }
 
-export async function send(url: string, options: { method?: 'GET' | 'POST'; body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Answer> {
+export async function send(url: string, options: { method?: 'GET' | 'POST' | 'OPTIONS'; body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Answer> {
   const response = await request(url, {
     method: options.method ?? 'POST',
     headers: { 'content-type': 'application/json', ...options.headers },

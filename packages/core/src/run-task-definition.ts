@@ -12,6 +12,10 @@ import type { AnyComputeTask, TaskContext } from './types.js';
  * `TASK_ABORTED` / `TASK_TIMEOUT`, even if the task keeps running.
  * The local backend and the compute server's `tasks` option share it.
  *
+ * @param signal - the call's signal; or a function that makes it, called only
+ *   if the task reads `context.signal` (for callers that handle deadlines
+ *   themselves and would rather not pay for a signal per call: the call then
+ *   does not settle early on abort).
  * @param backend - the name errors report as their `backend`.
  *
  * @example
@@ -23,9 +27,10 @@ import type { AnyComputeTask, TaskContext } from './types.js';
 export function runTaskDefinition<Output = unknown>(
   task: AnyComputeTask,
   input: unknown,
-  signal: AbortSignal | undefined,
+  signal: AbortSignal | (() => AbortSignal) | undefined,
   backend: string,
 ): Promise<Output> {
+  if (typeof signal === 'function') return run(task, input, new InProcessTaskContext(signal), backend) as Promise<Output>;
   if (signal === undefined) return run(task, input, new InProcessTaskContext(undefined), backend) as Promise<Output>;
   if (signal.aborted) return Promise.reject(abortErrorFrom(signal.reason, task.name, backend));
   return settleOnAbort(run(task, input, new InProcessTaskContext(signal), backend), signal, task.name, backend) as Promise<Output>;
@@ -53,14 +58,16 @@ function taskFailed(taskName: string, error: unknown, backend: string): ComputeE
  * never look at it, and an AbortController per call would be pure overhead.
  */
 class InProcessTaskContext implements TaskContext {
-  #signal: AbortSignal | undefined;
+  #signal: AbortSignal | (() => AbortSignal) | undefined;
 
-  constructor(signal: AbortSignal | undefined) {
+  constructor(signal: AbortSignal | (() => AbortSignal) | undefined) {
     this.#signal = signal;
   }
 
   get signal(): AbortSignal {
-    return (this.#signal ??= new AbortController().signal);
+    const signal = typeof this.#signal === 'function' ? this.#signal() : (this.#signal ?? new AbortController().signal);
+    this.#signal = signal;
+    return signal;
   }
 }
 

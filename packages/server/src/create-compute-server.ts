@@ -5,14 +5,14 @@ import {
   ComputeError,
   idempotencyKeyHeader,
   invalidArgumentError,
-  settleOnAbort,
   timeoutHeader,
   type ComputeBackendLike,
   type TaskCollection,
   type WireCallId,
 } from '@hybridcompute/core';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { createTasksBackend } from './create-tasks-backend.js';
+import { CallControl } from './call-control.js';
+import { createTasksBackend, type TasksBackend } from './create-tasks-backend.js';
 import { errorBodyOf, refusal } from './error-body-of.js';
 import { parseCall, parseDeadline, type ParsedCall } from './parse-call.js';
 import { readBody } from './read-body.js';
@@ -66,8 +66,8 @@ export class ComputeServer {
   /** The underlying node:http server, for attaching to an existing app or reading its address. */
   readonly httpServer: Server;
   readonly #backend: ComputeBackendLike;
-  // The in-process runner already settles at an abort; another backend may not.
-  readonly #backendSettlesOnAbort: boolean;
+  // Set when serving `tasks`: they run with a signal made only if they read it.
+  readonly #tasksBackend: TasksBackend | undefined;
   readonly #taskNames: readonly string[] | null;
   readonly #paths: { compute: string; tasks: string; healthz: string; readyz: string };
   readonly #token: string | undefined;
@@ -78,7 +78,7 @@ export class ComputeServer {
   readonly #debug: boolean;
   readonly #corsOrigins: '*' | ReadonlySet<string> | undefined;
   readonly #webSockets: WebSocketServer;
-  readonly #inFlight = new Set<AbortController>();
+  readonly #inFlight = new Set<CallControl>();
   #draining = false;
   #drained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
@@ -94,7 +94,7 @@ export class ComputeServer {
     }
     const tasksBackend = tasks === undefined ? undefined : createTasksBackend(tasks);
     this.#backend = tasksBackend ?? (backend as ComputeBackendLike);
-    this.#backendSettlesOnAbort = tasksBackend !== undefined;
+    this.#tasksBackend = tasksBackend;
     const listed = options.taskNames ?? tasksBackend?.taskNames ?? (backend as { taskNames?: unknown }).taskNames;
     this.#taskNames = Array.isArray(listed) ? [...(listed as string[])] : null;
     const path = options.path ?? '/compute';
@@ -174,7 +174,7 @@ export class ComputeServer {
       });
     }
     const shutdown = new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: 'The server shut down before the call finished', backend: 'server' });
-    for (const controller of this.#inFlight) controller.abort(shutdown);
+    for (const control of this.#inFlight) control.stop(shutdown);
     for (const socket of this.#webSockets.clients) socket.close(1001, 'server shutting down');
     const stopped = new Promise<void>((resolve) => {
       if (!this.httpServer.listening) resolve();
@@ -245,13 +245,13 @@ export class ComputeServer {
     const call = parseCall(parsed);
     if (ComputeError.isInstance(call)) return this.#refuse(request, response, call);
 
-    const controller = new AbortController();
+    const control = new CallControl();
     // The caller hung up (or aborted): stop the task it no longer waits for.
     const onClose = (): void => {
-      if (!response.writableFinished) controller.abort(new ComputeError({ code: 'TASK_ABORTED', message: `Task '${call.task}' was aborted by the caller`, taskName: call.task, backend: 'server' }));
+      if (!response.writableFinished) control.stop(new ComputeError({ code: 'TASK_ABORTED', message: `Task '${call.task}' was aborted by the caller`, taskName: call.task, backend: 'server' }));
     };
     response.on('close', onClose);
-    const outcome = await this.#run(call, parseDeadline(request.headers[timeoutHeader]), controller);
+    const outcome = await this.#run(call, parseDeadline(request.headers[timeoutHeader]), control);
     response.off('close', onClose);
     if (response.destroyed) return;
     if (outcome.ok) {
@@ -272,7 +272,7 @@ export class ComputeServer {
    * Runs one call under the concurrency limit and the deadlines, on behalf of
    * HTTP or WebSocket alike. Never rejects.
    */
-  async #run(call: ParsedCall, callerDeadline: number | undefined, controller: AbortController): Promise<{ ok: true; result: unknown } | { ok: false; error: unknown }> {
+  async #run(call: ParsedCall, callerDeadline: number | undefined, control: CallControl): Promise<{ ok: true; result: unknown } | { ok: false; error: unknown }> {
     if (this.#draining) return { ok: false, error: refusal('BACKEND_UNAVAILABLE', 'The server is shutting down', call.task) };
     if (this.#inFlight.size >= this.#maxConcurrency) {
       return { ok: false, error: refusal('QUEUE_FULL', `The server is running ${this.#maxConcurrency} calls, its limit; retry later`, call.task) };
@@ -285,19 +285,18 @@ export class ComputeServer {
     const timer =
       deadline === undefined
         ? undefined
-        : setTimeout(() => controller.abort(new ComputeError({ code: 'TASK_TIMEOUT', message: `Task '${call.task}' timed out after ${deadline} ms`, taskName: call.task, backend: 'server' })), deadline);
-    this.#inFlight.add(controller);
+        : setTimeout(() => control.stop(new ComputeError({ code: 'TASK_TIMEOUT', message: `Task '${call.task}' timed out after ${deadline} ms`, taskName: call.task, backend: 'server' })), deadline);
+    this.#inFlight.add(control);
     try {
-      // settleOnAbort answers at the deadline even for a backend that ignores its signal.
-      const work = invoke(this.#backend, call, controller.signal);
-      return { ok: true, result: await (this.#backendSettlesOnAbort ? work : settleOnAbort(work, controller.signal, call.task, 'server')) };
+      const work = this.#tasksBackend === undefined ? invoke(this.#backend, call, control.signal) : this.#tasksBackend.runLazily(call.task, call.input, () => control.signal);
+      // settle() answers at the deadline even when the work ignores its signal.
+      return { ok: true, result: await control.settle(work) };
     } catch (error) {
       // The server's own reasons (deadline, shutdown, caller gone) say more than the task's echo of them.
-      const reason: unknown = controller.signal.reason;
-      return { ok: false, error: controller.signal.aborted && ComputeError.isInstance(reason) ? reason : error };
+      return { ok: false, error: control.reason ?? error };
     } finally {
       if (timer !== undefined) clearTimeout(timer);
-      this.#inFlight.delete(controller);
+      this.#inFlight.delete(control);
       if (this.#inFlight.size === 0) this.#drained?.();
     }
   }
@@ -352,7 +351,7 @@ export class ComputeServer {
   }
 
   #onWebSocket(webSocket: WebSocket): void {
-    const calls = new Map<WireCallId, AbortController>();
+    const calls = new Map<WireCallId, CallControl>();
     webSocket.on('message', (data: RawData, isBinary: boolean) => {
       let frame: unknown;
       try {
@@ -365,17 +364,18 @@ export class ComputeServer {
         return this.#sendFrame(webSocket, null, refusal('INVALID_REQUEST', "The frame's 'id' must be a string or a number"));
       }
       if ((frame as { cancel?: unknown }).cancel === true) {
-        calls.get(id)?.abort(new ComputeError({ code: 'TASK_ABORTED', message: 'The caller cancelled the call', backend: 'server' }));
+        calls.get(id)?.stop(new ComputeError({ code: 'TASK_ABORTED', message: 'The caller cancelled the call', backend: 'server' }));
         return;
       }
       const call = parseCall(frame);
       if (ComputeError.isInstance(call)) return this.#sendFrame(webSocket, id, call);
       if (calls.has(id)) return this.#sendFrame(webSocket, id, refusal('INVALID_REQUEST', `A call with id ${JSON.stringify(id)} is already running`));
-      const controller = new AbortController();
-      calls.set(id, controller);
-      void this.#run(call, parseDeadline((frame as { timeout?: unknown }).timeout), controller).then((outcome) => {
+      const control = new CallControl();
+      calls.set(id, control);
+      void this.#run(call, parseDeadline((frame as { timeout?: unknown }).timeout), control).then((outcome) => {
         calls.delete(id);
-        if (webSocket.readyState !== webSocket.OPEN || (controller.signal.aborted && (controller.signal.reason as ComputeError).code === 'TASK_ABORTED')) return;
+        // A cancelled call's caller has stopped waiting: no answer.
+        if (webSocket.readyState !== webSocket.OPEN || control.reason?.code === 'TASK_ABORTED') return;
         if (!outcome.ok) return this.#sendFrame(webSocket, id, outcome.error);
         let json: string;
         try {
@@ -388,7 +388,7 @@ export class ComputeServer {
     });
     webSocket.on('close', () => {
       const gone = new ComputeError({ code: 'TASK_ABORTED', message: 'The caller closed the WebSocket', backend: 'server' });
-      for (const controller of calls.values()) controller.abort(gone);
+      for (const control of calls.values()) control.stop(gone);
       calls.clear();
     });
     webSocket.on('error', () => {

@@ -25,5 +25,6 @@ describe('httpStatusOf and codeOfHttpStatus', () => {
     expect(codeOfHttpStatus(400)).toBe('TASK_FAILED');
     expect(codeOfHttpStatus(502)).toBe('BACKEND_UNAVAILABLE');
     expect(codeOfHttpStatus(413)).toBe('INVALID_REQUEST');
+    expect(codeOfHttpStatus(429)).toBe('QUEUE_FULL');
   });
 });

@@ -36,8 +36,8 @@ export function httpStatusOf(code: ComputeErrorCode): number {
  * body names none (a server written for the `@hybrid-compute/remote`
  * protocol sends only `{ error }`). Such servers answer every failure of the
  * call itself, the task's own included, with 400, so 400 reads as
- * `TASK_FAILED`; 5xx statuses without a more precise meaning read as
- * `BACKEND_UNAVAILABLE`, so a router falls back.
+ * `TASK_FAILED`; 429 reads as `QUEUE_FULL`; 5xx statuses without a more
+ * precise meaning read as `BACKEND_UNAVAILABLE`, so a router falls back.
  *
  * @example
  * ```ts
@@ -53,6 +53,8 @@ export function codeOfHttpStatus(status: number): ComputeErrorCode {
       return 'TASK_NOT_FOUND';
     case 413:
       return 'INVALID_REQUEST';
+    case 429:
+      return 'QUEUE_FULL';
     case 504:
       return 'TASK_TIMEOUT';
     default:

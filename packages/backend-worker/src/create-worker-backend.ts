@@ -599,7 +599,7 @@ export class WorkerBackend implements ComputeBackendInterface {
 
   #withTask(error: ComputeError, taskName: string): ComputeError {
     if (error.taskName === taskName) return error;
-    return new ComputeError({ code: error.code, message: error.message, taskName, backend: error.backend, cause: error.cause });
+    return new ComputeError({ code: error.code, message: error.message, taskName, backend: error.backend, ...(error.cause === undefined ? {} : { cause: error.cause }) });
   }
 }
 

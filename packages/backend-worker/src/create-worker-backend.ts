@@ -141,6 +141,8 @@ class PendingCall {
 class PoolWorker {
   state: 'starting' | 'ready' | 'gone' = 'starting';
   inFlight = 0;
+  // Aborted calls whose task has not stopped yet: the worker may be stuck, so it takes no new calls.
+  aborting = 0;
   readonly calls = new Set<PendingCall>();
   spawned: SpawnedWorker | undefined = undefined;
   startupTimer: ReturnType<typeof setTimeout> | undefined = undefined;
@@ -419,6 +421,7 @@ export class WorkerBackend implements ComputeBackendInterface {
     }
     worker.calls.clear();
     worker.inFlight = 0;
+    worker.aborting = 0;
   }
 
   #retire(worker: PoolWorker, error: ComputeError | Error): Promise<void> {
@@ -431,7 +434,7 @@ export class WorkerBackend implements ComputeBackendInterface {
   #leastLoaded(): PoolWorker | undefined {
     let best: PoolWorker | undefined;
     for (const worker of this.#ready) {
-      if (worker.inFlight < this.#perWorker && (best === undefined || worker.inFlight < best.inFlight)) best = worker;
+      if (worker.inFlight < this.#perWorker && worker.aborting === 0 && (best === undefined || worker.inFlight < best.inFlight)) best = worker;
     }
     return best;
   }
@@ -470,6 +473,8 @@ export class WorkerBackend implements ComputeBackendInterface {
       this.#runTimes[slot] = finishedAt - call.startedAt;
       this.#waitTimes[slot] = call.enqueuedAt === 0 ? 0 : call.startedAt - call.enqueuedAt;
       this.#settle(call, ok, ok ? outcome : this.#callError(call, outcome));
+    } else if (call.state === 'aborting') {
+      worker.aborting--;
     }
     call.state = 'settled';
     this.#drain(worker);
@@ -488,7 +493,7 @@ export class WorkerBackend implements ComputeBackendInterface {
   }
 
   #drain(worker: PoolWorker): void {
-    while (this.#queued > 0 && worker.state === 'ready' && worker.inFlight < this.#perWorker) {
+    while (this.#queued > 0 && worker.state === 'ready' && worker.aborting === 0 && worker.inFlight < this.#perWorker) {
       const call = this.#queue[this.#queueHead];
       this.#queue[this.#queueHead++] = undefined;
       if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
@@ -541,6 +546,7 @@ export class WorkerBackend implements ComputeBackendInterface {
     if (call.timer !== undefined) clearTimeout(call.timer);
     this.#settle(call, false, error);
     call.state = 'aborting';
+    worker.aborting++;
     // The worker keeps the slot until the task stops; if it will not, the worker goes.
     worker.cancel(call.id, error.toJSON()).then(undefined, noop);
     call.timer = setTimeout(this.#onGraceOver, this.#abortGrace, call);

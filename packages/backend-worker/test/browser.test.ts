@@ -1,0 +1,92 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+let siteDir: string;
+let profileDir: string;
+let server: Server;
+let origin: string;
+let browser: BrowserContext | undefined;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  siteDir = await mkdtemp(join(tmpdir(), 'backend-worker-site-'));
+  profileDir = await mkdtemp(join(tmpdir(), 'backend-worker-chromium-'));
+  await build({
+    entryPoints: { page: join(here, 'browser/page.ts'), 'browser-worker': join(here, 'browser/browser-worker.ts') },
+    outdir: siteDir,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'silent',
+  });
+  const html = '<!doctype html><meta charset="utf-8"><title>backend-worker</title><script type="module" src="./page.js"></script>';
+  server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === '/') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end(html);
+      return;
+    }
+    if (path === '/page.js' || path === '/browser-worker.js') {
+      readFile(join(siteDir, path.slice(1))).then(
+        (body) => response.writeHead(200, { 'content-type': 'text/javascript' }).end(body),
+        () => response.writeHead(500).end(),
+      );
+      return;
+    }
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await rm(siteDir, { recursive: true, force: true });
+  await rm(profileDir, { recursive: true, force: true });
+});
+
+describe('backend-worker in headless Chromium', () => {
+  it('runs module workers from the browser build: a round trip, a transfer, a task error and a timeout that replaces a busy worker', async () => {
+    const page = await browser!.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => typeof (globalThis as { scenario?: unknown }).scenario === 'function');
+    const result = await page.evaluate(() => (globalThis as unknown as { scenario(): Promise<Record<string, unknown>> }).scenario());
+    expect(result).toEqual({
+      canRunDouble: false,
+      workerHasDocument: false,
+      doubled: 42,
+      sentBufferDetached: true,
+      inverted: [255, 254, 253, 5],
+      failure: { code: 'TASK_FAILED', message: "Task 'fail' failed: refused in the browser", causeName: 'RangeError', causeCode: 'E_BROWSER' },
+      timeoutCode: 'TASK_TIMEOUT',
+      replaced: true,
+      doubledAfter: 8,
+    });
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});

@@ -21,7 +21,7 @@ async function scenario(): Promise<Record<string, unknown>> {
   const buffer = new Uint8Array([0, 1, 2, 250]).buffer;
   const inverted = (await backend.runTask('invert', transfer(buffer, [buffer]))) as ArrayBuffer;
 
-  let failure: { code?: string; causeName?: string; causeCode?: string; message?: string } = {};
+  let failure: Record<string, string | undefined> = {};
   try {
     await backend.runTask('fail', 'E_BROWSER');
   } catch (error) {

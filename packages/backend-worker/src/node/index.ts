@@ -1,14 +1,5 @@
-// The Node build of the package entry: the same exports, with workers made by worker_threads.
-export { WorkerBackend } from '../create-worker-backend.js';
-export type {
-  DurationPercentiles,
-  WorkerBackendOptions,
-  WorkerBackendStats,
-  WorkerConstructorOptions,
-  WorkerRunTaskOptions,
-} from '../create-worker-backend.js';
-export { transfer } from '../transfer.js';
-export { installErrorTransferHandler } from '../error-transfer-handler.js';
-export type { SerializedError, SerializedThrown } from '../error-transfer-handler.js';
-export type { SpawnedWorker, WorkerLifecycle, WorkerPlatform } from '../worker-platform.js';
+// The Node build of the package entry. It must export exactly what the
+// universal entry exports (one set of types serves both), so it re-exports
+// all of it and replaces only the factory with the worker_threads one.
+export * from '../index.js';
 export { createWorkerBackend } from './create-node-worker-backend.js';

@@ -10,10 +10,19 @@ import {
   type TaskCollection,
 } from '@hybridcompute/core';
 import { wrap } from 'comlink';
-import { installErrorTransferHandler } from './error-transfer-handler.js';
 import { webWorkerPlatform } from './web-worker-platform.js';
 import type { SpawnedWorker, WorkerPlatform } from './worker-platform.js';
-import { isReadyMessage, readyMessageKey, type WorkerApi } from './worker-protocol.js';
+import { deserializeThrown, installErrorTransferHandler } from './error-transfer-handler.js';
+import { transferAll, transferListOf } from './transfer.js';
+import {
+  asyncMarker,
+  batchMarker,
+  isReadyMessage,
+  outcomeFulfilled,
+  outcomePending,
+  readyMessageKey,
+  type WorkerApi,
+} from './worker-protocol.js';
 
 /**
  * Options handed to the `Worker` constructor as they are. In Node these are
@@ -148,7 +157,16 @@ class PoolWorker {
   startupTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   // Method proxies made once per worker: comlink builds a new Proxy on every property read.
   run: (callId: number, taskName: string, input: unknown) => Promise<unknown> = notStarted;
+  runBatch: (calls: unknown[]) => Promise<unknown[]> = notStarted;
+  takeResults: () => Promise<unknown[]> = notStarted;
   cancel: (callId: number, reason: SerializedComputeError) => Promise<void> = notStarted;
+  // Calls started in this turn, sent together at its end in one comlink request.
+  outbox: PendingCall[] = [];
+  flushScheduled = false;
+  flush: () => void = notStarted;
+  // Calls sent in a batch and not yet answered, by id: their async outcomes come through takeResults.
+  readonly batched = new Map<number, PendingCall>();
+  polling = false;
 }
 
 function notStarted(): never {
@@ -366,7 +384,10 @@ export class WorkerBackend implements ComputeBackendInterface {
     endpoint.addEventListener('message', onHandshake as EventListener);
     const remote = wrap<WorkerApi>(endpoint);
     worker.run = remote.run as PoolWorker['run'];
+    worker.runBatch = remote.runBatch as PoolWorker['runBatch'];
+    worker.takeResults = remote.takeResults as PoolWorker['takeResults'];
     worker.cancel = remote.cancel as PoolWorker['cancel'];
+    worker.flush = () => this.#flush(worker);
     worker.startupTimer = setTimeout(() => {
       const error = new Error(`the worker ${String(this.#url)} did not call exposeTasks within ${this.#startupTimeout} ms`);
       void this.#retire(worker, error).then(() => this.#startFailed(error));
@@ -420,6 +441,8 @@ export class WorkerBackend implements ComputeBackendInterface {
       call.state = 'settled';
     }
     worker.calls.clear();
+    worker.outbox = [];
+    worker.batched.clear();
     worker.inFlight = 0;
     worker.aborting = 0;
   }
@@ -447,6 +470,56 @@ export class WorkerBackend implements ComputeBackendInterface {
     this.#running++;
     call.startedAt = now();
     if (call.timeout !== undefined) call.timer = setTimeout(this.#onTimeout, call.timeout, call);
+    worker.outbox.push(call);
+    if (!worker.flushScheduled) {
+      worker.flushScheduled = true;
+      queueMicrotask(worker.flush);
+    }
+  }
+
+  // Sends the calls started in this turn: one alone as a plain comlink call;
+  // several (when tasks are short) as one batch, so that comlink's cost per
+  // request (a random id, an envelope) is paid once for all of them.
+  #flush(worker: PoolWorker): void {
+    worker.flushScheduled = false;
+    const started = worker.outbox;
+    worker.outbox = [];
+    if (worker.state === 'gone' || started.length === 0) return;
+    let calls = started;
+    if (started.some((call) => call.state !== 'running')) {
+      calls = started.filter((call) => call.state === 'running');
+      // Aborted before they were sent: the worker never hears of them.
+      for (const call of started) if (call.state !== 'running') this.#answered(call, worker, false, undefined);
+    }
+    if (calls.length <= 1) {
+      if (calls.length === 1) this.#send(calls[0]!, worker);
+      return;
+    }
+    const flat: unknown[] = new Array(calls.length * 3);
+    let transfers: Transferable[] | undefined;
+    for (let index = 0; index < calls.length; index++) {
+      const call = calls[index]!;
+      flat[index * 3] = call.id;
+      flat[index * 3 + 1] = call.taskName;
+      flat[index * 3 + 2] = call.input;
+      const list = transferListOf(call.input);
+      if (list !== undefined) (transfers ??= []).push(...list);
+      call.input = undefined;
+      worker.batched.set(call.id, call);
+    }
+    let answer: Promise<unknown[]>;
+    try {
+      answer = worker.runBatch(transferAll(flat, transfers));
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    answer.then(
+      (outcomes) => this.#batchAnswered(worker, calls, outcomes),
+      (error: unknown) => this.#batchFailed(worker, calls, flat, error),
+    );
+  }
+
+  #send(call: PendingCall, worker: PoolWorker): void {
     const input = call.input;
     call.input = undefined;
     let answer: Promise<unknown>;
@@ -459,6 +532,58 @@ export class WorkerBackend implements ComputeBackendInterface {
       (value) => this.#answered(call, worker, true, value),
       (error: unknown) => this.#answered(call, worker, false, error),
     );
+  }
+
+  #batchAnswered(worker: PoolWorker, calls: PendingCall[], outcomes: unknown[]): void {
+    if (worker.state === 'gone') return;
+    if (!Array.isArray(outcomes) || outcomes[0] !== batchMarker) {
+      this.#batchFailed(worker, calls, [], new ComputeError({ code: 'PROTOCOL_ERROR', message: 'A worker answered a batch with something else', backend: this.name }));
+      return;
+    }
+    for (let index = 0; index < calls.length; index++) {
+      const kind = outcomes[1 + index * 2];
+      if (kind === outcomePending) continue;
+      const call = calls[index]!;
+      worker.batched.delete(call.id);
+      const value = outcomes[2 + index * 2];
+      this.#answered(call, worker, kind === outcomeFulfilled, kind === outcomeFulfilled ? value : deserializeThrown(value));
+    }
+    if (worker.batched.size > 0) this.#poll(worker);
+  }
+
+  #batchFailed(worker: PoolWorker, calls: PendingCall[], flat: unknown[], error: unknown): void {
+    if (worker.state === 'gone') return;
+    // An input that cannot be cloned fails the whole message before anything is sent:
+    // send the calls one by one, so that only that call fails.
+    const resend = (error as { name?: unknown } | null)?.name === 'DataCloneError' && flat.length === calls.length * 3;
+    for (let index = 0; index < calls.length; index++) {
+      const call = calls[index]!;
+      worker.batched.delete(call.id);
+      if (resend && call.state === 'running') {
+        call.input = flat[index * 3 + 2];
+        this.#send(call, worker);
+      } else {
+        this.#answered(call, worker, false, error);
+      }
+    }
+  }
+
+  // Keeps one takeResults request open while batched calls may still finish asynchronously.
+  #poll(worker: PoolWorker): void {
+    if (worker.polling || worker.state !== 'ready') return;
+    worker.polling = true;
+    worker.takeResults().then((outcomes) => {
+      worker.polling = false;
+      if (worker.state === 'gone' || !Array.isArray(outcomes) || outcomes[0] !== asyncMarker) return;
+      for (let index = 1; index + 2 < outcomes.length; index += 3) {
+        const call = worker.batched.get(outcomes[index] as number);
+        if (call === undefined) continue;
+        worker.batched.delete(call.id);
+        const fulfilled = outcomes[index + 1] === outcomeFulfilled;
+        this.#answered(call, worker, fulfilled, fulfilled ? outcomes[index + 2] : deserializeThrown(outcomes[index + 2]));
+      }
+      if (worker.batched.size > 0) this.#poll(worker);
+    }, noop);
   }
 
   #answered(call: PendingCall, worker: PoolWorker, ok: boolean, outcome: unknown): void {

@@ -28,5 +28,19 @@ export function transfer<T>(value: T, transferList: readonly Transferable[]): T 
     throw invalidArgumentError(`transfer: the value must be an object that holds the transferables, got ${value === null ? 'null' : typeof value}`);
   }
   if (!Array.isArray(transferList)) throw invalidArgumentError('transfer: transferList must be an array of transferable objects');
+  transferLists.set(value, transferList as Transferable[]);
   return comlinkTransfer(value, transferList as Transferable[]);
+}
+
+// comlink keeps its own marks privately; calls sent in a batch need the lists too.
+const transferLists = new WeakMap<object, Transferable[]>();
+
+/** The transfer list `value` was marked with by {@link transfer}, if any. Internal. */
+export function transferListOf(value: unknown): Transferable[] | undefined {
+  return typeof value === 'object' && value !== null ? transferLists.get(value) : undefined;
+}
+
+/** Marks a batch with the transfer lists of the values it carries. Internal. */
+export function transferAll<T extends object>(batch: T, transferList: Transferable[] | undefined): T {
+  return transferList === undefined ? batch : comlinkTransfer(batch, transferList);
 }

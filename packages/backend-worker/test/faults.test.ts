@@ -201,6 +201,52 @@ describe('errors and values across the boundary', () => {
   });
 });
 
+describe('calls sent together in one batch', () => {
+  it('fails only the call whose result cannot be cloned', async () => {
+    const backend = pool({ size: 1 });
+    await backend.ready();
+    const outcomes = await Promise.allSettled([
+      backend.runTask('echo', 'a'),
+      backend.runTask('unclonableResult', null),
+      backend.runTask('double', 4),
+    ]);
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 'a' });
+    expect(((outcomes[1] as PromiseRejectedResult).reason as ComputeError).message).toContain('not structured-cloneable');
+    expect(outcomes[2]).toEqual({ status: 'fulfilled', value: 8 });
+  });
+
+  it('fails only the call whose input cannot be cloned', async () => {
+    const backend = pool({ size: 1 });
+    await backend.ready();
+    const outcomes = await Promise.allSettled([backend.runTask('echo', 'a'), backend.runTask('echo', { callback: () => 1 }), backend.runTask('double', 5)]);
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 'a' });
+    expect(((outcomes[1] as PromiseRejectedResult).reason as ComputeError).code).toBe('INVALID_REQUEST');
+    expect(outcomes[2]).toEqual({ status: 'fulfilled', value: 10 });
+  });
+
+  it('answers long synchronous tasks one by one instead of holding results for the whole batch', async () => {
+    const backend = pool({ size: 1 });
+    await backend.ready();
+    const resolvedAt: number[] = [];
+    const calls = [0, 1, 2, 3].map((value) => backend.runTask('busy', { ms: 100, value }).then((result) => resolvedAt.push(performance.now()) && result));
+    await expect(Promise.all(calls)).resolves.toEqual([0, 1, 2, 3]);
+    // Held for the batch, all four would resolve together; one by one, they are about 100 ms apart.
+    expect(resolvedAt[3]! - resolvedAt[0]!).toBeGreaterThan(150);
+  });
+
+  it('moves transferables in both directions within a batch', async () => {
+    const { transfer } = await import('../src/node/index.js');
+    const backend = pool({ size: 1 });
+    await backend.ready();
+    const buffers = [new ArrayBuffer(64), new ArrayBuffer(64)];
+    const results = (await Promise.all(buffers.map((buffer, index) => backend.runTask('fillBuffer', transfer({ buffer, value: index + 1 }, [buffer]))))) as {
+      buffer: ArrayBuffer;
+    }[];
+    expect(buffers.map((buffer) => buffer.byteLength)).toEqual([0, 0]);
+    expect(results.map((result) => new Uint8Array(result.buffer)[63])).toEqual([1, 2]);
+  });
+});
+
 describe('transfer', () => {
   it('moves an ArrayBuffer into the worker and back instead of copying it', async () => {
     const { transfer } = await import('../src/node/index.js');

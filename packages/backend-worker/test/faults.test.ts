@@ -234,6 +234,23 @@ describe('calls sent together in one batch', () => {
     expect(resolvedAt[3]! - resolvedAt[0]!).toBeGreaterThan(150);
   });
 
+  it('aborts a batched call that is still running in the worker, and frees its slot', async () => {
+    const backend = pool({ size: 1, abortGrace: 60_000 });
+    await backend.ready();
+    const threadBefore = await backend.runTask('thread', null);
+    const first = new AbortController();
+    const second = new AbortController();
+    const calls = [backend.runTask('abortable', null, { signal: first.signal }), backend.runTask('abortable', null, { signal: second.signal })];
+    await expect.poll(() => backend.stats().running).toBe(2);
+    first.abort();
+    expect((await failure(calls[0]!)).code).toBe('TASK_ABORTED');
+    await expect.poll(() => backend.stats().running).toBe(1);
+    second.abort();
+    expect((await failure(calls[1]!)).code).toBe('TASK_ABORTED');
+    await expect.poll(() => backend.stats().running).toBe(0);
+    await expect(backend.runTask('thread', null)).resolves.toBe(threadBefore);
+  });
+
   it('moves transferables in both directions within a batch', async () => {
     const { transfer } = await import('../src/node/index.js');
     const backend = pool({ size: 1 });

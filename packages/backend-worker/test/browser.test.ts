@@ -92,6 +92,7 @@ describe('backend-worker in headless Chromium', () => {
       canRunDouble: false,
       workerHasDocument: false,
       doubled: 42,
+      batched: [2, 3, 6, 5],
       sentBufferDetached: true,
       inverted: [255, 254, 253, 5],
       failure: { code: 'TASK_FAILED', message: "Task 'fail' failed: refused in the browser", causeName: 'RangeError', causeCode: 'E_BROWSER' },

@@ -16,6 +16,7 @@ exposeTasks([
   defineTask('fail', (code: string) => {
     throw Object.assign(new RangeError('refused in the browser'), { code });
   }),
+  defineTask('later', (n: number) => new Promise<number>((resolve) => setTimeout(resolve, 5, n + 1))),
   defineTask('spin', () => {
     for (;;);
   }),

@@ -17,6 +17,8 @@ async function scenario(): Promise<Record<string, unknown>> {
   await backend.ready();
   const first = (await backend.runTask('whoAmI', null)) as { workerId: string; hasDocument: boolean };
   const doubled = await backend.runTask('double', 21);
+  // Started in one turn: one batched request, sync and async answers mixed.
+  const batched = await Promise.all([1, 2, 3, 4].map((n) => backend.runTask(n % 2 === 0 ? 'later' : 'double', n)));
 
   const buffer = new Uint8Array([0, 1, 2, 250]).buffer;
   const inverted = (await backend.runTask('invert', transfer(buffer, [buffer]))) as ArrayBuffer;
@@ -37,6 +39,7 @@ async function scenario(): Promise<Record<string, unknown>> {
     canRunDouble: backend.canRun('double'),
     workerHasDocument: first.hasDocument,
     doubled,
+    batched,
     sentBufferDetached: buffer.byteLength === 0,
     inverted: [...new Uint8Array(inverted)],
     failure,

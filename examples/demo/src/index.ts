@@ -1,0 +1,15 @@
+export { runDemo, demoBackendNames } from './run-demo.js';
+export type {
+  BackendFigures,
+  DemoBackendName,
+  DemoFallback,
+  DemoPhase,
+  DemoProgressEvent,
+  DemoReport,
+  RunDemoOptions,
+} from './run-demo.js';
+export { spawnDemoServer, DemoServerStartError } from './spawn-demo-server.js';
+export type { DemoServerProcess } from './spawn-demo-server.js';
+export { startDemoServer, viteOrigins } from './start-demo-server.js';
+export type { StartDemoServerOptions } from './start-demo-server.js';
+export { formatDemoReport } from './format-demo-report.js';

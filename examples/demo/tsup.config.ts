@@ -2,9 +2,9 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // index: what the browser example's test imports; demo-tasks and demo-worker: what the server CLI and the pool load.
-  entry: ['src/demo.ts', 'src/index.ts', 'src/demo-tasks.ts', 'src/demo-worker.ts', 'src/demo-batch.ts'],
+  entry: ['src/demo.ts', 'src/index.ts', 'src/demo-tasks.ts', 'src/demo-worker.ts', 'src/browser.ts'],
   format: ['esm'],
-  dts: { entry: ['src/index.ts', 'src/demo-tasks.ts', 'src/demo-batch.ts'] },
+  dts: { entry: ['src/index.ts', 'src/demo-tasks.ts', 'src/browser.ts'] },
   sourcemap: true,
   clean: true,
   target: 'es2022',

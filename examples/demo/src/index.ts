@@ -1,9 +1,7 @@
 export { runDemo, demoBackendNames } from './run-demo.js';
 export type {
-  BackendFigures,
   DemoBackendName,
   DemoFallback,
-  DemoPhase,
   DemoProgressEvent,
   DemoReport,
   RunDemoOptions,
@@ -13,3 +11,4 @@ export type { DemoServerProcess } from './spawn-demo-server.js';
 export { startDemoServer, viteOrigins } from './start-demo-server.js';
 export type { StartDemoServerOptions } from './start-demo-server.js';
 export { formatDemoReport } from './format-demo-report.js';
+export type { BackendFigures, DemoPhase } from './run-demo-phase.js';

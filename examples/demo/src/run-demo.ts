@@ -6,6 +6,7 @@ import { createWorkerBackend } from '@hybridcompute/backend-worker';
 import { ComputeError, createHybridCompute, type ComputeBackendLike, type TaskSettledEvent } from '@hybridcompute/core';
 import { createAnswerChecker, demoInput, makeDemoBatch, type PixelsAs } from './demo-batch.js';
 import * as tasks from './demo-tasks.js';
+import { createSettledRecorder, runDemoPhase, type DemoPhase } from './run-demo-phase.js';
 import { spawnDemoServer, type DemoServerProcess } from './spawn-demo-server.js';
 
 /** The backends the demo can run. */
@@ -37,30 +38,6 @@ export type DemoProgressEvent =
   | { type: 'phase-started'; strategy: string; total: number }
   | { type: 'progress'; strategy: string; done: number; total: number }
   | { type: 'server-killed'; strategy: string; afterCalls: number };
-
-/** Latency and throughput of the calls one backend answered in one phase. */
-export interface BackendFigures {
-  tasks: number;
-  p50Ms: number;
-  p95Ms: number;
-  /** Calls it answered per second, from its first call's start to its last answer. */
-  tasksPerSecond: number;
-}
-
-/** One phase: the whole batch through one strategy. */
-export interface DemoPhase {
-  /** `'local'`, `'worker'`, `'remote'` or `'auto'`. */
-  strategy: string;
-  tasks: number;
-  elapsedMs: number;
-  tasksPerSecond: number;
-  /** The backends that answered, with their figures (latency of the backend's own attempt). */
-  byBackend: Record<string, BackendFigures>;
-  /** Calls that settled with an error: none is the point. */
-  lost: number;
-  /** Answers that differ from the task run right here. */
-  wrong: number;
-}
 
 /** The fallback seen in the `'auto'` phase when the server is killed halfway. */
 export interface DemoFallback {
@@ -135,15 +112,12 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
     }
     signal?.throwIfAborted();
 
-    let recordSettled: (event: TaskSettledEvent) => void = () => {};
+    const recorder = createSettledRecorder();
     const routed: Record<string, ComputeBackendLike> = {};
     if (use('local')) routed['local'] = createLocalBackend({ tasks });
     if (worker !== undefined) routed['worker'] = worker;
     if (remote !== undefined) routed['remote'] = remote;
-    const compute = createHybridCompute(routed, {
-      order: autoOrder.filter(use),
-      onTaskSettled: (event) => recordSettled(event),
-    });
+    const compute = createHybridCompute(routed, { order: autoOrder.filter(use), onTaskSettled: recorder.onTaskSettled });
 
     const batch = makeDemoBatch(batchSize);
     const isRight = createAnswerChecker();
@@ -151,45 +125,27 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
     let fallback: DemoFallback | undefined;
 
     const runPhase = async (strategy: string, pixelsAs: PixelsAs, killAt: number | undefined): Promise<TaskSettledEvent[]> => {
-      const events: TaskSettledEvent[] = [];
-      const settledAt: number[] = [];
-      recordSettled = (event) => {
-        events.push(event);
-        settledAt.push(performance.now());
-      };
       onProgress?.({ type: 'phase-started', strategy, total: batchSize });
-      let lost = 0;
-      let wrong = 0;
-      let done = 0;
       let killing: Promise<void> | undefined;
-      const startedAt = performance.now();
-      await runWithConcurrency(batchSize, concurrency, signal, async (index) => {
-        if (index === killAt && server !== undefined) {
-          const killed = server;
-          killing = killed.kill().then(() => onProgress?.({ type: 'server-killed', strategy, afterCalls: index }));
-        }
-        if (killing !== undefined) await killing;
-        const call = batch[index]!;
-        try {
-          const answer = await compute.runTask(call.task, demoInput(call, pixelsAs), { strategy, signal });
-          if (!(await isRight(call, answer))) wrong++;
-        } catch (error) {
-          if (signal?.aborted === true) throw signal.reason;
-          lost++;
-        }
-        done++;
-        onProgress?.({ type: 'progress', strategy, done, total: batchSize });
-      });
-      const elapsedMs = performance.now() - startedAt;
-      phases.push({
+      const { phase, events } = await runDemoPhase({
+        compute,
+        recorder,
+        batch,
         strategy,
-        tasks: done - lost,
-        elapsedMs,
-        tasksPerSecond: ((done - lost) / elapsedMs) * 1000,
-        byBackend: figuresByBackend(events, settledAt),
-        lost,
-        wrong,
+        pixelsAs,
+        concurrency,
+        isRight,
+        signal,
+        // The calls from killAt on wait until the server is gone, so the fallback is seen for certain.
+        beforeCall: (index) => {
+          if (index === killAt && server !== undefined) {
+            killing = server.kill().then(() => onProgress?.({ type: 'server-killed', strategy, afterCalls: index }));
+          }
+          return killing;
+        },
+        onProgress: (done, total) => onProgress?.({ type: 'progress', strategy, done, total }),
       });
+      phases.push(phase);
       return events;
     };
 
@@ -215,66 +171,18 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
       };
     }
 
-    const tried: string[] = [];
-    recordSettled = (event) => tried.push(event.backend);
+    recorder.take();
     const taskError = await compute.runTask('divide', { dividend: 1, divisor: 0 }, { signal }).then(
-      () => ({ code: 'none', causeCode: undefined, backendsTried: tried }),
-      (error: unknown) => ({
-        code: codeOf(error) ?? 'not a ComputeError',
-        causeCode: (error as { cause?: { code?: string } }).cause?.code,
-        backendsTried: tried,
-      }),
+      () => ({ code: 'none', causeCode: undefined }),
+      (error: unknown) => ({ code: codeOf(error) ?? 'not a ComputeError', causeCode: (error as { cause?: { code?: string } }).cause?.code }),
     );
-    return { server: server && { url: server.url, pid: server.pid }, phases, fallback, taskError };
+    const backendsTried = recorder.take().events.map((event) => event.backend);
+    return { server: server && { url: server.url, pid: server.pid }, phases, fallback, taskError: { ...taskError, backendsTried } };
   } finally {
     options.signal?.removeEventListener('abort', forwardAbort);
     // Every path out: the pool's threads and the server process must not outlive the demo.
     await Promise.allSettled([worker?.close(), remote?.close(), server?.stop()]);
   }
-}
-
-async function runWithConcurrency(
-  count: number,
-  concurrency: number,
-  signal: AbortSignal | undefined,
-  runOne: (index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < count) {
-      signal?.throwIfAborted();
-      await runOne(next++);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
-}
-
-function figuresByBackend(events: TaskSettledEvent[], settledAt: number[]): Record<string, BackendFigures> {
-  const byBackend = new Map<string, { durations: number[]; firstStart: number; lastSettle: number }>();
-  events.forEach((event, index) => {
-    if (event.outcome !== 'fulfilled') return;
-    const settled = settledAt[index]!;
-    const entry = byBackend.get(event.backend) ?? { durations: [], firstStart: Infinity, lastSettle: 0 };
-    entry.durations.push(event.durationMs);
-    entry.firstStart = Math.min(entry.firstStart, settled - event.durationMs);
-    entry.lastSettle = Math.max(entry.lastSettle, settled);
-    byBackend.set(event.backend, entry);
-  });
-  const figures: Record<string, BackendFigures> = {};
-  for (const [backend, { durations, firstStart, lastSettle }] of byBackend) {
-    durations.sort((a, b) => a - b);
-    figures[backend] = {
-      tasks: durations.length,
-      p50Ms: percentile(durations, 0.5),
-      p95Ms: percentile(durations, 0.95),
-      tasksPerSecond: (durations.length / Math.max(lastSettle - firstStart, 0.001)) * 1000,
-    };
-  }
-  return figures;
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * fraction) - 1)] ?? 0;
 }
 
 function codeOf(error: unknown): string | undefined {

@@ -1,23 +1,22 @@
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoServer } from '@hybridcompute/example-demo';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outputDir = join(root, 'test-output');
 let siteDir: string;
 let profileDir: string;
-let site: Server;
+let site: PreviewServer | undefined;
 let origin: string;
 let demoServer: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 let browser: BrowserContext | undefined;
-const contentTypes: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json' };
 
 beforeAll(async () => {
   siteDir = await mkdtemp(join(tmpdir(), 'example-browser-site-'));
@@ -26,20 +25,10 @@ beforeAll(async () => {
   // The page as `vite build` makes it, from the package's own vite.config.ts.
   await build({ root, logLevel: 'silent', build: { outDir: siteDir, emptyOutDir: true } });
 
-  site = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname));
-    const file = join(siteDir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(siteDir)) {
-      response.writeHead(403).end();
-      return;
-    }
-    readFile(file).then(
-      (body) => response.writeHead(200, { 'content-type': contentTypes[extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => response.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  // `vite preview` serves the build, as a user would look at it.
+  site = await preview({ root, logLevel: 'silent', build: { outDir: siteDir }, preview: { host: '127.0.0.1', port: 0 } });
+  const address = site.httpServer.address() as AddressInfo;
+  origin = `http://127.0.0.1:${address.port}`;
   // The page is on another origin than the server: the server lets exactly this one in.
   demoServer = await startDemoServer({ port: 0, corsOrigins: [origin] });
 
@@ -62,7 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await demoServer?.server.close();
-  await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+  await site?.close();
   await rm(siteDir, { recursive: true, force: true });
   await rm(profileDir, { recursive: true, force: true });
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isProcessAlive } from './is-process-alive.js';
 
 // The built CLI, as `pnpm demo` runs it, in a child process of its own.
 const demo = fileURLToPath(new URL('../dist/demo.js', import.meta.url));
@@ -12,15 +13,6 @@ const run = (args: string[]) =>
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let blocker: Server;
 let takenPort: number;
@@ -46,7 +38,7 @@ describe('pnpm demo (the built CLI)', () => {
     expect(stdout).toContain('answers: 96 of 96 calls answered, 0 wrong');
     const pid = Number(/pid (\d+)\)/.exec(stdout)?.[1]);
     expect(pid).toBeGreaterThan(0);
-    expect(isAlive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
   }, 90_000);
 
   it('--help prints the flags and exits 0', async () => {

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { isProcessAlive } from './is-process-alive.js';
 import { DemoServerStartError, spawnDemoServer } from './spawn-demo-server.js';
 import { runDemo, type DemoProgressEvent } from './run-demo.js';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('runDemo', () => {
   it('runs the batch on local, a worker pool and a real server, then falls back when the server is killed', async () => {
@@ -40,7 +32,7 @@ describe('runDemo', () => {
 
     expect(report.taskError).toEqual({ code: 'TASK_FAILED', causeCode: 'E_DIVIDE_BY_ZERO', backendsTried: ['remote', 'worker'] });
     // The server process is gone: killed, and not restarted behind our back.
-    expect(isAlive(report.server!.pid)).toBe(false);
+    expect(isProcessAlive(report.server!.pid)).toBe(false);
   }, 60_000);
 
   it('runs on a subset: local alone has no server and no fallback', async () => {
@@ -68,7 +60,7 @@ describe('runDemo', () => {
     });
     await expect(run).rejects.toThrow('stop here');
     expect(pid).toBeGreaterThan(0);
-    expect(isAlive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
   }, 60_000);
 
   it('reports a taken port as one clear line', async () => {
@@ -81,6 +73,6 @@ describe('runDemo', () => {
     } finally {
       await first.stop();
     }
-    expect(isAlive(first.pid)).toBe(false);
+    expect(isProcessAlive(first.pid)).toBe(false);
   }, 30_000);
 });

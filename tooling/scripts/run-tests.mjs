@@ -87,6 +87,16 @@ function runTurbo(label, tasks, env) {
     run.passed += report.numPassedTests;
     run.failed += report.numFailedTests;
     run.skipped += report.numPendingTests + report.numTodoTests;
+    // A file that fails outside any test (an import error, a failing beforeAll) fails no test
+    // and leaves its tests pending: count it as one failure, not as skips.
+    for (const file of report.testResults ?? []) {
+      const assertions = file.assertionResults ?? [];
+      if (file.status === 'failed' && !assertions.some((assertion) => assertion.status === 'failed')) {
+        console.error(`${manifest.name}: ${file.name} failed outside its tests on node ${label}`);
+        run.failed++;
+        run.skipped -= assertions.filter((assertion) => assertion.status === 'pending' || assertion.status === 'skipped').length;
+      }
+    }
   }
   return run;
 }

@@ -286,22 +286,22 @@ export class BullmqBackend implements ComputeBackendInterface {
     const add = (): Promise<unknown> => this.queue.add(taskName, data, jobOptions);
     const added = ready ? add() : (this.#starting ??= this.#start()).then(add);
     let accepted = false;
-    const bound = ready
-      ? undefined
-      : setTimeout(() => {
-          if (accepted) return;
-          const cause = this.#connectionError;
-          this.#settle(
-            call,
-            this.#unavailable(taskName, `Redis did not accept the job within ${this.#connectTimeout} ms${cause === undefined ? '' : `: ${messageOf(cause)}`}`, cause),
-          );
-          // The job may still be added once Redis answers; nobody waits for it then.
-          added.then(() => this.#cancelJob(jobId, 'TASK_TIMEOUT'), ignore);
-        }, this.#connectTimeout);
+    // Bounded even when the connection looked ready: it may have dropped a moment ago, and ioredis
+    // keeps a command for a connection that comes back, however long that takes.
+    const bound = setTimeout(() => {
+      if (accepted) return;
+      const cause = this.#connectionError;
+      this.#settle(
+        call,
+        this.#unavailable(taskName, `Redis did not accept the job within ${this.#connectTimeout} ms${cause === undefined ? '' : `: ${messageOf(cause)}`}`, cause),
+      );
+      // The job may still be added once Redis answers; nobody waits for it then.
+      added.then(() => this.#cancelJob(jobId, 'TASK_TIMEOUT'), ignore);
+    }, this.#connectTimeout);
     added.then(
       () => {
         accepted = true;
-        if (bound !== undefined) clearTimeout(bound);
+        clearTimeout(bound);
         if (call.settled) {
           // Given up on while Redis was still taking the job: take it back.
           if (!this.#calls.has(jobId)) this.#cancelJob(jobId, 'TASK_ABORTED');
@@ -311,7 +311,7 @@ export class BullmqBackend implements ComputeBackendInterface {
         if (idempotent) this.#settleIfFinished(jobId);
       },
       (error: unknown) => {
-        if (bound !== undefined) clearTimeout(bound);
+        clearTimeout(bound);
         if (error instanceof TypeError) {
           this.#settle(call, Object.assign(invalidArgumentError(`runTask('${taskName}'): the job could not be added: ${error.message}`), { cause: error }));
         } else {
@@ -452,7 +452,12 @@ export class BullmqBackend implements ComputeBackendInterface {
     }
     this.#calls.clear();
     // A start still waiting for Redis sees #closing and creates no QueueEvents.
-    await Promise.allSettled([this.queue.close(), this.#events?.close()]);
+    const events = this.#events;
+    if (this.#client?.status !== 'ready') {
+      // A graceful close sends QUIT, which ioredis would hold until Redis is back.
+      await Promise.allSettled([this.queue.disconnect(), events?.disconnect()]);
+    }
+    await Promise.allSettled([this.queue.close(), events?.close()]);
   }
 
   #unavailable(taskName: string, message: string, cause?: unknown): ComputeError {

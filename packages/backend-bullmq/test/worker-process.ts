@@ -7,8 +7,8 @@ const script = fileURLToPath(new URL('./fixtures/conformance-worker.mjs', import
 /** A worker process started by a test. */
 export interface WorkerProcess {
   readonly pid: number;
-  /** The ids of the jobs it has started, in order. */
-  readonly activeJobs: string[];
+  /** The jobs it has started, in order: their ids and their input's `value`. */
+  readonly activeJobs: { id: string; value: unknown }[];
   /** Resolves when the process has started `count` jobs in all. */
   startedJobs(count: number): Promise<void>;
   /** Sends the signal and resolves when the process has exited. */
@@ -38,7 +38,7 @@ export async function startWorkerProcess(options: {
   });
   running.add(child);
   child.once('exit', () => running.delete(child));
-  const activeJobs: string[] = [];
+  const activeJobs: { id: string; value: unknown }[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   let buffered = '';
   let onReady: (() => void) | undefined;
@@ -50,7 +50,8 @@ export async function startWorkerProcess(options: {
       buffered = buffered.slice(newline + 1);
       if (line === 'ready') onReady?.();
       else if (line.startsWith('active ')) {
-        activeJobs.push(line.slice('active '.length));
+        const [id = '', value = 'null'] = line.slice('active '.length).split(' ');
+        activeJobs.push({ id, value: JSON.parse(value) as unknown });
         for (const waiter of waiters.filter((entry) => activeJobs.length >= entry.count)) {
           waiters.splice(waiters.indexOf(waiter), 1);
           waiter.resolve();

@@ -88,6 +88,7 @@ const defaultJobOptions: BullmqJobOptions = {
 /** The part of BullMQ's Redis client this backend uses beyond what BullMQ types. */
 interface RedisClientLike {
   readonly status: string;
+  disconnect(): void;
   on(event: string, listener: (...args: any[]) => void): unknown;
   publish(channel: string, message: string): Promise<unknown>;
   xrevrange(key: string, end: string, start: string, count: 'COUNT', n: number): Promise<[string, string[]][]>;
@@ -145,6 +146,7 @@ export class BullmqBackend implements ComputeBackendInterface {
   readonly #calls = new Map<string, PendingCall>();
   #events: QueueEvents | undefined;
   #client: RedisClientLike | undefined;
+  #eventsClient: RedisClientLike | undefined;
   #starting: Promise<void> | undefined;
   // The last connection error since the connection was last ready; calls fail fast while it is set.
   #connectionError: unknown;
@@ -324,6 +326,7 @@ export class BullmqBackend implements ComputeBackendInterface {
   async #start(): Promise<void> {
     try {
       const client = (await this.queue.client) as unknown as RedisClientLike;
+      this.#client = client;
       client.on('ready', () => {
         this.#connectionError = undefined;
       });
@@ -340,7 +343,9 @@ export class BullmqBackend implements ComputeBackendInterface {
       events.on('failed', ({ jobId, failedReason }) => this.#onFailed(jobId, failedReason));
       events.on('removed', ({ jobId }) => this.#onRemoved(jobId));
       this.#events = events;
-      this.#client = client;
+      events.waitUntilReady().then((eventsClient) => {
+        this.#eventsClient = eventsClient as unknown as RedisClientLike;
+      }, ignore);
       this.#connectionError = undefined;
     } catch (error) {
       // The next call tries again.
@@ -452,12 +457,12 @@ export class BullmqBackend implements ComputeBackendInterface {
     }
     this.#calls.clear();
     // A start still waiting for Redis sees #closing and creates no QueueEvents.
-    const events = this.#events;
-    if (this.#client?.status !== 'ready') {
-      // A graceful close sends QUIT, which ioredis would hold until Redis is back.
-      await Promise.allSettled([this.queue.disconnect(), events?.disconnect()]);
+    // A graceful close sends QUIT, which ioredis would hold until Redis is back: drop broken connections first.
+    // (A connection that never came up is dropped by close() itself.)
+    for (const client of [this.#client, this.#eventsClient]) {
+      if (client !== undefined && client.status !== 'ready') client.disconnect();
     }
-    await Promise.allSettled([this.queue.close(), events?.close()]);
+    await Promise.allSettled([this.queue.close(), this.#events?.close()]);
   }
 
   #unavailable(taskName: string, message: string, cause?: unknown): ComputeError {

@@ -50,8 +50,9 @@ export async function startWorkerProcess(options: {
       buffered = buffered.slice(newline + 1);
       if (line === 'ready') onReady?.();
       else if (line.startsWith('active ')) {
-        const [id = '', value = 'null'] = line.slice('active '.length).split(' ');
-        activeJobs.push({ id, value: JSON.parse(value) as unknown });
+        const rest = line.slice('active '.length);
+        const space = rest.indexOf(' ');
+        activeJobs.push({ id: rest.slice(0, space), value: JSON.parse(rest.slice(space + 1)) as unknown });
         for (const waiter of waiters.filter((entry) => activeJobs.length >= entry.count)) {
           waiters.splice(waiters.indexOf(waiter), 1);
           waiter.resolve();

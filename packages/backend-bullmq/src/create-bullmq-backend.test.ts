@@ -247,4 +247,24 @@ describe('createBullmqBackend with Redis unreachable', () => {
     const compute = createHybridCompute({ queued: backend, local: createLocalBackend({ tasks: [double] }) }, { order: ['queued', 'local'] });
     await expect(compute.runTask('double', 21)).resolves.toBe(42);
   });
+
+  it('rejects with BACKEND_UNAVAILABLE, not TASK_TIMEOUT, when the deadline passes before Redis took the job', async () => {
+    const port = await freePort();
+    const backend = backendOn('unreachable', { connection: `redis://127.0.0.1:${port}`, connectTimeout: 20_000 });
+    const error = await rejectionOf(backend.runTask('double', 1, { timeout: 300 }));
+    expect(error.code).toBe('BACKEND_UNAVAILABLE');
+    expect(error.message).toContain("before the call's deadline");
+  });
+
+  it("fails a job at its deadline even when the worker's backend ignores the signal", async () => {
+    const queue = uniqueQueueName('deaf');
+    const deaf = { canRun: () => true, runTask: () => new Promise<never>(() => {}) };
+    const worker = createBullmqWorker({ connection: redisUrl, queue, backend: deaf });
+    cleanups.push(() => worker.close(true));
+    await worker.waitUntilReady();
+    const failed = new Promise<string>((resolve) => worker.worker.on('failed', (_job, error) => resolve(error.message)));
+    const error = await rejectionOf(backendOn(queue).runTask('anything', null, { timeout: 300 }));
+    expect(error.code).toBe('TASK_TIMEOUT');
+    expect(decodeJobFailure(await failed, 'anything', 'bullmq').code).toBe('TASK_TIMEOUT');
+  });
 });

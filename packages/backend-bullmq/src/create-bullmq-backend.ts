@@ -103,6 +103,8 @@ class PendingCall {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
   settled = false;
+  /** Whether Redis has taken the job. */
+  accepted = false;
 
   constructor(
     readonly jobId: string,
@@ -261,6 +263,12 @@ export class BullmqBackend implements ComputeBackendInterface {
         existing.next = call;
       }
       call.timer = setTimeout(() => {
+        // A deadline that passes before Redis took the job is Redis' fault when the connection is down.
+        if (!call.accepted && this.#client?.status !== 'ready') {
+          const cause = this.#connectionError;
+          this.#giveUp(call, this.#unavailable(taskName, `Redis did not accept the job before the call's deadline (${timeout} ms)${cause === undefined ? '' : `: ${messageOf(cause)}`}`, cause), 'TASK_TIMEOUT');
+          return;
+        }
         this.#giveUp(call, new ComputeError({ code: 'TASK_TIMEOUT', message: `Task '${taskName}' timed out after ${timeout} ms`, taskName, backend: this.name }), 'TASK_TIMEOUT');
       }, timeout);
       if (signal !== undefined) {
@@ -287,11 +295,10 @@ export class BullmqBackend implements ComputeBackendInterface {
     const data: BullmqJobData = { input, deadline };
     const add = (): Promise<unknown> => this.queue.add(taskName, data, jobOptions);
     const added = ready ? add() : (this.#starting ??= this.#start()).then(add);
-    let accepted = false;
     // Bounded even when the connection looked ready: it may have dropped a moment ago, and ioredis
     // keeps a command for a connection that comes back, however long that takes.
     const bound = setTimeout(() => {
-      if (accepted) return;
+      if (call.accepted) return;
       const cause = this.#connectionError;
       this.#settle(
         call,
@@ -302,7 +309,7 @@ export class BullmqBackend implements ComputeBackendInterface {
     }, this.#connectTimeout);
     added.then(
       () => {
-        accepted = true;
+        call.accepted = true;
         clearTimeout(bound);
         if (call.settled) {
           // Given up on while Redis was still taking the job: take it back.

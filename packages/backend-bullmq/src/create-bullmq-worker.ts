@@ -2,6 +2,7 @@ import {
   ComputeError,
   invalidArgumentError,
   messageOf,
+  settleOnAbort,
   type ComputeBackendLike,
 } from '@hybridcompute/core';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -137,7 +138,8 @@ export class BullmqWorker {
     };
     bullSignal?.addEventListener('abort', onCancel, { once: true });
     try {
-      const result = await this.#backend.runTask(taskName, data.input, { signal: controller.signal });
+      // Settles at the deadline or on cancel even when the backend ignores its signal, so the job frees its slot.
+      const result = await settleOnAbort(Promise.resolve(this.#backend.runTask(taskName, data.input, { signal: controller.signal })), controller.signal, taskName);
       return { result };
     } catch (error) {
       const computeError = ComputeError.isInstance(error)

@@ -222,6 +222,18 @@ describe('createBullmqBackend against a real Redis', () => {
     expect(unreadable.code).toBe('PROTOCOL_ERROR');
   });
 
+  it('finds the result of a job whose completion event it never saw', async () => {
+    const queue = uniqueQueueName('missed-event');
+    const backend = backendOn(queue, { recheckInterval: 200, timeout: 20_000 });
+    const call = backend.runTask('double', 1);
+    await vi.waitFor(async () => expect(await backend.queue.getJobCounts('waiting')).toMatchObject({ waiting: 1 }));
+    const [job] = await backend.queue.getWaiting();
+    // Finish the job behind BullMQ's back, as if its 'completed' event had been trimmed from the stream.
+    const client = await backend.queue.client;
+    await client.hset(backend.queue.toKey(job?.id as string), { returnvalue: JSON.stringify({ result: 7 }), finishedOn: String(Date.now()) });
+    await expect(call).resolves.toBe(7);
+  });
+
   it('settles calls in flight with BACKEND_UNAVAILABLE when closed, and refuses calls after', async () => {
     const backend = backendOn(uniqueQueueName('close'));
     const call = backend.runTask('double', 1);

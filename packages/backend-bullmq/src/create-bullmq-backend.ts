@@ -46,6 +46,13 @@ export interface BullmqBackendOptions {
    * be down, calls reject at once.
    */
   connectTimeout?: number | undefined;
+  /**
+   * Milliseconds after which a call still waiting asks Redis for its job's
+   * state instead of relying on the event alone, and again at this interval.
+   * Events can be missed: BullMQ trims its events stream (10,000 entries by
+   * default), which a busy queue fills in seconds. Default 5000.
+   */
+  recheckInterval?: number | undefined;
   /** The name errors report as their `backend`. Default `'bullmq'`. */
   name?: string | undefined;
   /** BullMQ's key prefix. Default `'bull'`; workers must use the same. */
@@ -79,6 +86,7 @@ export interface BullmqRunTaskOptions extends RunTaskOptions {
 
 const defaultTimeout = 30_000;
 const defaultConnectTimeout = 5_000;
+const defaultRecheckInterval = 5_000;
 const maxTimerDelay = 2 ** 31 - 1;
 const defaultJobOptions: BullmqJobOptions = {
   removeOnComplete: { age: 3_600, count: 10_000 },
@@ -105,6 +113,7 @@ class PendingCall {
   settled = false;
   /** Whether Redis has taken the job. */
   accepted = false;
+  readonly since = Date.now();
 
   constructor(
     readonly jobId: string,
@@ -141,6 +150,8 @@ export class BullmqBackend implements ComputeBackendInterface {
   readonly #taskNames: ReadonlySet<string> | undefined;
   readonly #timeout: number;
   readonly #connectTimeout: number;
+  readonly #recheckInterval: number;
+  #recheckTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #retry: BullmqBackendOptions['retry'];
   readonly #jobOptions: BullmqJobOptions;
   readonly #idempotencyKey: BullmqBackendOptions['idempotencyKey'];
@@ -168,6 +179,7 @@ export class BullmqBackend implements ComputeBackendInterface {
     this.#prefix = options.prefix ?? 'bull';
     this.#timeout = checkMilliseconds('timeout', options.timeout, defaultTimeout);
     this.#connectTimeout = checkMilliseconds('connectTimeout', options.connectTimeout, defaultConnectTimeout);
+    this.#recheckInterval = checkMilliseconds('recheckInterval', options.recheckInterval, defaultRecheckInterval);
     this.#taskNames = options.tasks === undefined ? undefined : taskNamesOf(options.tasks);
     this.#retry = options.retry;
     for (const [taskName, retry] of Object.entries(options.retry ?? {})) {
@@ -275,8 +287,27 @@ export class BullmqBackend implements ComputeBackendInterface {
         call.onAbort = () => this.#giveUp(call, abortErrorFrom(signal.reason, taskName, this.name), 'TASK_ABORTED');
         signal.addEventListener('abort', call.onAbort, { once: true });
       }
+      this.#recheckTimer ??= this.#scheduleRecheck();
       this.#enqueue(call, input, Date.now() + timeout, key !== undefined);
     });
+  }
+
+  #scheduleRecheck(): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(() => this.#recheck(), this.#recheckInterval);
+    // The calls' own deadlines keep the process alive; this timer must not.
+    timer.unref?.();
+    return timer;
+  }
+
+  /** Asks Redis about the jobs of calls that have waited a while: their events may have been lost. */
+  #recheck(): void {
+    this.#recheckTimer = undefined;
+    if (this.#closing !== undefined || this.#calls.size === 0) return;
+    const cutoff = Date.now() - this.#recheckInterval;
+    for (const [jobId, call] of this.#calls) {
+      if (call.accepted && call.since <= cutoff) this.#settleIfFinished(jobId);
+    }
+    this.#recheckTimer = this.#scheduleRecheck();
   }
 
   #enqueue(call: PendingCall, input: unknown, deadline: number, idempotent: boolean): void {
@@ -459,6 +490,7 @@ export class BullmqBackend implements ComputeBackendInterface {
   }
 
   async #close(): Promise<void> {
+    clearTimeout(this.#recheckTimer);
     for (const call of [...this.#calls.values()]) {
       this.#settleAll(call, this.#unavailable(call.taskName, `The ${this.name} backend was closed while the call was waiting for its job`));
     }

@@ -67,6 +67,8 @@ export class BullmqWorker {
   // Cancels that named a job not running here (yet), by job id, with when they arrived.
   readonly #pendingCancels = new Map<string, { code: CancelCode; at: number }>();
   readonly #subscribing: Promise<SubscriberLike | undefined>;
+  #client: { readonly status: string } | undefined;
+  #subscriber: SubscriberLike | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: BullmqWorkerOptions) {
@@ -111,8 +113,8 @@ export class BullmqWorker {
 
   /**
    * Stops taking jobs and closes the connections. By default the jobs in
-   * progress finish first; with `force`, they are left to the stalled-job
-   * check and run again elsewhere.
+   * progress finish first; with `force`, or when Redis is unreachable, they
+   * are left to the stalled-job check and run again elsewhere.
    */
   close(force = false): Promise<void> {
     this.#closing ??= this.#close(force);
@@ -155,8 +157,10 @@ export class BullmqWorker {
 
   async #subscribe(): Promise<SubscriberLike | undefined> {
     const client = await this.worker.client;
+    this.#client = client;
     if (this.#closing !== undefined) return undefined;
     const subscriber = client.duplicate() as unknown as SubscriberLike;
+    this.#subscriber = subscriber;
     subscriber.on('error', ignore);
     subscriber.on('message', (channel, message) => {
       if (channel !== this.#cancelChannel) return;
@@ -179,9 +183,12 @@ export class BullmqWorker {
   }
 
   async #close(force: boolean): Promise<void> {
-    const subscriber = await this.#subscribing.catch(() => undefined);
-    subscriber?.disconnect();
-    await this.worker.close(force);
+    // With Redis down, jobs in progress cannot report back, and a graceful close would wait for Redis
+    // forever (ioredis holds QUIT until it reconnects): their locks expire and they run again elsewhere.
+    const redisDown = this.#client?.status !== 'ready';
+    // A subscribe still on its way sees #closing and creates no subscriber.
+    this.#subscriber?.disconnect();
+    await this.worker.close(force || redisDown);
   }
 }
 

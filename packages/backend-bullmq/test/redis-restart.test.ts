@@ -1,7 +1,7 @@
 import { createLocalBackend } from '@hybridcompute/backend-local';
 import { ComputeError, createHybridCompute, defineTask } from '@hybridcompute/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createBullmqBackend } from '../src/index.js';
+import { createBullmqBackend, createBullmqWorker } from '../src/index.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { startWorkerProcess, stopAllWorkerProcesses } from './worker-process.js';
 
@@ -54,4 +54,21 @@ it('completes every job of a batch across a Redis restart (AOF), and rejects cal
     await compute.close();
     await worker.stop();
   }
+});
+
+it('closes a backend and a worker promptly while Redis is down', { timeout: 30_000 }, async () => {
+  const queue = 'close-while-down';
+  const echo = defineTask('echo', (value: number) => value);
+  const worker = createBullmqWorker({ connection: redis.url, queue, backend: createLocalBackend({ tasks: [echo] }) });
+  const backend = createBullmqBackend({ connection: redis.url, queue, timeout: 20_000 });
+  await worker.waitUntilReady();
+  await expect(backend.runTask('echo', 5)).resolves.toBe(5);
+  const waiting = backend.runTask('echo', 6, { timeout: 20_000 });
+  await redis.stop('SIGKILL');
+
+  const startedAt = Date.now();
+  await Promise.all([backend.close(), worker.close()]);
+  expect(Date.now() - startedAt).toBeLessThan(10_000);
+  await expect(codeOf(waiting)).resolves.toMatch(/^(fulfilled|BACKEND_UNAVAILABLE)$/);
+  await redis.start();
 });

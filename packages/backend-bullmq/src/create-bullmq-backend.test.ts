@@ -4,7 +4,7 @@ import { QueueEvents, Worker } from 'bullmq';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { freePort } from '../test/redis-server.js';
 import { uniqueQueueName } from '../test/queue-name.js';
-import { BullmqBackend, createBullmqBackend, type BullmqBackendOptions } from './create-bullmq-backend.js';
+import { BullmqBackend, createBullmqBackend, jobIdFor, type BullmqBackendOptions } from './create-bullmq-backend.js';
 import { createBullmqWorker, type BullmqWorker } from './create-bullmq-worker.js';
 import { decodeJobFailure } from './job-envelope.js';
 
@@ -65,6 +65,12 @@ describe('createBullmqBackend: options', () => {
     expect(() => createBullmqBackend({ connection: redisUrl, queue: 'a:b' })).toThrow(/queue must be a non-empty string without ':'/);
     expect(() => createBullmqBackend({ connection: redisUrl, queue: 'q', timeout: -1 })).toThrow(/timeout must be a number of milliseconds/);
     expect(() => createBullmqBackend({ connection: redisUrl, queue: 'q', retry: { double: { attempts: 0 } } })).toThrow(/attempts/);
+  });
+
+  it('turns an idempotency key into a job id BullMQ accepts, one per task', () => {
+    expect(jobIdFor('charge', 'order:17')).toBe('idem/charge/order%3A17');
+    expect(jobIdFor('charge', '17')).not.toMatch(/^\d+$/);
+    expect(jobIdFor('a/b', 'c')).not.toBe(jobIdFor('a', 'b/c'));
   });
 
   it('answers canRun from tasks given as names or definitions, and from nothing when not given', async () => {

@@ -1,16 +1,13 @@
 import {
-  abortErrorFrom,
   collectTasks,
   ComputeError,
   invalidArgumentError,
   isComputeTask,
-  messageOf,
-  settleOnAbort,
+  runTaskDefinition,
   type AnyComputeTask,
   type ComputeBackendInterface,
   type RunTaskOptions,
   type TaskCollection,
-  type TaskContext,
 } from '@hybridcompute/core';
 
 /** Options for {@link createLocalBackend}. */
@@ -86,53 +83,13 @@ export class LocalBackend implements ComputeBackendInterface {
         }),
       );
     }
-    const signal = options?.signal;
-    if (signal === undefined) return this.#run(task, input, new LocalTaskContext(undefined)) as Promise<Output>;
-    if (signal.aborted) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.name));
-    return settleOnAbort(this.#run(task, input, new LocalTaskContext(signal)), signal, taskName, this.name) as Promise<Output>;
+    return runTaskDefinition<Output>(task, input, options?.signal, this.name);
   }
 
   /** Nothing to release; present so routers and servers can close every backend alike. */
   close(): Promise<void> {
     return Promise.resolve();
   }
-
-  #run(task: AnyComputeTask, input: unknown, context: LocalTaskContext): Promise<unknown> {
-    let result: unknown;
-    try {
-      result = task.run(input, context);
-    } catch (error) {
-      return Promise.reject(this.#taskFailed(task.name, error));
-    }
-    if (!isThenable(result)) return Promise.resolve(result);
-    return Promise.resolve(result).then(undefined, (error: unknown) => {
-      throw this.#taskFailed(task.name, error);
-    });
-  }
-
-  #taskFailed(taskName: string, error: unknown): ComputeError {
-    return new ComputeError({ code: 'TASK_FAILED', message: `Task '${taskName}' failed: ${messageOf(error)}`, taskName, backend: this.name, cause: error });
-  }
-}
-
-/**
- * The context a task runs with. The signal is made on first use: most tasks
- * never look at it, and an AbortController per call would be pure overhead.
- */
-class LocalTaskContext implements TaskContext {
-  #signal: AbortSignal | undefined;
-
-  constructor(signal: AbortSignal | undefined) {
-    this.#signal = signal;
-  }
-
-  get signal(): AbortSignal {
-    return (this.#signal ??= new AbortController().signal);
-  }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /**

@@ -11,6 +11,20 @@ export { messageOf } from './message-of.js';
 export { collectTasks, isComputeTask } from './collect-tasks.js';
 export { abortErrorFrom } from './abort-error-from.js';
 export { settleOnAbort } from './settle-on-abort.js';
+export { runTaskDefinition } from './run-task-definition.js';
+export { codeOfHttpStatus, httpStatusOf } from './wire/error-status.js';
+export { idempotencyKeyHeader, timeoutHeader } from './wire/wire-messages.js';
+export type {
+  ComputeErrorBody,
+  ComputeRequestBody,
+  ComputeSuccessBody,
+  TaskListBody,
+  WireCallFrame,
+  WireCallId,
+  WireCancelFrame,
+  WireErrorFrame,
+  WireResultFrame,
+} from './wire/wire-messages.js';
 export { createHybridCompute, HybridCompute } from './create-hybrid-compute.js';
 export type {
   ExecutionStrategy,

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { EndpointRotation } from './endpoint-rotation.js';
+
+describe('EndpointRotation', () => {
+  it('takes endpoints in turn', () => {
+    const rotation = new EndpointRotation(['a', 'b', 'c'], 60_000);
+    expect([1, 2, 3, 4].map(() => rotation.pick().endpoint)).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('skips an endpoint marked down until it is marked up again', () => {
+    const rotation = new EndpointRotation(['a', 'b'], 60_000);
+    rotation.markDown(0);
+    expect([1, 2, 3].map(() => rotation.pick().endpoint)).toEqual(['b', 'b', 'b']);
+    expect(rotation.hasOtherUp(new Set([1]))).toBe(false);
+    rotation.markUp(0);
+    expect(new Set([1, 2].map(() => rotation.pick().endpoint))).toEqual(new Set(['a', 'b']));
+  });
+
+  it('still answers when every endpoint is down, and skips the ones a call already tried', () => {
+    const rotation = new EndpointRotation(['a', 'b'], 60_000);
+    rotation.markDown(0);
+    rotation.markDown(1);
+    expect(['a', 'b']).toContain(rotation.pick().endpoint);
+    rotation.markUp(1);
+    expect(rotation.pick(new Set([1])).endpoint).toBe('a');
+  });
+});

@@ -1,0 +1,174 @@
+import { abortErrorFrom, ComputeError, settleOnAbort } from '@hybridcompute/core';
+import { errorFromAnswer } from './error-from-answer.js';
+import { TransportFailure } from './http-transport.js';
+
+/** The part of the WHATWG WebSocket a channel uses: undici's in Node, the browser's own. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: { data?: unknown }) => void): void;
+}
+
+/** Makes a WebSocket to `url`; Node passes the token as a header, browsers in the URL. */
+export type WebSocketFactory = (url: URL, token: string | undefined) => WebSocketLike;
+
+interface PendingCall {
+  taskName: string;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+const open = 1;
+const maxBackoffMs = 5_000;
+
+/**
+ * Many calls multiplexed on one WebSocket to one endpoint, matched by `id`.
+ * The socket opens on first use and again after it drops; after a failed
+ * attempt to open, the next waits an exponentially growing backoff, and
+ * calls in that window fail at once with `BACKEND_UNAVAILABLE` so that a
+ * router can fall back. Calls pending on a socket that drops reject with
+ * `BACKEND_UNAVAILABLE`.
+ */
+export class WebSocketChannel {
+  readonly #url: URL;
+  readonly #token: string | undefined;
+  readonly #factory: WebSocketFactory;
+  readonly #backend: string;
+  readonly #pending = new Map<number, PendingCall>();
+  #socket: WebSocketLike | undefined;
+  #opening: Promise<WebSocketLike> | undefined;
+  #nextId = 1;
+  #failures = 0;
+  #retryAt = 0;
+  #closed = false;
+
+  constructor(url: URL, token: string | undefined, factory: WebSocketFactory, backend: string) {
+    this.#url = url;
+    this.#token = token;
+    this.#factory = factory;
+    this.#backend = backend;
+  }
+
+  /** Sends one call and settles with its answer. */
+  call(taskName: string, input: unknown, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.#backend));
+    const socket = this.#socket;
+    if (socket !== undefined && socket.readyState === open) return this.#send(socket, taskName, input, timeoutMs, signal);
+    // Opening may hang (a server that accepts and never answers): the call's signal still ends it.
+    const connecting = signal === undefined ? this.#connect() : settleOnAbort(this.#connect(), signal, taskName, this.#backend);
+    return connecting.then((connected) => this.#send(connected, taskName, input, timeoutMs, signal));
+  }
+
+  /** Closes the socket; calls still pending reject with `BACKEND_UNAVAILABLE`. */
+  close(): void {
+    this.#closed = true;
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#failAll('The remote backend was closed');
+    socket?.close(1000, 'client closed');
+  }
+
+  #send(socket: WebSocketLike, taskName: string, input: unknown, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.#backend));
+    // close() may have come while the socket was opening: a frame sent now would never be answered.
+    if (this.#closed || socket.readyState !== open) {
+      return Promise.reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: `The WebSocket to ${this.#url.href} is not open`, taskName, backend: this.#backend }));
+    }
+    const id = this.#nextId++;
+    const frame = timeoutMs === undefined ? { id, task: taskName, input } : { id, task: taskName, input, timeout: timeoutMs };
+    let json: string;
+    try {
+      json = JSON.stringify(frame);
+    } catch (error) {
+      return Promise.reject(new ComputeError({ code: 'INVALID_REQUEST', message: `The input of task '${taskName}' is not JSON`, taskName, backend: this.#backend, cause: error }));
+    }
+    return new Promise((resolve, reject) => {
+      if (signal === undefined) {
+        this.#pending.set(id, { taskName, resolve, reject });
+      } else {
+        const onAbort = (): void => {
+          if (!this.#pending.delete(id)) return;
+          // Tell the server to abort the task's signal; nobody waits for its answer.
+          if (socket.readyState === open) socket.send(JSON.stringify({ id, cancel: true }));
+          reject(abortErrorFrom(signal.reason, taskName, this.#backend));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const settle =
+          <T>(settler: (value: T) => void) =>
+          (value: T): void => {
+            signal.removeEventListener('abort', onAbort);
+            settler(value);
+          };
+        this.#pending.set(id, { taskName, resolve: settle(resolve), reject: settle(reject) });
+      }
+      socket.send(json);
+    });
+  }
+
+  #connect(): Promise<WebSocketLike> {
+    if (this.#closed) return Promise.reject(new TransportFailure('The remote backend was closed', false, undefined));
+    if (this.#opening !== undefined) return this.#opening;
+    if (Date.now() < this.#retryAt) {
+      return Promise.reject(new TransportFailure(`${this.#url.href} could not be reached; retrying after a backoff`, false, undefined));
+    }
+    this.#opening = new Promise<WebSocketLike>((resolve, reject) => {
+      let socket: WebSocketLike;
+      try {
+        socket = this.#factory(this.#url, this.#token);
+      } catch (error) {
+        reject(new TransportFailure(`Could not open a WebSocket to ${this.#url.href}`, false, error));
+        return;
+      }
+      let opened = false;
+      socket.addEventListener('open', () => {
+        opened = true;
+        this.#failures = 0;
+        this.#socket = socket;
+        this.#opening = undefined;
+        if (this.#closed) socket.close(1000, 'client closed');
+        resolve(socket);
+      });
+      socket.addEventListener('message', (event) => this.#onMessage(event.data));
+      socket.addEventListener('close', () => {
+        if (!opened) {
+          this.#failures++;
+          this.#retryAt = Date.now() + Math.min(50 * 2 ** this.#failures, maxBackoffMs);
+          this.#opening = undefined;
+          reject(new TransportFailure(`Could not open a WebSocket to ${this.#url.href}`, false, undefined));
+          return;
+        }
+        if (this.#socket === socket) this.#socket = undefined;
+        this.#failAll(`The WebSocket to ${this.#url.href} closed before the call was answered`);
+      });
+      socket.addEventListener('error', () => {
+        // 'close' follows and says what it means.
+      });
+    });
+    return this.#opening;
+  }
+
+  #onMessage(data: unknown): void {
+    let frame: Record<string, unknown>;
+    try {
+      frame = JSON.parse(String(data)) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (typeof frame !== 'object' || frame === null) return;
+    const id = frame['id'];
+    const pending = typeof id === 'number' ? this.#pending.get(id) : undefined;
+    if (pending === undefined) return;
+    this.#pending.delete(id as number);
+    if (frame['error'] !== undefined && frame['error'] !== null) pending.reject(errorFromAnswer(frame, undefined, pending.taskName, this.#backend));
+    else pending.resolve(frame['result']);
+  }
+
+  #failAll(message: string): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const call of pending) {
+      call.reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message, taskName: call.taskName, backend: this.#backend }));
+    }
+  }
+}

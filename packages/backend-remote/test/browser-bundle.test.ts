@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const dist = new URL('../dist/', import.meta.url);
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  exports: { '.': Record<string, string> };
+};
+
+/** Every module the file imports, transitively, by its import specifiers. */
+function importGraph(file: string, seen = new Map<string, string[]>()): Map<string, string[]> {
+  if (seen.has(file)) return seen;
+  const source = readFileSync(fileURLToPath(new URL(file, dist)), 'utf8');
+  const specifiers = [...source.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (match) => (match[1] ?? match[2]) as string,
+  );
+  seen.set(file, specifiers);
+  for (const specifier of specifiers) if (specifier.startsWith('./')) importGraph(specifier.slice(2), seen);
+  return seen;
+}
+
+describe('the browser entry', () => {
+  it('is what the browser condition selects, and nothing it loads imports undici or node: modules', () => {
+    expect(packageJson.exports['.']['browser']).toBe('./dist/browser.js');
+    const graph = importGraph('browser.js');
+    const external = [...graph.values()].flat().filter((specifier) => !specifier.startsWith('./'));
+    expect(external.length).toBeGreaterThan(0);
+    expect(external.every((specifier) => specifier === '@hybridcompute/core')).toBe(true);
+  });
+
+  it('while the Node entry does use undici', () => {
+    const external = [...importGraph('index.js').values()].flat();
+    expect(external).toContain('undici');
+  });
+});

@@ -1,0 +1,128 @@
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineTask, type TaskContext } from '@hybridcompute/core';
+import { createComputeServer, type ComputeServer } from '@hybridcompute/server';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The built browser entry, as a bundler would pick it by the `browser` condition, loaded in real Chromium.
+const roots: Record<string, string> = {
+  '/remote/': fileURLToPath(new URL('../dist/', import.meta.url)),
+  '/core/': join(dirname(createRequire(import.meta.url).resolve('@hybridcompute/core/package.json')), 'dist'),
+};
+const page = `<!doctype html>
+<script type="importmap">{ "imports": { "@hybridcompute/core": "/core/index.js" } }</script>
+<script type="module">
+  import { createRemoteBackend } from '/remote/browser.js';
+  window.scenario = async (endpoint, token) => {
+    const outcome = (promise) => promise.then((value) => ({ value }), (error) => ({ code: error.code, message: error.message }));
+    const results = {};
+    for (const transport of ['http', 'websocket']) {
+      const remote = createRemoteBackend({ endpoint, transport, token });
+      await remote.connect();
+      const controller = new AbortController();
+      const aborted = outcome(remote.runTask('watch', transport, { signal: controller.signal }));
+      setTimeout(() => controller.abort(), 100);
+      results[transport] = {
+        canRun: [remote.canRun('double'), remote.canRun('nope')],
+        doubled: await outcome(remote.runTask('double', 21)),
+        parallel: await Promise.all([1, 2, 3].map((n) => remote.runTask('double', n))),
+        failed: await outcome(remote.runTask('double', 'x')),
+        missing: await outcome(remote.runTask('nope', 1)),
+        aborted: await aborted,
+      };
+      await remote.close();
+    }
+    const unauthorized = createRemoteBackend({ endpoint, token: 'wrong' });
+    results.unauthorized = await outcome(unauthorized.runTask('double', 1));
+    return results;
+  };
+  window.ready = true;
+</script>`;
+
+let computeServer: ComputeServer;
+let staticServer: Server;
+let context: BrowserContext;
+let userDataDir: string;
+let endpoint: string;
+let pageUrl: string;
+const abortedOnServer: string[] = [];
+
+beforeAll(async () => {
+  staticServer = createServer(async (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    if (path === '/') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end(page);
+      return;
+    }
+    const prefix = Object.keys(roots).find((candidate) => path.startsWith(candidate));
+    const file = prefix === undefined ? undefined : normalize(join(roots[prefix] as string, path.slice(prefix.length)));
+    if (prefix === undefined || file === undefined || !file.startsWith(roots[prefix] as string)) {
+      response.writeHead(404).end();
+      return;
+    }
+    try {
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(await readFile(file));
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => staticServer.listen(0, '127.0.0.1', resolve));
+  pageUrl = `http://127.0.0.1:${(staticServer.address() as AddressInfo).port}/`;
+
+  const double = defineTask('double', (n: number) => {
+    if (typeof n !== 'number') throw new TypeError('double expects a number');
+    return n * 2;
+  });
+  const watch = defineTask('watch', (tag: string, { signal }: TaskContext) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => {
+    abortedOnServer.push(tag);
+    reject(signal.reason);
+  })));
+  computeServer = createComputeServer({ tasks: [double, watch], token: 'browser-token', corsOrigins: [pageUrl.slice(0, -1)] });
+  ({ url: endpoint } = await computeServer.listen());
+
+  userDataDir = await mkdtemp(join(tmpdir(), 'hybridcompute-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  await computeServer?.close();
+  await new Promise((resolve) => staticServer?.close(resolve));
+  if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
+});
+
+describe('the browser entry in Chromium', () => {
+  it('runs tasks over fetch and the native WebSocket, cross-origin, with the right error codes and cancellation', async () => {
+    const tab = await context.newPage();
+    await tab.goto(pageUrl);
+    // These run in the page, where globalThis is its window.
+    await tab.waitForFunction(() => (globalThis as unknown as { ready?: boolean }).ready === true);
+    const results = await tab.evaluate(
+      ([url, token]) => (globalThis as unknown as { scenario(url: string, token: string): Promise<unknown> }).scenario(url as string, token as string),
+      [endpoint, 'browser-token'],
+    );
+    for (const transport of ['http', 'websocket']) {
+      expect((results as Record<string, unknown>)[transport], transport).toEqual({
+        canRun: [true, false],
+        doubled: { value: 42 },
+        parallel: [2, 4, 6],
+        failed: { code: 'TASK_FAILED', message: "Task 'double' failed: double expects a number" },
+        missing: { code: 'TASK_NOT_FOUND', message: expect.stringContaining('nope') },
+        aborted: { code: 'TASK_ABORTED', message: expect.any(String) },
+      });
+    }
+    expect((results as Record<string, unknown>)['unauthorized']).toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect.poll(() => [...abortedOnServer].sort()).toEqual(['http', 'websocket']);
+    await tab.close();
+  }, 60_000);
+});

@@ -1,0 +1,221 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLocalBackend } from '@hybridcompute/backend-local';
+import { ComputeError, createHybridCompute, defineTask } from '@hybridcompute/core';
+import { createComputeServer, type ComputeServer } from '@hybridcompute/server';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { createRemoteBackend, type RemoteBackend } from '../src/index.js';
+
+const cli = join(dirname(createRequire(import.meta.url).resolve('@hybridcompute/server/package.json')), 'dist', 'cli.js');
+const tasksModule = fileURLToPath(new URL('./fixtures/tasks.mjs', import.meta.url));
+const transports = ['http', 'websocket'] as const;
+
+const children = new Set<ChildProcess>();
+const remotes = new Set<RemoteBackend>();
+const cleanups: Array<() => Promise<void> | void> = [];
+
+function remote(options: Parameters<typeof createRemoteBackend>[0]): RemoteBackend {
+  const backend = createRemoteBackend(options);
+  remotes.add(backend);
+  return backend;
+}
+
+/** Starts the server CLI as a child process; resolves with its URL and a promise of each 'running <tag>' line. */
+async function serverProcess(): Promise<{ child: ChildProcess; url: string; running: (tag: string) => Promise<void> }> {
+  const child = spawn(process.execPath, [cli, tasksModule, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  child.stdout?.setEncoding('utf8');
+  let stdout = '';
+  const waiters: Array<{ tag: string; resolve: () => void }> = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = /at (http:\/\/\S+)/.exec(stdout);
+      if (match) resolve(match[1] as string);
+      for (const waiter of [...waiters]) {
+        if (stdout.includes(`running ${waiter.tag}\n`)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const running = (tag: string): Promise<void> =>
+    stdout.includes(`running ${tag}\n`) ? Promise.resolve() : new Promise((resolve) => waiters.push({ tag, resolve }));
+  return { child, url, running };
+}
+
+/** A port nothing listens on: taken from the OS, then released. */
+async function closedPort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+afterEach(async () => {
+  await Promise.all([...remotes].map((backend) => backend.close()));
+  remotes.clear();
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+describe.each(transports)('faults over %s', (transport) => {
+  it('rejects a call with BACKEND_UNAVAILABLE when the server is killed mid-call', async () => {
+    const { child, url, running } = await serverProcess();
+    const backend = remote({ endpoint: url, transport });
+    const call = backend.runTask('hang', 'killed').catch((error: unknown) => error);
+    await running('killed');
+    child.kill('SIGKILL');
+    const error = await call;
+    expect(ComputeError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', taskName: 'hang', backend: 'remote' });
+  });
+
+  it('lets a router fall back to the local backend when the server is killed mid-call', async () => {
+    const { child, url, running } = await serverProcess();
+    const backend = remote({ endpoint: url, transport });
+    await backend.connect();
+    const local = createLocalBackend({ tasks: [defineTask('hang', (tag: string) => `local ran ${tag}`)] });
+    const compute = createHybridCompute({ remote: backend, local }, { order: ['remote', 'local'] });
+    const call = compute.runTask('hang', 'fallback');
+    await running('fallback');
+    child.kill('SIGKILL');
+    await expect(call).resolves.toBe('local ran fallback');
+  });
+
+  it('fires the deadline against a server that accepts and never answers', async () => {
+    const sockets = new Set<Socket>();
+    const silent: NetServer = createNetServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const backend = remote({ endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/compute`, transport, timeout: 200 });
+    const startedAt = Date.now();
+    await expect(backend.runTask('anything', 1)).rejects.toMatchObject({ code: 'TASK_TIMEOUT', taskName: 'anything' });
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    expect(sockets.size).toBeGreaterThan(0);
+    await expect(backend.connect()).rejects.toMatchObject({ code: 'TASK_TIMEOUT' });
+  });
+
+  it('spreads calls over two endpoints and keeps working when one is down', async () => {
+    const live: ComputeServer = createComputeServer({ tasks: [defineTask('double', (n: number) => n * 2)] });
+    const { url } = await live.listen();
+    cleanups.push(() => live.close());
+    const dead = `http://127.0.0.1:${await closedPort()}/compute`;
+    const backend = remote({ endpoint: [dead, url], transport });
+    const results: number[] = [];
+    for (let index = 0; index < 20; index++) results.push(await backend.runTask<number, number>('double', index));
+    expect(results).toEqual(Array.from({ length: 20 }, (_, index) => index * 2));
+    await expect(Promise.all(Array.from({ length: 50 }, (_, index) => backend.runTask('double', index)))).resolves.toHaveLength(50);
+  });
+
+  it('rejects with BACKEND_UNAVAILABLE when its only endpoint is down', async () => {
+    const backend = remote({ endpoint: `http://127.0.0.1:${await closedPort()}/compute`, transport });
+    await expect(backend.runTask('double', 1)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await expect(backend.connect()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+});
+
+describe('a dropped WebSocket', () => {
+  it('rejects the calls pending on it with BACKEND_UNAVAILABLE, then reconnects for the next call', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(wss, 'listening');
+    cleanups.push(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+    let connections = 0;
+    wss.on('connection', (socket) => {
+      connections++;
+      const drop = connections === 1;
+      socket.on('message', (data) => {
+        const { id, input } = JSON.parse(String(data)) as { id: number; input: number };
+        // The first connection drops as soon as it has two calls; later ones answer.
+        if (drop && id === 2) socket.terminate();
+        if (!drop) socket.send(JSON.stringify({ id, result: input * 2 }));
+      });
+    });
+    const backend = remote({ endpoint: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/compute`, transport: 'websocket' });
+    const first = backend.runTask('double', 1).catch((error: unknown) => error);
+    const second = backend.runTask('double', 2).catch((error: unknown) => error);
+    expect(await first).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(await second).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await expect(backend.runTask('double', 21)).resolves.toBe(42);
+    expect(connections).toBe(2);
+  });
+});
+
+describe('retries', () => {
+  async function flakyServer(answers: Array<{ status: number; body: unknown; retryAfter?: string }>): Promise<{ url: string; hits: () => number; keys: () => Array<string | undefined> }> {
+    let hits = 0;
+    const keys: Array<string | undefined> = [];
+    const server = createHttpServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        const answer = answers[Math.min(hits, answers.length - 1)] as { status: number; body: unknown; retryAfter?: string };
+        hits++;
+        keys.push(request.headers['idempotency-key'] as string | undefined);
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (answer.retryAfter !== undefined) headers['retry-after'] = answer.retryAfter;
+        response.writeHead(answer.status, headers).end(JSON.stringify(answer.body));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/compute`, hits: () => hits, keys: () => keys };
+  }
+  const busy = { status: 503, body: { error: 'busy', code: 'QUEUE_FULL' }, retryAfter: '0' };
+  const ok = { status: 200, body: { result: 'ok' } };
+
+  it('retries a 503 with Retry-After for an idempotent task', async () => {
+    const server = await flakyServer([busy, busy, ok]);
+    const backend = remote({ endpoint: server.url, idempotentTasks: ['safe'] });
+    await expect(backend.runTask('safe', 1)).resolves.toBe('ok');
+    expect(server.hits()).toBe(3);
+  });
+
+  it('retries a call that carries an idempotency key, sending the key', async () => {
+    const server = await flakyServer([busy, ok]);
+    const backend = remote({ endpoint: server.url });
+    await expect(backend.runTask('any', 1, { idempotencyKey: 'order-17' })).resolves.toBe('ok');
+    expect(server.keys()).toEqual(['order-17', 'order-17']);
+  });
+
+  it('does not retry a task that is not marked idempotent', async () => {
+    const server = await flakyServer([busy, ok]);
+    const backend = remote({ endpoint: server.url });
+    await expect(backend.runTask('unsafe', 1)).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+    expect(server.hits()).toBe(1);
+  });
+
+  it("never retries a task's own failure (422)", async () => {
+    const server = await flakyServer([{ status: 422, body: { error: 'no', code: 'TASK_FAILED' } }, ok]);
+    const backend = remote({ endpoint: server.url, idempotentTasks: ['safe'] });
+    await expect(backend.runTask('safe', 1)).rejects.toMatchObject({ code: 'TASK_FAILED', message: 'no' });
+    expect(server.hits()).toBe(1);
+  });
+
+  it('gives up within the deadline instead of waiting out a long Retry-After', async () => {
+    const server = await flakyServer([{ ...busy, retryAfter: '30' }, ok]);
+    const backend = remote({ endpoint: server.url, idempotentTasks: ['safe'], timeout: 300 });
+    const startedAt = Date.now();
+    await expect(backend.runTask('safe', 1)).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    expect(server.hits()).toBe(1);
+  });
+});

@@ -1,0 +1,20 @@
+import { WorkerBackend, type WorkerBackendOptions } from '../create-worker-backend.js';
+import { nodeWorkerPlatform } from './node-worker-platform.js';
+
+/**
+ * Creates a pool of worker threads that run the tasks a worker file exposes
+ * (the Node build of `createWorkerBackend`; same API as the browser build).
+ *
+ * @throws TypeError (code `INVALID_REQUEST`) for a missing `url` or an option of the wrong kind.
+ *
+ * @example
+ * ```ts
+ * const worker = createWorkerBackend({ url: new URL('./tasks.worker.js', import.meta.url), size: 4 });
+ * await worker.ready();
+ * await worker.runTask('double', 21); // 42
+ * await worker.close();
+ * ```
+ */
+export function createWorkerBackend(options: WorkerBackendOptions): WorkerBackend {
+  return new WorkerBackend(options, nodeWorkerPlatform);
+}

@@ -1,0 +1,118 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { build as viteBuild } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+let siteDir: string;
+let profileDir: string;
+let server: Server;
+let origin: string;
+let browser: BrowserContext | undefined;
+const pageErrors: string[] = [];
+const contentTypes: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json' };
+
+beforeAll(async () => {
+  siteDir = await mkdtemp(join(tmpdir(), 'backend-worker-site-'));
+  profileDir = await mkdtemp(join(tmpdir(), 'backend-worker-chromium-'));
+  // Two apps: one bundled by esbuild with browser conditions, one built by Vite
+  // from a .ts worker file imported with `?worker&url`.
+  await build({
+    entryPoints: { page: join(here, 'browser/page.ts'), 'browser-worker': join(here, 'browser/browser-worker.ts') },
+    outdir: join(siteDir, 'esbuild'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'silent',
+  });
+  await writeFile(
+    join(siteDir, 'esbuild/index.html'),
+    '<!doctype html><meta charset="utf-8"><title>backend-worker</title><script type="module" src="./page.js"></script>',
+  );
+  await viteBuild({
+    root: join(here, 'vite-app'),
+    configFile: false,
+    base: './',
+    logLevel: 'silent',
+    worker: { format: 'es' },
+    build: { outDir: join(siteDir, 'vite'), emptyOutDir: true },
+  });
+  server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname));
+    const file = join(siteDir, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(siteDir)) {
+      response.writeHead(403).end();
+      return;
+    }
+    readFile(file).then(
+      (body) => response.writeHead(200, { 'content-type': contentTypes[extname(file)] ?? 'application/octet-stream' }).end(body),
+      () => response.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await rm(siteDir, { recursive: true, force: true });
+  await rm(profileDir, { recursive: true, force: true });
+});
+
+describe('backend-worker in headless Chromium', () => {
+  it('runs module workers from the browser build: a round trip, a transfer, a task error and a timeout that replaces a busy worker', async () => {
+    const page = await browser!.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${origin}/esbuild/`);
+    await page.waitForFunction(() => typeof (globalThis as { scenario?: unknown }).scenario === 'function');
+    const result = await page.evaluate(() => (globalThis as unknown as { scenario(): Promise<Record<string, unknown>> }).scenario());
+    expect(result).toEqual({
+      canRunDouble: false,
+      workerHasDocument: false,
+      doubled: 42,
+      batched: [2, 3, 6, 5],
+      sentBufferDetached: true,
+      inverted: [255, 254, 253, 5],
+      failure: { code: 'TASK_FAILED', message: "Task 'fail' failed: refused in the browser", causeName: 'RangeError', causeCode: 'E_BROWSER' },
+      timeoutCode: 'TASK_TIMEOUT',
+      replaced: true,
+      doubledAfter: 8,
+    });
+    expect(pageErrors).toEqual([]);
+    // The bundle holds the browser build: no `node:` module is imported.
+    expect(await readFile(join(siteDir, 'esbuild/page.js'), 'utf8')).not.toMatch(/["']node:[a-z_]+["']/);
+  }, 60_000);
+
+  it('runs a TypeScript worker file in a Vite build (?worker&url)', async () => {
+    const page = await browser!.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${origin}/vite/`);
+    await page.waitForFunction(() => typeof (globalThis as { viteScenario?: unknown }).viteScenario === 'function');
+    const result = await page.evaluate(() => (globalThis as unknown as { viteScenario(): Promise<unknown> }).viteScenario());
+    expect(result).toEqual({ tasks: ['area'], area: 42 });
+    expect(errors).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,24 @@
+import { conformanceTasks, describeBackendConformance } from '@hybridcompute/backend-conformance';
+import { createHybridCompute } from '@hybridcompute/core';
+import { createWorkerBackend } from '../src/node/index.js';
+
+const url = new URL('./fixtures/conformance-worker.mjs', import.meta.url);
+
+async function startedBackend(): Promise<ReturnType<typeof createWorkerBackend>> {
+  const backend = createWorkerBackend({ url, size: 2, tasks: conformanceTasks, abortGrace: 200 });
+  await backend.ready();
+  return backend;
+}
+
+describeBackendConformance('backend-worker (worker_threads)', {
+  createBackend: startedBackend,
+  dispose: (backend) => backend.close?.() as Promise<void>,
+  testTimeoutMs: 30_000,
+});
+
+describeBackendConformance('a router over backend-worker', {
+  createBackend: async () => createHybridCompute({ worker: await startedBackend() }),
+  unknownTaskCode: 'NO_BACKEND',
+  dispose: (backend) => backend.close?.() as Promise<void>,
+  testTimeoutMs: 30_000,
+});

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
+    // Worker pools and a browser share two cores with everything else: leave room.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});

@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+
+/** What the `hybrid-compute-server` command line asks for. */
+export interface CliOptions {
+  tasksModule: string;
+  port: number;
+  host: string;
+  token: string | undefined;
+  maxConcurrency: number | undefined;
+  taskTimeout: number | undefined;
+  path: string | undefined;
+  help: boolean;
+}
+
+/** The CLI's usage text. */
+export const cliUsage = `Usage: hybrid-compute-server <tasks-module> [options]
+
+Serves the task definitions a module exports over HTTP and WebSocket.
+
+Options:
+  --port <n>             port to listen on (default 8080; 0 picks a free one)
+  --host <host>          interface to listen on (default 127.0.0.1)
+  --token <token>        bearer token every call must carry (or HYBRIDCOMPUTE_TOKEN)
+  --max-concurrency <n>  calls running at once; more are answered 503 (default 256)
+  --task-timeout <ms>    longest a call may run before it is answered 504
+  --path <path>          path of POST /compute and the WebSocket (default /compute)
+  -h, --help             print this text`;
+
+/**
+ * Reads the command line (without the node and script arguments) and the
+ * environment into options.
+ *
+ * @throws TypeError (code `INVALID_REQUEST`) with a message fit for the user.
+ */
+export function parseCliArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        token: { type: 'string' },
+        'max-concurrency': { type: 'string' },
+        'task-timeout': { type: 'string' },
+        path: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw Object.assign(new TypeError((error as Error).message), { code: 'INVALID_REQUEST' });
+  }
+  const { values, positionals } = parsed;
+  const help = values.help === true;
+  if (!help && positionals.length !== 1) throw Object.assign(new TypeError('expected exactly one tasks module'), { code: 'INVALID_REQUEST' });
+  return {
+    tasksModule: positionals[0] ?? '',
+    port: integer(values.port, '--port', 0) ?? 8080,
+    host: values.host ?? '127.0.0.1',
+    token: values.token ?? (env['HYBRIDCOMPUTE_TOKEN'] || undefined),
+    maxConcurrency: integer(values['max-concurrency'], '--max-concurrency', 1),
+    taskTimeout: integer(values['task-timeout'], '--task-timeout', 1),
+    path: values.path,
+    help,
+  };
+}
+
+function integer(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || (flag === '--port' && number > 65_535)) {
+    throw Object.assign(new TypeError(`${flag} must be an integer of at least ${min}, got '${value}'`), { code: 'INVALID_REQUEST' });
+  }
+  return number;
+}

@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { agent, post, send } from './http-client.js';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const children = new Set<ChildProcess>();
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+}
+
+function run(args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+async function serve(args: string[], env: Record<string, string> = {}): Promise<Running> {
+  const child = run(args, env);
+  let stdout = '';
+  child.stdout?.setEncoding('utf8');
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = /at (http:\/\/\S+)/.exec(stdout);
+      if (match) resolve(match[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`the CLI exited with ${code} before listening: ${stdout}`)));
+  });
+  return { child, url, stdout: () => stdout };
+}
+
+async function failure(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = run(args);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stderr };
+}
+
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+afterAll(async () => {
+  await agent.close();
+});
+
+describe('hybrid-compute-server', () => {
+  it('serves a tasks module (named exports and a default record), prints its URL and exits 0 on SIGTERM', async () => {
+    const { child, url } = await serve([fixture('tasks.mjs'), '--port', '0', '--host', '127.0.0.1', '--max-concurrency', '8', '--task-timeout', '5000']);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/compute$/);
+    expect(await post(url, { task: 'double', input: 21 })).toMatchObject({ status: 200, json: { result: 42 } });
+    expect(await post(url, { task: 'greet', input: 'Ada' })).toMatchObject({ status: 200, json: { result: 'hello, Ada' } });
+    const listed = await send(url.replace(/compute$/, 'tasks'), { method: 'GET' });
+    expect([...listed.json.tasks].sort()).toEqual(['announceAndWait', 'double', 'greet']);
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    expect(await exited).toEqual([0, null]);
+  });
+
+  it('takes the token from HYBRIDCOMPUTE_TOKEN', async () => {
+    const { url } = await serve([fixture('tasks.mjs'), '--port', '0'], { HYBRIDCOMPUTE_TOKEN: 'from-env' });
+    expect(await post(url, { task: 'double', input: 1 })).toMatchObject({ status: 401 });
+    expect(await post(url, { task: 'double', input: 1 }, { authorization: 'Bearer from-env' })).toMatchObject({ status: 200, json: { result: 2 } });
+  });
+
+  it('exits non-zero with a clear message for a module that is missing or holds no tasks', async () => {
+    const missing = await failure([fixture('no-such-file.mjs'), '--port', '0']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('cannot serve');
+    const empty = await failure([fixture('not-tasks.mjs'), '--port', '0']);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('exports no task definitions');
+  });
+
+  it('exits non-zero with a clear message when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = String((blocker.address() as { port: number }).port);
+    const taken = await failure([fixture('tasks.mjs'), '--port', port]);
+    blocker.close();
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+  });
+
+  it('exits 2 with usage for bad arguments', async () => {
+    for (const args of [[], ['--port', 'eighty', fixture('tasks.mjs')], [fixture('tasks.mjs'), '--unknown']]) {
+      const bad = await failure(args);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr).toContain('Usage: hybrid-compute-server');
+    }
+  });
+});

@@ -1,0 +1,5 @@
+import { defineTask } from '@hybridcompute/core';
+import { exposeTasks } from '@hybridcompute/backend-worker/worker';
+import { cpuWork } from './cpu-work.mjs';
+
+exposeTasks([defineTask('noop', (value) => value), defineTask('cpu', (iterations) => cpuWork(iterations))]);

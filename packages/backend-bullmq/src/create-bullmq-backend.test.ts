@@ -103,6 +103,13 @@ describe('createBullmqBackend against a real Redis', () => {
     expect(error).toMatchObject({ code: 'TASK_NOT_FOUND', taskName: 'triple', backend: 'bullmq' });
   });
 
+  it('runs a task that takes no input', async () => {
+    const queue = uniqueQueueName('no-input');
+    const hello = defineTask('hello', () => 'hello');
+    await workerOn(queue, [hello]);
+    await expect(backendOn(queue).runTask('hello', undefined)).resolves.toBe('hello');
+  });
+
   it("keeps a task error's code and its cause chain through the envelope", async () => {
     const queue = uniqueQueueName('envelope');
     const layered = defineTask('layered', (): never => {

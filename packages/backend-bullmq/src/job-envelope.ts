@@ -7,7 +7,7 @@ import { ComputeError } from '@hybridcompute/core';
  * runs past it.
  */
 export interface BullmqJobData {
-  input: unknown;
+  input?: unknown;
   deadline: number;
 }
 
@@ -52,9 +52,9 @@ export function decodeJobFailure(reason: unknown, taskName: string, backend: str
   });
 }
 
-/** Whether `value` has the shape of {@link BullmqJobData}. */
+/** Whether `value` has the shape of {@link BullmqJobData}. `input` may be missing: JSON drops an `undefined` one. */
 export function isBullmqJobData(value: unknown): value is BullmqJobData {
-  return typeof value === 'object' && value !== null && 'input' in value && typeof (value as { deadline?: unknown }).deadline === 'number';
+  return typeof value === 'object' && value !== null && typeof (value as { deadline?: unknown }).deadline === 'number';
 }
 
 function parseEnvelope(text: string): ComputeError | undefined {

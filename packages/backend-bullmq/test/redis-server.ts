@@ -53,7 +53,13 @@ export async function startRedisServer(): Promise<RedisServer> {
         }
       };
       process.stdout?.on('data', onData);
-      process.once('error', reject);
+      process.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'ENOENT'
+            ? new Error('redis-server is not on the PATH: run tooling/scripts/install-system-packages.sh, or set HYBRIDCOMPUTE_REDIS_URL to a Redis of yours', { cause: error })
+            : error,
+        ),
+      );
       process.once('exit', (code) => reject(new Error(`redis-server exited with ${String(code)} before it was ready:\n${output}`)));
     });
     // Keep reading so a full pipe never blocks the server.

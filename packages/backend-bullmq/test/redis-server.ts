@@ -82,7 +82,10 @@ export async function startRedisServer(): Promise<RedisServer> {
       break;
     } catch (error) {
       // Another process may have taken the port between freePort() and the launch.
-      if (attempt >= 3) throw error;
+      if (attempt >= 3 || (error as { cause?: { code?: string } }).cause?.code === 'ENOENT') {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
       port = await freePort();
     }
   }

@@ -249,9 +249,10 @@ describe('createBullmqBackend against a real Redis', () => {
 
   it('settles calls in flight with BACKEND_UNAVAILABLE when closed, and refuses calls after', async () => {
     const backend = backendOn(uniqueQueueName('close'));
-    const call = backend.runTask('double', 1);
+    // Read at once: close() rejects it before it resolves itself.
+    const call = rejectionOf(backend.runTask('double', 1));
     await backend.close();
-    await expect(rejectionOf(call)).resolves.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await expect(call).resolves.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     await expect(rejectionOf(backend.runTask('double', 1))).resolves.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
 });

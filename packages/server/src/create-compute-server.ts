@@ -226,6 +226,7 @@ export class ComputeServer {
 
   async #compute(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (this.#draining) return this.#refuse(request, response, refusal('BACKEND_UNAVAILABLE', 'The server is shutting down'));
+    if (!isJsonContentType(request.headers['content-type'])) return this.#unsupportedMediaType(request, response);
     const declared = Number(request.headers['content-length']);
     if (declared > this.#maxBodyBytes) return this.#tooLarge(request, response);
     let body: Buffer | null;
@@ -304,7 +305,8 @@ export class ComputeServer {
   #authorized(request: IncomingMessage, queryToken?: string | null): boolean {
     if (this.#token === undefined) return true;
     const header = request.headers.authorization;
-    const presented = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : queryToken;
+    // The scheme is case-insensitive (RFC 9110).
+    const presented = typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7) : queryToken;
     return typeof presented === 'string' && tokensMatch(presented, this.#token);
   }
 
@@ -335,19 +337,49 @@ export class ComputeServer {
     response.on('finish', () => request.socket.destroySoon());
   }
 
+  // A browser sends text/plain and form bodies cross-origin without a preflight; only JSON is a call.
+  #unsupportedMediaType(request: IncomingMessage, response: ServerResponse): void {
+    const { body } = errorBodyOf(refusal('INVALID_REQUEST', `The body must be application/json, not ${String(request.headers['content-type'])}`), this.#debug);
+    sendJson(response, 415, body, request.complete ? {} : { connection: 'close' });
+  }
+
   #methodNotAllowed(response: ServerResponse, allow: string): void {
     sendJson(response, 405, { error: `Use ${allow}`, code: 'INVALID_REQUEST' }, { allow });
   }
 
   #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    // node:http hands the socket over without its error listener: a client that resets it must not crash the process.
+    socket.on('error', () => socket.destroy());
     const reject = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      return reject(400, 'Bad Request');
+    }
     if (url.pathname !== this.#paths.compute) return reject(404, 'Not Found');
+    if (!this.#originAllowed(request)) return reject(403, 'Forbidden');
     if (this.#draining) return reject(503, 'Service Unavailable');
     if (!this.#authorized(request, url.searchParams.get('access_token'))) return reject(401, 'Unauthorized');
     this.#webSockets.handleUpgrade(request, socket, head, (webSocket) => this.#onWebSocket(webSocket));
+  }
+
+  /**
+   * WebSockets have no CORS: a page on any origin may open one, and would
+   * read the answers. So a browser's upgrade (it always sends `Origin`) is
+   * taken only from the server's own origin or one `corsOrigins` allows.
+   */
+  #originAllowed(request: IncomingMessage): boolean {
+    const origin = request.headers.origin;
+    if (origin === undefined || this.#corsOrigins === '*') return true;
+    if (this.#corsOrigins?.has(origin) === true) return true;
+    try {
+      return new URL(origin).host === request.headers.host;
+    } catch {
+      return false;
+    }
   }
 
   #onWebSocket(webSocket: WebSocket): void {
@@ -409,6 +441,13 @@ function invoke(backend: ComputeBackendLike, call: ParsedCall, signal: AbortSign
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+/** No content type (older clients) or a JSON one: `application/json`, `application/problem+json; charset=utf-8`. */
+function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return true;
+  const type = (header.split(';', 1)[0] as string).trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

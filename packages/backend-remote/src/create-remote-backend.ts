@@ -83,6 +83,8 @@ export class RemoteBackend implements ComputeBackendInterface {
   readonly #retries: number;
   #tasks: ReadonlySet<string> | undefined;
   #closed = false;
+  // Aborted by close(): wakes calls waiting out a retry backoff so they settle at once.
+  readonly #closing = new AbortController();
 
   constructor(options: RemoteBackendOptions, platform: RemotePlatform) {
     if (typeof options !== 'object' || options === null) throw invalidArgumentError('createRemoteBackend: expected options { endpoint }');
@@ -94,6 +96,7 @@ export class RemoteBackend implements ComputeBackendInterface {
     this.name = options.name ?? 'remote';
     this.#token = optionalString(options.token, 'token');
     this.#timeout = optionalPositive(options.timeout, 'timeout');
+    if (this.#timeout !== undefined && this.#timeout > maxTimeoutMs) throw invalidArgumentError(`createRemoteBackend: timeout must be at most ${maxTimeoutMs} ms`);
     this.#retries = optionalPositive(options.retries, 'retries', true) ?? 2;
     this.#idempotent = new Set(stringList(options.idempotentTasks, 'idempotentTasks') ?? []);
     const tasks = stringList(options.tasks, 'tasks');
@@ -172,7 +175,11 @@ export class RemoteBackend implements ComputeBackendInterface {
     if (this.#closed) {
       return Promise.reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: 'The remote backend is closed', taskName, backend: this.name }));
     }
-    const timeout = options?.timeout ?? this.#timeout;
+    const ownTimeout = options?.timeout;
+    if (ownTimeout !== undefined && !isTimeout(ownTimeout)) {
+      return Promise.reject(invalidArgumentError(`runTask: timeout must be a positive number of milliseconds up to ${maxTimeoutMs}, got ${String(ownTimeout)}`));
+    }
+    const timeout = ownTimeout ?? this.#timeout;
     const signal = options?.signal;
     if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.name));
     if (timeout === undefined && signal === undefined) return this.#attempts(taskName, input, undefined, undefined, options?.idempotencyKey) as Promise<Output>;
@@ -204,6 +211,7 @@ export class RemoteBackend implements ComputeBackendInterface {
   /** Closes connections and sockets; calls in flight reject with `BACKEND_UNAVAILABLE`. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort();
     for (const endpoint of this.#endpoints) endpoint.channel?.close();
     await this.#http.close();
   }
@@ -236,6 +244,7 @@ export class RemoteBackend implements ComputeBackendInterface {
     let index = firstIndex;
     for (;;) {
       if (signal?.aborted === true) throw abortErrorFrom(signal.reason, taskName, this.name);
+      if (this.#closed) throw this.#closedError(taskName, error);
       if (!(error instanceof TransportFailure) && !(ComputeError.isInstance(error) && (error.code === 'QUEUE_FULL' || error.code === 'BACKEND_UNAVAILABLE'))) throw error;
       const unreached = error instanceof TransportFailure && !error.delivered;
       if (unreached) this.#rotation.markDown(index);
@@ -245,9 +254,10 @@ export class RemoteBackend implements ComputeBackendInterface {
         retriesLeft--;
         const waitMs = retryDelay(error, this.#retries - retriesLeft);
         if (deadline !== undefined && Date.now() + waitMs >= deadline) throw this.#unavailable(taskName, error);
-        await sleep(waitMs, signal);
-        // Re-read: the sleep may have ended with an abort.
+        await sleep(waitMs, signal, this.#closing.signal);
+        // Re-read: the sleep may have ended with an abort or close().
         if (signal !== undefined && isAborted(signal)) throw abortErrorFrom(signal.reason, taskName, this.name);
+        if (this.#closed) throw this.#closedError(taskName, error);
         tried.clear();
       }
       const next = this.#rotation.pick(tried);
@@ -296,6 +306,10 @@ export class RemoteBackend implements ComputeBackendInterface {
     return this.#token === undefined ? {} : { authorization: `Bearer ${this.#token}` };
   }
 
+  #closedError(taskName: string, cause: unknown): ComputeError {
+    return new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: `The remote backend was closed before task '${taskName}' finished`, taskName, backend: this.name, cause });
+  }
+
   #unavailable(taskName: string | undefined, error: unknown): ComputeError {
     if (ComputeError.isInstance(error)) return error;
     return new ComputeError({
@@ -309,12 +323,21 @@ export class RemoteBackend implements ComputeBackendInterface {
 }
 
 const retryAfterOf = new WeakMap<object, string>();
+// setTimeout's largest delay; a longer one fires at once.
+const maxTimeoutMs = 2 ** 31 - 1;
 
-// Honour Retry-After (capped: a deadline decides how long is worth waiting), else back off exponentially.
+function isTimeout(value: unknown): value is number {
+  return typeof value === 'number' && value > 0 && value <= maxTimeoutMs;
+}
+
+// Honour Retry-After, in seconds or as an HTTP date (capped: a deadline decides how long is worth waiting), else back off exponentially.
 function retryDelay(error: unknown, attempt: number): number {
   const header = typeof error === 'object' && error !== null ? retryAfterOf.get(error) : undefined;
-  const seconds = header === undefined ? Number.NaN : Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 5_000);
+  if (header !== undefined) {
+    const trimmed = header.trim();
+    const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - Date.now();
+    if (Number.isFinite(ms)) return Math.min(Math.max(ms, 0), 5_000);
+  }
   return Math.min(50 * 2 ** attempt, 2_000);
 }
 
@@ -322,17 +345,18 @@ function isAborted(signal: AbortSignal): boolean {
   return signal.aborted;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+// Waits `ms`, or less when `signal` or `closing` aborts first.
+function sleep(ms: number, signal: AbortSignal | undefined, closing: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const onAbort = (): void => {
+    const done = (): void => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      closing.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    closing.addEventListener('abort', done, { once: true });
   });
 }
 

@@ -38,6 +38,8 @@ export class WebSocketChannel {
   readonly #pending = new Map<number, PendingCall>();
   #socket: WebSocketLike | undefined;
   #opening: Promise<WebSocketLike> | undefined;
+  // Ends an attempt to open that is still under way: close() must not wait on a handshake that may never finish.
+  #abandonOpening: (() => void) | undefined;
   #nextId = 1;
   #failures = 0;
   #retryAt = 0;
@@ -66,6 +68,7 @@ export class WebSocketChannel {
     const socket = this.#socket;
     this.#socket = undefined;
     this.#failAll('The remote backend was closed');
+    this.#abandonOpening?.();
     socket?.close(1000, 'client closed');
   }
 
@@ -121,8 +124,19 @@ export class WebSocketChannel {
         return;
       }
       let opened = false;
+      this.#abandonOpening = () => {
+        this.#abandonOpening = undefined;
+        this.#opening = undefined;
+        reject(new TransportFailure('The remote backend was closed', false, undefined));
+        try {
+          socket.close();
+        } catch {
+          // Already closing.
+        }
+      };
       socket.addEventListener('open', () => {
         opened = true;
+        this.#abandonOpening = undefined;
         this.#failures = 0;
         this.#socket = socket;
         this.#opening = undefined;
@@ -132,10 +146,13 @@ export class WebSocketChannel {
       socket.addEventListener('message', (event) => this.#onMessage(event.data));
       socket.addEventListener('close', () => {
         if (!opened) {
+          this.#abandonOpening = undefined;
+          if (this.#closed) return;
           this.#failures++;
           this.#retryAt = Date.now() + Math.min(50 * 2 ** this.#failures, maxBackoffMs);
           this.#opening = undefined;
-          reject(new TransportFailure(`Could not open a WebSocket to ${this.#url.href}`, false, undefined));
+          // Browsers (and undici) do not say why: a refused upgrade (wrong token: 401) looks the same as a server that is down.
+          reject(new TransportFailure(`Could not open a WebSocket to ${this.#url.href} (server down, not a compute server, or the token was refused)`, false, undefined));
           return;
         }
         if (this.#socket === socket) this.#socket = undefined;

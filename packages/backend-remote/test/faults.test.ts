@@ -131,6 +131,59 @@ describe.each(transports)('faults over %s', (transport) => {
   });
 });
 
+describe.each(transports)('close() over %s', (transport) => {
+  it('settles a call in flight with BACKEND_UNAVAILABLE and never retries it, even for an idempotent task', async () => {
+    let starts = 0;
+    const hang = defineTask('hang', () => {
+      starts++;
+      return new Promise(() => {});
+    });
+    const server = createComputeServer({ tasks: [hang], drainTimeout: 50 });
+    const { url } = await server.listen();
+    cleanups.push(() => server.close());
+    const backend = remote({ endpoint: url, transport, idempotentTasks: ['hang'] });
+    const call = backend.runTask('hang', 1).catch((error: unknown) => error);
+    await expect.poll(() => starts).toBe(1);
+    await backend.close();
+    expect(await call).toMatchObject({ code: 'BACKEND_UNAVAILABLE', taskName: 'hang', message: expect.stringContaining('closed') });
+    expect(starts).toBe(1);
+    await expect(backend.runTask('hang', 2)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(starts).toBe(1);
+  });
+});
+
+describe('close() while a WebSocket is still opening', () => {
+  it('rejects the calls waiting for it at once, though no deadline would ever end them', async () => {
+    const sockets = new Set<Socket>();
+    const silent: NetServer = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const backend = remote({ endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/compute`, transport: 'websocket' });
+    const calls = [backend.runTask('a', 1), backend.runTask('b', 2)].map((call) => call.catch((error: unknown) => error));
+    await expect.poll(() => sockets.size).toBe(1);
+    await backend.close();
+    for (const error of await Promise.all(calls)) expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringContaining('closed') });
+  });
+});
+
+describe('bad call options', () => {
+  it('rejects a timeout that is not a usable number of milliseconds with a TypeError', async () => {
+    const backend = remote({ endpoint: 'http://127.0.0.1:9/compute' });
+    for (const timeout of [0, -1, Number.NaN, 2 ** 31, '100']) {
+      const error = await backend.runTask('x', 1, { timeout: timeout as number }).catch((caught: unknown) => caught);
+      expect(error, String(timeout)).toBeInstanceOf(TypeError);
+      expect(error, String(timeout)).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringContaining('timeout') });
+    }
+    expect(() => createRemoteBackend({ endpoint: 'http://127.0.0.1:9/compute', timeout: 2 ** 40 })).toThrow(/timeout/);
+  });
+});
+
 describe('a dropped WebSocket', () => {
   it('rejects the calls pending on it with BACKEND_UNAVAILABLE, then reconnects for the next call', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
@@ -207,6 +260,23 @@ describe('retries', () => {
     const server = await flakyServer([{ status: 422, body: { error: 'no', code: 'TASK_FAILED' } }, ok]);
     const backend = remote({ endpoint: server.url, idempotentTasks: ['safe'] });
     await expect(backend.runTask('safe', 1)).rejects.toMatchObject({ code: 'TASK_FAILED', message: 'no' });
+    expect(server.hits()).toBe(1);
+  });
+
+  it('reads Retry-After given as an HTTP date, and gives up when it lies past the deadline', async () => {
+    const server = await flakyServer([{ ...busy, retryAfter: new Date(Date.now() + 60_000).toUTCString() }, ok]);
+    const backend = remote({ endpoint: server.url, idempotentTasks: ['safe'], timeout: 1_000 });
+    await expect(backend.runTask('safe', 1)).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+    expect(server.hits()).toBe(1);
+  });
+
+  it('close() wakes a call waiting out a backoff: it rejects BACKEND_UNAVAILABLE and is not sent again', async () => {
+    const server = await flakyServer([{ ...busy, retryAfter: '30' }, ok]);
+    const backend = remote({ endpoint: server.url, idempotentTasks: ['safe'] });
+    const call = backend.runTask('safe', 1).catch((error: unknown) => error);
+    await expect.poll(() => server.hits()).toBe(1);
+    await backend.close();
+    expect(await call).toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringContaining('closed') });
     expect(server.hits()).toBe(1);
   });
 

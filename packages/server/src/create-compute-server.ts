@@ -36,6 +36,12 @@ export interface ComputeServerOptions {
   maxConcurrency?: number | undefined;
   /** Milliseconds a call may run before it is answered 504 and its task aborted. Default: none. */
   taskTimeout?: number | undefined;
+  /**
+   * Milliseconds a client has to send a whole request, headers and body; a
+   * slower one is answered 408 and disconnected, so slow bodies cannot hold
+   * connections open. Default 30000 (node:http's own is five minutes).
+   */
+  requestTimeout?: number | undefined;
   /** Milliseconds `close()` waits for calls in flight before aborting them. Default 10000. */
   drainTimeout?: number | undefined;
   /**
@@ -116,7 +122,17 @@ export class ComputeServer {
     }
     this.#corsOrigins = cors === undefined || cors === '*' ? cors : new Set(cors);
 
-    this.httpServer = createServer({ keepAliveTimeout: 65_000 }, (request, response) => this.#onRequest(request, response));
+    const requestTimeout = positive(options.requestTimeout, 'requestTimeout') ?? 30_000;
+    this.httpServer = createServer(
+      {
+        keepAliveTimeout: 65_000,
+        requestTimeout,
+        headersTimeout: Math.min(60_000, requestTimeout),
+        // node:http checks these deadlines on this interval (30 s by default): a short deadline needs a short interval.
+        connectionsCheckingInterval: Math.min(30_000, Math.max(25, Math.floor(requestTimeout / 4))),
+      },
+      (request, response) => this.#onRequest(request, response),
+    );
     this.#webSockets = new WebSocketServer({ noServer: true, maxPayload: this.#maxBodyBytes });
     this.httpServer.on('upgrade', (request, socket, head) => this.#onUpgrade(request, socket, head));
   }

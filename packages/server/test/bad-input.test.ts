@@ -207,3 +207,31 @@ describe('WebSocket origins', () => {
     }
   });
 });
+
+describe('slow bodies', () => {
+  it('answers 408 and disconnects a client that sends its body too slowly', async () => {
+    const pause = defineTask('pause', (ms: number) => new Promise((resolve) => setTimeout(resolve, ms, ms)));
+    const slow = createComputeServer({ tasks: [echo, pause], requestTimeout: 300 });
+    const { port, url: slowUrl } = await slow.listen();
+    try {
+      const socket = connect(port, '127.0.0.1');
+      socket.setEncoding('utf8');
+      let received = '';
+      socket.on('data', (chunk: string) => (received += chunk));
+      socket.on('error', () => {});
+      // Promises 100 bytes, sends 10, then nothing: without a deadline this would hold the connection for minutes.
+      socket.write('POST /compute HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"task":"e');
+      await once(socket, 'close');
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(slow.activeCalls).toBe(0);
+      // The deadline is for receiving the request: a task may run longer.
+      expect(await send(slowUrl, { body: '{"task":"pause","input":600}' })).toMatchObject({ status: 200, json: { result: 600 } });
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('refuses a requestTimeout that is not a positive number', () => {
+    expect(() => createComputeServer({ tasks: [echo], requestTimeout: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringContaining('requestTimeout') }));
+  });
+});

@@ -12,10 +12,31 @@ import { errorFromAnswer } from './error-from-answer.js';
 import { TransportFailure, type HttpTransport, type HttpTransportOptions } from './http-transport.js';
 import { WebSocketChannel, type WebSocketFactory } from './websocket-channel.js';
 
-/** How calls travel: one HTTP request each, or multiplexed on a WebSocket. */
+/**
+ * How calls travel: one HTTP request each, or multiplexed on a WebSocket.
+ *
+ * @example
+ * ```ts
+ * const transport: RemoteTransport = process.env.COMPUTE_WS === '1' ? 'websocket' : 'http';
+ * const remote = createRemoteBackend({ endpoint: 'http://127.0.0.1:8080/compute', transport });
+ * ```
+ */
 export type RemoteTransport = 'http' | 'websocket';
 
-/** Options for {@link createRemoteBackend}. */
+/**
+ * Options for {@link createRemoteBackend}.
+ *
+ * @example
+ * ```ts
+ * const options: RemoteBackendOptions = {
+ *   endpoint: ['http://compute-1:8080/compute', 'http://compute-2:8080/compute'],
+ *   token: process.env.HYBRIDCOMPUTE_TOKEN,
+ *   timeout: 5_000,
+ *   idempotentTasks: ['resize'],
+ * };
+ * const remote = createRemoteBackend(options);
+ * ```
+ */
 export interface RemoteBackendOptions {
   /**
    * The URL calls are POSTed to, as in `@hybrid-compute/remote`:
@@ -45,7 +66,15 @@ export interface RemoteBackendOptions {
   name?: string | undefined;
 }
 
-/** The third argument of {@link RemoteBackend.runTask}: the router's `{ signal }` and more. */
+/**
+ * The third argument of {@link RemoteBackend.runTask}: the router's `{ signal }` and more.
+ *
+ * @example
+ * ```ts
+ * const options: RemoteRunOptions = { timeout: 2_000, idempotencyKey: `charge-${orderId}`, signal: request.signal };
+ * await remote.runTask('charge', order, options);
+ * ```
+ */
 export interface RemoteRunOptions extends RunTaskOptions {
   /** This call's deadline in milliseconds, instead of the backend's `timeout`. */
   timeout?: number | undefined;
@@ -53,7 +82,20 @@ export interface RemoteRunOptions extends RunTaskOptions {
   idempotencyKey?: string | undefined;
 }
 
-/** What differs between Node and browsers: how HTTP goes out and how a WebSocket is made. */
+/**
+ * What differs between Node and browsers: how HTTP goes out and how a
+ * WebSocket is made. `createRemoteBackend` picks one; build your own only to
+ * run the backend on another runtime.
+ *
+ * @example
+ * ```ts
+ * const platform: RemotePlatform = {
+ *   createHttpTransport: () => myFetchTransport,
+ *   createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+ * };
+ * const remote = new RemoteBackend({ endpoint: 'https://compute.example.com/compute' }, platform);
+ * ```
+ */
 export interface RemotePlatform {
   createHttpTransport(options: HttpTransportOptions): HttpTransport;
   createWebSocket: WebSocketFactory;
@@ -68,6 +110,14 @@ interface Endpoint {
 /**
  * A backend that runs tasks on compute servers. Create one with
  * `createRemoteBackend`; it is a `ComputeBackendInterface`, so a router takes it as `remote`.
+ *
+ * @example
+ * ```ts
+ * const remote: RemoteBackend = createRemoteBackend({ endpoint: 'http://127.0.0.1:8080/compute' });
+ * await remote.connect();
+ * const doubled = await remote.runTask<number, number>('double', 21); // 42
+ * await remote.close();
+ * ```
  */
 export class RemoteBackend implements ComputeBackendInterface {
   /** The name errors report as their `backend`. */
@@ -120,7 +170,15 @@ export class RemoteBackend implements ComputeBackendInterface {
     });
   }
 
-  /** The tasks the servers reported (after `connect()`) or `tasks` named; `undefined` when unknown. */
+  /**
+   * The tasks the servers reported (after `connect()`) or `tasks` named; `undefined` when unknown.
+   *
+   * @example
+   * ```ts
+   * await remote.connect();
+   * console.log(remote.taskNames); // ['double', 'resize']
+   * ```
+   */
   get taskNames(): string[] | undefined {
     return this.#tasks === undefined ? undefined : [...this.#tasks];
   }
@@ -130,6 +188,12 @@ export class RemoteBackend implements ComputeBackendInterface {
    * knows the server's tasks (a server without that endpoint leaves it as it was).
    * Each attempt is bounded by `options.signal`, or else by the backend's `timeout`. Rejects with `UNAUTHORIZED` for a wrong token and
    * `BACKEND_UNAVAILABLE` when no endpoint answers.
+   *
+   * @example
+   * ```ts
+   * await remote.connect({ signal: AbortSignal.timeout(2_000) });
+   * remote.canRun('double'); // true only if the server serves it
+   * ```
    */
   async connect(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     // The backend's timeout bounds each attempt too, so a server that never answers cannot hold connect() forever.
@@ -157,7 +221,16 @@ export class RemoteBackend implements ComputeBackendInterface {
     throw this.#unavailable(undefined, lastError);
   }
 
-  /** Whether the servers run the task: exact after `connect()` or with `tasks`, otherwise `true` (the server decides). */
+  /**
+   * Whether the servers run the task: exact after `connect()` or with `tasks`, otherwise `true` (the server decides).
+   *
+   * @example
+   * ```ts
+   * const remote = createRemoteBackend({ endpoint: 'http://127.0.0.1:8080/compute', tasks: ['double'] });
+   * remote.canRun('double'); // true
+   * remote.canRun('resize'); // false
+   * ```
+   */
   canRun(taskName: string): boolean {
     if (this.#closed) return false;
     return this.#tasks === undefined || this.#tasks.has(taskName);
@@ -169,6 +242,16 @@ export class RemoteBackend implements ComputeBackendInterface {
    * `BACKEND_UNAVAILABLE` when no server could take the call (the router
    * falls back), `TASK_TIMEOUT` at the deadline and `TASK_ABORTED` on abort;
    * in both the server is told to stop.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   const thumbnail = await remote.runTask<Uint8Array, string>('thumbnail', pixels, { timeout: 3_000 });
+   * } catch (error) {
+   *   if (ComputeError.isInstance(error) && error.code === 'BACKEND_UNAVAILABLE') useLocalFallback();
+   *   else throw error;
+   * }
+   * ```
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: RemoteRunOptions): Promise<Output> {
     if (typeof taskName !== 'string') return Promise.reject(invalidArgumentError(`runTask: the task name must be a string, got ${typeof taskName}`));
@@ -208,7 +291,15 @@ export class RemoteBackend implements ComputeBackendInterface {
     );
   }
 
-  /** Closes connections and sockets; calls in flight reject with `BACKEND_UNAVAILABLE`. */
+  /**
+   * Closes connections and sockets; calls in flight, waiting out a retry or
+   * for a WebSocket to open reject with `BACKEND_UNAVAILABLE`, and none is sent again.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void remote.close());
+   * ```
+   */
   async close(): Promise<void> {
     this.#closed = true;
     this.#closing.abort();

@@ -2,7 +2,15 @@ import { abortErrorFrom, ComputeError, settleOnAbort } from '@hybridcompute/core
 import { errorFromAnswer } from './error-from-answer.js';
 import { TransportFailure } from './http-transport.js';
 
-/** The part of the WHATWG WebSocket a channel uses: undici's in Node, the browser's own. */
+/**
+ * The part of the WHATWG WebSocket a channel uses: undici's in Node, the browser's own.
+ *
+ * @example
+ * ```ts
+ * const socket: WebSocketLike = new WebSocket('ws://127.0.0.1:8080/compute') as unknown as WebSocketLike;
+ * socket.addEventListener('open', () => socket.send(JSON.stringify({ id: 1, task: 'double', input: 21 })));
+ * ```
+ */
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
@@ -10,7 +18,17 @@ export interface WebSocketLike {
   addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: { data?: unknown }) => void): void;
 }
 
-/** Makes a WebSocket to `url`; Node passes the token as a header, browsers in the URL. */
+/**
+ * Makes a WebSocket to `url`; Node passes the token as a header, browsers in the URL.
+ *
+ * @example
+ * ```ts
+ * const createWebSocket: WebSocketFactory = (url, token) => {
+ *   if (token !== undefined) url.searchParams.set('access_token', token);
+ *   return new WebSocket(url) as unknown as WebSocketLike;
+ * };
+ * ```
+ */
 export type WebSocketFactory = (url: URL, token: string | undefined) => WebSocketLike;
 
 interface PendingCall {

@@ -18,7 +18,21 @@ import { parseCall, parseDeadline, type ParsedCall } from './parse-call.js';
 import { readBody } from './read-body.js';
 import { tokensMatch } from './tokens-match.js';
 
-/** Options for {@link createComputeServer}: give `tasks` or `backend`. */
+/**
+ * Options for {@link createComputeServer}: give `tasks` or `backend`.
+ *
+ * @example
+ * ```ts
+ * const options: ComputeServerOptions = {
+ *   tasks: [double, resize],
+ *   token: process.env.HYBRIDCOMPUTE_TOKEN,
+ *   maxConcurrency: 64,
+ *   taskTimeout: 30_000,
+ *   corsOrigins: ['https://app.example.com'],
+ * };
+ * const server = createComputeServer(options);
+ * ```
+ */
 export interface ComputeServerOptions {
   /** Task definitions to run on the server's own thread (array, record or module namespace). */
   tasks?: TaskCollection | undefined;
@@ -53,7 +67,15 @@ export interface ComputeServerOptions {
   debug?: boolean | undefined;
 }
 
-/** Where a listening server can be reached. */
+/**
+ * Where a listening server can be reached.
+ *
+ * @example
+ * ```ts
+ * const { url, port }: ListeningAddress = await server.listen(0);
+ * const remote = createRemoteBackend({ endpoint: url }); // http://127.0.0.1:<port>/compute
+ * ```
+ */
 export interface ListeningAddress {
   /** The URL of `POST /compute`, e.g. `http://127.0.0.1:8080/compute`. */
   url: string;
@@ -67,6 +89,14 @@ const defaultMaxBodyBytes = 1024 * 1024;
  * A compute server: `POST /compute`, `GET /tasks`, `GET /healthz`,
  * `GET /readyz` and a WebSocket on the same port. Create one with
  * {@link createComputeServer}.
+ *
+ * @example
+ * ```ts
+ * const server: ComputeServer = createComputeServer({ tasks: [double] });
+ * const { url } = await server.listen(8080);
+ * console.log(`serving at ${url}; ${server.activeCalls} calls running`);
+ * await server.close();
+ * ```
  */
 export class ComputeServer {
   /** The underlying node:http server, for attaching to an existing app or reading its address. */
@@ -137,12 +167,27 @@ export class ComputeServer {
     this.httpServer.on('upgrade', (request, socket, head) => this.#onUpgrade(request, socket, head));
   }
 
-  /** Whether the server is draining: `/readyz` answers 503 and new calls are refused. */
+  /**
+   * Whether the server is draining: `/readyz` answers 503 and new calls are refused.
+   *
+   * @example
+   * ```ts
+   * void server.close();
+   * server.draining; // true
+   * ```
+   */
   get draining(): boolean {
     return this.#draining;
   }
 
-  /** Calls running now. */
+  /**
+   * Calls running now.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => metrics.gauge('compute.active_calls', server.activeCalls), 10_000).unref();
+   * ```
+   */
   get activeCalls(): number {
     return this.#inFlight.size;
   }
@@ -152,6 +197,11 @@ export class ComputeServer {
    *
    * @param port - default 0, any free port.
    * @param host - default `'127.0.0.1'`.
+   *
+   * @example
+   * ```ts
+   * const { url, port } = await server.listen(8080, '0.0.0.0');
+   * ```
    */
   listen(port = 0, host = '127.0.0.1'): Promise<ListeningAddress> {
     return new Promise((resolve, reject) => {
@@ -171,6 +221,13 @@ export class ComputeServer {
    * `BACKEND_UNAVAILABLE`; calls in flight finish, up to `drainTimeout`, after
    * which their tasks are aborted; WebSockets close with 1001; then the port
    * is released. Calling it again returns the same promise.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => {
+   *   server.close().then(() => process.exit(0));
+   * });
+   * ```
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();

@@ -33,6 +33,8 @@ export type WebSocketFactory = (url: URL, token: string | undefined) => WebSocke
 
 interface PendingCall {
   taskName: string;
+  // The socket the call went out on: only that socket's close fails it.
+  socket: WebSocketLike;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -106,7 +108,7 @@ export class WebSocketChannel {
     }
     return new Promise((resolve, reject) => {
       if (signal === undefined) {
-        this.#pending.set(id, { taskName, resolve, reject });
+        this.#pending.set(id, { taskName, socket, resolve, reject });
       } else {
         const onAbort = (): void => {
           if (!this.#pending.delete(id)) return;
@@ -121,7 +123,7 @@ export class WebSocketChannel {
             signal.removeEventListener('abort', onAbort);
             settler(value);
           };
-        this.#pending.set(id, { taskName, resolve: settle(resolve), reject: settle(reject) });
+        this.#pending.set(id, { taskName, socket, resolve: settle(resolve), reject: settle(reject) });
       }
       socket.send(json);
     });
@@ -174,7 +176,8 @@ export class WebSocketChannel {
           return;
         }
         if (this.#socket === socket) this.#socket = undefined;
-        this.#failAll(`The WebSocket to ${this.#url.href} closed before the call was answered`);
+        // Calls already sent on a newer socket (opened while this one was closing) stay pending.
+        this.#failAll(`The WebSocket to ${this.#url.href} closed before the call was answered`, socket);
       });
       socket.addEventListener('error', () => {
         // 'close' follows and says what it means.
@@ -199,9 +202,13 @@ export class WebSocketChannel {
     else pending.resolve(frame['result']);
   }
 
-  #failAll(message: string): void {
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
+  #failAll(message: string, socket?: WebSocketLike): void {
+    const pending: PendingCall[] = [];
+    for (const [id, call] of this.#pending) {
+      if (socket !== undefined && call.socket !== socket) continue;
+      this.#pending.delete(id);
+      pending.push(call);
+    }
     for (const call of pending) {
       call.reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message, taskName: call.taskName, backend: this.#backend }));
     }

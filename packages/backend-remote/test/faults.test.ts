@@ -248,7 +248,7 @@ describe('a WebSocket that closes while a new one serves', () => {
     const held: Array<() => void> = [];
     const server = createNetServer((socket) => {
       const connection = connections.push(socket) - 1;
-      let buffer = Buffer.alloc(0);
+      let buffer: Buffer = Buffer.alloc(0);
       let upgraded = false;
       socket.on('error', () => {});
       socket.on('data', (chunk: Buffer) => {

@@ -362,6 +362,17 @@ describe('retries', () => {
     expect(server.hits()).toBe(1);
   });
 
+  it('an abort during the backoff settles the call at once with TASK_ABORTED, and it is not sent again', async () => {
+    const server = await flakyServer([{ ...busy, retryAfter: '30' }, ok]);
+    const backend = remote({ endpoint: server.url, idempotentTasks: ['safe'] });
+    const controller = new AbortController();
+    const call = backend.runTask('safe', 1, { signal: controller.signal }).catch((error: unknown) => error);
+    await expect.poll(() => server.hits()).toBe(1);
+    controller.abort();
+    expect(await call).toMatchObject({ code: 'TASK_ABORTED', taskName: 'safe' });
+    expect(server.hits()).toBe(1);
+  });
+
   it('gives up within the deadline instead of waiting out a long Retry-After', async () => {
     const server = await flakyServer([{ ...busy, retryAfter: '30' }, ok]);
     const backend = remote({ endpoint: server.url, idempotentTasks: ['safe'], timeout: 300 });

@@ -12,10 +12,31 @@ import { errorFromAnswer } from './error-from-answer.js';
 import { TransportFailure, type HttpTransport, type HttpTransportOptions } from './http-transport.js';
 import { WebSocketChannel, type WebSocketFactory } from './websocket-channel.js';
 
-/** How calls travel: one HTTP request each, or multiplexed on a WebSocket. */
+/**
+ * How calls travel: one HTTP request each, or multiplexed on a WebSocket.
+ *
+ * @example
+ * ```ts
+ * const transport: RemoteTransport = process.env.COMPUTE_WS === '1' ? 'websocket' : 'http';
+ * const remote = createRemoteBackend({ endpoint: 'http://127.0.0.1:8080/compute', transport });
+ * ```
+ */
 export type RemoteTransport = 'http' | 'websocket';
 
-/** Options for {@link createRemoteBackend}. */
+/**
+ * Options for {@link createRemoteBackend}.
+ *
+ * @example
+ * ```ts
+ * const options: RemoteBackendOptions = {
+ *   endpoint: ['http://compute-1:8080/compute', 'http://compute-2:8080/compute'],
+ *   token: process.env.HYBRIDCOMPUTE_TOKEN,
+ *   timeout: 5_000,
+ *   idempotentTasks: ['resize'],
+ * };
+ * const remote = createRemoteBackend(options);
+ * ```
+ */
 export interface RemoteBackendOptions {
   /**
    * The URL calls are POSTed to, as in `@hybrid-compute/remote`:
@@ -45,7 +66,15 @@ export interface RemoteBackendOptions {
   name?: string | undefined;
 }
 
-/** The third argument of {@link RemoteBackend.runTask}: the router's `{ signal }` and more. */
+/**
+ * The third argument of {@link RemoteBackend.runTask}: the router's `{ signal }` and more.
+ *
+ * @example
+ * ```ts
+ * const options: RemoteRunOptions = { timeout: 2_000, idempotencyKey: `charge-${orderId}`, signal: request.signal };
+ * await remote.runTask('charge', order, options);
+ * ```
+ */
 export interface RemoteRunOptions extends RunTaskOptions {
   /** This call's deadline in milliseconds, instead of the backend's `timeout`. */
   timeout?: number | undefined;
@@ -53,7 +82,20 @@ export interface RemoteRunOptions extends RunTaskOptions {
   idempotencyKey?: string | undefined;
 }
 
-/** What differs between Node and browsers: how HTTP goes out and how a WebSocket is made. */
+/**
+ * What differs between Node and browsers: how HTTP goes out and how a
+ * WebSocket is made. `createRemoteBackend` picks one; build your own only to
+ * run the backend on another runtime.
+ *
+ * @example
+ * ```ts
+ * const platform: RemotePlatform = {
+ *   createHttpTransport: () => myFetchTransport,
+ *   createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+ * };
+ * const remote = new RemoteBackend({ endpoint: 'https://compute.example.com/compute' }, platform);
+ * ```
+ */
 export interface RemotePlatform {
   createHttpTransport(options: HttpTransportOptions): HttpTransport;
   createWebSocket: WebSocketFactory;
@@ -68,6 +110,14 @@ interface Endpoint {
 /**
  * A backend that runs tasks on compute servers. Create one with
  * `createRemoteBackend`; it is a `ComputeBackendInterface`, so a router takes it as `remote`.
+ *
+ * @example
+ * ```ts
+ * const remote: RemoteBackend = createRemoteBackend({ endpoint: 'http://127.0.0.1:8080/compute' });
+ * await remote.connect();
+ * const doubled = await remote.runTask<number, number>('double', 21); // 42
+ * await remote.close();
+ * ```
  */
 export class RemoteBackend implements ComputeBackendInterface {
   /** The name errors report as their `backend`. */
@@ -83,6 +133,8 @@ export class RemoteBackend implements ComputeBackendInterface {
   readonly #retries: number;
   #tasks: ReadonlySet<string> | undefined;
   #closed = false;
+  // Aborted by close(): wakes calls waiting out a retry backoff so they settle at once.
+  readonly #closing = new AbortController();
 
   constructor(options: RemoteBackendOptions, platform: RemotePlatform) {
     if (typeof options !== 'object' || options === null) throw invalidArgumentError('createRemoteBackend: expected options { endpoint }');
@@ -94,6 +146,7 @@ export class RemoteBackend implements ComputeBackendInterface {
     this.name = options.name ?? 'remote';
     this.#token = optionalString(options.token, 'token');
     this.#timeout = optionalPositive(options.timeout, 'timeout');
+    if (this.#timeout !== undefined && this.#timeout > maxTimeoutMs) throw invalidArgumentError(`createRemoteBackend: timeout must be at most ${maxTimeoutMs} ms`);
     this.#retries = optionalPositive(options.retries, 'retries', true) ?? 2;
     this.#idempotent = new Set(stringList(options.idempotentTasks, 'idempotentTasks') ?? []);
     const tasks = stringList(options.tasks, 'tasks');
@@ -117,7 +170,15 @@ export class RemoteBackend implements ComputeBackendInterface {
     });
   }
 
-  /** The tasks the servers reported (after `connect()`) or `tasks` named; `undefined` when unknown. */
+  /**
+   * The tasks the servers reported (after `connect()`) or `tasks` named; `undefined` when unknown.
+   *
+   * @example
+   * ```ts
+   * await remote.connect();
+   * console.log(remote.taskNames); // ['double', 'resize']
+   * ```
+   */
   get taskNames(): string[] | undefined {
     return this.#tasks === undefined ? undefined : [...this.#tasks];
   }
@@ -127,6 +188,12 @@ export class RemoteBackend implements ComputeBackendInterface {
    * knows the server's tasks (a server without that endpoint leaves it as it was).
    * Each attempt is bounded by `options.signal`, or else by the backend's `timeout`. Rejects with `UNAUTHORIZED` for a wrong token and
    * `BACKEND_UNAVAILABLE` when no endpoint answers.
+   *
+   * @example
+   * ```ts
+   * await remote.connect({ signal: AbortSignal.timeout(2_000) });
+   * remote.canRun('double'); // true only if the server serves it
+   * ```
    */
   async connect(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     // The backend's timeout bounds each attempt too, so a server that never answers cannot hold connect() forever.
@@ -154,7 +221,16 @@ export class RemoteBackend implements ComputeBackendInterface {
     throw this.#unavailable(undefined, lastError);
   }
 
-  /** Whether the servers run the task: exact after `connect()` or with `tasks`, otherwise `true` (the server decides). */
+  /**
+   * Whether the servers run the task: exact after `connect()` or with `tasks`, otherwise `true` (the server decides).
+   *
+   * @example
+   * ```ts
+   * const remote = createRemoteBackend({ endpoint: 'http://127.0.0.1:8080/compute', tasks: ['double'] });
+   * remote.canRun('double'); // true
+   * remote.canRun('resize'); // false
+   * ```
+   */
   canRun(taskName: string): boolean {
     if (this.#closed) return false;
     return this.#tasks === undefined || this.#tasks.has(taskName);
@@ -166,13 +242,27 @@ export class RemoteBackend implements ComputeBackendInterface {
    * `BACKEND_UNAVAILABLE` when no server could take the call (the router
    * falls back), `TASK_TIMEOUT` at the deadline and `TASK_ABORTED` on abort;
    * in both the server is told to stop.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   const thumbnail = await remote.runTask<Uint8Array, string>('thumbnail', pixels, { timeout: 3_000 });
+   * } catch (error) {
+   *   if (ComputeError.isInstance(error) && error.code === 'BACKEND_UNAVAILABLE') useLocalFallback();
+   *   else throw error;
+   * }
+   * ```
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: RemoteRunOptions): Promise<Output> {
     if (typeof taskName !== 'string') return Promise.reject(invalidArgumentError(`runTask: the task name must be a string, got ${typeof taskName}`));
     if (this.#closed) {
       return Promise.reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: 'The remote backend is closed', taskName, backend: this.name }));
     }
-    const timeout = options?.timeout ?? this.#timeout;
+    const ownTimeout = options?.timeout;
+    if (ownTimeout !== undefined && !isTimeout(ownTimeout)) {
+      return Promise.reject(invalidArgumentError(`runTask: timeout must be a positive number of milliseconds up to ${maxTimeoutMs}, got ${String(ownTimeout)}`));
+    }
+    const timeout = ownTimeout ?? this.#timeout;
     const signal = options?.signal;
     if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.name));
     if (timeout === undefined && signal === undefined) return this.#attempts(taskName, input, undefined, undefined, options?.idempotencyKey) as Promise<Output>;
@@ -201,9 +291,18 @@ export class RemoteBackend implements ComputeBackendInterface {
     );
   }
 
-  /** Closes connections and sockets; calls in flight reject with `BACKEND_UNAVAILABLE`. */
+  /**
+   * Closes connections and sockets; calls in flight, waiting out a retry or
+   * for a WebSocket to open reject with `BACKEND_UNAVAILABLE`, and none is sent again.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void remote.close());
+   * ```
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort();
     for (const endpoint of this.#endpoints) endpoint.channel?.close();
     await this.#http.close();
   }
@@ -236,6 +335,7 @@ export class RemoteBackend implements ComputeBackendInterface {
     let index = firstIndex;
     for (;;) {
       if (signal?.aborted === true) throw abortErrorFrom(signal.reason, taskName, this.name);
+      if (this.#closed) throw this.#closedError(taskName, error);
       if (!(error instanceof TransportFailure) && !(ComputeError.isInstance(error) && (error.code === 'QUEUE_FULL' || error.code === 'BACKEND_UNAVAILABLE'))) throw error;
       const unreached = error instanceof TransportFailure && !error.delivered;
       if (unreached) this.#rotation.markDown(index);
@@ -245,9 +345,10 @@ export class RemoteBackend implements ComputeBackendInterface {
         retriesLeft--;
         const waitMs = retryDelay(error, this.#retries - retriesLeft);
         if (deadline !== undefined && Date.now() + waitMs >= deadline) throw this.#unavailable(taskName, error);
-        await sleep(waitMs, signal);
-        // Re-read: the sleep may have ended with an abort.
+        await sleep(waitMs, signal, this.#closing.signal);
+        // Re-read: the sleep may have ended with an abort or close().
         if (signal !== undefined && isAborted(signal)) throw abortErrorFrom(signal.reason, taskName, this.name);
+        if (this.#closed) throw this.#closedError(taskName, error);
         tried.clear();
       }
       const next = this.#rotation.pick(tried);
@@ -296,6 +397,10 @@ export class RemoteBackend implements ComputeBackendInterface {
     return this.#token === undefined ? {} : { authorization: `Bearer ${this.#token}` };
   }
 
+  #closedError(taskName: string, cause: unknown): ComputeError {
+    return new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: `The remote backend was closed before task '${taskName}' finished`, taskName, backend: this.name, cause });
+  }
+
   #unavailable(taskName: string | undefined, error: unknown): ComputeError {
     if (ComputeError.isInstance(error)) return error;
     return new ComputeError({
@@ -309,12 +414,21 @@ export class RemoteBackend implements ComputeBackendInterface {
 }
 
 const retryAfterOf = new WeakMap<object, string>();
+// setTimeout's largest delay; a longer one fires at once.
+const maxTimeoutMs = 2 ** 31 - 1;
 
-// Honour Retry-After (capped: a deadline decides how long is worth waiting), else back off exponentially.
+function isTimeout(value: unknown): value is number {
+  return typeof value === 'number' && value > 0 && value <= maxTimeoutMs;
+}
+
+// Honour Retry-After, in seconds or as an HTTP date (capped: a deadline decides how long is worth waiting), else back off exponentially.
 function retryDelay(error: unknown, attempt: number): number {
   const header = typeof error === 'object' && error !== null ? retryAfterOf.get(error) : undefined;
-  const seconds = header === undefined ? Number.NaN : Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 5_000);
+  if (header !== undefined) {
+    const trimmed = header.trim();
+    const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - Date.now();
+    if (Number.isFinite(ms)) return Math.min(Math.max(ms, 0), 5_000);
+  }
   return Math.min(50 * 2 ** attempt, 2_000);
 }
 
@@ -322,17 +436,18 @@ function isAborted(signal: AbortSignal): boolean {
   return signal.aborted;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+// Waits `ms`, or less when `signal` or `closing` aborts first.
+function sleep(ms: number, signal: AbortSignal | undefined, closing: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const onAbort = (): void => {
+    const done = (): void => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      closing.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    closing.addEventListener('abort', done, { once: true });
   });
 }
 

@@ -11,6 +11,7 @@ const connectErrors = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTU
 export class UndiciHttpTransport implements HttpTransport {
   readonly #options: HttpTransportOptions;
   readonly #pools = new Map<string, Pool>();
+  #closed = false;
 
   constructor(options: HttpTransportOptions) {
     this.#options = options;
@@ -23,6 +24,8 @@ export class UndiciHttpTransport implements HttpTransport {
     body: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<HttpAnswer> {
+    // A closed transport opens no new pool: it would outlive close() and keep the process alive.
+    if (this.#closed) throw new TransportFailure(`${method} ${url.href} was not sent: the remote backend is closed`, false, undefined);
     let pool = this.#pools.get(url.origin);
     if (pool === undefined) {
       pool = new Pool(url.origin, { connections: this.#options.connections, keepAliveTimeout: this.#options.keepAliveTimeout, pipelining: 1 });
@@ -42,6 +45,7 @@ export class UndiciHttpTransport implements HttpTransport {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     const pools = [...this.#pools.values()];
     this.#pools.clear();
     // destroy, not close: calls still in flight settle at once instead of holding close() up.

@@ -2,7 +2,15 @@ import { abortErrorFrom, ComputeError, settleOnAbort } from '@hybridcompute/core
 import { errorFromAnswer } from './error-from-answer.js';
 import { TransportFailure } from './http-transport.js';
 
-/** The part of the WHATWG WebSocket a channel uses: undici's in Node, the browser's own. */
+/**
+ * The part of the WHATWG WebSocket a channel uses: undici's in Node, the browser's own.
+ *
+ * @example
+ * ```ts
+ * const socket: WebSocketLike = new WebSocket('ws://127.0.0.1:8080/compute') as unknown as WebSocketLike;
+ * socket.addEventListener('open', () => socket.send(JSON.stringify({ id: 1, task: 'double', input: 21 })));
+ * ```
+ */
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
@@ -10,11 +18,23 @@ export interface WebSocketLike {
   addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: { data?: unknown }) => void): void;
 }
 
-/** Makes a WebSocket to `url`; Node passes the token as a header, browsers in the URL. */
+/**
+ * Makes a WebSocket to `url`; Node passes the token as a header, browsers in the URL.
+ *
+ * @example
+ * ```ts
+ * const createWebSocket: WebSocketFactory = (url, token) => {
+ *   if (token !== undefined) url.searchParams.set('access_token', token);
+ *   return new WebSocket(url) as unknown as WebSocketLike;
+ * };
+ * ```
+ */
 export type WebSocketFactory = (url: URL, token: string | undefined) => WebSocketLike;
 
 interface PendingCall {
   taskName: string;
+  // The socket the call went out on: only that socket's close fails it.
+  socket: WebSocketLike;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -38,6 +58,8 @@ export class WebSocketChannel {
   readonly #pending = new Map<number, PendingCall>();
   #socket: WebSocketLike | undefined;
   #opening: Promise<WebSocketLike> | undefined;
+  // Ends an attempt to open that is still under way: close() must not wait on a handshake that may never finish.
+  #abandonOpening: (() => void) | undefined;
   #nextId = 1;
   #failures = 0;
   #retryAt = 0;
@@ -66,6 +88,7 @@ export class WebSocketChannel {
     const socket = this.#socket;
     this.#socket = undefined;
     this.#failAll('The remote backend was closed');
+    this.#abandonOpening?.();
     socket?.close(1000, 'client closed');
   }
 
@@ -85,7 +108,7 @@ export class WebSocketChannel {
     }
     return new Promise((resolve, reject) => {
       if (signal === undefined) {
-        this.#pending.set(id, { taskName, resolve, reject });
+        this.#pending.set(id, { taskName, socket, resolve, reject });
       } else {
         const onAbort = (): void => {
           if (!this.#pending.delete(id)) return;
@@ -100,7 +123,7 @@ export class WebSocketChannel {
             signal.removeEventListener('abort', onAbort);
             settler(value);
           };
-        this.#pending.set(id, { taskName, resolve: settle(resolve), reject: settle(reject) });
+        this.#pending.set(id, { taskName, socket, resolve: settle(resolve), reject: settle(reject) });
       }
       socket.send(json);
     });
@@ -121,8 +144,19 @@ export class WebSocketChannel {
         return;
       }
       let opened = false;
+      this.#abandonOpening = () => {
+        this.#abandonOpening = undefined;
+        this.#opening = undefined;
+        reject(new TransportFailure('The remote backend was closed', false, undefined));
+        try {
+          socket.close();
+        } catch {
+          // Already closing.
+        }
+      };
       socket.addEventListener('open', () => {
         opened = true;
+        this.#abandonOpening = undefined;
         this.#failures = 0;
         this.#socket = socket;
         this.#opening = undefined;
@@ -132,14 +166,18 @@ export class WebSocketChannel {
       socket.addEventListener('message', (event) => this.#onMessage(event.data));
       socket.addEventListener('close', () => {
         if (!opened) {
+          this.#abandonOpening = undefined;
+          if (this.#closed) return;
           this.#failures++;
           this.#retryAt = Date.now() + Math.min(50 * 2 ** this.#failures, maxBackoffMs);
           this.#opening = undefined;
-          reject(new TransportFailure(`Could not open a WebSocket to ${this.#url.href}`, false, undefined));
+          // Browsers (and undici) do not say why: a refused upgrade (wrong token: 401) looks the same as a server that is down.
+          reject(new TransportFailure(`Could not open a WebSocket to ${this.#url.href} (server down, not a compute server, or the token was refused)`, false, undefined));
           return;
         }
         if (this.#socket === socket) this.#socket = undefined;
-        this.#failAll(`The WebSocket to ${this.#url.href} closed before the call was answered`);
+        // Calls already sent on a newer socket (opened while this one was closing) stay pending.
+        this.#failAll(`The WebSocket to ${this.#url.href} closed before the call was answered`, socket);
       });
       socket.addEventListener('error', () => {
         // 'close' follows and says what it means.
@@ -164,9 +202,13 @@ export class WebSocketChannel {
     else pending.resolve(frame['result']);
   }
 
-  #failAll(message: string): void {
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
+  #failAll(message: string, socket?: WebSocketLike): void {
+    const pending: PendingCall[] = [];
+    for (const [id, call] of this.#pending) {
+      if (socket !== undefined && call.socket !== socket) continue;
+      this.#pending.delete(id);
+      pending.push(call);
+    }
     for (const call of pending) {
       call.reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message, taskName: call.taskName, backend: this.#backend }));
     }

@@ -27,7 +27,9 @@ const page = `<!doctype html>
       await remote.connect();
       const controller = new AbortController();
       const aborted = outcome(remote.runTask('watch', transport, { signal: controller.signal }));
-      setTimeout(() => controller.abort(), 100);
+      // Abort only once the task runs on the server, so the server has a task to stop.
+      while (!(await remote.runTask('started', transport))) await new Promise((resolve) => setTimeout(resolve, 10));
+      controller.abort();
       results[transport] = {
         canRun: [remote.canRun('double'), remote.canRun('nope')],
         doubled: await outcome(remote.runTask('double', 21)),
@@ -79,11 +81,16 @@ beforeAll(async () => {
     if (typeof n !== 'number') throw new TypeError('double expects a number');
     return n * 2;
   });
-  const watch = defineTask('watch', (tag: string, { signal }: TaskContext) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => {
-    abortedOnServer.push(tag);
-    reject(signal.reason);
-  })));
-  computeServer = createComputeServer({ tasks: [double, watch], token: 'browser-token', corsOrigins: [pageUrl.slice(0, -1)] });
+  const startedOnServer = new Set<string>();
+  const watch = defineTask('watch', (tag: string, { signal }: TaskContext) => {
+    startedOnServer.add(tag);
+    return new Promise((_resolve, reject) => signal.addEventListener('abort', () => {
+      abortedOnServer.push(tag);
+      reject(signal.reason);
+    }));
+  });
+  const started = defineTask('started', (tag: string) => startedOnServer.has(tag));
+  computeServer = createComputeServer({ tasks: [double, watch, started], token: 'browser-token', corsOrigins: [pageUrl.slice(0, -1)] });
   ({ url: endpoint } = await computeServer.listen());
 
   userDataDir = await mkdtemp(join(tmpdir(), 'hybridcompute-chromium-'));

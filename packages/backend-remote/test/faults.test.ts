@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -131,6 +132,59 @@ describe.each(transports)('faults over %s', (transport) => {
   });
 });
 
+describe.each(transports)('close() over %s', (transport) => {
+  it('settles a call in flight with BACKEND_UNAVAILABLE and never retries it, even for an idempotent task', async () => {
+    let starts = 0;
+    const hang = defineTask('hang', () => {
+      starts++;
+      return new Promise(() => {});
+    });
+    const server = createComputeServer({ tasks: [hang], drainTimeout: 50 });
+    const { url } = await server.listen();
+    cleanups.push(() => server.close());
+    const backend = remote({ endpoint: url, transport, idempotentTasks: ['hang'] });
+    const call = backend.runTask('hang', 1).catch((error: unknown) => error);
+    await expect.poll(() => starts).toBe(1);
+    await backend.close();
+    expect(await call).toMatchObject({ code: 'BACKEND_UNAVAILABLE', taskName: 'hang', message: expect.stringContaining('closed') });
+    expect(starts).toBe(1);
+    await expect(backend.runTask('hang', 2)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(starts).toBe(1);
+  });
+});
+
+describe('close() while a WebSocket is still opening', () => {
+  it('rejects the calls waiting for it at once, though no deadline would ever end them', async () => {
+    const sockets = new Set<Socket>();
+    const silent: NetServer = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const backend = remote({ endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/compute`, transport: 'websocket' });
+    const calls = [backend.runTask('a', 1), backend.runTask('b', 2)].map((call) => call.catch((error: unknown) => error));
+    await expect.poll(() => sockets.size).toBe(1);
+    await backend.close();
+    for (const error of await Promise.all(calls)) expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringContaining('closed') });
+  });
+});
+
+describe('bad call options', () => {
+  it('rejects a timeout that is not a usable number of milliseconds with a TypeError', async () => {
+    const backend = remote({ endpoint: 'http://127.0.0.1:9/compute' });
+    for (const timeout of [0, -1, Number.NaN, 2 ** 31, '100']) {
+      const error = await backend.runTask('x', 1, { timeout: timeout as number }).catch((caught: unknown) => caught);
+      expect(error, String(timeout)).toBeInstanceOf(TypeError);
+      expect(error, String(timeout)).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringContaining('timeout') });
+    }
+    expect(() => createRemoteBackend({ endpoint: 'http://127.0.0.1:9/compute', timeout: 2 ** 40 })).toThrow(/timeout/);
+  });
+});
+
 describe('a dropped WebSocket', () => {
   it('rejects the calls pending on it with BACKEND_UNAVAILABLE, then reconnects for the next call', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
@@ -154,6 +208,87 @@ describe('a dropped WebSocket', () => {
     expect(await second).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     await expect(backend.runTask('double', 21)).resolves.toBe(42);
     expect(connections).toBe(2);
+  });
+});
+
+describe('a WebSocket that closes while a new one serves', () => {
+  // A hand-written WebSocket server, so the test decides when each TCP connection ends:
+  // `ws` would finish the closing handshake on its own.
+  const accept = (key: string): string => createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  function textFrame(text: string): Buffer {
+    const payload = Buffer.from(text);
+    return Buffer.concat([Buffer.from(payload.length < 126 ? [0x81, payload.length] : [0x81, 126, payload.length >> 8, payload.length & 0xff]), payload]);
+  }
+  /** Splits a client's (masked) frames off the front of `buffer`. */
+  function readFrames(buffer: Buffer): { frames: Array<{ opcode: number; text: string }>; rest: Buffer } {
+    const frames: Array<{ opcode: number; text: string }> = [];
+    let offset = 0;
+    for (;;) {
+      if (buffer.length - offset < 2) break;
+      let length = (buffer[offset + 1] as number) & 0x7f;
+      let header = 2;
+      if (length === 126) {
+        if (buffer.length - offset < 4) break;
+        length = buffer.readUInt16BE(offset + 2);
+        header = 4;
+      }
+      if (buffer.length - offset < header + 4 + length) break;
+      const mask = buffer.subarray(offset + header, offset + header + 4);
+      const payload = Buffer.from(buffer.subarray(offset + header + 4, offset + header + 4 + length));
+      for (let index = 0; index < payload.length; index++) payload[index] = (payload[index] as number) ^ (mask[index % 4] as number);
+      frames.push({ opcode: (buffer[offset] as number) & 0x0f, text: payload.toString() });
+      offset += header + 4 + length;
+    }
+    return { frames, rest: buffer.subarray(offset) };
+  }
+
+  it('fails only the calls sent on the closing socket, not those already sent on its successor', async () => {
+    const connections: Socket[] = [];
+    const seen: Array<{ connection: number; opcode: number; text: string }> = [];
+    const held: Array<() => void> = [];
+    const server = createNetServer((socket) => {
+      const connection = connections.push(socket) - 1;
+      let buffer: Buffer = Buffer.alloc(0);
+      let upgraded = false;
+      socket.on('error', () => {});
+      socket.on('data', (chunk: Buffer) => {
+        buffer = Buffer.concat([buffer, chunk]);
+        if (!upgraded) {
+          const end = buffer.indexOf('\r\n\r\n');
+          if (end === -1) return;
+          const key = /sec-websocket-key: *(\S+)/i.exec(buffer.subarray(0, end).toString())?.[1] ?? '';
+          socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(key)}\r\n\r\n`);
+          buffer = buffer.subarray(end + 4);
+          upgraded = true;
+        }
+        const { frames, rest } = readFrames(buffer);
+        buffer = rest;
+        for (const frame of frames) {
+          seen.push({ connection, ...frame });
+          if (frame.opcode !== 1) continue;
+          const { id, input } = JSON.parse(frame.text) as { id: number; input: number };
+          // The first connection starts a close and answers nothing; the second answers when the test says.
+          if (connection === 0) socket.write(Buffer.from([0x88, 0x00]));
+          else held.push(() => socket.write(textFrame(JSON.stringify({ id, result: input * 2 }))));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const socket of connections) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const backend = remote({ endpoint: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/compute`, transport: 'websocket' });
+    const first = backend.runTask('double', 1).catch((error: unknown) => error);
+    // The client's answering close frame: its first socket is now closing, but its TCP connection is still up.
+    await expect.poll(() => seen.some((frame) => frame.connection === 0 && frame.opcode === 8)).toBe(true);
+    const second = backend.runTask('double', 21).catch((error: unknown) => error);
+    await expect.poll(() => held.length).toBe(1);
+    // Only now does the first connection end: its close must not take the second call with it.
+    connections[0]?.destroy();
+    expect(await first).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    for (const answer of held) answer();
+    expect(await second).toBe(42);
   });
 });
 
@@ -207,6 +342,34 @@ describe('retries', () => {
     const server = await flakyServer([{ status: 422, body: { error: 'no', code: 'TASK_FAILED' } }, ok]);
     const backend = remote({ endpoint: server.url, idempotentTasks: ['safe'] });
     await expect(backend.runTask('safe', 1)).rejects.toMatchObject({ code: 'TASK_FAILED', message: 'no' });
+    expect(server.hits()).toBe(1);
+  });
+
+  it('reads Retry-After given as an HTTP date, and gives up when it lies past the deadline', async () => {
+    const server = await flakyServer([{ ...busy, retryAfter: new Date(Date.now() + 60_000).toUTCString() }, ok]);
+    const backend = remote({ endpoint: server.url, idempotentTasks: ['safe'], timeout: 1_000 });
+    await expect(backend.runTask('safe', 1)).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+    expect(server.hits()).toBe(1);
+  });
+
+  it('close() wakes a call waiting out a backoff: it rejects BACKEND_UNAVAILABLE and is not sent again', async () => {
+    const server = await flakyServer([{ ...busy, retryAfter: '30' }, ok]);
+    const backend = remote({ endpoint: server.url, idempotentTasks: ['safe'] });
+    const call = backend.runTask('safe', 1).catch((error: unknown) => error);
+    await expect.poll(() => server.hits()).toBe(1);
+    await backend.close();
+    expect(await call).toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringContaining('closed') });
+    expect(server.hits()).toBe(1);
+  });
+
+  it('an abort during the backoff settles the call at once with TASK_ABORTED, and it is not sent again', async () => {
+    const server = await flakyServer([{ ...busy, retryAfter: '30' }, ok]);
+    const backend = remote({ endpoint: server.url, idempotentTasks: ['safe'] });
+    const controller = new AbortController();
+    const call = backend.runTask('safe', 1, { signal: controller.signal }).catch((error: unknown) => error);
+    await expect.poll(() => server.hits()).toBe(1);
+    controller.abort();
+    expect(await call).toMatchObject({ code: 'TASK_ABORTED', taskName: 'safe' });
     expect(server.hits()).toBe(1);
   });
 

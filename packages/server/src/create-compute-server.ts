@@ -18,7 +18,21 @@ import { parseCall, parseDeadline, type ParsedCall } from './parse-call.js';
 import { readBody } from './read-body.js';
 import { tokensMatch } from './tokens-match.js';
 
-/** Options for {@link createComputeServer}: give `tasks` or `backend`. */
+/**
+ * Options for {@link createComputeServer}: give `tasks` or `backend`.
+ *
+ * @example
+ * ```ts
+ * const options: ComputeServerOptions = {
+ *   tasks: [double, resize],
+ *   token: process.env.HYBRIDCOMPUTE_TOKEN,
+ *   maxConcurrency: 64,
+ *   taskTimeout: 30_000,
+ *   corsOrigins: ['https://app.example.com'],
+ * };
+ * const server = createComputeServer(options);
+ * ```
+ */
 export interface ComputeServerOptions {
   /** Task definitions to run on the server's own thread (array, record or module namespace). */
   tasks?: TaskCollection | undefined;
@@ -36,6 +50,12 @@ export interface ComputeServerOptions {
   maxConcurrency?: number | undefined;
   /** Milliseconds a call may run before it is answered 504 and its task aborted. Default: none. */
   taskTimeout?: number | undefined;
+  /**
+   * Milliseconds a client has to send a whole request, headers and body; a
+   * slower one is answered 408 and disconnected, so slow bodies cannot hold
+   * connections open. Default 30000 (node:http's own is five minutes).
+   */
+  requestTimeout?: number | undefined;
   /** Milliseconds `close()` waits for calls in flight before aborting them. Default 10000. */
   drainTimeout?: number | undefined;
   /**
@@ -47,7 +67,15 @@ export interface ComputeServerOptions {
   debug?: boolean | undefined;
 }
 
-/** Where a listening server can be reached. */
+/**
+ * Where a listening server can be reached.
+ *
+ * @example
+ * ```ts
+ * const { url, port }: ListeningAddress = await server.listen(0);
+ * const remote = createRemoteBackend({ endpoint: url }); // http://127.0.0.1:<port>/compute
+ * ```
+ */
 export interface ListeningAddress {
   /** The URL of `POST /compute`, e.g. `http://127.0.0.1:8080/compute`. */
   url: string;
@@ -61,6 +89,14 @@ const defaultMaxBodyBytes = 1024 * 1024;
  * A compute server: `POST /compute`, `GET /tasks`, `GET /healthz`,
  * `GET /readyz` and a WebSocket on the same port. Create one with
  * {@link createComputeServer}.
+ *
+ * @example
+ * ```ts
+ * const server: ComputeServer = createComputeServer({ tasks: [double] });
+ * const { url } = await server.listen(8080);
+ * console.log(`serving at ${url}; ${server.activeCalls} calls running`);
+ * await server.close();
+ * ```
  */
 export class ComputeServer {
   /** The underlying node:http server, for attaching to an existing app or reading its address. */
@@ -116,17 +152,42 @@ export class ComputeServer {
     }
     this.#corsOrigins = cors === undefined || cors === '*' ? cors : new Set(cors);
 
-    this.httpServer = createServer({ keepAliveTimeout: 65_000 }, (request, response) => this.#onRequest(request, response));
+    const requestTimeout = positive(options.requestTimeout, 'requestTimeout') ?? 30_000;
+    this.httpServer = createServer(
+      {
+        keepAliveTimeout: 65_000,
+        requestTimeout,
+        headersTimeout: Math.min(60_000, requestTimeout),
+        // node:http checks these deadlines on this interval (30 s by default): a short deadline needs a short interval.
+        connectionsCheckingInterval: Math.min(30_000, Math.max(25, Math.floor(requestTimeout / 4))),
+      },
+      (request, response) => this.#onRequest(request, response),
+    );
     this.#webSockets = new WebSocketServer({ noServer: true, maxPayload: this.#maxBodyBytes });
     this.httpServer.on('upgrade', (request, socket, head) => this.#onUpgrade(request, socket, head));
   }
 
-  /** Whether the server is draining: `/readyz` answers 503 and new calls are refused. */
+  /**
+   * Whether the server is draining: `/readyz` answers 503 and new calls are refused.
+   *
+   * @example
+   * ```ts
+   * void server.close();
+   * server.draining; // true
+   * ```
+   */
   get draining(): boolean {
     return this.#draining;
   }
 
-  /** Calls running now. */
+  /**
+   * Calls running now.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => metrics.gauge('compute.active_calls', server.activeCalls), 10_000).unref();
+   * ```
+   */
   get activeCalls(): number {
     return this.#inFlight.size;
   }
@@ -136,6 +197,11 @@ export class ComputeServer {
    *
    * @param port - default 0, any free port.
    * @param host - default `'127.0.0.1'`.
+   *
+   * @example
+   * ```ts
+   * const { url, port } = await server.listen(8080, '0.0.0.0');
+   * ```
    */
   listen(port = 0, host = '127.0.0.1'): Promise<ListeningAddress> {
     return new Promise((resolve, reject) => {
@@ -155,6 +221,13 @@ export class ComputeServer {
    * `BACKEND_UNAVAILABLE`; calls in flight finish, up to `drainTimeout`, after
    * which their tasks are aborted; WebSockets close with 1001; then the port
    * is released. Calling it again returns the same promise.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => {
+   *   server.close().then(() => process.exit(0));
+   * });
+   * ```
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -226,6 +299,7 @@ export class ComputeServer {
 
   async #compute(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (this.#draining) return this.#refuse(request, response, refusal('BACKEND_UNAVAILABLE', 'The server is shutting down'));
+    if (!isJsonContentType(request.headers['content-type'])) return this.#unsupportedMediaType(request, response);
     const declared = Number(request.headers['content-length']);
     if (declared > this.#maxBodyBytes) return this.#tooLarge(request, response);
     let body: Buffer | null;
@@ -304,7 +378,8 @@ export class ComputeServer {
   #authorized(request: IncomingMessage, queryToken?: string | null): boolean {
     if (this.#token === undefined) return true;
     const header = request.headers.authorization;
-    const presented = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : queryToken;
+    // The scheme is case-insensitive (RFC 9110).
+    const presented = typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7) : queryToken;
     return typeof presented === 'string' && tokensMatch(presented, this.#token);
   }
 
@@ -335,19 +410,49 @@ export class ComputeServer {
     response.on('finish', () => request.socket.destroySoon());
   }
 
+  // A browser sends text/plain and form bodies cross-origin without a preflight; only JSON is a call.
+  #unsupportedMediaType(request: IncomingMessage, response: ServerResponse): void {
+    const { body } = errorBodyOf(refusal('INVALID_REQUEST', `The body must be application/json, not ${String(request.headers['content-type'])}`), this.#debug);
+    sendJson(response, 415, body, request.complete ? {} : { connection: 'close' });
+  }
+
   #methodNotAllowed(response: ServerResponse, allow: string): void {
     sendJson(response, 405, { error: `Use ${allow}`, code: 'INVALID_REQUEST' }, { allow });
   }
 
   #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    // node:http hands the socket over without its error listener: a client that resets it must not crash the process.
+    socket.on('error', () => socket.destroy());
     const reject = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      return reject(400, 'Bad Request');
+    }
     if (url.pathname !== this.#paths.compute) return reject(404, 'Not Found');
+    if (!this.#originAllowed(request)) return reject(403, 'Forbidden');
     if (this.#draining) return reject(503, 'Service Unavailable');
     if (!this.#authorized(request, url.searchParams.get('access_token'))) return reject(401, 'Unauthorized');
     this.#webSockets.handleUpgrade(request, socket, head, (webSocket) => this.#onWebSocket(webSocket));
+  }
+
+  /**
+   * WebSockets have no CORS: a page on any origin may open one, and would
+   * read the answers. So a browser's upgrade (it always sends `Origin`) is
+   * taken only from the server's own origin or one `corsOrigins` allows.
+   */
+  #originAllowed(request: IncomingMessage): boolean {
+    const origin = request.headers.origin;
+    if (origin === undefined || this.#corsOrigins === '*') return true;
+    if (this.#corsOrigins?.has(origin) === true) return true;
+    try {
+      return new URL(origin).host === request.headers.host;
+    } catch {
+      return false;
+    }
   }
 
   #onWebSocket(webSocket: WebSocket): void {
@@ -409,6 +514,13 @@ function invoke(backend: ComputeBackendLike, call: ParsedCall, signal: AbortSign
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+/** No content type (older clients) or a JSON one: `application/json`, `application/problem+json; charset=utf-8`. */
+function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return true;
+  const type = (header.split(';', 1)[0] as string).trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { connect, type AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { defineTask } from '@hybridcompute/core';
@@ -123,5 +124,114 @@ describe('bad input over WebSocket', () => {
     const [code] = await closed;
     expect(code).toBe(1009);
     expect(await send(url, { body: '{"task":"echo","input":1}' })).toMatchObject({ status: 200, json: { result: 1 } });
+  });
+});
+
+/** Writes raw bytes on a new connection and resolves with everything the server sends before it closes. */
+async function rawExchange(bytes: string): Promise<string> {
+  const socket = connect((server.httpServer.address() as AddressInfo).port, '127.0.0.1');
+  socket.setEncoding('utf8');
+  let received = '';
+  socket.on('data', (chunk: string) => (received += chunk));
+  socket.on('error', () => {});
+  socket.write(bytes);
+  await once(socket, 'close');
+  return received;
+}
+
+const upgradeHeaders = 'Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+
+describe('hostile connections', () => {
+  it('answers 400 to an upgrade whose URL cannot be parsed, and keeps serving', async () => {
+    const answer = await rawExchange(`GET http://[ HTTP/1.1\r\n${upgradeHeaders}`);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await send(url, { body: '{"task":"echo","input":1}' })).toMatchObject({ status: 200, json: { result: 1 } });
+  });
+
+  it('survives clients that reset the connection while their upgrade is refused', async () => {
+    const port = (server.httpServer.address() as AddressInfo).port;
+    const resets = Array.from({ length: 40 }, async () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      await once(socket, 'connect');
+      socket.write(`GET /not-the-path HTTP/1.1\r\n${upgradeHeaders}`);
+      socket.resetAndDestroy();
+      await once(socket, 'close');
+    });
+    await Promise.all(resets);
+    // An 'error' nobody listened for would have failed the run as an uncaught exception.
+    expect(await send(url, { body: '{"task":"echo","input":2}' })).toMatchObject({ status: 200, json: { result: 2 } });
+  });
+
+  it('answers 415 to bodies a browser can send cross-origin without a preflight, and runs nothing', async () => {
+    const body = '{"task":"keys","input":{"a":1}}';
+    for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const answer = await send(url, { body, headers: { 'content-type': type } });
+      expect(answer, type).toMatchObject({ status: 415, json: { code: 'INVALID_REQUEST', error: expect.stringContaining('application/json') } });
+    }
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON', 'application/vnd.call+json']) {
+      expect(await send(url, { body, headers: { 'content-type': type } }), type).toMatchObject({ status: 200, json: { result: ['a'] } });
+    }
+    // Older clients that send no content type at all still work.
+    const { request } = await import('undici');
+    const bare = await request(url, { method: 'POST', body, dispatcher: agent });
+    expect(bare.statusCode).toBe(200);
+    expect(await bare.body.json()).toEqual({ result: ['a'] });
+  });
+});
+
+describe('WebSocket origins', () => {
+  async function upgradeStatus(target: string, headers: Record<string, string>): Promise<number> {
+    const socket = new WebSocket(target.replace('http', 'ws'), { headers });
+    socket.on('error', () => {});
+    const outcome = await Promise.race([
+      once(socket, 'open').then(() => 101),
+      once(socket, 'unexpected-response').then(([, response]) => (response as { statusCode: number }).statusCode),
+    ]);
+    socket.terminate();
+    return outcome;
+  }
+
+  it("refuses a browser page from another origin, takes the server's own and those corsOrigins allows", async () => {
+    const host = new URL(url).host;
+    expect(await upgradeStatus(url, { origin: 'http://evil.example' })).toBe(403);
+    expect(await upgradeStatus(url, { origin: `http://${host}` })).toBe(101);
+    expect(await upgradeStatus(url, {})).toBe(101);
+    const allowing = createComputeServer({ tasks: [echo], corsOrigins: ['http://app.example'] });
+    const { url: allowingUrl } = await allowing.listen();
+    try {
+      expect(await upgradeStatus(allowingUrl, { origin: 'http://app.example' })).toBe(101);
+      expect(await upgradeStatus(allowingUrl, { origin: 'http://evil.example' })).toBe(403);
+    } finally {
+      await allowing.close();
+    }
+  });
+});
+
+describe('slow bodies', () => {
+  it('answers 408 and disconnects a client that sends its body too slowly', async () => {
+    const pause = defineTask('pause', (ms: number) => new Promise((resolve) => setTimeout(resolve, ms, ms)));
+    const slow = createComputeServer({ tasks: [echo, pause], requestTimeout: 300 });
+    const { port, url: slowUrl } = await slow.listen();
+    try {
+      const socket = connect(port, '127.0.0.1');
+      socket.setEncoding('utf8');
+      let received = '';
+      socket.on('data', (chunk: string) => (received += chunk));
+      socket.on('error', () => {});
+      // Promises 100 bytes, sends 10, then nothing: without a deadline this would hold the connection for minutes.
+      socket.write('POST /compute HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"task":"e');
+      await once(socket, 'close');
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(slow.activeCalls).toBe(0);
+      // The deadline is for receiving the request: a task may run longer.
+      expect(await send(slowUrl, { body: '{"task":"pause","input":600}' })).toMatchObject({ status: 200, json: { result: 600 } });
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('refuses a requestTimeout that is not a positive number', () => {
+    expect(() => createComputeServer({ tasks: [echo], requestTimeout: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringContaining('requestTimeout') }));
   });
 });

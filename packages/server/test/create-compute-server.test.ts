@@ -169,6 +169,8 @@ describe('auth', () => {
 
     const auth = { authorization: 'Bearer s3cret-token' };
     expect(await post(url, { task: 'double', input: 4 }, auth)).toMatchObject({ status: 200, json: { result: 8 } });
+    // The auth scheme is case-insensitive.
+    expect(await post(url, { task: 'double', input: 4 }, { authorization: 'bearer s3cret-token' })).toMatchObject({ status: 200, json: { result: 8 } });
     expect(await send(`${base}/tasks`, { method: 'GET', headers: auth })).toMatchObject({ status: 200 });
     expect(await send(`${base}/healthz`, { method: 'GET' })).toMatchObject({ status: 200 });
     const authed = new WebSocket(url.replace('http', 'ws'), { headers: auth });
@@ -180,7 +182,7 @@ describe('auth', () => {
     const byQuery = new WebSocket(`${url.replace('http', 'ws')}?access_token=s3cret-token`);
     await once(byQuery, 'open');
     byQuery.close();
-    expect(ran).toBe(before + 2);
+    expect(ran).toBe(before + 3);
   });
 });
 

@@ -1,0 +1,232 @@
+import {
+  ComputeError,
+  invalidArgumentError,
+  messageOf,
+  settleOnAbort,
+  type ComputeBackendLike,
+} from '@hybridcompute/core';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { connectionOptionsOf, type BullmqConnection } from './bullmq-connection.js';
+import { cancelChannelOf, parseCancelMessage, type CancelCode } from './cancel-channel.js';
+import { encodeJobFailure, isBullmqJobData, type BullmqJobResult } from './job-envelope.js';
+
+/** Options for {@link createBullmqWorker}. */
+export interface BullmqWorkerOptions {
+  /** Where Redis is: a URL, ioredis options or an ioredis instance. */
+  connection: BullmqConnection;
+  /** The queue to consume: the one the callers' {@link createBullmqBackend} adds to. */
+  queue: string;
+  /** Runs the tasks: a local backend, a worker pool, a router, anything with `canRun` and `runTask`. */
+  backend: ComputeBackendLike;
+  /** How many jobs this process runs at once. Default 1. */
+  concurrency?: number | undefined;
+  /** BullMQ's key prefix. Default `'bull'`; callers must use the same. */
+  prefix?: string | undefined;
+  /**
+   * Milliseconds a job's lock lasts without renewal (BullMQ's `lockDuration`,
+   * default 30000). When a worker dies, its jobs run again elsewhere once the
+   * lock has expired and the stalled-job check (`stalledInterval`) finds them.
+   */
+  lockDuration?: number | undefined;
+  /** Milliseconds between stalled-job checks (BullMQ's `stalledInterval`, default 30000). */
+  stalledInterval?: number | undefined;
+  /** How many times a job may stall (its worker died) before it fails instead of running again. Default 1. */
+  maxStalledCount?: number | undefined;
+  /** Start consuming at once. Default true; otherwise call `worker.run()`. */
+  autorun?: boolean | undefined;
+}
+
+/** The part of ioredis the cancel subscription uses; BullMQ's client types leave it out. */
+interface SubscriberLike {
+  subscribe(channel: string): Promise<unknown>;
+  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+  disconnect(): void;
+}
+
+// A cancel request can arrive just before the job it names starts here; it is kept this long.
+const pendingCancelMs = 60_000;
+
+/**
+ * The worker side: consumes a queue and runs each job's task on the backend
+ * it was given, in any number of processes and machines. Results and errors
+ * go back in an envelope that keeps `ComputeError` codes and causes.
+ *
+ * @example
+ * ```ts
+ * const worker = new BullmqWorker({ connection: 'redis://127.0.0.1:6379', queue: 'compute', backend: createLocalBackend({ tasks }) });
+ * await worker.waitUntilReady();
+ * process.on('SIGTERM', () => void worker.close());
+ * ```
+ */
+export class BullmqWorker {
+  /** The BullMQ worker, for its events (`completed`, `failed`, `stalled`) and controls (`pause`, `resume`). */
+  readonly worker: Worker<unknown, BullmqJobResult>;
+  readonly #backend: ComputeBackendLike;
+  readonly #cancelChannel: string;
+  // Cancels that named a job not running here (yet), by job id, with when they arrived.
+  readonly #pendingCancels = new Map<string, { code: CancelCode; at: number }>();
+  readonly #subscribing: Promise<SubscriberLike | undefined>;
+  #client: { readonly status: string } | undefined;
+  #subscriber: SubscriberLike | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: BullmqWorkerOptions) {
+    if (typeof options !== 'object' || options === null) throw invalidArgumentError('createBullmqWorker: options are required');
+    if (typeof options.queue !== 'string' || options.queue.length === 0 || options.queue.includes(':')) {
+      throw invalidArgumentError(`createBullmqWorker: queue must be a non-empty string without ':', got ${String(options.queue)}`);
+    }
+    const { backend } = options;
+    if (typeof backend !== 'object' || backend === null || typeof backend.runTask !== 'function' || typeof backend.canRun !== 'function') {
+      throw invalidArgumentError('createBullmqWorker: backend must have canRun() and runTask() methods');
+    }
+    if (options.connection === undefined || options.connection === null) {
+      throw invalidArgumentError('createBullmqWorker: connection is required (a redis:// URL, ioredis options or an ioredis instance)');
+    }
+    const concurrency = options.concurrency ?? 1;
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw invalidArgumentError(`createBullmqWorker: concurrency must be an integer of at least 1, got ${String(options.concurrency)}`);
+    }
+    const prefix = options.prefix ?? 'bull';
+    this.#backend = backend;
+    this.#cancelChannel = cancelChannelOf(prefix, options.queue);
+    this.worker = new Worker<unknown, BullmqJobResult>(options.queue, (job, _token, signal) => this.#process(job, signal), {
+      connection: connectionOptionsOf(options.connection),
+      prefix,
+      concurrency,
+      autorun: options.autorun ?? true,
+      ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
+      ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
+      ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
+    });
+    // Without a listener an 'error' event would crash the process; BullMQ reconnects by itself.
+    this.worker.on('error', ignore);
+    this.#subscribing = this.#subscribe();
+    this.#subscribing.catch(ignore);
+  }
+
+  /** Resolves when the worker's connections to Redis are up and it listens for cancel requests. */
+  async waitUntilReady(): Promise<void> {
+    await this.worker.waitUntilReady();
+    await this.#subscribing;
+  }
+
+  /**
+   * Stops taking jobs and closes the connections. By default the jobs in
+   * progress finish first; with `force`, or when Redis is unreachable, they
+   * are left to the stalled-job check and run again elsewhere.
+   */
+  close(force = false): Promise<void> {
+    this.#closing ??= this.#close(force);
+    return this.#closing;
+  }
+
+  async #process(job: Job<unknown, BullmqJobResult>, bullSignal: AbortSignal | undefined): Promise<BullmqJobResult> {
+    const taskName = job.name;
+    const data = job.data;
+    if (!isBullmqJobData(data)) {
+      throw failure(new ComputeError({ code: 'PROTOCOL_ERROR', message: `Job ${String(job.id)} is not a hybrid-compute job (its data has no input and deadline)`, taskName }), false);
+    }
+    const cancelled = job.id === undefined ? undefined : this.#pendingCancels.get(job.id);
+    if (cancelled !== undefined) throw failure(stopError(cancelled.code, taskName, 'before it started'), false);
+    const remaining = data.deadline - Date.now();
+    if (remaining <= 0) throw failure(stopError('TASK_TIMEOUT', taskName, 'before it started (its deadline had passed)'), false);
+
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(stopError('TASK_TIMEOUT', taskName, 'on the worker')), Math.min(remaining, 2 ** 31 - 1));
+    const onCancel = (): void => {
+      const code: CancelCode = bullSignal?.reason === 'TASK_TIMEOUT' ? 'TASK_TIMEOUT' : 'TASK_ABORTED';
+      controller.abort(stopError(code, taskName, 'on the worker'));
+    };
+    bullSignal?.addEventListener('abort', onCancel, { once: true });
+    try {
+      // Settles at the deadline or on cancel even when the backend ignores its signal, so the job frees its slot.
+      const result = await settleOnAbort(Promise.resolve(this.#backend.runTask(taskName, data.input, { signal: controller.signal })), controller.signal, taskName);
+      return { result };
+    } catch (error) {
+      const computeError = ComputeError.isInstance(error)
+        ? error
+        : new ComputeError({ code: 'TASK_FAILED', message: `Task '${taskName}' failed: ${messageOf(error)}`, taskName, cause: error });
+      // Only a task's own failure may be retried (and only when the task opted in with attempts).
+      throw failure(computeError, computeError.code === 'TASK_FAILED' && !controller.signal.aborted);
+    } finally {
+      clearTimeout(timer);
+      bullSignal?.removeEventListener('abort', onCancel);
+    }
+  }
+
+  async #subscribe(): Promise<SubscriberLike | undefined> {
+    const client = await this.worker.client;
+    this.#client = client;
+    if (this.#closing !== undefined) return undefined;
+    const subscriber = client.duplicate() as unknown as SubscriberLike;
+    this.#subscriber = subscriber;
+    subscriber.on('error', ignore);
+    subscriber.on('message', (channel, message) => {
+      if (channel !== this.#cancelChannel) return;
+      const request = parseCancelMessage(message);
+      if (request === undefined) return;
+      if (!this.worker.cancelJob(request.jobId, request.code)) this.#rememberCancel(request.jobId, request.code);
+    });
+    await subscriber.subscribe(this.#cancelChannel);
+    return subscriber;
+  }
+
+  #rememberCancel(jobId: string, code: CancelCode): void {
+    const now = Date.now();
+    // Oldest first, as a Map keeps insertion order: drop what has expired.
+    for (const [id, entry] of this.#pendingCancels) {
+      if (now - entry.at < pendingCancelMs) break;
+      this.#pendingCancels.delete(id);
+    }
+    this.#pendingCancels.set(jobId, { code, at: now });
+  }
+
+  async #close(force: boolean): Promise<void> {
+    // With Redis down, jobs in progress cannot report back, and a graceful close would wait for Redis
+    // forever (ioredis holds QUIT until it reconnects): their locks expire and they run again elsewhere.
+    const redisDown = this.#client?.status !== 'ready';
+    // A subscribe still on its way sees #closing and creates no subscriber.
+    this.#subscriber?.disconnect();
+    await this.worker.close(force || redisDown);
+  }
+}
+
+function ignore(): void {}
+
+function stopError(code: CancelCode, taskName: string, where: string): ComputeError {
+  const what = code === 'TASK_TIMEOUT' ? 'timed out' : 'was aborted';
+  return new ComputeError({ code, message: `Task '${taskName}' ${what} ${where}`, taskName });
+}
+
+/** The error the processor throws: its message is the envelope; only a retryable one lets BullMQ try again. */
+function failure(error: ComputeError, retryable: boolean): Error {
+  const reason = encodeJobFailure(error);
+  return retryable ? new Error(reason) : new UnrecoverableError(reason);
+}
+
+/**
+ * Starts a worker that consumes `queue` and runs each job's task on
+ * `backend`. Run it in as many processes and machines as you like; each job
+ * runs on one of them, and again on another if its worker dies (at-least-once).
+ *
+ * @throws TypeError (code `INVALID_REQUEST`) for a missing connection or backend, a bad queue name or concurrency.
+ *
+ * @example
+ * ```ts
+ * import { createBullmqWorker } from '@hybridcompute/backend-bullmq';
+ * import { createLocalBackend } from '@hybridcompute/backend-local';
+ * import * as tasks from './tasks.js';
+ *
+ * const worker = createBullmqWorker({
+ *   connection: process.env.REDIS_URL!,
+ *   queue: 'compute',
+ *   backend: createLocalBackend({ tasks }),
+ *   concurrency: 4,
+ * });
+ * process.once('SIGTERM', () => void worker.close());
+ * ```
+ */
+export function createBullmqWorker(options: BullmqWorkerOptions): BullmqWorker {
+  return new BullmqWorker(options);
+}

@@ -1,0 +1,43 @@
+import { ComputeError } from '@hybridcompute/core';
+import { describe, expect, it } from 'vitest';
+import { decodeJobFailure, encodeJobFailure, isBullmqJobData } from './job-envelope.js';
+
+describe('the job envelope', () => {
+  it('carries a ComputeError with its code and cause through a failedReason string', () => {
+    const original = new ComputeError({
+      code: 'TASK_FAILED',
+      message: "Task 'resize' failed: bad header",
+      taskName: 'resize',
+      backend: 'local',
+      cause: Object.assign(new RangeError('bad header'), { code: 'E_HEADER' }),
+    });
+    const reason = encodeJobFailure(original);
+    expect(typeof reason).toBe('string');
+    const copy = decodeJobFailure(reason, 'resize', 'bullmq');
+    expect(copy).toMatchObject({ code: 'TASK_FAILED', message: original.message, taskName: 'resize', backend: 'bullmq' });
+    expect(copy.cause).toMatchObject({ name: 'RangeError', message: 'bad header', code: 'E_HEADER' });
+  });
+
+  it('reads a reason that is not an envelope as TASK_FAILED with that reason', () => {
+    for (const reason of ['job stalled more than allowable limit', '{not json', '{"name":"Other","code":"TASK_FAILED","message":"x"}']) {
+      const error = decodeJobFailure(reason, 'resize', 'bullmq');
+      expect(error.code).toBe('TASK_FAILED');
+      expect(error.message).toBe(`Task 'resize' failed: ${reason}`);
+    }
+    expect(decodeJobFailure(undefined, 'resize', 'bullmq').message).toContain('without a reason');
+  });
+
+  it('keeps a PROTOCOL_ERROR that was sent as one', () => {
+    const reason = encodeJobFailure(new ComputeError({ code: 'PROTOCOL_ERROR', message: 'not a job' }));
+    expect(decodeJobFailure(reason, 'resize', 'bullmq').code).toBe('PROTOCOL_ERROR');
+  });
+
+  it('recognises job data by its numeric deadline', () => {
+    expect(isBullmqJobData({ input: undefined, deadline: 1 })).toBe(true);
+    // An undefined input does not survive JSON: the job arrives without one.
+    expect(isBullmqJobData(JSON.parse(JSON.stringify({ input: undefined, deadline: 1 })))).toBe(true);
+    expect(isBullmqJobData({ input: 1 })).toBe(false);
+    expect(isBullmqJobData({ input: 1, deadline: '1' })).toBe(false);
+    expect(isBullmqJobData(null)).toBe(false);
+  });
+});

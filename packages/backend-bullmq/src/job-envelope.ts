@@ -1,0 +1,71 @@
+import { ComputeError } from '@hybridcompute/core';
+
+/**
+ * What a job carries in `job.data`; the task's name is the job's name.
+ * `deadline` is the caller's deadline in milliseconds since the epoch: a
+ * worker does not start a job whose deadline has passed, and stops one that
+ * runs past it.
+ */
+export interface BullmqJobData {
+  input?: unknown;
+  deadline: number;
+}
+
+/** What a job that succeeded returns (its `returnvalue`): the task's output, wrapped so `undefined` survives. */
+export interface BullmqJobResult {
+  result?: unknown;
+}
+
+/**
+ * The `failedReason` a worker records for a failed job: the serialized
+ * `ComputeError` as JSON, so its `code` and `cause` (name, message and the
+ * task's own `code`) reach the caller. BullMQ alone keeps only a message.
+ */
+export function encodeJobFailure(error: ComputeError): string {
+  return JSON.stringify(error.toJSON());
+}
+
+/**
+ * Turns a failed job's `failedReason` back into a `ComputeError`. A reason
+ * that is not an envelope (BullMQ's own, such as a job that stalled too often,
+ * or a worker outside this package) becomes `TASK_FAILED` with the reason as
+ * its message: the job ran and did not succeed.
+ */
+export function decodeJobFailure(reason: unknown, taskName: string, backend: string): ComputeError {
+  const text = typeof reason === 'string' ? reason : '';
+  const envelope = parseEnvelope(text);
+  if (envelope !== undefined) {
+    return new ComputeError({
+      code: envelope.code,
+      message: envelope.message,
+      taskName,
+      backend,
+      ...(envelope.cause === undefined ? {} : { cause: envelope.cause }),
+    });
+  }
+  return new ComputeError({
+    code: 'TASK_FAILED',
+    message: `Task '${taskName}' failed: ${text || 'the job failed without a reason'}`,
+    taskName,
+    backend,
+    cause: new Error(text),
+  });
+}
+
+/** Whether `value` has the shape of {@link BullmqJobData}. `input` may be missing: JSON drops an `undefined` one. */
+export function isBullmqJobData(value: unknown): value is BullmqJobData {
+  return typeof value === 'object' && value !== null && typeof (value as { deadline?: unknown }).deadline === 'number';
+}
+
+function parseEnvelope(text: string): ComputeError | undefined {
+  if (!text.startsWith('{')) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== 'object' || json === null || (json as { name?: unknown }).name !== 'ComputeError') return undefined;
+  const error = ComputeError.fromJSON(json);
+  return error.code === 'PROTOCOL_ERROR' && (json as { code?: unknown }).code !== 'PROTOCOL_ERROR' ? undefined : error;
+}

@@ -6,14 +6,14 @@ import {
   messageOf,
   type ComputeBackendInterface,
   type RunTaskOptions,
-  type SerializedComputeError,
   type TaskCollection,
 } from '@hybridcompute/core';
-import { wrap } from 'comlink';
+import type { Endpoint } from 'comlink';
 import { webWorkerPlatform } from './web-worker-platform.js';
 import type { SpawnedWorker, WorkerPlatform } from './worker-platform.js';
+import { comlinkApply, comlinkRun, replyValue, type ComlinkReply } from './comlink-wire.js';
 import { deserializeThrown, installErrorTransferHandler } from './error-transfer-handler.js';
-import { transferAll, transferListOf } from './transfer.js';
+import { transferListOf } from './transfer.js';
 import {
   asyncMarker,
   batchMarker,
@@ -21,7 +21,6 @@ import {
   outcomeFulfilled,
   outcomePending,
   readyMessageKey,
-  type WorkerApi,
 } from './worker-protocol.js';
 
 /**
@@ -155,11 +154,10 @@ class PoolWorker {
   readonly calls = new Set<PendingCall>();
   spawned: SpawnedWorker | undefined = undefined;
   startupTimer: ReturnType<typeof setTimeout> | undefined = undefined;
-  // Method proxies made once per worker: comlink builds a new Proxy on every property read.
-  run: (callId: number, taskName: string, input: unknown) => Promise<unknown> = notStarted;
-  runBatch: (calls: unknown[]) => Promise<unknown[]> = notStarted;
-  takeResults: () => Promise<unknown[]> = notStarted;
-  cancel: (callId: number, reason: SerializedComputeError) => Promise<void> = notStarted;
+  endpoint: Endpoint | undefined = undefined;
+  // comlink requests awaiting their answer, by request id: a plain call's id is
+  // its call id and its entry the call itself (no closure per call).
+  readonly replies = new Map<number, PendingCall | ((ok: boolean, value: unknown) => void)>();
   // Calls started in this turn, sent together at its end in one comlink request.
   outbox: PendingCall[] = [];
   flushScheduled = false;
@@ -376,17 +374,25 @@ export class WorkerBackend implements ComputeBackendInterface {
     }
     worker.spawned = spawned;
     const endpoint = spawned.endpoint;
-    const onHandshake = (event: MessageEvent): void => {
-      if (!isReadyMessage(event.data)) return;
-      endpoint.removeEventListener('message', onHandshake as EventListener);
-      this.#onHandshake(worker, event.data[readyMessageKey]);
+    worker.endpoint = endpoint;
+    // One listener per worker: the handshake, then comlink's answers.
+    const onMessage = (event: MessageEvent): void => {
+      const data = event.data as ComlinkReply | null;
+      if (typeof data !== 'object' || data === null) return;
+      const reply = typeof data.id === 'number' ? worker.replies.get(data.id) : undefined;
+      if (reply === undefined) {
+        if (isReadyMessage(data)) this.#onHandshake(worker, data[readyMessageKey]);
+        return;
+      }
+      worker.replies.delete(data.id as number);
+      let ok = true;
+      let value = data.value;
+      if (data.type === 'HANDLER') ({ ok, value } = replyValue(data));
+      if (typeof reply === 'function') reply(ok, value);
+      else this.#answered(reply, worker, ok, value);
     };
-    endpoint.addEventListener('message', onHandshake as EventListener);
-    const remote = wrap<WorkerApi>(endpoint);
-    worker.run = remote.run as PoolWorker['run'];
-    worker.runBatch = remote.runBatch as PoolWorker['runBatch'];
-    worker.takeResults = remote.takeResults as PoolWorker['takeResults'];
-    worker.cancel = remote.cancel as PoolWorker['cancel'];
+    endpoint.addEventListener('message', onMessage as EventListener);
+    endpoint.start?.();
     worker.flush = () => this.#flush(worker);
     worker.startupTimer = setTimeout(() => {
       const error = new Error(`the worker ${String(this.#url)} did not call exposeTasks within ${this.#startupTimeout} ms`);
@@ -443,6 +449,7 @@ export class WorkerBackend implements ComputeBackendInterface {
     worker.calls.clear();
     worker.outbox = [];
     worker.batched.clear();
+    worker.replies.clear();
     worker.inFlight = 0;
     worker.aborting = 0;
   }
@@ -507,31 +514,30 @@ export class WorkerBackend implements ComputeBackendInterface {
       call.input = undefined;
       worker.batched.set(call.id, call);
     }
-    let answer: Promise<unknown[]>;
+    const id = this.#nextCallId++;
+    worker.replies.set(id, (ok, value) => {
+      if (ok) this.#batchAnswered(worker, calls, value as unknown[]);
+      else this.#batchFailed(worker, calls, flat, value);
+    });
     try {
-      answer = worker.runBatch(transferAll(flat, transfers));
+      worker.endpoint!.postMessage(comlinkApply(id, 'runBatch', [flat]), transfers);
     } catch (error) {
-      answer = Promise.reject(error);
+      worker.replies.delete(id);
+      this.#batchFailed(worker, calls, flat, error);
     }
-    answer.then(
-      (outcomes) => this.#batchAnswered(worker, calls, outcomes),
-      (error: unknown) => this.#batchFailed(worker, calls, flat, error),
-    );
   }
 
   #send(call: PendingCall, worker: PoolWorker): void {
     const input = call.input;
     call.input = undefined;
-    let answer: Promise<unknown>;
+    worker.replies.set(call.id, call);
     try {
-      answer = worker.run(call.id, call.taskName, input);
+      worker.endpoint!.postMessage(comlinkRun(call.id, call.taskName, input), transferListOf(input));
     } catch (error) {
-      answer = Promise.reject(error);
+      // Nothing was sent (an input that cannot be cloned).
+      worker.replies.delete(call.id);
+      this.#answered(call, worker, false, error);
     }
-    answer.then(
-      (value) => this.#answered(call, worker, true, value),
-      (error: unknown) => this.#answered(call, worker, false, error),
-    );
   }
 
   #batchAnswered(worker: PoolWorker, calls: PendingCall[], outcomes: unknown[]): void {
@@ -572,7 +578,8 @@ export class WorkerBackend implements ComputeBackendInterface {
   #poll(worker: PoolWorker): void {
     if (worker.polling || worker.state !== 'ready') return;
     worker.polling = true;
-    worker.takeResults().then((outcomes) => {
+    const id = this.#nextCallId++;
+    worker.replies.set(id, (_ok, outcomes) => {
       worker.polling = false;
       if (worker.state === 'gone' || !Array.isArray(outcomes) || outcomes[0] !== asyncMarker) return;
       for (let index = 1; index + 2 < outcomes.length; index += 3) {
@@ -583,7 +590,8 @@ export class WorkerBackend implements ComputeBackendInterface {
         this.#answered(call, worker, fulfilled, fulfilled ? outcomes[index + 2] : deserializeThrown(outcomes[index + 2]));
       }
       if (worker.batched.size > 0) this.#poll(worker);
-    }, noop);
+    });
+    worker.endpoint!.postMessage(comlinkApply(id, 'takeResults', []));
   }
 
   #answered(call: PendingCall, worker: PoolWorker, ok: boolean, outcome: unknown): void {
@@ -673,7 +681,8 @@ export class WorkerBackend implements ComputeBackendInterface {
     call.state = 'aborting';
     worker.aborting++;
     // The worker keeps the slot until the task stops; if it will not, the worker goes.
-    worker.cancel(call.id, error.toJSON()).then(undefined, noop);
+    // Fire and forget: the answer has no entry in worker.replies and is dropped.
+    worker.endpoint!.postMessage(comlinkApply(this.#nextCallId++, 'cancel', [call.id, error.toJSON()]));
     call.timer = setTimeout(this.#onGraceOver, this.#abortGrace, call);
   }
 

@@ -21,6 +21,7 @@ import {
   outcomeFulfilled,
   outcomePending,
   readyMessageKey,
+  wakeMessageKey,
 } from './worker-protocol.js';
 
 /**
@@ -82,6 +83,15 @@ export interface WorkerBackendOptions {
   abortGrace?: number | undefined;
   /** Milliseconds a new worker has to call `exposeTasks`. Default 30000. */
   startupTimeout?: number | undefined;
+  /**
+   * Node: an idle worker (one running no task) sleeps on `Atomics.wait` and is
+   * woken by `Atomics.notify` when a call comes, which answers a lone call a few
+   * microseconds sooner (piscina does the same). While it sleeps its event loop
+   * stands still, so timers or I/O a task left running after it settled wait
+   * for the next call: set `false` if tasks leave such work behind. Default `true`.
+   * Browsers: ignored.
+   */
+  atomics?: boolean | undefined;
   /** Passed to the `Worker` constructor; see {@link WorkerConstructorOptions}. */
   workerOptions?: WorkerConstructorOptions | undefined;
   /** The name errors report as their `backend`. Default `'worker'`. */
@@ -155,6 +165,8 @@ class PoolWorker {
   spawned: SpawnedWorker | undefined = undefined;
   startupTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   endpoint: Endpoint | undefined = undefined;
+  // Node workers that sleep on Atomics.wait when idle: bumped and notified after every message.
+  wake: Int32Array | undefined = undefined;
   // comlink requests awaiting their answer, by request id: a plain call's id is
   // its call id and its entry the call itself (no closure per call).
   readonly replies = new Map<number, PendingCall | ((ok: boolean, value: unknown) => void)>();
@@ -194,6 +206,7 @@ export class WorkerBackend implements ComputeBackendInterface {
   readonly #perWorker: number;
   readonly #abortGrace: number;
   readonly #startupTimeout: number;
+  readonly #atomics: boolean;
   readonly #declaredTasks: Set<string> | undefined;
   #taskNames: Set<string> | undefined;
 
@@ -238,6 +251,8 @@ export class WorkerBackend implements ComputeBackendInterface {
     this.#perWorker = positiveInteger('concurrentTasksPerWorker', options.concurrentTasksPerWorker) ?? defaultConcurrentTasksPerWorker;
     this.#abortGrace = milliseconds('abortGrace', options.abortGrace, true) ?? defaultAbortGrace;
     this.#startupTimeout = milliseconds('startupTimeout', options.startupTimeout) ?? defaultStartupTimeout;
+    if (options.atomics !== undefined && typeof options.atomics !== 'boolean') throw invalidArgumentError('createWorkerBackend: atomics must be a boolean');
+    this.#atomics = options.atomics ?? true;
     if (options.workerOptions !== undefined && (typeof options.workerOptions !== 'object' || options.workerOptions === null)) {
       throw invalidArgumentError('createWorkerBackend: workerOptions must be an object');
     }
@@ -381,7 +396,14 @@ export class WorkerBackend implements ComputeBackendInterface {
       if (typeof data !== 'object' || data === null) return;
       const reply = typeof data.id === 'number' ? worker.replies.get(data.id) : undefined;
       if (reply === undefined) {
-        if (isReadyMessage(data)) this.#onHandshake(worker, data[readyMessageKey]);
+        if (isReadyMessage(data)) {
+          const wake = (data as unknown as Record<string, unknown>)[wakeMessageKey];
+          if (this.#atomics && wake instanceof Int32Array) {
+            worker.wake = wake;
+            this.#post(worker, { [wakeMessageKey]: true });
+          }
+          this.#onHandshake(worker, data[readyMessageKey]);
+        }
         return;
       }
       worker.replies.delete(data.id as number);
@@ -520,7 +542,7 @@ export class WorkerBackend implements ComputeBackendInterface {
       else this.#batchFailed(worker, calls, flat, value);
     });
     try {
-      worker.endpoint!.postMessage(comlinkApply(id, 'runBatch', [flat]), transfers);
+      this.#post(worker, comlinkApply(id, 'runBatch', [flat]), transfers);
     } catch (error) {
       worker.replies.delete(id);
       this.#batchFailed(worker, calls, flat, error);
@@ -532,11 +554,19 @@ export class WorkerBackend implements ComputeBackendInterface {
     call.input = undefined;
     worker.replies.set(call.id, call);
     try {
-      worker.endpoint!.postMessage(comlinkRun(call.id, call.taskName, input), transferListOf(input));
+      this.#post(worker, comlinkRun(call.id, call.taskName, input), transferListOf(input));
     } catch (error) {
       // Nothing was sent (an input that cannot be cloned).
       worker.replies.delete(call.id);
       this.#answered(call, worker, false, error);
+    }
+  }
+
+  #post(worker: PoolWorker, message: object, transfers?: Transferable[]): void {
+    worker.endpoint!.postMessage(message, transfers);
+    if (worker.wake !== undefined) {
+      Atomics.add(worker.wake, 0, 1);
+      Atomics.notify(worker.wake, 0, 1);
     }
   }
 
@@ -591,7 +621,7 @@ export class WorkerBackend implements ComputeBackendInterface {
       }
       if (worker.batched.size > 0) this.#poll(worker);
     });
-    worker.endpoint!.postMessage(comlinkApply(id, 'takeResults', []));
+    this.#post(worker, comlinkApply(id, 'takeResults', []));
   }
 
   #answered(call: PendingCall, worker: PoolWorker, ok: boolean, outcome: unknown): void {
@@ -682,7 +712,7 @@ export class WorkerBackend implements ComputeBackendInterface {
     worker.aborting++;
     // The worker keeps the slot until the task stops; if it will not, the worker goes.
     // Fire and forget: the answer has no entry in worker.replies and is dropped.
-    worker.endpoint!.postMessage(comlinkApply(this.#nextCallId++, 'cancel', [call.id, error.toJSON()]));
+    this.#post(worker, comlinkApply(this.#nextCallId++, 'cancel', [call.id, error.toJSON()]));
     call.timer = setTimeout(this.#onGraceOver, this.#abortGrace, call);
   }
 

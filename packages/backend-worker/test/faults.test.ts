@@ -264,6 +264,42 @@ describe('calls sent together in one batch', () => {
   });
 });
 
+describe('idle workers sleeping on Atomics.wait (Node)', () => {
+  for (const atomics of [true, false]) {
+    it(`serves lone calls, batches, async batched calls and aborts to idle workers (atomics: ${atomics})`, async () => {
+      const backend = pool({ size: 1, atomics, abortGrace: 60_000 });
+      await backend.ready();
+      // One at a time: the worker is idle between calls.
+      for (let index = 0; index < 200; index++) expect(await backend.runTask('double', index)).toBe(index * 2);
+      await expect(Promise.all([backend.runTask('double', 1), backend.runTask('echo', 'b'), backend.runTask('sleep', { ms: 5, value: 'c' })])).resolves.toEqual([2, 'b', 'c']);
+      const controller = new AbortController();
+      const aborted = backend.runTask('abortable', null, { signal: controller.signal });
+      await expect.poll(() => backend.stats().running).toBe(1);
+      controller.abort();
+      expect((await failure(aborted)).code).toBe('TASK_ABORTED');
+      await expect.poll(() => backend.stats().running).toBe(0);
+      await expect(backend.runTask('sleep', { ms: 5, value: 'after' })).resolves.toBe('after');
+    });
+  }
+
+  it('still turns the event loop of a worker fed one call at a time, so timers left behind by a task fire', async () => {
+    const backend = pool({ size: 1 });
+    await backend.ready();
+    await backend.runTask('startTimer', null);
+    let calls = 0;
+    while (!(await backend.runTask('hasTimerFired', null))) {
+      calls++;
+      // A worker that never left its microtask loop would answer false for ever.
+      if (calls > 50_000) throw new Error('the timer never fired');
+    }
+    expect(calls).toBeLessThan(50_000);
+  });
+
+  it('refuses an atomics option that is not a boolean', () => {
+    expect(() => createWorkerBackend({ url: faultWorker, atomics: 'yes' as never })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+  });
+});
+
 describe('transfer', () => {
   it('moves an ArrayBuffer into the worker and back instead of copying it', async () => {
     const { transfer } = await import('../src/node/index.js');

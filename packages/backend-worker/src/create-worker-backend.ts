@@ -394,7 +394,7 @@ export class WorkerBackend implements ComputeBackendInterface {
     const onMessage = (event: MessageEvent): void => {
       const data = event.data as ComlinkReply | null;
       if (typeof data !== 'object' || data === null) return;
-      const reply = typeof data.id === 'number' ? worker.replies.get(data.id) : undefined;
+      const reply = typeof data.id === 'number' && (data.type === 'RAW' || data.type === 'HANDLER') ? worker.replies.get(data.id) : undefined;
       if (reply === undefined) {
         if (isReadyMessage(data)) {
           const wake = (data as unknown as Record<string, unknown>)[wakeMessageKey];
@@ -699,7 +699,8 @@ export class WorkerBackend implements ComputeBackendInterface {
 
   #abort(call: PendingCall, error: ComputeError): void {
     if (call.state === 'queued') {
-      // Never started: it just leaves the queue.
+      // Never started: it just leaves the queue (its slot is skipped later; its input can go now).
+      call.input = undefined;
       this.#queued--;
       this.#settle(call, false, error);
       return;

@@ -21,11 +21,15 @@ export interface SerializedError {
   /** Own enumerable properties other than the ones above (`code` among them). */
   properties?: Record<string, unknown>;
   cause?: SerializedThrown;
+  /** An `AggregateError`'s `errors` (not enumerable, so not among `properties`). */
+  errors?: SerializedThrown[];
 }
 
 const installedMarker = Symbol.for('@hybridcompute/backend-worker.errorTransferHandler');
 // Causes can be cyclic; a boundary only needs the first links.
 const maxCauseDepth = 8;
+// An AggregateError carries at most this many of its errors across.
+const maxAggregated = 100;
 const builtInErrors: Record<string, ErrorConstructor> = {
   Error,
   EvalError,
@@ -112,6 +116,8 @@ function serializeError(error: Error, depth: number): SerializedError {
     if (properties !== undefined) serialized.properties = properties;
   }
   if (error.cause !== undefined && depth < maxCauseDepth) serialized.cause = serializeThrown(error.cause, depth + 1);
+  const errors = (error as { errors?: unknown }).errors;
+  if (error.name === 'AggregateError' && Array.isArray(errors) && depth < maxCauseDepth) serialized.errors = errors.slice(0, maxAggregated).map((inner) => serializeThrown(inner, depth + 1));
   return serialized;
 }
 
@@ -124,7 +130,15 @@ function deserializeError(serialized: SerializedError, depth: number): Error {
   } else {
     const name = typeof serialized.name === 'string' ? serialized.name : 'Error';
     // Built-in kinds come back as themselves, so `instanceof TypeError` still works.
-    error = new (builtInErrors[name] ?? Error)(message, cause);
+    if (name === 'AggregateError' && Array.isArray(serialized.errors)) {
+      error = new AggregateError(
+        serialized.errors.map((inner) => deserializeThrown(inner, depth + 1)),
+        message,
+        cause,
+      );
+    } else {
+      error = new (builtInErrors[name] ?? Error)(message, cause);
+    }
     if (error.name !== name) error.name = name;
     if (serialized.properties !== undefined) Object.assign(error, serialized.properties);
   }

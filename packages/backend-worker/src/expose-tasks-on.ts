@@ -1,4 +1,4 @@
-import { collectTasks, ComputeError, messageOf, type AnyComputeTask, type TaskCollection, type TaskContext } from '@hybridcompute/core';
+import { collectTasks, ComputeError, invalidArgumentError, messageOf, type AnyComputeTask, type TaskCollection, type TaskContext } from '@hybridcompute/core';
 import { expose, type Endpoint } from 'comlink';
 import { installErrorTransferHandler, serializeThrown } from './error-transfer-handler.js';
 import { transferAll, transferListOf } from './transfer.js';
@@ -34,8 +34,11 @@ export interface IdleWait {
  * Serves `tasks` to the pool on `endpoint` and sends the handshake. The
  * entry points (`./worker`, in Node and in browsers) only pick the endpoint.
  */
-export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWait?: IdleWait): void {
+export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWait?: IdleWait, key: object = endpoint): void {
+  // A second expose on one endpoint would answer every request twice, running each task twice.
+  if (exposed.has(key)) throw invalidArgumentError('exposeTasks: tasks are already exposed on this endpoint; call exposeTasks once, with every task');
   const byName = collectTasks(tasks);
+  exposed.add(key);
   installErrorTransferHandler();
   // Only calls still running asynchronously can be cancelled: a synchronous
   // task has finished before the worker reads the next message.
@@ -282,6 +285,8 @@ function repairOutcomes(message: unknown): unknown {
   }
   return { ...(message as object), value: outcomes };
 }
+
+const exposed = new WeakSet<object>();
 
 interface Outcome {
   kind: number;

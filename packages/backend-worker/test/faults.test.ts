@@ -169,6 +169,19 @@ describe('errors and values across the boundary', () => {
     expect([root.message, root.code, root.detail]).toEqual(['root cause', 'E_ROOT', { attempts: 3 }]);
   });
 
+  it("ignores messages the worker's own code posts on parentPort, even with ids like the pool's", async () => {
+    const backend = pool({ size: 1 });
+    await backend.ready();
+    await expect(backend.runTask('chatter', null)).resolves.toBe('real');
+    await expect(backend.runTask('double', 2)).resolves.toBe(4);
+  });
+
+  it('refuses a second exposeTasks in the same worker instead of running every call twice', async () => {
+    const backend = pool({ size: 1 });
+    await expect(backend.runTask('twice', null)).resolves.toBe('INVALID_REQUEST');
+    await expect(backend.runTask('mark', null)).resolves.toBe(1);
+  });
+
   it('keeps a thrown value that is not an Error', async () => {
     const error = await failure(pool().runTask('throwString', null));
     expect(error.code).toBe('TASK_FAILED');

@@ -31,7 +31,7 @@ export function exposeTasks(tasks: TaskCollection, endpoint?: Endpoint): void {
     return;
   }
   const port = nodeEndpoint(parentPort!);
-  exposeTasksOn(port, tasks, atomicsIdleWait(parentPort!, port.dispatch));
+  exposeTasksOn(port, tasks, atomicsIdleWait(parentPort!, port.dispatch), parentPort!);
 }
 
 const turnsWithoutEventLoop = 32;

@@ -135,6 +135,7 @@ const defaultAbortGrace = 1000;
 const defaultStartupTimeout = 30_000;
 const maxTimerDelay = 2_147_483_647;
 const sampleCount = 1024;
+const maxIdleDeaths = 3;
 
 type CallState = 'queued' | 'running' | 'aborting' | 'settled';
 
@@ -177,6 +178,8 @@ class PoolWorker {
   // Calls sent in a batch and not yet answered, by id: their async outcomes come through takeResults.
   readonly batched = new Map<number, PendingCall>();
   polling = false;
+  // Whether the worker has answered any call (see WorkerBackend.#idleDeaths).
+  answered = false;
 }
 
 function notStarted(): never {
@@ -230,6 +233,8 @@ export class WorkerBackend implements ComputeBackendInterface {
   #resolveReady: () => void = noop;
   #rejectReady: (error: unknown) => void = noop;
   #broken: ComputeError | undefined;
+  // Workers in a row that exited on their own before answering anything.
+  #idleDeaths = 0;
   #closing: Promise<void> | undefined;
 
   /**
@@ -439,7 +444,11 @@ export class WorkerBackend implements ComputeBackendInterface {
     const initial = this.#initialPending > 0;
     const anyStarted = this.#ready.length > 0 || [...this.#alive].some((worker) => worker.state === 'starting');
     if (!initial && anyStarted) return;
-    const error = this.#unavailable(`The ${this.name} backend could not start its workers (${String(this.#url)}): ${messageOf(cause)}`, undefined, cause);
+    this.#break(`could not start its workers (${String(this.#url)}): ${messageOf(cause)}`, cause);
+  }
+
+  #break(reason: string, cause: unknown): void {
+    const error = this.#unavailable(`The ${this.name} backend ${reason}`, undefined, cause);
     this.#broken = error;
     this.#rejectReady(error);
     this.#rejectQueue(error);
@@ -449,10 +458,19 @@ export class WorkerBackend implements ComputeBackendInterface {
   #onExit(worker: PoolWorker, error: Error): void {
     if (worker.state === 'gone') return;
     const wasReady = worker.state === 'ready';
+    // A worker that dies on its own, running nothing and having answered nothing,
+    // was broken from the start (say, a worker file that throws after exposeTasks).
+    const diedIdle = wasReady && !worker.answered && worker.inFlight === 0;
     this.#forget(worker, this.#unavailable(`A worker of the ${this.name} backend stopped: ${error.message}`, undefined, error));
     if (this.#closing !== undefined) return;
-    if (wasReady) this.#spawn();
-    else this.#startFailed(error);
+    if (!wasReady) {
+      this.#startFailed(error);
+    } else if (diedIdle && ++this.#idleDeaths >= maxIdleDeaths) {
+      // Replacing it again would only loop: stop, as for a file that fails to load.
+      this.#break(`its workers keep exiting right after they start (${maxIdleDeaths} in a row): ${error.message}`, error);
+    } else {
+      this.#spawn();
+    }
   }
 
   // Takes a worker out of the pool and rejects its calls; terminating is the caller's business.
@@ -627,6 +645,10 @@ export class WorkerBackend implements ComputeBackendInterface {
   #answered(call: PendingCall, worker: PoolWorker, ok: boolean, outcome: unknown): void {
     // A worker that died or was retired has already settled its calls.
     if (!worker.calls.delete(call)) return;
+    if (!worker.answered) {
+      worker.answered = true;
+      this.#idleDeaths = 0;
+    }
     worker.inFlight--;
     this.#running--;
     if (call.timer !== undefined) clearTimeout(call.timer);

@@ -228,6 +228,26 @@ describe('calls sent together in one batch', () => {
     expect(outcomes[2]).toEqual({ status: 'fulfilled', value: 8 });
   });
 
+  it('settles every call of a batch whose worker dies in the middle of it, and recovers', async () => {
+    const backend = pool({ size: 1 });
+    await backend.ready();
+    const outcomes = await Promise.allSettled([
+      backend.runTask('double', 1),
+      backend.runTask('sleep', { ms: 60_000, value: 'never' }),
+      backend.runTask('exit', null),
+      backend.runTask('echo', 'after'),
+    ]);
+    // The worker dies before it answers the batch: every call in it fails over.
+    expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as ComputeError).code : outcome.value))).toEqual([
+      'BACKEND_UNAVAILABLE',
+      'BACKEND_UNAVAILABLE',
+      'BACKEND_UNAVAILABLE',
+      'BACKEND_UNAVAILABLE',
+    ]);
+    expect(backend.stats()).toMatchObject({ running: 0, queued: 0 });
+    await hundredCallsSucceed(backend);
+  });
+
   it('fails only the call whose input cannot be cloned', async () => {
     const backend = pool({ size: 1 });
     await backend.ready();
@@ -345,6 +365,18 @@ describe('starting workers', () => {
     expect(error.message).toContain('this worker file is broken');
     expect((await failure(backend.runTask('double', 1))).code).toBe('BACKEND_UNAVAILABLE');
     expect(backend.canRun('double')).toBe(false);
+    expect(backend.stats().workers).toBe(0);
+  });
+
+  it('stops replacing workers that die right after their handshake, instead of respawning forever', async () => {
+    const backend = pool({ url: new URL('./fixtures/crash-after-expose-worker.mjs', import.meta.url), size: 1 });
+    // The handshake may come before the first death, so ready() may resolve; the pool must still give up.
+    await backend.ready().catch(() => undefined);
+    await expect.poll(() => backend.canRun('double'), { timeout: 20_000 }).toBe(false);
+    const error = await failure(backend.runTask('double', 1));
+    expect(error.code).toBe('BACKEND_UNAVAILABLE');
+    expect(error.message).toContain('keep exiting right after they start');
+    expect((error.cause as Error).message).toContain('dies right after it starts');
     expect(backend.stats().workers).toBe(0);
   });
 

@@ -29,6 +29,14 @@ import {
  * `worker_threads` options (`workerData`, `resourceLimits`, `execArgv`, `env`,
  * ...); in browsers `name` and `credentials` (the worker is always
  * `type: 'module'`).
+ *
+ * @example
+ * ```ts
+ * const worker = createWorkerBackend({
+ *   url: new URL('./worker.js', import.meta.url),
+ *   workerOptions: { workerData: { tasksModule: './tasks.js' }, resourceLimits: { maxOldGenerationSizeMb: 256 } },
+ * });
+ * ```
  */
 export interface WorkerConstructorOptions {
   /** Node: the value the worker reads as `workerData` (structured-cloned). */
@@ -52,7 +60,21 @@ export interface WorkerConstructorOptions {
   [option: string]: unknown;
 }
 
-/** Options for {@link createWorkerBackend}. */
+/**
+ * Options for {@link createWorkerBackend}. Only `url` is required.
+ *
+ * @example
+ * ```ts
+ * const options: WorkerBackendOptions = {
+ *   url: new URL('./tasks.worker.js', import.meta.url),
+ *   size: 4,
+ *   tasks, // the same definitions the worker exposes: canRun answers before ready()
+ *   maxQueue: 1_000,
+ *   taskTimeout: 10_000,
+ * };
+ * const worker = createWorkerBackend(options);
+ * ```
+ */
 export interface WorkerBackendOptions {
   /**
    * The worker file: a URL (`new URL('./tasks.worker.js', import.meta.url)`),
@@ -98,13 +120,30 @@ export interface WorkerBackendOptions {
   name?: string | undefined;
 }
 
-/** `runTask`'s third argument: the router's `{ signal }`, plus a per-call `timeout`. */
+/**
+ * `runTask`'s third argument: the router's `{ signal }`, plus a per-call `timeout`.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const options: WorkerRunTaskOptions = { signal: controller.signal, timeout: 2_000 };
+ * await worker.runTask('resize', image, options); // TASK_TIMEOUT after 2 s of run time
+ * ```
+ */
 export interface WorkerRunTaskOptions extends RunTaskOptions {
   /** Milliseconds this call may run on a worker (queue time does not count). Overrides `taskTimeout`. */
   timeout?: number | undefined;
 }
 
-/** Milliseconds, over the most recent calls (up to 1024). All 0 before the first call. */
+/**
+ * Milliseconds, over the most recent calls (up to 1024). All 0 before the first call.
+ *
+ * @example
+ * ```ts
+ * const { p50, p99 }: DurationPercentiles = worker.stats().runTime;
+ * console.log(`tasks take ${p50} ms, ${p99} ms at the 99th percentile`);
+ * ```
+ */
 export interface DurationPercentiles {
   p50: number;
   p90: number;
@@ -112,7 +151,15 @@ export interface DurationPercentiles {
   max: number;
 }
 
-/** What {@link WorkerBackend.stats} reports. */
+/**
+ * What {@link WorkerBackend.stats} reports.
+ *
+ * @example
+ * ```ts
+ * const stats: WorkerBackendStats = worker.stats();
+ * if (stats.queued > 100) console.warn(`${stats.queued} calls wait for ${stats.workers} workers`);
+ * ```
+ */
 export interface WorkerBackendStats {
   /** Workers that have finished their handshake and take calls. */
   workers: number;
@@ -194,6 +241,16 @@ function notStarted(): never {
  * Calls go to the least-loaded worker, several at a time per worker; the rest
  * wait in a queue. A worker that crashes is replaced and its calls reject with
  * `BACKEND_UNAVAILABLE`, so a router can fall back to another backend.
+ *
+ * @example
+ * ```ts
+ * import { createWorkerBackend, type WorkerBackend } from '@hybridcompute/backend-worker';
+ *
+ * const worker: WorkerBackend = createWorkerBackend({ url: new URL('./tasks.worker.js', import.meta.url) });
+ * await worker.ready();
+ * console.log(worker.taskNames, worker.size); // ['double', ...] 8
+ * await worker.close();
+ * ```
  */
 export class WorkerBackend implements ComputeBackendInterface {
   /** The name errors report as their `backend`. */
@@ -280,6 +337,15 @@ export class WorkerBackend implements ComputeBackendInterface {
    * `canRun` knows the workers' tasks. Rejects with `BACKEND_UNAVAILABLE` when a
    * worker file fails to load (its error as `cause`) or the backend is closed
    * first. Calls made before it resolves wait in the queue.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   await worker.ready();
+   * } catch (error) {
+   *   console.error('the worker file did not start', (error as Error).cause);
+   * }
+   * ```
    */
   ready(): Promise<void> {
     return this.#readyPromise;
@@ -306,6 +372,12 @@ export class WorkerBackend implements ComputeBackendInterface {
    *
    * @param options - `{ signal }` (the router passes one) and `{ timeout }` in
    *   milliseconds of run time, overriding `taskTimeout`.
+   *
+   * @example
+   * ```ts
+   * const doubled = await worker.runTask<number, number>('double', 21); // 42
+   * await worker.runTask('render', scene, { signal: AbortSignal.timeout(5_000) });
+   * ```
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: WorkerRunTaskOptions): Promise<Output> {
     if (this.#closing !== undefined) return Promise.reject(this.#unavailable(`The ${this.name} backend is closed`, taskName));
@@ -351,7 +423,15 @@ export class WorkerBackend implements ComputeBackendInterface {
     });
   }
 
-  /** Counters and recent timings; cheap enough to poll. */
+  /**
+   * Counters and recent timings; cheap enough to poll.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => console.log(worker.stats()), 10_000);
+   * // { workers: 4, queued: 0, running: 3, completed: 1200, failed: 2, runTime: { p50: 4.1, ... }, waitTime: { ... } }
+   * ```
+   */
   stats(): WorkerBackendStats {
     return {
       workers: this.#ready.length,
@@ -368,6 +448,11 @@ export class WorkerBackend implements ComputeBackendInterface {
    * Rejects every call still queued or running with `BACKEND_UNAVAILABLE`,
    * terminates every worker and resolves once they are gone, so the process
    * can exit. Later calls reject; calling `close()` again returns the same promise.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void worker.close());
+   * ```
    */
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;

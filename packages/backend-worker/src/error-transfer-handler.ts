@@ -6,12 +6,30 @@ import { transferHandlers, type TransferHandler } from 'comlink';
  * only an error's name, message and stack; this one also keeps `code`, the
  * `cause` chain, a `ComputeError`'s fields and any other own property that
  * can be cloned.
+ *
+ * @example
+ * ```ts
+ * // what a task's `throw Object.assign(new Error('no stock'), { code: 'E_STOCK' })` becomes on the wire
+ * const thrown: SerializedThrown = { kind: 'error', error: { name: 'Error', message: 'no stock', properties: { code: 'E_STOCK' } } };
+ * ```
  */
 export type SerializedThrown =
   | { readonly kind: 'error'; readonly error: SerializedError }
   | { readonly kind: 'value'; readonly value: unknown };
 
-/** An `Error` as {@link SerializedThrown} carries it. */
+/**
+ * An `Error` as {@link SerializedThrown} carries it.
+ *
+ * @example
+ * ```ts
+ * const error: SerializedError = {
+ *   name: 'ComputeError',
+ *   message: "Task 'resize' failed: bad size",
+ *   compute: { code: 'TASK_FAILED', taskName: 'resize' },
+ *   cause: { kind: 'error', error: { name: 'RangeError', message: 'bad size' } },
+ * };
+ * ```
+ */
 export interface SerializedError {
   name: string;
   message: string;
@@ -49,6 +67,16 @@ const reservedKeys = new Set(['name', 'message', 'stack', 'cause']);
  * It replaces comlink's `'throw'` handler for the whole app, keeping comlink's
  * test for what counts as a thrown value, and still reads comlink's own format,
  * so other comlink users in the app keep working.
+ *
+ * @example
+ * ```ts
+ * // your own comlink endpoints get the same whole errors
+ * import { installErrorTransferHandler } from '@hybridcompute/backend-worker';
+ * import { wrap } from 'comlink';
+ *
+ * installErrorTransferHandler();
+ * const api = wrap<MyApi>(new Worker(new URL('./api.worker.js', import.meta.url), { type: 'module' }));
+ * ```
  */
 export function installErrorTransferHandler(): void {
   const current = transferHandlers.get('throw') as (TransferHandler<unknown, unknown> & { [installedMarker]?: true }) | undefined;

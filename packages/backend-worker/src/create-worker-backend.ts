@@ -48,7 +48,7 @@ export interface WorkerConstructorOptions {
     codeRangeSizeMb?: number;
     stackSizeMb?: number;
   };
-  /** Node: flags for the worker, e.g. `['--import', 'tsx']` to run a `.ts` worker file. */
+  /** Node: flags for the worker, e.g. `['--enable-source-maps']` (on Node 20 a loader flag such as `--import tsx` does not apply to the worker's own entry file: see the README). */
   execArgv?: string[];
   /** Node: the worker's `process.env`. */
   env?: unknown;

@@ -7,9 +7,9 @@
 // BENCH_COMPARE_MODULE / BENCH_COMPARE_WORKER add a second build of the
 // backend (the module to import createWorkerBackend from, and a worker file
 // for it): an A/B of a change to the package in one process.
-import { Worker } from 'node:worker_threads';
 import { createWorkerBackend } from '@hybridcompute/backend-worker';
 import { Piscina } from 'piscina';
+import { openRawPool } from './open-raw-pool.mjs';
 
 const size = 2;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 40);
@@ -22,36 +22,16 @@ async function openHybrid(create, url) {
   return { run: (value) => backend.runTask('noop', value), close: () => backend.close() };
 }
 
-function openRaw() {
-  const workers = Array.from({ length: size }, () => new Worker(worker('raw-worker.mjs')));
-  const pending = new Map();
-  let nextId = 0;
-  for (const thread of workers) {
-    thread.on('message', ({ id, result }) => {
-      const resolve = pending.get(id);
-      pending.delete(id);
-      resolve(result);
-    });
-  }
-  return {
-    run(value) {
-      const id = nextId++;
-      return new Promise((resolve) => {
-        pending.set(id, resolve);
-        workers[id % size].postMessage({ id, task: 'noop', value });
-      });
-    },
-    close: () => Promise.all(workers.map((thread) => thread.terminate())),
-  };
-}
-
 const pools = {
   'hybrid (this build)': await openHybrid(createWorkerBackend, worker('hybrid-worker.mjs')),
   'piscina 5.3.2': await (async () => {
     const pool = new Piscina({ filename: worker('peer-worker.mjs').href, minThreads: size, maxThreads: size });
     return { run: (value) => pool.run({ task: 'noop', value }), close: () => pool.destroy() };
   })(),
-  'bare postMessage': openRaw(),
+  'bare postMessage': (() => {
+    const pool = openRawPool(size);
+    return { run: (value) => pool.run('noop', value), close: pool.close };
+  })(),
 };
 if (process.env.BENCH_COMPARE_MODULE !== undefined) {
   const { createWorkerBackend: createOther } = await import(process.env.BENCH_COMPARE_MODULE);

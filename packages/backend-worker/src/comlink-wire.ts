@@ -38,9 +38,9 @@ export function comlinkRun(callId: number, taskName: string, input: unknown): ob
 }
 
 /**
- * Whether an answer is a value (not a thrown one). Read the value with
- * {@link replyValue}; a value that comlink's transfer handlers must rebuild
- * (a thrown error, a proxy) is rebuilt there.
+ * Reads an answer that comlink's transfer handlers must rebuild (`type:
+ * 'HANDLER'`: a thrown value, a proxy): `ok` is false for a thrown one. A
+ * `'RAW'` answer needs none of this: its `value` is the result.
  */
 export function replyValue(reply: ComlinkReply): { ok: boolean; value: unknown } {
   if (reply.type !== 'HANDLER') return { ok: true, value: reply.value };

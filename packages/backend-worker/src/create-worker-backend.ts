@@ -109,9 +109,10 @@ export interface WorkerBackendOptions {
    * Node: an idle worker (one running no task) sleeps on `Atomics.wait` and is
    * woken by `Atomics.notify` when a call comes, which answers a lone call a few
    * microseconds sooner (piscina does the same). While it sleeps its event loop
-   * stands still, so timers or I/O a task left running after it settled wait
-   * for the next call: set `false` if tasks leave such work behind. Default `true`.
-   * Browsers: ignored.
+   * stands still, so background work (timers or I/O a task left behind, a
+   * top-level `await` after `exposeTasks`) pauses; the worker turns its event
+   * loop at least every 32 calls. Set `false` for workers that keep such work
+   * going between calls. Default `true`. Browsers: ignored.
    */
   atomics?: boolean | undefined;
   /** Passed to the `Worker` constructor; see {@link WorkerConstructorOptions}. */

@@ -1,9 +1,9 @@
 // One run of the worker-pool benchmark for one pool (BENCH_SUBJECT: hybrid,
 // piscina, tinypool or raw), pool size 2; prints JSON figures.
-import { Worker } from 'node:worker_threads';
 import { createWorkerBackend } from '@hybridcompute/backend-worker';
 import { Piscina } from 'piscina';
 import { Tinypool } from 'tinypool';
+import { openRawPool } from './open-raw-pool.mjs';
 import { cpuWork } from './pool-workers/cpu-work.mjs';
 
 const subject = process.env.BENCH_SUBJECT ?? 'hybrid';
@@ -31,34 +31,10 @@ async function open() {
       return { run: (task, value) => pool.run({ task, value }), close: () => pool.destroy() };
     }
     case 'raw':
-      return openRawPool();
+      return openRawPool(size);
     default:
       throw new Error(`unknown BENCH_SUBJECT ${subject}`);
   }
-}
-
-// A hand-rolled pool over postMessage: round robin, any number in flight.
-function openRawPool() {
-  const workers = Array.from({ length: size }, () => new Worker(worker('raw-worker.mjs')));
-  const pending = new Map();
-  let nextId = 0;
-  for (const thread of workers) {
-    thread.on('message', ({ id, result }) => {
-      const resolve = pending.get(id);
-      pending.delete(id);
-      resolve(result);
-    });
-  }
-  return {
-    run(task, value) {
-      const id = nextId++;
-      return new Promise((resolve) => {
-        pending.set(id, resolve);
-        workers[id % size].postMessage({ id, task, value });
-      });
-    },
-    close: () => Promise.all(workers.map((thread) => thread.terminate())),
-  };
 }
 
 async function inParallel(pool, task, values, limit) {

@@ -6,14 +6,14 @@ import {
   messageOf,
   type ComputeBackendInterface,
   type RunTaskOptions,
-  type SerializedComputeError,
   type TaskCollection,
 } from '@hybridcompute/core';
-import { wrap } from 'comlink';
+import type { Endpoint } from 'comlink';
 import { webWorkerPlatform } from './web-worker-platform.js';
 import type { SpawnedWorker, WorkerPlatform } from './worker-platform.js';
+import { comlinkApply, comlinkRun, replyValue, type ComlinkReply } from './comlink-wire.js';
 import { deserializeThrown, installErrorTransferHandler } from './error-transfer-handler.js';
-import { transferAll, transferListOf } from './transfer.js';
+import { transferListOf } from './transfer.js';
 import {
   asyncMarker,
   batchMarker,
@@ -21,7 +21,7 @@ import {
   outcomeFulfilled,
   outcomePending,
   readyMessageKey,
-  type WorkerApi,
+  wakeMessageKey,
 } from './worker-protocol.js';
 
 /**
@@ -29,6 +29,14 @@ import {
  * `worker_threads` options (`workerData`, `resourceLimits`, `execArgv`, `env`,
  * ...); in browsers `name` and `credentials` (the worker is always
  * `type: 'module'`).
+ *
+ * @example
+ * ```ts
+ * const worker = createWorkerBackend({
+ *   url: new URL('./worker.js', import.meta.url),
+ *   workerOptions: { workerData: { tasksModule: './tasks.js' }, resourceLimits: { maxOldGenerationSizeMb: 256 } },
+ * });
+ * ```
  */
 export interface WorkerConstructorOptions {
   /** Node: the value the worker reads as `workerData` (structured-cloned). */
@@ -40,7 +48,7 @@ export interface WorkerConstructorOptions {
     codeRangeSizeMb?: number;
     stackSizeMb?: number;
   };
-  /** Node: flags for the worker, e.g. `['--import', 'tsx']` to run a `.ts` worker file. */
+  /** Node: flags for the worker, e.g. `['--enable-source-maps']` (on Node 20 a loader flag such as `--import tsx` does not apply to the worker's own entry file: see the README). */
   execArgv?: string[];
   /** Node: the worker's `process.env`. */
   env?: unknown;
@@ -52,7 +60,21 @@ export interface WorkerConstructorOptions {
   [option: string]: unknown;
 }
 
-/** Options for {@link createWorkerBackend}. */
+/**
+ * Options for {@link createWorkerBackend}. Only `url` is required.
+ *
+ * @example
+ * ```ts
+ * const options: WorkerBackendOptions = {
+ *   url: new URL('./tasks.worker.js', import.meta.url),
+ *   size: 4,
+ *   tasks, // the same definitions the worker exposes: canRun answers before ready()
+ *   maxQueue: 1_000,
+ *   taskTimeout: 10_000,
+ * };
+ * const worker = createWorkerBackend(options);
+ * ```
+ */
 export interface WorkerBackendOptions {
   /**
    * The worker file: a URL (`new URL('./tasks.worker.js', import.meta.url)`),
@@ -83,19 +105,46 @@ export interface WorkerBackendOptions {
   abortGrace?: number | undefined;
   /** Milliseconds a new worker has to call `exposeTasks`. Default 30000. */
   startupTimeout?: number | undefined;
+  /**
+   * Node: an idle worker (one running no task) sleeps on `Atomics.wait` and is
+   * woken by `Atomics.notify` when a call comes, which answers a lone call a few
+   * microseconds sooner (piscina does the same). While it sleeps its event loop
+   * stands still, so background work (timers or I/O a task left behind, a
+   * top-level `await` after `exposeTasks`) pauses; the worker turns its event
+   * loop at least every 32 calls. Set `false` for workers that keep such work
+   * going between calls. Default `true`. Browsers: ignored.
+   */
+  atomics?: boolean | undefined;
   /** Passed to the `Worker` constructor; see {@link WorkerConstructorOptions}. */
   workerOptions?: WorkerConstructorOptions | undefined;
   /** The name errors report as their `backend`. Default `'worker'`. */
   name?: string | undefined;
 }
 
-/** `runTask`'s third argument: the router's `{ signal }`, plus a per-call `timeout`. */
+/**
+ * `runTask`'s third argument: the router's `{ signal }`, plus a per-call `timeout`.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const options: WorkerRunTaskOptions = { signal: controller.signal, timeout: 2_000 };
+ * await worker.runTask('resize', image, options); // TASK_TIMEOUT after 2 s of run time
+ * ```
+ */
 export interface WorkerRunTaskOptions extends RunTaskOptions {
   /** Milliseconds this call may run on a worker (queue time does not count). Overrides `taskTimeout`. */
   timeout?: number | undefined;
 }
 
-/** Milliseconds, over the most recent calls (up to 1024). All 0 before the first call. */
+/**
+ * Milliseconds, over the most recent calls (up to 1024). All 0 before the first call.
+ *
+ * @example
+ * ```ts
+ * const { p50, p99 }: DurationPercentiles = worker.stats().runTime;
+ * console.log(`tasks take ${p50} ms, ${p99} ms at the 99th percentile`);
+ * ```
+ */
 export interface DurationPercentiles {
   p50: number;
   p90: number;
@@ -103,7 +152,15 @@ export interface DurationPercentiles {
   max: number;
 }
 
-/** What {@link WorkerBackend.stats} reports. */
+/**
+ * What {@link WorkerBackend.stats} reports.
+ *
+ * @example
+ * ```ts
+ * const stats: WorkerBackendStats = worker.stats();
+ * if (stats.queued > 100) console.warn(`${stats.queued} calls wait for ${stats.workers} workers`);
+ * ```
+ */
 export interface WorkerBackendStats {
   /** Workers that have finished their handshake and take calls. */
   workers: number;
@@ -126,6 +183,7 @@ const defaultAbortGrace = 1000;
 const defaultStartupTimeout = 30_000;
 const maxTimerDelay = 2_147_483_647;
 const sampleCount = 1024;
+const maxIdleDeaths = 3;
 
 type CallState = 'queued' | 'running' | 'aborting' | 'settled';
 
@@ -155,11 +213,12 @@ class PoolWorker {
   readonly calls = new Set<PendingCall>();
   spawned: SpawnedWorker | undefined = undefined;
   startupTimer: ReturnType<typeof setTimeout> | undefined = undefined;
-  // Method proxies made once per worker: comlink builds a new Proxy on every property read.
-  run: (callId: number, taskName: string, input: unknown) => Promise<unknown> = notStarted;
-  runBatch: (calls: unknown[]) => Promise<unknown[]> = notStarted;
-  takeResults: () => Promise<unknown[]> = notStarted;
-  cancel: (callId: number, reason: SerializedComputeError) => Promise<void> = notStarted;
+  endpoint: Endpoint | undefined = undefined;
+  // Node workers that sleep on Atomics.wait when idle: bumped and notified after every message.
+  wake: Int32Array | undefined = undefined;
+  // comlink requests awaiting their answer, by request id: a plain call's id is
+  // its call id and its entry the call itself (no closure per call).
+  readonly replies = new Map<number, PendingCall | ((ok: boolean, value: unknown) => void)>();
   // Calls started in this turn, sent together at its end in one comlink request.
   outbox: PendingCall[] = [];
   flushScheduled = false;
@@ -167,6 +226,8 @@ class PoolWorker {
   // Calls sent in a batch and not yet answered, by id: their async outcomes come through takeResults.
   readonly batched = new Map<number, PendingCall>();
   polling = false;
+  // Whether the worker has answered any call (see WorkerBackend.#idleDeaths).
+  answered = false;
 }
 
 function notStarted(): never {
@@ -181,6 +242,16 @@ function notStarted(): never {
  * Calls go to the least-loaded worker, several at a time per worker; the rest
  * wait in a queue. A worker that crashes is replaced and its calls reject with
  * `BACKEND_UNAVAILABLE`, so a router can fall back to another backend.
+ *
+ * @example
+ * ```ts
+ * import { createWorkerBackend, type WorkerBackend } from '@hybridcompute/backend-worker';
+ *
+ * const worker: WorkerBackend = createWorkerBackend({ url: new URL('./tasks.worker.js', import.meta.url) });
+ * await worker.ready();
+ * console.log(worker.taskNames, worker.size); // ['double', ...] 8
+ * await worker.close();
+ * ```
  */
 export class WorkerBackend implements ComputeBackendInterface {
   /** The name errors report as their `backend`. */
@@ -196,6 +267,7 @@ export class WorkerBackend implements ComputeBackendInterface {
   readonly #perWorker: number;
   readonly #abortGrace: number;
   readonly #startupTimeout: number;
+  readonly #atomics: boolean;
   readonly #declaredTasks: Set<string> | undefined;
   #taskNames: Set<string> | undefined;
 
@@ -219,6 +291,8 @@ export class WorkerBackend implements ComputeBackendInterface {
   #resolveReady: () => void = noop;
   #rejectReady: (error: unknown) => void = noop;
   #broken: ComputeError | undefined;
+  // Workers in a row that exited on their own before answering anything.
+  #idleDeaths = 0;
   #closing: Promise<void> | undefined;
 
   /**
@@ -240,6 +314,8 @@ export class WorkerBackend implements ComputeBackendInterface {
     this.#perWorker = positiveInteger('concurrentTasksPerWorker', options.concurrentTasksPerWorker) ?? defaultConcurrentTasksPerWorker;
     this.#abortGrace = milliseconds('abortGrace', options.abortGrace, true) ?? defaultAbortGrace;
     this.#startupTimeout = milliseconds('startupTimeout', options.startupTimeout) ?? defaultStartupTimeout;
+    if (options.atomics !== undefined && typeof options.atomics !== 'boolean') throw invalidArgumentError('createWorkerBackend: atomics must be a boolean');
+    this.#atomics = options.atomics ?? true;
     if (options.workerOptions !== undefined && (typeof options.workerOptions !== 'object' || options.workerOptions === null)) {
       throw invalidArgumentError('createWorkerBackend: workerOptions must be an object');
     }
@@ -262,6 +338,15 @@ export class WorkerBackend implements ComputeBackendInterface {
    * `canRun` knows the workers' tasks. Rejects with `BACKEND_UNAVAILABLE` when a
    * worker file fails to load (its error as `cause`) or the backend is closed
    * first. Calls made before it resolves wait in the queue.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   await worker.ready();
+   * } catch (error) {
+   *   console.error('the worker file did not start', (error as Error).cause);
+   * }
+   * ```
    */
   ready(): Promise<void> {
     return this.#readyPromise;
@@ -288,6 +373,12 @@ export class WorkerBackend implements ComputeBackendInterface {
    *
    * @param options - `{ signal }` (the router passes one) and `{ timeout }` in
    *   milliseconds of run time, overriding `taskTimeout`.
+   *
+   * @example
+   * ```ts
+   * const doubled = await worker.runTask<number, number>('double', 21); // 42
+   * await worker.runTask('render', scene, { signal: AbortSignal.timeout(5_000) });
+   * ```
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: WorkerRunTaskOptions): Promise<Output> {
     if (this.#closing !== undefined) return Promise.reject(this.#unavailable(`The ${this.name} backend is closed`, taskName));
@@ -333,7 +424,15 @@ export class WorkerBackend implements ComputeBackendInterface {
     });
   }
 
-  /** Counters and recent timings; cheap enough to poll. */
+  /**
+   * Counters and recent timings; cheap enough to poll.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => console.log(worker.stats()), 10_000);
+   * // { workers: 4, queued: 0, running: 3, completed: 1200, failed: 2, runTime: { p50: 4.1, ... }, waitTime: { ... } }
+   * ```
+   */
   stats(): WorkerBackendStats {
     return {
       workers: this.#ready.length,
@@ -350,6 +449,11 @@ export class WorkerBackend implements ComputeBackendInterface {
    * Rejects every call still queued or running with `BACKEND_UNAVAILABLE`,
    * terminates every worker and resolves once they are gone, so the process
    * can exit. Later calls reject; calling `close()` again returns the same promise.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void worker.close());
+   * ```
    */
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
@@ -376,17 +480,32 @@ export class WorkerBackend implements ComputeBackendInterface {
     }
     worker.spawned = spawned;
     const endpoint = spawned.endpoint;
-    const onHandshake = (event: MessageEvent): void => {
-      if (!isReadyMessage(event.data)) return;
-      endpoint.removeEventListener('message', onHandshake as EventListener);
-      this.#onHandshake(worker, event.data[readyMessageKey]);
+    worker.endpoint = endpoint;
+    // One listener per worker: the handshake, then comlink's answers.
+    const onMessage = (event: MessageEvent): void => {
+      const data = event.data as ComlinkReply | null;
+      if (typeof data !== 'object' || data === null) return;
+      const reply = typeof data.id === 'number' && (data.type === 'RAW' || data.type === 'HANDLER') ? worker.replies.get(data.id) : undefined;
+      if (reply === undefined) {
+        if (isReadyMessage(data)) {
+          const wake = (data as unknown as Record<string, unknown>)[wakeMessageKey];
+          if (this.#atomics && wake instanceof Int32Array) {
+            worker.wake = wake;
+            this.#post(worker, { [wakeMessageKey]: true });
+          }
+          this.#onHandshake(worker, data[readyMessageKey]);
+        }
+        return;
+      }
+      worker.replies.delete(data.id as number);
+      let ok = true;
+      let value = data.value;
+      if (data.type === 'HANDLER') ({ ok, value } = replyValue(data));
+      if (typeof reply === 'function') reply(ok, value);
+      else this.#answered(reply, worker, ok, value);
     };
-    endpoint.addEventListener('message', onHandshake as EventListener);
-    const remote = wrap<WorkerApi>(endpoint);
-    worker.run = remote.run as PoolWorker['run'];
-    worker.runBatch = remote.runBatch as PoolWorker['runBatch'];
-    worker.takeResults = remote.takeResults as PoolWorker['takeResults'];
-    worker.cancel = remote.cancel as PoolWorker['cancel'];
+    endpoint.addEventListener('message', onMessage as EventListener);
+    endpoint.start?.();
     worker.flush = () => this.#flush(worker);
     worker.startupTimer = setTimeout(() => {
       const error = new Error(`the worker ${String(this.#url)} did not call exposeTasks within ${this.#startupTimeout} ms`);
@@ -411,7 +530,11 @@ export class WorkerBackend implements ComputeBackendInterface {
     const initial = this.#initialPending > 0;
     const anyStarted = this.#ready.length > 0 || [...this.#alive].some((worker) => worker.state === 'starting');
     if (!initial && anyStarted) return;
-    const error = this.#unavailable(`The ${this.name} backend could not start its workers (${String(this.#url)}): ${messageOf(cause)}`, undefined, cause);
+    this.#break(`could not start its workers (${String(this.#url)}): ${messageOf(cause)}`, cause);
+  }
+
+  #break(reason: string, cause: unknown): void {
+    const error = this.#unavailable(`The ${this.name} backend ${reason}`, undefined, cause);
     this.#broken = error;
     this.#rejectReady(error);
     this.#rejectQueue(error);
@@ -421,10 +544,19 @@ export class WorkerBackend implements ComputeBackendInterface {
   #onExit(worker: PoolWorker, error: Error): void {
     if (worker.state === 'gone') return;
     const wasReady = worker.state === 'ready';
+    // A worker that dies on its own, running nothing and having answered nothing,
+    // was broken from the start (say, a worker file that throws after exposeTasks).
+    const diedIdle = wasReady && !worker.answered && worker.inFlight === 0;
     this.#forget(worker, this.#unavailable(`A worker of the ${this.name} backend stopped: ${error.message}`, undefined, error));
     if (this.#closing !== undefined) return;
-    if (wasReady) this.#spawn();
-    else this.#startFailed(error);
+    if (!wasReady) {
+      this.#startFailed(error);
+    } else if (diedIdle && ++this.#idleDeaths >= maxIdleDeaths) {
+      // Replacing it again would only loop: stop, as for a file that fails to load.
+      this.#break(`its workers keep exiting right after they start (${maxIdleDeaths} in a row): ${error.message}`, error);
+    } else {
+      this.#spawn();
+    }
   }
 
   // Takes a worker out of the pool and rejects its calls; terminating is the caller's business.
@@ -443,6 +575,7 @@ export class WorkerBackend implements ComputeBackendInterface {
     worker.calls.clear();
     worker.outbox = [];
     worker.batched.clear();
+    worker.replies.clear();
     worker.inFlight = 0;
     worker.aborting = 0;
   }
@@ -507,31 +640,38 @@ export class WorkerBackend implements ComputeBackendInterface {
       call.input = undefined;
       worker.batched.set(call.id, call);
     }
-    let answer: Promise<unknown[]>;
+    const id = this.#nextCallId++;
+    worker.replies.set(id, (ok, value) => {
+      if (ok) this.#batchAnswered(worker, calls, value as unknown[]);
+      else this.#batchFailed(worker, calls, flat, value);
+    });
     try {
-      answer = worker.runBatch(transferAll(flat, transfers));
+      this.#post(worker, comlinkApply(id, 'runBatch', [flat]), transfers);
     } catch (error) {
-      answer = Promise.reject(error);
+      worker.replies.delete(id);
+      this.#batchFailed(worker, calls, flat, error);
     }
-    answer.then(
-      (outcomes) => this.#batchAnswered(worker, calls, outcomes),
-      (error: unknown) => this.#batchFailed(worker, calls, flat, error),
-    );
   }
 
   #send(call: PendingCall, worker: PoolWorker): void {
     const input = call.input;
     call.input = undefined;
-    let answer: Promise<unknown>;
+    worker.replies.set(call.id, call);
     try {
-      answer = worker.run(call.id, call.taskName, input);
+      this.#post(worker, comlinkRun(call.id, call.taskName, input), transferListOf(input));
     } catch (error) {
-      answer = Promise.reject(error);
+      // Nothing was sent (an input that cannot be cloned).
+      worker.replies.delete(call.id);
+      this.#answered(call, worker, false, error);
     }
-    answer.then(
-      (value) => this.#answered(call, worker, true, value),
-      (error: unknown) => this.#answered(call, worker, false, error),
-    );
+  }
+
+  #post(worker: PoolWorker, message: object, transfers?: Transferable[]): void {
+    worker.endpoint!.postMessage(message, transfers);
+    if (worker.wake !== undefined) {
+      Atomics.add(worker.wake, 0, 1);
+      Atomics.notify(worker.wake, 0, 1);
+    }
   }
 
   #batchAnswered(worker: PoolWorker, calls: PendingCall[], outcomes: unknown[]): void {
@@ -572,7 +712,8 @@ export class WorkerBackend implements ComputeBackendInterface {
   #poll(worker: PoolWorker): void {
     if (worker.polling || worker.state !== 'ready') return;
     worker.polling = true;
-    worker.takeResults().then((outcomes) => {
+    const id = this.#nextCallId++;
+    worker.replies.set(id, (_ok, outcomes) => {
       worker.polling = false;
       if (worker.state === 'gone' || !Array.isArray(outcomes) || outcomes[0] !== asyncMarker) return;
       for (let index = 1; index + 2 < outcomes.length; index += 3) {
@@ -583,12 +724,17 @@ export class WorkerBackend implements ComputeBackendInterface {
         this.#answered(call, worker, fulfilled, fulfilled ? outcomes[index + 2] : deserializeThrown(outcomes[index + 2]));
       }
       if (worker.batched.size > 0) this.#poll(worker);
-    }, noop);
+    });
+    this.#post(worker, comlinkApply(id, 'takeResults', []));
   }
 
   #answered(call: PendingCall, worker: PoolWorker, ok: boolean, outcome: unknown): void {
     // A worker that died or was retired has already settled its calls.
     if (!worker.calls.delete(call)) return;
+    if (!worker.answered) {
+      worker.answered = true;
+      this.#idleDeaths = 0;
+    }
     worker.inFlight--;
     this.#running--;
     if (call.timer !== undefined) clearTimeout(call.timer);
@@ -661,7 +807,8 @@ export class WorkerBackend implements ComputeBackendInterface {
 
   #abort(call: PendingCall, error: ComputeError): void {
     if (call.state === 'queued') {
-      // Never started: it just leaves the queue.
+      // Never started: it just leaves the queue (its slot is skipped later; its input can go now).
+      call.input = undefined;
       this.#queued--;
       this.#settle(call, false, error);
       return;
@@ -673,7 +820,8 @@ export class WorkerBackend implements ComputeBackendInterface {
     call.state = 'aborting';
     worker.aborting++;
     // The worker keeps the slot until the task stops; if it will not, the worker goes.
-    worker.cancel(call.id, error.toJSON()).then(undefined, noop);
+    // Fire and forget: the answer has no entry in worker.replies and is dropped.
+    this.#post(worker, comlinkApply(this.#nextCallId++, 'cancel', [call.id, error.toJSON()]));
     call.timer = setTimeout(this.#onGraceOver, this.#abortGrace, call);
   }
 

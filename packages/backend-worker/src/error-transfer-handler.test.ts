@@ -17,6 +17,16 @@ describe('the error transfer handler', () => {
     expect((copy.cause as { code: string }).code).toBe('E_IN');
   });
 
+  it("keeps an AggregateError's errors, which are not enumerable", () => {
+    const original = new AggregateError([Object.assign(new TypeError('first'), { code: 'E_FIRST' }), 'second'], 'both failed', { cause: 'root' });
+    const copy = roundTrip(original) as AggregateError;
+    expect(copy).toBeInstanceOf(AggregateError);
+    expect([copy.name, copy.message, copy.cause]).toEqual(['AggregateError', 'both failed', 'root']);
+    expect(copy.errors).toHaveLength(2);
+    expect(copy.errors[0]).toBeInstanceOf(TypeError);
+    expect([copy.errors[0].message, copy.errors[0].code, copy.errors[1]]).toEqual(['first', 'E_FIRST', 'second']);
+  });
+
   it('survives a hostile error whose getters throw', () => {
     const hostile = new Error('hostile');
     Object.defineProperty(hostile, 'message', {

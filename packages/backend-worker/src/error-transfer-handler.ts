@@ -6,12 +6,30 @@ import { transferHandlers, type TransferHandler } from 'comlink';
  * only an error's name, message and stack; this one also keeps `code`, the
  * `cause` chain, a `ComputeError`'s fields and any other own property that
  * can be cloned.
+ *
+ * @example
+ * ```ts
+ * // what a task's `throw Object.assign(new Error('no stock'), { code: 'E_STOCK' })` becomes on the wire
+ * const thrown: SerializedThrown = { kind: 'error', error: { name: 'Error', message: 'no stock', properties: { code: 'E_STOCK' } } };
+ * ```
  */
 export type SerializedThrown =
   | { readonly kind: 'error'; readonly error: SerializedError }
   | { readonly kind: 'value'; readonly value: unknown };
 
-/** An `Error` as {@link SerializedThrown} carries it. */
+/**
+ * An `Error` as {@link SerializedThrown} carries it.
+ *
+ * @example
+ * ```ts
+ * const error: SerializedError = {
+ *   name: 'ComputeError',
+ *   message: "Task 'resize' failed: bad size",
+ *   compute: { code: 'TASK_FAILED', taskName: 'resize' },
+ *   cause: { kind: 'error', error: { name: 'RangeError', message: 'bad size' } },
+ * };
+ * ```
+ */
 export interface SerializedError {
   name: string;
   message: string;
@@ -21,11 +39,15 @@ export interface SerializedError {
   /** Own enumerable properties other than the ones above (`code` among them). */
   properties?: Record<string, unknown>;
   cause?: SerializedThrown;
+  /** An `AggregateError`'s `errors` (not enumerable, so not among `properties`). */
+  errors?: SerializedThrown[];
 }
 
 const installedMarker = Symbol.for('@hybridcompute/backend-worker.errorTransferHandler');
 // Causes can be cyclic; a boundary only needs the first links.
 const maxCauseDepth = 8;
+// An AggregateError carries at most this many of its errors across.
+const maxAggregated = 100;
 const builtInErrors: Record<string, ErrorConstructor> = {
   Error,
   EvalError,
@@ -45,6 +67,16 @@ const reservedKeys = new Set(['name', 'message', 'stack', 'cause']);
  * It replaces comlink's `'throw'` handler for the whole app, keeping comlink's
  * test for what counts as a thrown value, and still reads comlink's own format,
  * so other comlink users in the app keep working.
+ *
+ * @example
+ * ```ts
+ * // your own comlink endpoints get the same whole errors
+ * import { installErrorTransferHandler } from '@hybridcompute/backend-worker';
+ * import { wrap } from 'comlink';
+ *
+ * installErrorTransferHandler();
+ * const api = wrap<MyApi>(new Worker(new URL('./api.worker.js', import.meta.url), { type: 'module' }));
+ * ```
  */
 export function installErrorTransferHandler(): void {
   const current = transferHandlers.get('throw') as (TransferHandler<unknown, unknown> & { [installedMarker]?: true }) | undefined;
@@ -112,6 +144,8 @@ function serializeError(error: Error, depth: number): SerializedError {
     if (properties !== undefined) serialized.properties = properties;
   }
   if (error.cause !== undefined && depth < maxCauseDepth) serialized.cause = serializeThrown(error.cause, depth + 1);
+  const errors = (error as { errors?: unknown }).errors;
+  if (error.name === 'AggregateError' && Array.isArray(errors) && depth < maxCauseDepth) serialized.errors = errors.slice(0, maxAggregated).map((inner) => serializeThrown(inner, depth + 1));
   return serialized;
 }
 
@@ -124,7 +158,15 @@ function deserializeError(serialized: SerializedError, depth: number): Error {
   } else {
     const name = typeof serialized.name === 'string' ? serialized.name : 'Error';
     // Built-in kinds come back as themselves, so `instanceof TypeError` still works.
-    error = new (builtInErrors[name] ?? Error)(message, cause);
+    if (name === 'AggregateError' && Array.isArray(serialized.errors)) {
+      error = new AggregateError(
+        serialized.errors.map((inner) => deserializeThrown(inner, depth + 1)),
+        message,
+        cause,
+      );
+    } else {
+      error = new (builtInErrors[name] ?? Error)(message, cause);
+    }
     if (error.name !== name) error.name = name;
     if (serialized.properties !== undefined) Object.assign(error, serialized.properties);
   }

@@ -1,4 +1,4 @@
-import { collectTasks, ComputeError, messageOf, type AnyComputeTask, type TaskCollection, type TaskContext } from '@hybridcompute/core';
+import { collectTasks, ComputeError, invalidArgumentError, messageOf, type AnyComputeTask, type TaskCollection, type TaskContext } from '@hybridcompute/core';
 import { expose, type Endpoint } from 'comlink';
 import { installErrorTransferHandler, serializeThrown } from './error-transfer-handler.js';
 import { transferAll, transferListOf } from './transfer.js';
@@ -9,15 +9,36 @@ import {
   outcomePending,
   outcomeRejected,
   readyMessageKey,
+  wakeMessageKey,
   type WorkerApi,
 } from './worker-protocol.js';
+
+/**
+ * How an idle worker sleeps until the pool's next message (Node: on
+ * `Atomics.wait`, reading the message with `receiveMessageOnPort`), instead of
+ * going back to its event loop. Internal: the Node entry provides it.
+ */
+export interface IdleWait {
+  /** Shared with the pool in the handshake; the pool bumps and notifies it after each message. */
+  readonly wake: Int32Array;
+  /** Runs `callback` once the current turn is over (Node: `setImmediate`). */
+  later(callback: () => void): void;
+  /**
+   * Blocks until the pool's next message, then dispatches every message waiting
+   * to the endpoint's listeners. Returns false when there was none (a stale wake).
+   */
+  receive(): boolean;
+}
 
 /**
  * Serves `tasks` to the pool on `endpoint` and sends the handshake. The
  * entry points (`./worker`, in Node and in browsers) only pick the endpoint.
  */
-export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection): void {
+export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWait?: IdleWait, key: object = endpoint): void {
+  // A second expose on one endpoint would answer every request twice, running each task twice.
+  if (exposed.has(key)) throw invalidArgumentError('exposeTasks: tasks are already exposed on this endpoint; call exposeTasks once, with every task');
   const byName = collectTasks(tasks);
+  exposed.add(key);
   installErrorTransferHandler();
   // Only calls still running asynchronously can be cancelled: a synchronous
   // task has finished before the worker reads the next message.
@@ -189,8 +210,43 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection): void {
       running.get(callId)?.abort(ComputeError.fromJSON(reason));
     },
   };
-  expose(api, cloneSafeEndpoint(endpoint));
-  endpoint.postMessage({ [readyMessageKey]: [...byName.keys()] });
+  // Idle waits start only when the pool asks for them (it will then wake this
+  // worker after every message). The worker sleeps only when it runs nothing:
+  // a task still running asynchronously needs the event loop.
+  let sleepEnabled = false;
+  let sleepScheduled = false;
+  // comlink requests not answered yet: an answer may still be on its way
+  // through comlink's promise chain. A parked takeResults is owed, not pending.
+  let owed = 0;
+  const idle = (): boolean => running.size === 0 && deferred.length === 0 && finished.length === 1 && owed === (waiting === undefined ? 0 : 1);
+  const sleep = (): void => {
+    sleepScheduled = false;
+    while (sleepEnabled && idle()) {
+      // Something arrived: return, so that its answer (posted in a microtask) goes out.
+      if (idleWait!.receive()) return;
+    }
+  };
+  const sleepSoon = (): void => {
+    if (!sleepEnabled || sleepScheduled) return;
+    sleepScheduled = true;
+    idleWait!.later(sleep);
+  };
+  const answered = (): void => {
+    owed--;
+    sleepSoon();
+  };
+  if (idleWait !== undefined) {
+    endpoint.addEventListener('message', ((event: MessageEvent) => {
+      const data = event.data as Record<string, unknown> | null;
+      if (typeof data !== 'object' || data === null) return;
+      if (data['id'] !== undefined && typeof data['type'] === 'string') owed++;
+      if (typeof data[wakeMessageKey] !== 'boolean') return;
+      sleepEnabled = data[wakeMessageKey] === true;
+      sleepSoon();
+    }) as EventListener);
+  }
+  expose(api, cloneSafeEndpoint(endpoint, answered));
+  endpoint.postMessage({ [readyMessageKey]: [...byName.keys()], ...(idleWait === undefined ? {} : { [wakeMessageKey]: idleWait.wake }) });
 }
 
 /**
@@ -198,7 +254,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection): void {
  * cloned would fail every call in it. When such a message fails to post, the
  * results that cannot be cloned become that call's error and the rest go as they are.
  */
-function cloneSafeEndpoint(endpoint: Endpoint): Endpoint {
+function cloneSafeEndpoint(endpoint: Endpoint, afterPost: () => void): Endpoint {
   const safe: Endpoint = {
     addEventListener: endpoint.addEventListener.bind(endpoint),
     removeEventListener: endpoint.removeEventListener.bind(endpoint),
@@ -210,6 +266,7 @@ function cloneSafeEndpoint(endpoint: Endpoint): Endpoint {
         if (repaired === undefined) throw error;
         endpoint.postMessage(repaired, transfer);
       }
+      afterPost();
     },
   };
   if (endpoint.start !== undefined) safe.start = endpoint.start.bind(endpoint);
@@ -228,6 +285,8 @@ function repairOutcomes(message: unknown): unknown {
   }
   return { ...(message as object), value: outcomes };
 }
+
+const exposed = new WeakSet<object>();
 
 interface Outcome {
   kind: number;

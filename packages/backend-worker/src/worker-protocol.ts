@@ -31,6 +31,13 @@ export interface ReadyMessage {
 /** The key of {@link ReadyMessage}; comlink ignores messages without an `id`. */
 export const readyMessageKey = '@hybridcompute/backend-worker.ready';
 
+/**
+ * In the handshake (Node workers): an `Int32Array` on a `SharedArrayBuffer`
+ * that the pool bumps and `Atomics.notify`s after each message it sends. From
+ * the pool, `{ [wakeMessageKey]: true }` tells the worker to sleep on it when idle.
+ */
+export const wakeMessageKey = '@hybridcompute/backend-worker.wake';
+
 /** Whether a message from a worker is its handshake. */
 export function isReadyMessage(data: unknown): data is ReadyMessage {
   return typeof data === 'object' && data !== null && Array.isArray((data as Record<string, unknown>)[readyMessageKey]);

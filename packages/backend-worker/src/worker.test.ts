@@ -17,4 +17,12 @@ describe('exposeTasks outside a worker', () => {
     port1.close();
     port2.close();
   });
+
+  it('refuses to expose tasks twice on one endpoint, which would run every call twice', () => {
+    const { port1, port2 } = new MessageChannel();
+    exposeInBrowser([{ name: 'noop', run: () => undefined }], port1);
+    expect(() => exposeInBrowser([{ name: 'other', run: () => undefined }], port1)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'INVALID_REQUEST' }));
+    port1.close();
+    port2.close();
+  });
 });

@@ -169,6 +169,19 @@ describe('errors and values across the boundary', () => {
     expect([root.message, root.code, root.detail]).toEqual(['root cause', 'E_ROOT', { attempts: 3 }]);
   });
 
+  it("ignores messages the worker's own code posts on parentPort, even with ids like the pool's", async () => {
+    const backend = pool({ size: 1 });
+    await backend.ready();
+    await expect(backend.runTask('chatter', null)).resolves.toBe('real');
+    await expect(backend.runTask('double', 2)).resolves.toBe(4);
+  });
+
+  it('refuses a second exposeTasks in the same worker instead of running every call twice', async () => {
+    const backend = pool({ size: 1 });
+    await expect(backend.runTask('twice', null)).resolves.toBe('INVALID_REQUEST');
+    await expect(backend.runTask('mark', null)).resolves.toBe(1);
+  });
+
   it('keeps a thrown value that is not an Error', async () => {
     const error = await failure(pool().runTask('throwString', null));
     expect(error.code).toBe('TASK_FAILED');
@@ -213,6 +226,26 @@ describe('calls sent together in one batch', () => {
     expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 'a' });
     expect(((outcomes[1] as PromiseRejectedResult).reason as ComputeError).message).toContain('not structured-cloneable');
     expect(outcomes[2]).toEqual({ status: 'fulfilled', value: 8 });
+  });
+
+  it('settles every call of a batch whose worker dies in the middle of it, and recovers', async () => {
+    const backend = pool({ size: 1 });
+    await backend.ready();
+    const outcomes = await Promise.allSettled([
+      backend.runTask('double', 1),
+      backend.runTask('sleep', { ms: 60_000, value: 'never' }),
+      backend.runTask('exit', null),
+      backend.runTask('echo', 'after'),
+    ]);
+    // The worker dies before it answers the batch: every call in it fails over.
+    expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as ComputeError).code : outcome.value))).toEqual([
+      'BACKEND_UNAVAILABLE',
+      'BACKEND_UNAVAILABLE',
+      'BACKEND_UNAVAILABLE',
+      'BACKEND_UNAVAILABLE',
+    ]);
+    expect(backend.stats()).toMatchObject({ running: 0, queued: 0 });
+    await hundredCallsSucceed(backend);
   });
 
   it('fails only the call whose input cannot be cloned', async () => {
@@ -264,6 +297,42 @@ describe('calls sent together in one batch', () => {
   });
 });
 
+describe('idle workers sleeping on Atomics.wait (Node)', () => {
+  for (const atomics of [true, false]) {
+    it(`serves lone calls, batches, async batched calls and aborts to idle workers (atomics: ${atomics})`, async () => {
+      const backend = pool({ size: 1, atomics, abortGrace: 60_000 });
+      await backend.ready();
+      // One at a time: the worker is idle between calls.
+      for (let index = 0; index < 200; index++) expect(await backend.runTask('double', index)).toBe(index * 2);
+      await expect(Promise.all([backend.runTask('double', 1), backend.runTask('echo', 'b'), backend.runTask('sleep', { ms: 5, value: 'c' })])).resolves.toEqual([2, 'b', 'c']);
+      const controller = new AbortController();
+      const aborted = backend.runTask('abortable', null, { signal: controller.signal });
+      await expect.poll(() => backend.stats().running).toBe(1);
+      controller.abort();
+      expect((await failure(aborted)).code).toBe('TASK_ABORTED');
+      await expect.poll(() => backend.stats().running).toBe(0);
+      await expect(backend.runTask('sleep', { ms: 5, value: 'after' })).resolves.toBe('after');
+    });
+  }
+
+  it('still turns the event loop of a worker fed one call at a time, so timers left behind by a task fire', async () => {
+    const backend = pool({ size: 1 });
+    await backend.ready();
+    await backend.runTask('startTimer', null);
+    let calls = 0;
+    while (!(await backend.runTask('hasTimerFired', null))) {
+      calls++;
+      // A worker that never left its microtask loop would answer false for ever.
+      if (calls > 50_000) throw new Error('the timer never fired');
+    }
+    expect(calls).toBeLessThan(50_000);
+  });
+
+  it('refuses an atomics option that is not a boolean', () => {
+    expect(() => createWorkerBackend({ url: faultWorker, atomics: 'yes' as never })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+  });
+});
+
 describe('transfer', () => {
   it('moves an ArrayBuffer into the worker and back instead of copying it', async () => {
     const { transfer } = await import('../src/node/index.js');
@@ -296,6 +365,18 @@ describe('starting workers', () => {
     expect(error.message).toContain('this worker file is broken');
     expect((await failure(backend.runTask('double', 1))).code).toBe('BACKEND_UNAVAILABLE');
     expect(backend.canRun('double')).toBe(false);
+    expect(backend.stats().workers).toBe(0);
+  });
+
+  it('stops replacing workers that die right after their handshake, instead of respawning forever', async () => {
+    const backend = pool({ url: new URL('./fixtures/crash-after-expose-worker.mjs', import.meta.url), size: 1 });
+    // The handshake may come before the first death, so ready() may resolve; the pool must still give up.
+    await backend.ready().catch(() => undefined);
+    await expect.poll(() => backend.canRun('double'), { timeout: 20_000 }).toBe(false);
+    const error = await failure(backend.runTask('double', 1));
+    expect(error.code).toBe('BACKEND_UNAVAILABLE');
+    expect(error.message).toContain('keep exiting right after they start');
+    expect((error.cause as Error).message).toContain('dies right after it starts');
     expect(backend.stats().workers).toBe(0);
   });
 

@@ -50,6 +50,22 @@ describe('close()', () => {
   });
 });
 
+describe('close() in awkward states', () => {
+  it('settles every call of a pool still starting and of one with an abort in its grace period, and leaves no timer behind', async () => {
+    const { stdout } = await run(process.execPath, [fixture('close-everything-child.mjs')], { timeout: 30_000 });
+    const report = JSON.parse(stdout) as Record<string, Record<string, unknown>>;
+    expect(report['starting']).toEqual({ early: 'BACKEND_UNAVAILABLE', ready: 'BACKEND_UNAVAILABLE' });
+    expect(report['busy']).toEqual({
+      spinning: 'TASK_ABORTED',
+      sleeping: 'BACKEND_UNAVAILABLE',
+      queued: 'BACKEND_UNAVAILABLE',
+      afterAbort: 'BACKEND_UNAVAILABLE',
+      running: 2,
+      queuedBefore: 2,
+    });
+  });
+});
+
 describe('memory', () => {
   it('keeps the heap and the workers flat over 200,000 no-op calls', async () => {
     const { stdout } = await run(process.execPath, ['--expose-gc', fixture('memory-child.mjs')], { timeout: 120_000 });

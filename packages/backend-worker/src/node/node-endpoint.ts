@@ -12,9 +12,13 @@ export interface NodeMessageTarget {
  * speaks (comlink's own node-adapter does the same, but is not reachable
  * through its package entry in every resolver).
  */
-export function nodeEndpoint(target: NodeMessageTarget): Endpoint {
+export function nodeEndpoint(target: NodeMessageTarget): Endpoint & { dispatch(data: unknown): void } {
   const adapters = new Map<EventListenerOrEventListenerObject, (data: unknown) => void>();
   return {
+    // Hands a message read off the port by other means (receiveMessageOnPort) to the listeners.
+    dispatch: (data: unknown) => {
+      for (const adapter of adapters.values()) adapter(data);
+    },
     postMessage: (message: unknown, transfer?: Transferable[]) => target.postMessage(message, transfer),
     addEventListener: (_type: string, listener: EventListenerOrEventListenerObject) => {
       const adapter =

@@ -1,6 +1,7 @@
 import { invalidArgumentError, type TaskCollection } from '@hybridcompute/core';
 import type { Endpoint } from 'comlink';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { IdleWait } from '../expose-tasks-on.js';
 import { exposeTasksOn } from '../expose-tasks-on.js';
 import { nodeEndpoint } from './node-endpoint.js';
 
@@ -25,5 +26,48 @@ export function exposeTasks(tasks: TaskCollection, endpoint?: Endpoint): void {
   if (endpoint === undefined && parentPort === null) {
     throw invalidArgumentError('exposeTasks must run inside a worker thread (parentPort is null; pass an endpoint)');
   }
-  exposeTasksOn(endpoint ?? nodeEndpoint(parentPort!), tasks);
+  if (endpoint !== undefined) {
+    exposeTasksOn(endpoint, tasks);
+    return;
+  }
+  const port = nodeEndpoint(parentPort!);
+  exposeTasksOn(port, tasks, atomicsIdleWait(parentPort!, port.dispatch), parentPort!);
+}
+
+const turnsWithoutEventLoop = 32;
+
+// piscina's trick: an idle worker blocks on Atomics.wait and reads the next
+// message itself, which wakes it sooner than a message event through its event loop.
+function atomicsIdleWait(port: MessagePort, dispatch: (data: unknown) => void): IdleWait {
+  const wake = new Int32Array(new SharedArrayBuffer(4));
+  let seen = 0;
+  let turns = 0;
+  return {
+    wake,
+    later(callback) {
+      // Console output goes to the main thread asynchronously: let it out first.
+      if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) {
+        turns = 0;
+        setImmediate(callback);
+      } else if (++turns < turnsWithoutEventLoop) {
+        // Sleeping in this microtask checkpoint is the fast path...
+        queueMicrotask(callback);
+      } else {
+        // ...but now and then the event loop must turn (timers, other ports).
+        turns = 0;
+        setImmediate(callback);
+      }
+    },
+    receive() {
+      Atomics.wait(wake, 0, seen);
+      // Read the count before the port, so that a message posted meanwhile is not missed.
+      seen = Atomics.load(wake, 0);
+      let received = false;
+      for (let entry = receiveMessageOnPort(port); entry !== undefined; entry = receiveMessageOnPort(port)) {
+        received = true;
+        dispatch(entry.message);
+      }
+      return received;
+    },
+  };
 }

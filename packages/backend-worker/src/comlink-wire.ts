@@ -1,0 +1,55 @@
+import { transferHandlers } from 'comlink';
+import { deserializeThrown } from './error-transfer-handler.js';
+import type { WorkerApi } from './worker-protocol.js';
+
+/**
+ * comlink 4's wire format, spoken directly by the main side: the worker side
+ * is served by comlink's own `expose`. comlink's `wrap` gives each request a
+ * random string id (four `Math.random()` numbers in hex) and a promise, and
+ * builds a Proxy per property read; the pool numbers its requests instead and
+ * routes each answer from one listener per worker. Internal.
+ */
+export interface ComlinkReply {
+  readonly id?: unknown;
+  readonly type?: unknown;
+  readonly name?: unknown;
+  readonly value?: unknown;
+}
+
+/** The `APPLY` request that calls `method` of the exposed {@link WorkerApi} with `args`. */
+export function comlinkApply(id: number, method: keyof WorkerApi, args: unknown[]): object {
+  const argumentList = new Array<object>(args.length);
+  for (let index = 0; index < args.length; index++) argumentList[index] = { type: 'RAW', value: args[index] };
+  return { id, type: 'APPLY', path: [method], argumentList };
+}
+
+/** The `APPLY` request of `run(callId, taskName, input)`, the hot path, built without intermediate arrays. */
+export function comlinkRun(callId: number, taskName: string, input: unknown): object {
+  return {
+    id: callId,
+    type: 'APPLY',
+    path: ['run'],
+    argumentList: [
+      { type: 'RAW', value: callId },
+      { type: 'RAW', value: taskName },
+      { type: 'RAW', value: input },
+    ],
+  };
+}
+
+/**
+ * Reads an answer that comlink's transfer handlers must rebuild (`type:
+ * 'HANDLER'`: a thrown value, a proxy): `ok` is false for a thrown one. A
+ * `'RAW'` answer needs none of this: its `value` is the result.
+ */
+export function replyValue(reply: ComlinkReply): { ok: boolean; value: unknown } {
+  if (reply.type !== 'HANDLER') return { ok: true, value: reply.value };
+  if (reply.name === 'throw') return { ok: false, value: deserializeThrown(reply.value) };
+  const handler = transferHandlers.get(String(reply.name));
+  if (handler === undefined) return { ok: false, value: new TypeError(`comlink: no transfer handler named '${String(reply.name)}'`) };
+  try {
+    return { ok: true, value: handler.deserialize(reply.value) };
+  } catch (error) {
+    return { ok: false, value: error };
+  }
+}

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 import { messageOf } from '@hybridcompute/core';
-import { backendFromCliOptions } from './backend-from-cli-options.js';
+import { backendFromCliOptions, type CliBackend } from './backend-from-cli-options.js';
 import { createComputeServer } from './create-compute-server.js';
-import { loadTaskModule } from './load-task-module.js';
 import { cliUsage, parseCliArgs } from './parse-cli-args.js';
 
-// hybrid-compute-server ./tasks.js [--port] [--host] [--token] [--max-concurrency] [--task-timeout]
+// hybrid-compute-server ./tasks.js [--port] [--host] [--token] [--max-concurrency] [--task-timeout] [--path] [--workers]
 async function main(): Promise<number> {
   let options;
   try {
@@ -18,15 +17,18 @@ async function main(): Promise<number> {
     console.log(cliUsage);
     return 0;
   }
-  let tasks;
+  let served: CliBackend;
   try {
-    tasks = await loadTaskModule(options.tasksModule);
+    served = await backendFromCliOptions(options);
   } catch (error) {
-    console.error(`hybrid-compute-server: cannot serve ${options.tasksModule}: ${messageOf(error)}`);
+    // One line, no stack: the message names the module and what is wrong with it.
+    console.error(`hybrid-compute-server: ${messageOf(error).split('\n', 1)[0]}`);
     return 1;
   }
+  const { taskNames } = served;
   const server = createComputeServer({
-    backend: backendFromCliOptions(options, tasks),
+    backend: served.backend,
+    taskNames,
     token: options.token,
     maxConcurrency: options.maxConcurrency,
     taskTimeout: options.taskTimeout,
@@ -34,18 +36,25 @@ async function main(): Promise<number> {
   });
   try {
     const { url } = await server.listen(options.port, options.host);
-    console.log(`hybrid-compute-server: serving ${tasks.size} task(s) (${[...tasks.keys()].join(', ')}) at ${url}`);
+    console.log(`hybrid-compute-server: serving ${taskNames.length} task(s) (${taskNames.join(', ')}) on ${served.where} at ${url}`);
   } catch (error) {
+    // Worker threads would keep the process alive after main() returns.
+    await served.close();
     const code = (error as { code?: unknown }).code;
     const reason = code === 'EADDRINUSE' ? `port ${options.port} on ${options.host} is already in use` : messageOf(error);
     console.error(`hybrid-compute-server: cannot listen: ${reason}`);
     return 1;
   }
-  const shutDown = (): void => {
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+  const shutDown = (signal: NodeJS.Signals): void => {
+    console.log(`hybrid-compute-server: ${signal}: draining ${server.activeCalls} call(s) in flight`);
+    // The pool closes only after the server has drained: calls in flight still need it.
+    server
+      .close()
+      .then(() => served.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGTERM', shutDown);
   process.once('SIGINT', shutDown);

@@ -19,9 +19,7 @@ import { collectTasks, invalidArgumentError, isComputeTask, type AnyComputeTask,
  */
 export async function loadTaskModule(specifier: string, cwd = process.cwd()): Promise<Map<string, AnyComputeTask>> {
   if (typeof specifier !== 'string' || specifier.length === 0) throw invalidArgumentError('loadTaskModule: expected a module path');
-  const looksLikePath = specifier.startsWith('.') || isAbsolute(specifier);
-  const url = looksLikePath ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
-  const namespace = (await import(url)) as Record<string, unknown>;
+  const namespace = (await import(taskModuleUrl(specifier, cwd))) as Record<string, unknown>;
   const tasks = new Map<string, AnyComputeTask>();
   const fallback = namespace['default'];
   if (isComputeTask(fallback)) collectTasks([fallback], tasks);
@@ -31,4 +29,19 @@ export async function loadTaskModule(specifier: string, cwd = process.cwd()): Pr
     throw invalidArgumentError(`${specifier} exports no task definitions (export defineTask(...) results, or an array or record of them as default)`);
   }
   return tasks;
+}
+
+/**
+ * What `loadTaskModule` imports for `specifier`: a path becomes an absolute
+ * `file:` URL, so another thread (or another directory) finds the same file;
+ * a URL or a package name stays as it is.
+ *
+ * @example
+ * ```ts
+ * taskModuleUrl('./tasks.js', '/srv'); // 'file:///srv/tasks.js'
+ * ```
+ */
+export function taskModuleUrl(specifier: string, cwd = process.cwd()): string {
+  const looksLikePath = specifier.startsWith('.') || isAbsolute(specifier);
+  return looksLikePath ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
 }

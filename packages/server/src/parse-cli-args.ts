@@ -9,8 +9,13 @@ export interface CliOptions {
   maxConcurrency: number | undefined;
   taskTimeout: number | undefined;
   path: string | undefined;
+  /** Worker threads to run the tasks on; `undefined` runs them on the server's own thread. */
+  workers: number | undefined;
   help: boolean;
 }
+
+/** The most worker threads `--workers` accepts: far more than any machine's cores, so a typo cannot start thousands. */
+export const maxCliWorkers = 256;
 
 /** The CLI's usage text. */
 export const cliUsage = `Usage: hybrid-compute-server <tasks-module> [options]
@@ -24,6 +29,8 @@ Options:
   --max-concurrency <n>  calls running at once; more are answered 503 (default 256)
   --task-timeout <ms>    longest a call may run before it is answered 504
   --path <path>          path of POST /compute and the WebSocket (default /compute)
+  --workers <n>          run the tasks on a pool of n worker threads (1 to ${maxCliWorkers});
+                         needs @hybridcompute/backend-worker installed
   -h, --help             print this text`;
 
 /**
@@ -45,6 +52,7 @@ export function parseCliArgs(args: readonly string[], env: NodeJS.ProcessEnv = p
         'max-concurrency': { type: 'string' },
         'task-timeout': { type: 'string' },
         path: { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -56,21 +64,23 @@ export function parseCliArgs(args: readonly string[], env: NodeJS.ProcessEnv = p
   if (!help && positionals.length !== 1) throw Object.assign(new TypeError('expected exactly one tasks module'), { code: 'INVALID_REQUEST' });
   return {
     tasksModule: positionals[0] ?? '',
-    port: integer(values.port, '--port', 0) ?? 8080,
+    port: integer(values.port, '--port', 0, 65_535) ?? 8080,
     host: values.host ?? '127.0.0.1',
     token: values.token ?? (env['HYBRIDCOMPUTE_TOKEN'] || undefined),
     maxConcurrency: integer(values['max-concurrency'], '--max-concurrency', 1),
     taskTimeout: integer(values['task-timeout'], '--task-timeout', 1),
     path: values.path,
+    workers: integer(values.workers, '--workers', 1, maxCliWorkers),
     help,
   };
 }
 
-function integer(value: string | undefined, flag: string, min: number): number | undefined {
+function integer(value: string | undefined, flag: string, min: number, max = Number.POSITIVE_INFINITY): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < min || (flag === '--port' && number > 65_535)) {
-    throw Object.assign(new TypeError(`${flag} must be an integer of at least ${min}, got '${value}'`), { code: 'INVALID_REQUEST' });
+  if (!Number.isInteger(number) || number < min || number > max) {
+    const range = max === Number.POSITIVE_INFINITY ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw Object.assign(new TypeError(`${flag} must be an integer ${range}, got '${value}'`), { code: 'INVALID_REQUEST' });
   }
   return number;
 }

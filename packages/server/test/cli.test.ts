@@ -1,54 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { failure, fixture, killChildren, serve } from './cli-process.js';
 import { agent, post, send } from './http-client.js';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const children = new Set<ChildProcess>();
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-}
-
-function run(args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-async function serve(args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const child = run(args, env);
-  let stdout = '';
-  child.stdout?.setEncoding('utf8');
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = /at (http:\/\/\S+)/.exec(stdout);
-      if (match) resolve(match[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`the CLI exited with ${code} before listening: ${stdout}`)));
-  });
-  return { child, url, stdout: () => stdout };
-}
-
-async function failure(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = run(args);
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stderr };
-}
-
-afterEach(() => {
-  for (const child of children) child.kill('SIGKILL');
-});
+afterEach(killChildren);
 afterAll(async () => {
   await agent.close();
 });
@@ -67,7 +23,7 @@ describe('hybrid-compute-server', () => {
   });
 
   it('takes the token from HYBRIDCOMPUTE_TOKEN', async () => {
-    const { url } = await serve([fixture('tasks.mjs'), '--port', '0'], { HYBRIDCOMPUTE_TOKEN: 'from-env' });
+    const { url } = await serve([fixture('tasks.mjs'), '--port', '0'], { env: { HYBRIDCOMPUTE_TOKEN: 'from-env' } });
     expect(await post(url, { task: 'double', input: 1 })).toMatchObject({ status: 401 });
     expect(await post(url, { task: 'double', input: 1 }, { authorization: 'Bearer from-env' })).toMatchObject({ status: 200, json: { result: 2 } });
   });

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isProcessAlive } from './is-process-alive.js';
 
 // The built CLI, as `pnpm demo` runs it, in a child process of its own.
@@ -65,6 +65,36 @@ describe('pnpm demo (the built CLI)', () => {
     expect(code).toBe(1);
     expect(stderr.trim()).toBe(`demo: cannot start the compute server: port ${takenPort} on 127.0.0.1 is already in use`);
   });
+
+  // SIGHUP: the terminal closed (no handler would mean no cleanup); SIGKILL: no code of the demo runs at all.
+  it.each(['SIGHUP', 'SIGKILL'] as const)('leaves no server behind when the demo gets %s mid-run', async (signal) => {
+    const child = spawn(process.execPath, [demo, '--batch', '100000', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let serverPid = 0;
+    try {
+      serverPid = await new Promise<number>((resolve, reject) => {
+        let stdout = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk;
+          const match = /pid (\d+)\)[^]*strategy 'local'/.exec(stdout);
+          if (match?.[1] !== undefined) resolve(Number(match[1]));
+        });
+        void exited.then(() => reject(new Error(`exited early: ${stdout}`)));
+      });
+      expect(isProcessAlive(serverPid)).toBe(true);
+      child.kill(signal);
+      await exited;
+    } finally {
+      child.kill('SIGKILL');
+    }
+    // The server notices on its own (its stdin closes) and shuts down: wait for that, however slow the machine.
+    try {
+      await vi.waitFor(() => expect(isProcessAlive(serverPid)).toBe(false), { timeout: 20_000, interval: 50 });
+    } finally {
+      // Should the test fail, the orphan still goes.
+      if (isProcessAlive(serverPid)) process.kill(serverPid, 'SIGKILL');
+    }
+  }, 60_000);
 
   it('--serve serves the tasks with CORS for the given origin until SIGTERM', async () => {
     const child = spawn(process.execPath, [demo, '--serve', '--port', '0', '--cors-origin', 'http://localhost:5999'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -21,8 +21,10 @@ async function main(): Promise<number> {
   }
   const interrupt = new AbortController();
   const onSignal = (): void => interrupt.abort(new Error('interrupted'));
+  // SIGHUP too: a closed terminal must not leave the server behind.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   try {
     return args.serve ? await serve(args, interrupt.signal) : await demo(args, interrupt.signal);
   } catch (error) {
@@ -35,6 +37,7 @@ async function main(): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGHUP', onSignal);
   }
 }
 

@@ -21,11 +21,13 @@ export class DemoServerStartError extends Error {
 
 // Works from src/ (tests) and dist/ alike: both sit next to the built dist/.
 const tasksModule = fileURLToPath(new URL('../dist/demo-tasks.js', import.meta.url));
+const exitWithParent = new URL('../dist/exit-with-parent.js', import.meta.url).href;
 
 /**
  * Starts the compute server's CLI on 127.0.0.1 serving the built
  * `dist/demo-tasks.js`, in its own process: its CPU work stays off this event
- * loop, and killing it is a real crash as far as clients can tell.
+ * loop, and killing it is a real crash as far as clients can tell. The server
+ * stops by itself when this process dies, however it dies.
  *
  * @param port - 0 (the default) takes a free port.
  * @throws DemoServerStartError when the CLI exits before it serves (a taken port, say).
@@ -43,9 +45,12 @@ export async function spawnDemoServer({ port = 0 }: { port?: number } = {}): Pro
   const serverPackage = require.resolve('@hybridcompute/server/package.json');
   const { bin } = require(serverPackage) as { bin: Record<string, string> };
   const cli = join(dirname(serverPackage), bin['hybrid-compute-server'] ?? 'dist/cli.js');
-  const child = spawn(process.execPath, [cli, tasksModule, '--port', String(port), '--host', '127.0.0.1'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // stdin is a pipe the server watches (exit-with-parent): it stops when this process dies
+  // without running any exit handler, SIGKILL included.
+  const child = spawn(process.execPath, ['--import', exitWithParent, cli, tasksModule, '--port', String(port), '--host', '127.0.0.1'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin?.on('error', () => undefined);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // A last resort: whatever happens to this process, the server does not outlive it.
   const killOnExit = (): void => void child.kill('SIGKILL');

@@ -59,6 +59,17 @@ describe('publishing, without publishing', () => {
     const peers = (manifest['peerDependencies'] ?? {}) as Record<string, string>;
     if (peers['@hybridcompute/core'] !== undefined) expect(peers['@hybridcompute/core']).toBe(`^${core.version}`);
   });
+
+  // pnpm turns `workspace:*` on a private package into its version, which is never on the registry:
+  // the pack looks clean and the install fails for every user.
+  it.each(publicPackages.map((pkg) => pkg.name))('%s needs no private workspace package at install time', (name) => {
+    const manifest = packedManifest(name);
+    const privateNames = new Set(listWorkspacePackages().filter((pkg) => pkg.private).map((pkg) => pkg.name));
+    const needed = ['dependencies', 'peerDependencies', 'optionalDependencies'].flatMap((field) =>
+      Object.keys((manifest[field] ?? {}) as Record<string, string>),
+    );
+    expect(needed.filter((dependency) => privateNames.has(dependency)), 'private packages it depends on').toEqual([]);
+  });
 });
 
 describe('the release checks themselves', () => {

@@ -52,19 +52,23 @@ afterAll(async () => {
   await browser?.close();
   await demoServer?.server.close();
   await site?.close();
-  await rm(siteDir, { recursive: true, force: true });
-  await rm(profileDir, { recursive: true, force: true });
+  // A beforeAll that failed early leaves these unset: clean up what exists, and report the first failure only.
+  if (siteDir !== undefined) await rm(siteDir, { recursive: true, force: true });
+  if (profileDir !== undefined) await rm(profileDir, { recursive: true, force: true });
 });
 
 async function runBatchOnPage(server: string, batch: number): Promise<{ page: Page; errors: string[]; rows: string[][]; status: string; state: string | null }> {
   const page = await browser!.newPage();
+  // Playwright's own 30 s defaults are too tight for a loaded two-core machine; each wait stays
+  // under the test's timeout (vitest.config.ts), so a stuck page fails on the step that stuck.
+  page.setDefaultTimeout(60_000);
   await page.setViewportSize({ width: 900, height: 640 });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(`${origin}/?server=${encodeURIComponent(server)}`);
   await page.fill('#batch', String(batch));
   await page.click('#run');
-  await page.waitForSelector('#status[data-state="done"], #status[data-state="failed"]', { timeout: 60_000 });
+  await page.waitForSelector('#status[data-state="done"], #status[data-state="failed"]', { timeout: 90_000 });
   const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
   const status = (await page.textContent('#status')) ?? '';
   const state = await page.getAttribute('#status', 'data-state');

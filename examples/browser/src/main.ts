@@ -1,7 +1,14 @@
 import { createRemoteBackend } from '@hybridcompute/backend-remote';
 import { createWorkerBackend } from '@hybridcompute/backend-worker';
 import { createHybridCompute, messageOf, type ComputeBackendLike } from '@hybridcompute/core';
-import { createAnswerChecker, createSettledRecorder, makeDemoBatch, runDemoPhase, type DemoPhase } from '@hybridcompute/example-demo/browser';
+import {
+  createAnswerChecker,
+  createSettledRecorder,
+  makeDemoBatch,
+  runDemoPhase,
+  warmUpDemoBackends,
+  type DemoPhase,
+} from '@hybridcompute/example-demo/browser';
 import workerUrl from './demo.worker.ts?worker&url';
 
 // `?server=` points the page at another compute server; `pnpm demo --serve` listens on 8787.
@@ -73,6 +80,9 @@ async function runBatch(): Promise<void> {
       // Under 'auto' a call may reach the server, where JSON carries no ArrayBuffer: pixels go as text.
       { strategy: 'auto', pixelsAs: 'base64' as const },
     ];
+    // Unmeasured, so that the first phase does not pay for the JIT's and the answer checker's first calls.
+    showStatus('Warming up…', 'running');
+    await warmUpDemoBackends({ compute, batch, strategies: plan.filter(({ strategy }) => strategy !== 'auto'), concurrency: 8, isRight });
     for (const { strategy, pixelsAs } of plan) {
       const { phase } = await runDemoPhase({
         compute,

@@ -12,3 +12,5 @@ export { startDemoServer, viteOrigins } from './start-demo-server.js';
 export type { StartDemoServerOptions } from './start-demo-server.js';
 export { formatDemoReport } from './format-demo-report.js';
 export type { BackendFigures, DemoPhase } from './run-demo-phase.js';
+export { warmUpDemoBackends } from './warm-up-demo-backends.js';
+export type { WarmUpDemoBackendsOptions } from './warm-up-demo-backends.js';

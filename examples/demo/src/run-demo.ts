@@ -8,6 +8,7 @@ import { createAnswerChecker, demoInput, makeDemoBatch, type PixelsAs } from './
 import * as tasks from './demo-tasks.js';
 import { createSettledRecorder, runDemoPhase, type DemoPhase } from './run-demo-phase.js';
 import { spawnDemoServer, type DemoServerProcess } from './spawn-demo-server.js';
+import { warmUpDemoBackends } from './warm-up-demo-backends.js';
 
 /** The backends the demo can run. */
 export const demoBackendNames = ['local', 'worker', 'remote'] as const;
@@ -148,6 +149,16 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
       phases.push(phase);
       return events;
     };
+
+    // Unmeasured, so that no phase pays for the JIT's and the answer checker's first calls.
+    await warmUpDemoBackends({
+      compute,
+      batch,
+      strategies: demoBackendNames.filter(use).map((name) => ({ strategy: name, pixelsAs: name === 'remote' ? 'base64' : 'transfer' })),
+      concurrency,
+      isRight,
+      signal,
+    });
 
     for (const name of demoBackendNames) {
       if (use(name)) await runPhase(name, name === 'remote' ? 'base64' : 'transfer', undefined);

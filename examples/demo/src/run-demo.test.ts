@@ -46,6 +46,29 @@ describe('runDemo', () => {
     expect(report.taskError).toMatchObject({ code: 'TASK_FAILED', backendsTried: ['local'] });
   }, 30_000);
 
+  it('runs on a subset: local and remote fall back to local when the server is killed', async () => {
+    const report = await runDemo({ batchSize: 12, backends: ['local', 'remote'], concurrency: 3 });
+    expect(report.phases.map((phase) => phase.strategy)).toEqual(['local', 'remote', 'auto']);
+    expect(report.phases.every((phase) => phase.lost === 0 && phase.wrong === 0 && phase.tasks === 12)).toBe(true);
+    expect(Object.keys(report.phases[2]!.byBackend).every((backend) => backend === 'remote' || backend === 'local')).toBe(true);
+    expect(report.fallback).toMatchObject({ killedAfter: 6, lost: 0, completedElsewhere: { local: report.fallback!.moved } });
+    expect(report.fallback!.moved).toBeGreaterThanOrEqual(6);
+    expect(isProcessAlive(report.server!.pid)).toBe(false);
+  }, 60_000);
+
+  it('runs on a subset: remote alone has nothing to fall back to, so its server is not killed, only stopped', async () => {
+    const events: DemoProgressEvent[] = [];
+    const report = await runDemo({ batchSize: 9, backends: ['remote'], onProgress: (event) => events.push(event) });
+    expect(report.phases.map((phase) => [phase.strategy, phase.byBackend['remote']?.tasks, phase.lost, phase.wrong])).toEqual([
+      ['remote', 9, 0, 0],
+      ['auto', 9, 0, 0],
+    ]);
+    expect(report.fallback).toBeUndefined();
+    expect(events.some((event) => event.type === 'server-killed')).toBe(false);
+    expect(report.taskError).toMatchObject({ code: 'TASK_FAILED', backendsTried: ['remote'] });
+    expect(isProcessAlive(report.server!.pid)).toBe(false);
+  }, 60_000);
+
   it('stops the server and the pool when aborted mid-run', async () => {
     const controller = new AbortController();
     let pid = 0;

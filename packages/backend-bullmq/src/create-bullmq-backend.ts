@@ -84,6 +84,20 @@ export interface BullmqRunTaskOptions extends RunTaskOptions {
   idempotencyKey?: string | undefined;
 }
 
+/**
+ * What {@link BullmqBackend.stats} reports.
+ *
+ * @example
+ * ```ts
+ * const stats: BullmqBackendStats = queued.stats();
+ * console.log(`${stats.waiting} calls waiting for their jobs`);
+ * ```
+ */
+export interface BullmqBackendStats {
+  /** Calls waiting for their job's result. */
+  waiting: number;
+}
+
 const defaultTimeout = 30_000;
 const defaultConnectTimeout = 5_000;
 const defaultRecheckInterval = 5_000;
@@ -109,10 +123,14 @@ interface RedisClientLike {
 class PendingCall {
   next: PendingCall | undefined = undefined;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Bounds how long Redis may take to accept the job (`connectTimeout`). */
+  bound: ReturnType<typeof setTimeout> | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
   settled = false;
   /** Whether Redis has taken the job. */
   accepted = false;
+  /** Whether a recheck already found the job gone from Redis (a second time settles the call). */
+  missing = false;
   readonly since = Date.now();
 
   constructor(
@@ -203,6 +221,22 @@ export class BullmqBackend implements ComputeBackendInterface {
   /** The task names given as `tasks`, or `undefined` when the workers decide. */
   get taskNames(): string[] | undefined {
     return this.#taskNames === undefined ? undefined : [...this.#taskNames];
+  }
+
+  /**
+   * What this backend is doing now: `waiting` counts the calls that wait for
+   * a job (queued, running, or not yet accepted by Redis).
+   *
+   * @example
+   * ```ts
+   * const { waiting } = queued.stats();
+   * if (waiting > 1_000) console.warn('the queue is falling behind');
+   * ```
+   */
+  stats(): BullmqBackendStats {
+    let waiting = 0;
+    for (const head of this.#calls.values()) for (let call: PendingCall | undefined = head; call !== undefined; call = call.next) waiting++;
+    return { waiting };
   }
 
   /** Whether the workers serve the task (by `tasks`); without `tasks`, any non-empty name. False once closed. */
@@ -328,7 +362,7 @@ export class BullmqBackend implements ComputeBackendInterface {
     const added = ready ? add() : (this.#starting ??= this.#start()).then(add);
     // Bounded even when the connection looked ready: it may have dropped a moment ago, and ioredis
     // keeps a command for a connection that comes back, however long that takes.
-    const bound = setTimeout(() => {
+    call.bound = setTimeout(() => {
       if (call.accepted) return;
       const cause = this.#connectionError;
       this.#settle(
@@ -341,7 +375,7 @@ export class BullmqBackend implements ComputeBackendInterface {
     added.then(
       () => {
         call.accepted = true;
-        clearTimeout(bound);
+        clearTimeout(call.bound);
         if (call.settled) {
           // Given up on while Redis was still taking the job: take it back.
           if (!this.#calls.has(jobId)) this.#cancelJob(jobId, 'TASK_ABORTED');
@@ -351,7 +385,7 @@ export class BullmqBackend implements ComputeBackendInterface {
         if (idempotent) this.#settleIfFinished(jobId);
       },
       (error: unknown) => {
-        clearTimeout(bound);
+        clearTimeout(call.bound);
         if (error instanceof TypeError) {
           this.#settle(call, Object.assign(invalidArgumentError(`runTask('${taskName}'): the job could not be added: ${error.message}`), { cause: error }));
         } else {
@@ -364,26 +398,16 @@ export class BullmqBackend implements ComputeBackendInterface {
   async #start(): Promise<void> {
     try {
       const client = (await this.queue.client) as unknown as RedisClientLike;
-      this.#client = client;
-      client.on('ready', () => {
-        this.#connectionError = undefined;
-      });
+      if (this.#client !== client) {
+        this.#client = client;
+        client.on('ready', () => {
+          this.#connectionError = undefined;
+        });
+      }
       // Start reading events from the newest one now, so none between now and the events connection being up is missed.
       const newest = await client.xrevrange(this.queue.keys['events'] as string, '+', '-', 'COUNT', 1);
       if (this.#closing !== undefined) return;
-      const events = new QueueEvents(this.#queueName, {
-        connection: connectionOptionsOf(this.#connection),
-        prefix: this.#prefix,
-        lastEventId: newest[0]?.[0] ?? '0-0',
-      });
-      events.on('error', ignore);
-      events.on('completed', ({ jobId, returnvalue }) => this.#onCompleted(jobId, returnvalue));
-      events.on('failed', ({ jobId, failedReason }) => this.#onFailed(jobId, failedReason));
-      events.on('removed', ({ jobId }) => this.#onRemoved(jobId));
-      this.#events = events;
-      events.waitUntilReady().then((eventsClient) => {
-        this.#eventsClient = eventsClient as unknown as RedisClientLike;
-      }, ignore);
+      this.#openEvents(newest[0]?.[0] ?? '0-0');
       this.#connectionError = undefined;
     } catch (error) {
       // The next call tries again.
@@ -392,10 +416,67 @@ export class BullmqBackend implements ComputeBackendInterface {
     }
   }
 
+  #openEvents(lastEventId: string): void {
+    const events = new QueueEvents(this.#queueName, {
+      connection: connectionOptionsOf(this.#connection),
+      prefix: this.#prefix,
+      lastEventId,
+      autorun: false,
+    });
+    events.on('error', ignore);
+    // A listener that threw would end BullMQ's event loop for good: a junk event settles its calls instead.
+    events.on('completed', ({ jobId, returnvalue }) => this.#guarded(jobId, () => this.#onCompleted(jobId, returnvalue)));
+    events.on('failed', ({ jobId, failedReason }) => this.#guarded(jobId, () => this.#onFailed(jobId, failedReason)));
+    events.on('removed', ({ jobId }) => this.#guarded(jobId, () => this.#onRemoved(jobId)));
+    this.#events = events;
+    events.waitUntilReady().then((eventsClient) => {
+      this.#eventsClient = eventsClient as unknown as RedisClientLike;
+    }, ignore);
+    // run() only ends on close or on an error that is not the connection's (BullMQ retries those itself),
+    // such as an event it cannot parse: read on from the newest event, and ask Redis about every waiting call.
+    events.run().then(ignore, () => {
+      if (this.#closing !== undefined || this.#events !== events) return;
+      this.#events = undefined;
+      this.#eventsClient = undefined;
+      events.close().then(ignore, ignore);
+      this.#reopenEvents();
+    });
+  }
+
+  #reopenEvents(): void {
+    const client = this.#client;
+    if (client === undefined) return;
+    client.xrevrange(this.queue.keys['events'] as string, '+', '-', 'COUNT', 1).then(
+      (newest) => {
+        if (this.#closing !== undefined) return;
+        this.#openEvents(newest[0]?.[0] ?? '0-0');
+        for (const [jobId, call] of this.#calls) if (call.accepted) this.#settleIfFinished(jobId);
+      },
+      () => {
+        // Redis is away: the next call starts everything again.
+        this.#starting = undefined;
+      },
+    );
+  }
+
+  /** Runs an event handler; if a job's event cannot be read, its calls reject instead of the event loop dying. */
+  #guarded(jobId: unknown, handle: () => void): void {
+    try {
+      handle();
+    } catch (error) {
+      const call = typeof jobId === 'string' ? this.#take(jobId) : undefined;
+      if (call === undefined) return;
+      this.#settleAll(
+        call,
+        new ComputeError({ code: 'PROTOCOL_ERROR', message: `The event for job ${String(jobId)} could not be read: ${messageOf(error)}`, taskName: call.taskName, backend: this.name, cause: error }),
+      );
+    }
+  }
+
   #onCompleted(jobId: string, returnvalue: unknown): void {
     const call = this.#take(jobId);
     if (call === undefined) return;
-    if (typeof returnvalue !== 'object' || returnvalue === null || Array.isArray(returnvalue)) {
+    if (!isJobResult(returnvalue)) {
       this.#settleAll(
         call,
         new ComputeError({
@@ -428,7 +509,17 @@ export class BullmqBackend implements ComputeBackendInterface {
 
   #settleIfFinished(jobId: string): void {
     this.queue.getJob(jobId).then((job) => {
-      if (job === undefined || !this.#calls.has(jobId)) return;
+      const call = this.#calls.get(jobId);
+      if (call === undefined) return;
+      if (job === undefined) {
+        // Gone without a 'removed' event (a drain, an obliterate, keys deleted by hand): no result will come.
+        // Once is not enough: with removeOnComplete, a finished job's event may still be on its way.
+        if (!call.accepted) return;
+        if (call.missing) this.#onRemoved(jobId);
+        else for (let next: PendingCall | undefined = call; next !== undefined; next = next.next) next.missing = true;
+        return;
+      }
+      call.missing = false;
       if (job.finishedOn === undefined) return;
       if (job.failedReason !== undefined && job.failedReason !== null && job.returnvalue === null) this.#onFailed(jobId, job.failedReason);
       else this.#onCompleted(jobId, job.returnvalue);
@@ -450,6 +541,7 @@ export class BullmqBackend implements ComputeBackendInterface {
     if (call.settled) return;
     call.settled = true;
     clearTimeout(call.timer);
+    clearTimeout(call.bound);
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
     this.#forget(call);
     if (error === undefined) call.resolve(value);
@@ -485,7 +577,7 @@ export class BullmqBackend implements ComputeBackendInterface {
     if (this.#closing !== undefined) return;
     // A job that is running is locked, and remove() leaves it alone; the workers hear about it on the channel.
     this.queue.remove(jobId).then(ignore, ignore);
-    const message: CancelMessage = { jobId, code };
+    const message: CancelMessage = { jobId, code, sentAt: Date.now() };
     this.#client?.publish(this.#cancelChannel, JSON.stringify(message)).then(ignore, ignore);
   }
 
@@ -510,6 +602,16 @@ export class BullmqBackend implements ComputeBackendInterface {
 }
 
 function ignore(): void {}
+
+/**
+ * Whether a completed job's return value is a result envelope: an object
+ * with no key but `result` (`{}` when the task returned `undefined`).
+ */
+function isJobResult(value: unknown): value is BullmqJobResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const key in value) if (key !== 'result') return false;
+  return true;
+}
 
 function checkMilliseconds(what: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;

@@ -64,8 +64,10 @@ export class BullmqWorker {
   readonly worker: Worker<unknown, BullmqJobResult>;
   readonly #backend: ComputeBackendLike;
   readonly #cancelChannel: string;
-  // Cancels that named a job not running here (yet), by job id, with when they arrived.
-  readonly #pendingCancels = new Map<string, { code: CancelCode; at: number }>();
+  // Cancels that named a job not running here (yet), by job id, with when they were sent and arrived.
+  readonly #pendingCancels = new Map<string, { code: CancelCode; sentAt: number; at: number }>();
+  // When each job running here was created, by job id: a cancel sent before a job was created is not for it.
+  readonly #running = new Map<string, number>();
   readonly #subscribing: Promise<SubscriberLike | undefined>;
   #client: { readonly status: string } | undefined;
   #subscriber: SubscriberLike | undefined;
@@ -128,8 +130,12 @@ export class BullmqWorker {
       throw failure(new ComputeError({ code: 'PROTOCOL_ERROR', message: `Job ${String(job.id)} is not a hybrid-compute job (its data has no input and deadline)`, taskName }), false);
     }
     const cancelled = job.id === undefined ? undefined : this.#pendingCancels.get(job.id);
-    if (cancelled !== undefined) throw failure(stopError(cancelled.code, taskName, 'before it started'), false);
-    const remaining = data.deadline - Date.now();
+    if (cancelled !== undefined) {
+      this.#pendingCancels.delete(job.id as string);
+      // A cancel older than the job was meant for an earlier job under the same id (an idempotency key used again).
+      if (job.timestamp < cancelled.sentAt) throw failure(stopError(cancelled.code, taskName, 'before it started'), false);
+    }
+    const remaining = Number.isFinite(data.deadline) ? data.deadline - Date.now() : 0;
     if (remaining <= 0) throw failure(stopError('TASK_TIMEOUT', taskName, 'before it started (its deadline had passed)'), false);
 
     const controller = new AbortController();
@@ -139,6 +145,8 @@ export class BullmqWorker {
       controller.abort(stopError(code, taskName, 'on the worker'));
     };
     bullSignal?.addEventListener('abort', onCancel, { once: true });
+    if (bullSignal?.aborted === true) onCancel();
+    if (job.id !== undefined) this.#running.set(job.id, job.timestamp);
     try {
       // Settles at the deadline or on cancel even when the backend ignores its signal, so the job frees its slot.
       const result = await settleOnAbort(Promise.resolve(this.#backend.runTask(taskName, data.input, { signal: controller.signal })), controller.signal, taskName);
@@ -152,6 +160,7 @@ export class BullmqWorker {
     } finally {
       clearTimeout(timer);
       bullSignal?.removeEventListener('abort', onCancel);
+      if (job.id !== undefined) this.#running.delete(job.id);
     }
   }
 
@@ -166,20 +175,29 @@ export class BullmqWorker {
       if (channel !== this.#cancelChannel) return;
       const request = parseCancelMessage(message);
       if (request === undefined) return;
-      if (!this.worker.cancelJob(request.jobId, request.code)) this.#rememberCancel(request.jobId, request.code);
+      const sentAt = request.sentAt ?? Date.now();
+      const created = this.#running.get(request.jobId);
+      if (created !== undefined) {
+        if (created < sentAt) this.worker.cancelJob(request.jobId, request.code);
+        return;
+      }
+      // Not running here: it may be about to start here, or run elsewhere.
+      if (!this.worker.cancelJob(request.jobId, request.code)) this.#rememberCancel(request.jobId, request.code, sentAt);
     });
     await subscriber.subscribe(this.#cancelChannel);
     return subscriber;
   }
 
-  #rememberCancel(jobId: string, code: CancelCode): void {
+  #rememberCancel(jobId: string, code: CancelCode, sentAt: number): void {
     const now = Date.now();
     // Oldest first, as a Map keeps insertion order: drop what has expired.
     for (const [id, entry] of this.#pendingCancels) {
       if (now - entry.at < pendingCancelMs) break;
       this.#pendingCancels.delete(id);
     }
-    this.#pendingCancels.set(jobId, { code, at: now });
+    // Re-inserted, so the map stays in arrival order.
+    this.#pendingCancels.delete(jobId);
+    this.#pendingCancels.set(jobId, { code, sentAt, at: now });
   }
 
   async #close(force: boolean): Promise<void> {

@@ -3,7 +3,7 @@ import { ComputeError, createHybridCompute, defineTask, type AnyComputeTask, typ
 import { getEventListeners } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { QueueEvents, Worker } from 'bullmq';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, inject, it, vi } from 'vitest';
 import { freePort } from '../test/redis-server.js';
 import { uniqueQueueName } from '../test/queue-name.js';
 import { BullmqBackend, createBullmqBackend, jobIdFor, type BullmqBackendOptions } from './create-bullmq-backend.js';
@@ -122,6 +122,20 @@ describe('createBullmqBackend against a real Redis', () => {
     await workerOn(queue, [double]);
     const error = await rejectionOf(backendOn(queue).runTask('triple', 1));
     expect(error).toMatchObject({ code: 'TASK_NOT_FOUND', taskName: 'triple', backend: 'bullmq' });
+  });
+
+  it('lets the types of the task definitions flow through a router to the queue', async () => {
+    const queue = uniqueQueueName('types');
+    await workerOn(queue, [double]);
+    const tasks = { double };
+    const compute = createHybridCompute<typeof tasks>({ queued: backendOn(queue, { tasks }) });
+    const result = await compute.runTask('double', 21);
+    expectTypeOf(result).toEqualTypeOf<number>();
+    expect(result).toBe(42);
+    // @ts-expect-error: no such task
+    await expect(compute.runTask('triple', 1)).rejects.toMatchObject({ code: 'NO_BACKEND' });
+    // @ts-expect-error: double takes a number ('x' * 2 is NaN, which JSON carries as null)
+    await expect(compute.runTask('double', 'x')).resolves.toBeNull();
   });
 
   it('runs a task that takes no input', async () => {

@@ -14,7 +14,15 @@ import { connectionOptionsOf, type BullmqConnection } from './bullmq-connection.
 import { cancelChannelOf, type CancelCode, type CancelMessage } from './cancel-channel.js';
 import { decodeJobFailure, type BullmqJobData, type BullmqJobResult } from './job-envelope.js';
 
-/** How a task opts in to being retried after it fails: BullMQ's `attempts` and `backoff`. */
+/**
+ * How a task opts in to being retried after it fails: BullMQ's `attempts` and `backoff`.
+ *
+ * @example
+ * ```ts
+ * const resizeRetry: BullmqRetryOptions = { attempts: 3, backoff: { type: 'exponential', delay: 1_000 } };
+ * const queued = createBullmqBackend({ connection: 'redis://127.0.0.1:6379', queue: 'compute', retry: { resize: resizeRetry } });
+ * ```
+ */
 export interface BullmqRetryOptions {
   /** How many times the job may run in all, the first run included. At least 1. */
   attempts: number;
@@ -22,10 +30,35 @@ export interface BullmqRetryOptions {
   backoff?: number | BackoffOptions | undefined;
 }
 
-/** The BullMQ job options {@link createBullmqBackend} lets you set for every job. */
+/**
+ * The BullMQ job options {@link createBullmqBackend} lets you set for every job.
+ *
+ * @example
+ * ```ts
+ * // Keep finished jobs for ten minutes only: idempotency keys then hold for ten minutes.
+ * const jobOptions: BullmqJobOptions = { removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } };
+ * const queued = createBullmqBackend({ connection: 'redis://127.0.0.1:6379', queue: 'compute', jobOptions });
+ * ```
+ */
 export type BullmqJobOptions = Pick<JobsOptions, 'priority' | 'lifo' | 'removeOnComplete' | 'removeOnFail' | 'keepLogs' | 'sizeLimit'>;
 
-/** Options for {@link createBullmqBackend}. */
+/**
+ * Options for {@link createBullmqBackend}.
+ *
+ * @example
+ * ```ts
+ * import * as tasks from './tasks.js';
+ *
+ * const options: BullmqBackendOptions = {
+ *   connection: 'redis://127.0.0.1:6379',
+ *   queue: 'compute',
+ *   tasks,
+ *   timeout: 60_000,
+ *   idempotencyKey: (taskName, input) => (taskName === 'charge' ? `order-${(input as { orderId: number }).orderId}` : undefined),
+ * };
+ * const queued = createBullmqBackend(options);
+ * ```
+ */
 export interface BullmqBackendOptions {
   /** Where Redis is: a URL, ioredis options or an ioredis instance. */
   connection: BullmqConnection;
@@ -72,7 +105,15 @@ export interface BullmqBackendOptions {
   idempotencyKey?: ((taskName: string, input: unknown) => string | undefined) | undefined;
 }
 
-/** The third argument of {@link BullmqBackend.runTask}: a router's `{ signal }`, plus options for direct callers. */
+/**
+ * The third argument of {@link BullmqBackend.runTask}: a router's `{ signal }`, plus options for direct callers.
+ *
+ * @example
+ * ```ts
+ * const options: BullmqRunTaskOptions = { idempotencyKey: 'order-17', timeout: 120_000, signal: AbortSignal.timeout(120_000) };
+ * await queued.runTask('charge', { orderId: 17, cents: 500 }, options);
+ * ```
+ */
 export interface BullmqRunTaskOptions extends RunTaskOptions {
   /** Milliseconds for this call instead of the backend's `timeout`. */
   timeout?: number | undefined;
@@ -239,7 +280,14 @@ export class BullmqBackend implements ComputeBackendInterface {
     return { waiting };
   }
 
-  /** Whether the workers serve the task (by `tasks`); without `tasks`, any non-empty name. False once closed. */
+  /**
+   * Whether the workers serve the task (by `tasks`); without `tasks`, any non-empty name. False once closed.
+   *
+   * @example
+   * ```ts
+   * if (!queued.canRun('resize')) throw new Error('the queue does not serve resize');
+   * ```
+   */
   canRun(taskName: string): boolean {
     if (this.#closing !== undefined || typeof taskName !== 'string' || taskName.length === 0) return false;
     return this.#taskNames === undefined || this.#taskNames.has(taskName);
@@ -256,6 +304,12 @@ export class BullmqBackend implements ComputeBackendInterface {
    * cannot be reached or does not accept the job within `connectTimeout`; a
    * `TypeError` (code `INVALID_REQUEST`) for bad arguments or an input that
    * cannot be sent as JSON.
+   *
+   * @example
+   * ```ts
+   * const controller = new AbortController();
+   * const doubled = await queued.runTask<number, number>('double', 21, { signal: controller.signal, timeout: 5_000 }); // 42
+   * ```
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: BullmqRunTaskOptions): Promise<Output> {
     return this.#run(taskName, input, options) as Promise<Output>;
@@ -264,6 +318,11 @@ export class BullmqBackend implements ComputeBackendInterface {
   /**
    * Stops waiting: calls in flight reject with `BACKEND_UNAVAILABLE` (their
    * jobs stay in the queue and still run), then the connections close.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void queued.close());
+   * ```
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -627,6 +686,13 @@ function taskNamesOf(tasks: readonly string[] | TaskCollection): Set<string> {
 /**
  * The job id for an idempotency key. BullMQ refuses ids that contain ':' or
  * look like integers; the task's name keeps two tasks' keys apart.
+ *
+ * @example
+ * ```ts
+ * await queued.runTask('charge', { orderId: 17, cents: 500 }, { idempotencyKey: 'order:17' });
+ * const job = await queued.queue.getJob(jobIdFor('charge', 'order:17')); // 'idem/charge/order%3A17'
+ * console.log(await job?.getState()); // 'completed'
+ * ```
  */
 export function jobIdFor(taskName: string, key: string): string {
   return `idem/${escapeJobIdPart(taskName)}/${escapeJobIdPart(key)}`;

@@ -10,7 +10,21 @@ import { connectionOptionsOf, type BullmqConnection } from './bullmq-connection.
 import { cancelChannelOf, parseCancelMessage, type CancelCode } from './cancel-channel.js';
 import { encodeJobFailure, isBullmqJobData, type BullmqJobResult } from './job-envelope.js';
 
-/** Options for {@link createBullmqWorker}. */
+/**
+ * Options for {@link createBullmqWorker}.
+ *
+ * @example
+ * ```ts
+ * const options: BullmqWorkerOptions = {
+ *   connection: { host: 'redis.internal', port: 6379, password: process.env.REDIS_PASSWORD },
+ *   queue: 'compute',
+ *   backend: createLocalBackend({ tasks }),
+ *   concurrency: 8,
+ *   lockDuration: 60_000, // tasks that block the event loop for long need a longer lock
+ * };
+ * const worker = createBullmqWorker(options);
+ * ```
+ */
 export interface BullmqWorkerOptions {
   /** Where Redis is: a URL, ioredis options or an ioredis instance. */
   connection: BullmqConnection;
@@ -107,7 +121,15 @@ export class BullmqWorker {
     this.#subscribing.catch(ignore);
   }
 
-  /** Resolves when the worker's connections to Redis are up and it listens for cancel requests. */
+  /**
+   * Resolves when the worker's connections to Redis are up and it listens for cancel requests.
+   *
+   * @example
+   * ```ts
+   * await worker.waitUntilReady();
+   * console.log('consuming queue compute');
+   * ```
+   */
   async waitUntilReady(): Promise<void> {
     await this.worker.waitUntilReady();
     await this.#subscribing;
@@ -117,6 +139,12 @@ export class BullmqWorker {
    * Stops taking jobs and closes the connections. By default the jobs in
    * progress finish first; with `force`, or when Redis is unreachable, they
    * are left to the stalled-job check and run again elsewhere.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void worker.close()); // let the jobs in progress finish
+   * process.once('SIGINT', () => void worker.close(true)); // leave them to another worker
+   * ```
    */
   close(force = false): Promise<void> {
     this.#closing ??= this.#close(force);

@@ -238,6 +238,21 @@ describe('createBullmqBackend against a real Redis', () => {
     await expect(watched.stopped).resolves.toMatchObject({ code: 'TASK_TIMEOUT' });
   });
 
+  it('waits past connectTimeout for a job Redis accepted, up to the deadline', async () => {
+    const queue = uniqueQueueName('past-connect-timeout');
+    const slow = defineTask('slow', async (ms: number) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return ms;
+    });
+    const watched = watchedTask('watched');
+    await workerOn(queue, [slow, watched.task]);
+    const backend = backendOn(queue, { connectTimeout: 100, timeout: 20_000 });
+    await expect(backend.runTask('slow', 400)).resolves.toBe(400);
+    const error = await rejectionOf(backend.runTask('watched', null, { timeout: 600 }));
+    expect(error.code).toBe('TASK_TIMEOUT');
+    await expect(watched.stopped).resolves.toMatchObject({ code: 'TASK_TIMEOUT' });
+  });
+
   it('does not run a job whose deadline passed before a worker took it', async () => {
     const queue = uniqueQueueName('expired');
     let runs = 0;

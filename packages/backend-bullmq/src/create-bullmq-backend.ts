@@ -163,9 +163,13 @@ interface RedisClientLike {
  */
 class PendingCall {
   next: PendingCall | undefined = undefined;
+  /**
+   * The call's one timer: first at `connectTimeout` when that comes before the
+   * deadline (`connecting` is then true), to bound how long Redis may take to
+   * accept the job, and then at the deadline.
+   */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  /** Bounds how long Redis may take to accept the job (`connectTimeout`). */
-  bound: ReturnType<typeof setTimeout> | undefined = undefined;
+  connecting = false;
   onAbort: (() => void) | undefined = undefined;
   settled = false;
   /** Whether Redis has taken the job. */
@@ -177,6 +181,10 @@ class PendingCall {
   constructor(
     readonly jobId: string,
     readonly taskName: string,
+    /** When the call's deadline passes (`Date.now()` time). */
+    readonly deadline: number,
+    /** The call's timeout in milliseconds, for messages. */
+    readonly timeout: number,
     readonly signal: AbortSignal | undefined,
     readonly resolve: (value: unknown) => void,
     readonly reject: (error: unknown) => void,
@@ -359,7 +367,8 @@ export class BullmqBackend implements ComputeBackendInterface {
     }
     const jobId = key === undefined ? randomUUID() : jobIdFor(taskName, key);
     return new Promise((resolve, reject) => {
-      const call = new PendingCall(jobId, taskName, signal, resolve, reject);
+      const deadline = Date.now() + timeout;
+      const call = new PendingCall(jobId, taskName, deadline, timeout, signal, resolve, reject);
       // Waiting starts before the job exists, so no event can slip past.
       const existing = this.#calls.get(jobId);
       if (existing === undefined) this.#calls.set(jobId, call);
@@ -367,23 +376,42 @@ export class BullmqBackend implements ComputeBackendInterface {
         call.next = existing.next;
         existing.next = call;
       }
-      call.timer = setTimeout(() => {
-        // A deadline that passes before Redis took the job is Redis' fault when the connection is down.
-        if (!call.accepted && this.#client?.status !== 'ready') {
-          const cause = this.#connectionError;
-          this.#giveUp(call, this.#unavailable(taskName, `Redis did not accept the job before the call's deadline (${timeout} ms)${cause === undefined ? '' : `: ${messageOf(cause)}`}`, cause), 'TASK_TIMEOUT');
-          return;
-        }
-        this.#giveUp(call, new ComputeError({ code: 'TASK_TIMEOUT', message: `Task '${taskName}' timed out after ${timeout} ms`, taskName, backend: this.name }), 'TASK_TIMEOUT');
-      }, timeout);
+      // Bounded even when the connection looks ready: it may have dropped a moment ago, and ioredis
+      // keeps a command for a connection that comes back, however long that takes.
+      call.connecting = this.#connectTimeout < timeout;
+      call.timer = setTimeout(this.#onTimer, call.connecting ? this.#connectTimeout : timeout, call);
       if (signal !== undefined) {
         call.onAbort = () => this.#giveUp(call, abortErrorFrom(signal.reason, taskName, this.name), 'TASK_ABORTED');
         signal.addEventListener('abort', call.onAbort, { once: true });
       }
       this.#recheckTimer ??= this.#scheduleRecheck();
-      this.#enqueue(call, input, Date.now() + timeout, key !== undefined);
+      this.#enqueue(call, input, key !== undefined);
     });
   }
+
+  /** A call's timer fired: `connectTimeout` passed before Redis took the job, or the deadline passed. */
+  readonly #onTimer = (call: PendingCall): void => {
+    if (call.settled) return;
+    const { taskName } = call;
+    if (call.connecting) {
+      call.connecting = false;
+      if (call.accepted) {
+        call.timer = setTimeout(this.#onTimer, Math.max(1, call.deadline - Date.now()), call);
+        return;
+      }
+      const cause = this.#connectionError;
+      // Only this call: others that share the job may still wait for it; the job is taken back once added, if nobody does.
+      this.#settle(call, this.#unavailable(taskName, `Redis did not accept the job within ${this.#connectTimeout} ms${cause === undefined ? '' : `: ${messageOf(cause)}`}`, cause));
+      return;
+    }
+    // A deadline that passes before Redis took the job is Redis' fault when the connection is down.
+    if (!call.accepted && this.#client?.status !== 'ready') {
+      const cause = this.#connectionError;
+      this.#giveUp(call, this.#unavailable(taskName, `Redis did not accept the job before the call's deadline (${call.timeout} ms)${cause === undefined ? '' : `: ${messageOf(cause)}`}`, cause), 'TASK_TIMEOUT');
+      return;
+    }
+    this.#giveUp(call, new ComputeError({ code: 'TASK_TIMEOUT', message: `Task '${taskName}' timed out after ${call.timeout} ms`, taskName, backend: this.name }), 'TASK_TIMEOUT');
+  };
 
   #scheduleRecheck(): ReturnType<typeof setTimeout> {
     const timer = setTimeout(() => this.#recheck(), this.#recheckInterval);
@@ -403,7 +431,7 @@ export class BullmqBackend implements ComputeBackendInterface {
     this.#recheckTimer = this.#scheduleRecheck();
   }
 
-  #enqueue(call: PendingCall, input: unknown, deadline: number, idempotent: boolean): void {
+  #enqueue(call: PendingCall, input: unknown, idempotent: boolean): void {
     const { taskName, jobId } = call;
     const ready = this.#events !== undefined && this.#client?.status === 'ready';
     if (!ready && this.#connectionError !== undefined && this.#starting !== undefined) {
@@ -416,25 +444,12 @@ export class BullmqBackend implements ComputeBackendInterface {
       jobOptions.attempts = retry.attempts;
       if (retry.backoff !== undefined) jobOptions.backoff = retry.backoff;
     }
-    const data: BullmqJobData = { input, deadline };
+    const data: BullmqJobData = { input, deadline: call.deadline };
     const add = (): Promise<unknown> => this.queue.add(taskName, data, jobOptions);
     const added = ready ? add() : (this.#starting ??= this.#start()).then(add);
-    // Bounded even when the connection looked ready: it may have dropped a moment ago, and ioredis
-    // keeps a command for a connection that comes back, however long that takes.
-    call.bound = setTimeout(() => {
-      if (call.accepted) return;
-      const cause = this.#connectionError;
-      this.#settle(
-        call,
-        this.#unavailable(taskName, `Redis did not accept the job within ${this.#connectTimeout} ms${cause === undefined ? '' : `: ${messageOf(cause)}`}`, cause),
-      );
-      // The job may still be added once Redis answers; nobody waits for it then.
-      added.then(() => this.#cancelJob(jobId, 'TASK_TIMEOUT'), ignore);
-    }, this.#connectTimeout);
     added.then(
       () => {
         call.accepted = true;
-        clearTimeout(call.bound);
         if (call.settled) {
           // Given up on while Redis was still taking the job: take it back.
           if (!this.#calls.has(jobId)) this.#cancelJob(jobId, 'TASK_ABORTED');
@@ -444,7 +459,6 @@ export class BullmqBackend implements ComputeBackendInterface {
         if (idempotent) this.#settleIfFinished(jobId);
       },
       (error: unknown) => {
-        clearTimeout(call.bound);
         if (error instanceof TypeError) {
           this.#settle(call, Object.assign(invalidArgumentError(`runTask('${taskName}'): the job could not be added: ${error.message}`), { cause: error }));
         } else {
@@ -600,7 +614,6 @@ export class BullmqBackend implements ComputeBackendInterface {
     if (call.settled) return;
     call.settled = true;
     clearTimeout(call.timer);
-    clearTimeout(call.bound);
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
     this.#forget(call);
     if (error === undefined) call.resolve(value);

@@ -80,8 +80,8 @@ export class BullmqWorker {
   readonly #cancelChannel: string;
   // Cancels that named a job not running here (yet), by job id, with when they were sent and arrived.
   readonly #pendingCancels = new Map<string, { code: CancelCode; sentAt: number; at: number }>();
-  // When each job running here was created, by job id: a cancel sent before a job was created is not for it.
-  readonly #running = new Map<string, number>();
+  // The jobs running here, by job id: how to stop each, and when it was created (a cancel sent before is not for it).
+  readonly #running = new Map<string, RunningJob>();
   readonly #subscribing: Promise<SubscriberLike | undefined>;
   #client: { readonly status: string } | undefined;
   #subscriber: SubscriberLike | undefined;
@@ -106,7 +106,9 @@ export class BullmqWorker {
     const prefix = options.prefix ?? 'bull';
     this.#backend = backend;
     this.#cancelChannel = cancelChannelOf(prefix, options.queue);
-    this.worker = new Worker<unknown, BullmqJobResult>(options.queue, (job, _token, signal) => this.#process(job, signal), {
+    // A processor of one parameter: BullMQ then makes no AbortController of its own per job.
+    // Cancels reach the jobs through #running instead, so BullMQ's `worker.cancelJob` does not stop them.
+    this.worker = new Worker<unknown, BullmqJobResult>(options.queue, (job) => this.#process(job), {
       connection: connectionOptionsOf(options.connection),
       prefix,
       concurrency,
@@ -151,7 +153,7 @@ export class BullmqWorker {
     return this.#closing;
   }
 
-  async #process(job: Job<unknown, BullmqJobResult>, bullSignal: AbortSignal | undefined): Promise<BullmqJobResult> {
+  async #process(job: Job<unknown, BullmqJobResult>): Promise<BullmqJobResult> {
     const taskName = job.name;
     const data = job.data;
     if (!isBullmqJobData(data)) {
@@ -167,14 +169,8 @@ export class BullmqWorker {
     if (remaining <= 0) throw failure(stopError('TASK_TIMEOUT', taskName, 'before it started (its deadline had passed)'), false);
 
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(stopError('TASK_TIMEOUT', taskName, 'on the worker')), Math.min(remaining, 2 ** 31 - 1));
-    const onCancel = (): void => {
-      const code: CancelCode = bullSignal?.reason === 'TASK_TIMEOUT' ? 'TASK_TIMEOUT' : 'TASK_ABORTED';
-      controller.abort(stopError(code, taskName, 'on the worker'));
-    };
-    bullSignal?.addEventListener('abort', onCancel, { once: true });
-    if (bullSignal?.aborted === true) onCancel();
-    if (job.id !== undefined) this.#running.set(job.id, job.timestamp);
+    const timer = setTimeout(stopJob, Math.min(remaining, 2 ** 31 - 1), controller, 'TASK_TIMEOUT', taskName);
+    if (job.id !== undefined) this.#running.set(job.id, { controller, taskName, created: job.timestamp });
     try {
       // Settles at the deadline or on cancel even when the backend ignores its signal, so the job frees its slot.
       const result = await settleOnAbort(Promise.resolve(this.#backend.runTask(taskName, data.input, { signal: controller.signal })), controller.signal, taskName);
@@ -187,7 +183,6 @@ export class BullmqWorker {
       throw failure(computeError, computeError.code === 'TASK_FAILED' && !controller.signal.aborted);
     } finally {
       clearTimeout(timer);
-      bullSignal?.removeEventListener('abort', onCancel);
       if (job.id !== undefined) this.#running.delete(job.id);
     }
   }
@@ -204,13 +199,13 @@ export class BullmqWorker {
       const request = parseCancelMessage(message);
       if (request === undefined) return;
       const sentAt = request.sentAt ?? Date.now();
-      const created = this.#running.get(request.jobId);
-      if (created !== undefined) {
-        if (created < sentAt) this.worker.cancelJob(request.jobId, request.code);
+      const running = this.#running.get(request.jobId);
+      if (running !== undefined) {
+        if (running.created < sentAt) stopJob(running.controller, request.code, running.taskName);
         return;
       }
       // Not running here: it may be about to start here, or run elsewhere.
-      if (!this.worker.cancelJob(request.jobId, request.code)) this.#rememberCancel(request.jobId, request.code, sentAt);
+      this.#rememberCancel(request.jobId, request.code, sentAt);
     });
     await subscriber.subscribe(this.#cancelChannel);
     return subscriber;
@@ -239,6 +234,18 @@ export class BullmqWorker {
 }
 
 function ignore(): void {}
+
+/** A job this worker is running. */
+interface RunningJob {
+  readonly controller: AbortController;
+  readonly taskName: string;
+  /** The job's `timestamp`: when the caller created it. */
+  readonly created: number;
+}
+
+function stopJob(controller: AbortController, code: CancelCode, taskName: string): void {
+  controller.abort(stopError(code, taskName, 'on the worker'));
+}
 
 function stopError(code: CancelCode, taskName: string, where: string): ComputeError {
   const what = code === 'TASK_TIMEOUT' ? 'timed out' : 'was aborted';

@@ -60,6 +60,8 @@ interface SubscriberLike {
 
 // A cancel request can arrive just before the job it names starts here; it is kept this long.
 const pendingCancelMs = 60_000;
+// How long close() waits for Redis to answer before it treats it as down and leaves the jobs in progress.
+const closeProbeMs = 1_000;
 
 /**
  * The worker side: consumes a queue and runs each job's task on the backend
@@ -83,7 +85,7 @@ export class BullmqWorker {
   // The jobs running here, by job id: how to stop each, and when it was created (a cancel sent before is not for it).
   readonly #running = new Map<string, RunningJob>();
   readonly #subscribing: Promise<SubscriberLike | undefined>;
-  #client: { readonly status: string } | undefined;
+  #client: RedisClientLike | undefined;
   #subscriber: SubscriberLike | undefined;
   #closing: Promise<void> | undefined;
 
@@ -188,7 +190,7 @@ export class BullmqWorker {
   }
 
   async #subscribe(): Promise<SubscriberLike | undefined> {
-    const client = await this.worker.client;
+    const client = (await this.worker.client) as unknown as RedisClientLike;
     this.#client = client;
     if (this.#closing !== undefined) return undefined;
     const subscriber = client.duplicate() as unknown as SubscriberLike;
@@ -226,14 +228,61 @@ export class BullmqWorker {
   async #close(force: boolean): Promise<void> {
     // With Redis down, jobs in progress cannot report back, and a graceful close would wait for Redis
     // forever (ioredis holds QUIT until it reconnects): their locks expire and they run again elsewhere.
-    const redisDown = this.#client?.status !== 'ready';
+    const client = this.#client;
     // A subscribe still on its way sees #closing and creates no subscriber.
     this.#subscriber?.disconnect();
-    await this.worker.close(force || redisDown);
+    // The status alone is not enough: a connection Redis dropped a moment ago still reads 'ready' until
+    // ioredis has seen the socket close, so ask Redis, briefly.
+    if (force || client === undefined || !(await answersWithin(client, closeProbeMs))) {
+      await this.worker.close(true);
+      return;
+    }
+    // The connection can also drop while the jobs in progress finish: then drop the connections, so
+    // that the commands ioredis holds for Redis' return fail instead. (Best effort: once ioredis has
+    // started to reconnect, it keeps them; the close then waits for Redis to come back.)
+    const onClose = (): void => {
+      client.disconnect();
+      void blockingClientOf(this.worker)?.then((blocking) => blocking.disconnect(), ignore);
+    };
+    client.once('close', onClose);
+    try {
+      await this.worker.close(false);
+    } finally {
+      client.off('close', onClose);
+    }
   }
 }
 
 function ignore(): void {}
+
+/** The part of BullMQ's ioredis client that closing uses. */
+interface RedisClientLike {
+  readonly status: string;
+  disconnect(): void;
+  ping(): Promise<unknown>;
+  once(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+  duplicate(): unknown;
+}
+
+/** Whether Redis answers a PING on `client` within `ms`. */
+async function answersWithin(client: RedisClientLike, ms: number): Promise<boolean> {
+  if (client.status !== 'ready') return false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(resolve, ms, false);
+  });
+  try {
+    return await Promise.race([client.ping().then(() => true, () => false), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The client of the worker's blocking connection: BullMQ keeps it protected, and only closing needs it. */
+function blockingClientOf(worker: Worker): Promise<{ disconnect(): void }> | undefined {
+  return (worker as unknown as { blockingConnection?: { client?: Promise<{ disconnect(): void }> } }).blockingConnection?.client;
+}
 
 /** A job this worker is running. */
 interface RunningJob {

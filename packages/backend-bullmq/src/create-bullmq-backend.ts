@@ -143,6 +143,7 @@ const defaultTimeout = 30_000;
 const defaultConnectTimeout = 5_000;
 const defaultRecheckInterval = 5_000;
 const maxTimerDelay = 2 ** 31 - 1;
+const reopenBackoff = 1_000;
 const defaultJobOptions: BullmqJobOptions = {
   removeOnComplete: { age: 3_600, count: 10_000 },
   removeOnFail: { age: 86_400, count: 10_000 },
@@ -225,6 +226,7 @@ export class BullmqBackend implements ComputeBackendInterface {
   readonly #cancelChannel: string;
   readonly #calls = new Map<string, PendingCall>();
   #events: QueueEvents | undefined;
+  #eventsOpenedAt = 0;
   #client: RedisClientLike | undefined;
   #eventsClient: RedisClientLike | undefined;
   #starting: Promise<void> | undefined;
@@ -500,8 +502,9 @@ export class BullmqBackend implements ComputeBackendInterface {
     // A listener that threw would end BullMQ's event loop for good: a junk event settles its calls instead.
     events.on('completed', ({ jobId, returnvalue }) => this.#guarded(jobId, () => this.#onCompleted(jobId, returnvalue)));
     events.on('failed', ({ jobId, failedReason }) => this.#guarded(jobId, () => this.#onFailed(jobId, failedReason)));
-    events.on('removed', ({ jobId }) => this.#guarded(jobId, () => this.#onRemoved(jobId)));
+    events.on('removed', ({ jobId }) => this.#guarded(jobId, () => this.#confirmRemoved(jobId)));
     this.#events = events;
+    this.#eventsOpenedAt = Date.now();
     events.waitUntilReady().then((eventsClient) => {
       this.#eventsClient = eventsClient as unknown as RedisClientLike;
     }, ignore);
@@ -512,13 +515,15 @@ export class BullmqBackend implements ComputeBackendInterface {
       this.#events = undefined;
       this.#eventsClient = undefined;
       events.close().then(ignore, ignore);
-      this.#reopenEvents();
+      // An error that comes back at once (say, an ACL that refuses a command BullMQ sends) must not make a loop of connections.
+      if (Date.now() - this.#eventsOpenedAt >= reopenBackoff) this.#reopenEvents();
+      else setTimeout(() => this.#reopenEvents(), reopenBackoff).unref?.();
     });
   }
 
   #reopenEvents(): void {
     const client = this.#client;
-    if (client === undefined) return;
+    if (client === undefined || this.#closing !== undefined) return;
     client.xrevrange(this.queue.keys['events'] as string, '+', '-', 'COUNT', 1).then(
       (newest) => {
         if (this.#closing !== undefined) return;
@@ -578,6 +583,18 @@ export class BullmqBackend implements ComputeBackendInterface {
       call,
       new ComputeError({ code: 'TASK_ABORTED', message: `Task '${call.taskName}' was aborted: its job ${jobId} was removed from the queue`, taskName: call.taskName, backend: this.name }),
     );
+  }
+
+  /**
+   * A 'removed' event may be about an earlier job under the same id (an
+   * idempotency key used again right after its job was cancelled): settle
+   * only if the job is still gone. The recheck covers a failed look-up.
+   */
+  #confirmRemoved(jobId: string): void {
+    if (!this.#calls.has(jobId)) return;
+    this.queue.getJob(jobId).then((job) => {
+      if (job === undefined) this.#onRemoved(jobId);
+    }, ignore);
   }
 
   #settleIfFinished(jobId: string): void {

@@ -1,10 +1,11 @@
 // One run of the BullMQ benchmark: no-op jobs per second with many calls in flight, and the
 // round trip at one call in flight, through backend-bullmq and through BullMQ used directly
 // (queue.add + job.waitUntilFinished). Prints JSON. Started by bullmq.bench.mjs.
+import { readFileSync } from 'node:fs';
 import { createBullmqBackend } from '@hybridcompute/backend-bullmq';
 import { Queue, QueueEvents } from 'bullmq';
 
-const { REDIS_URL, DIRECT_QUEUE, HYBRID_QUEUE } = process.env;
+const { REDIS_URL, DIRECT_QUEUE, HYBRID_QUEUE, DIRECT_WORKER_PID, HYBRID_WORKER_PID } = process.env;
 const jobs = Number(process.env.BENCH_JOBS ?? 3_000);
 const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? 200);
 const sequential = Number(process.env.BENCH_SEQUENTIAL ?? 300);
@@ -37,6 +38,31 @@ const subjects = {
       return n;
     }),
 };
+
+// CPU time per job, in the caller (this process) and in the path's worker process: steadier than
+// jobs per second on a shared machine, as it does not count the time spent waiting for the others.
+const workerPids = { direct: DIRECT_WORKER_PID, hybrid: HYBRID_WORKER_PID };
+const clockTicksPerSecond = 100;
+function workerCpuMicros(name) {
+  try {
+    // utime and stime, fields 14 and 15 of /proc/<pid>/stat (Linux), in clock ticks.
+    const fields = readFileSync(`/proc/${workerPids[name]}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / clockTicksPerSecond;
+  } catch {
+    return Number.NaN;
+  }
+}
+const cpu = { direct: [], hybrid: [], directWorker: [], hybridWorker: [] };
+
+async function measuredThroughput(name) {
+  const caller = process.cpuUsage();
+  const worker = workerCpuMicros(name);
+  const jobsPerSecond = await throughput(subjects[name]);
+  const used = process.cpuUsage(caller);
+  cpu[name].push((used.user + used.system) / jobs);
+  cpu[`${name}Worker`].push((workerCpuMicros(name) - worker) / jobs);
+  return jobsPerSecond;
+}
 
 async function throughput(call) {
   let next = 0;
@@ -72,7 +98,7 @@ const samples = { direct: [], hybrid: [], directP50: [], hybridP50: [] };
 const ratios = [];
 for (let round = 0; round < rounds; round++) {
   for (const [name, call] of round % 2 === 0 ? Object.entries(subjects) : Object.entries(subjects).reverse()) {
-    samples[name].push(await throughput(call));
+    samples[name].push(await measuredThroughput(name));
     samples[`${name}P50`].push(await roundTripP50(call));
   }
   // Both paths of a round ran back to back, on the same machine load: their ratio is steadier than either figure.
@@ -85,6 +111,10 @@ console.log(
     directP50Ms: median(samples.directP50),
     hybridP50Ms: median(samples.hybridP50),
     throughputRatio: median(ratios),
+    directCallerCpuMicrosPerJob: median(cpu.direct),
+    hybridCallerCpuMicrosPerJob: median(cpu.hybrid),
+    directWorkerCpuMicrosPerJob: median(cpu.directWorker),
+    hybridWorkerCpuMicrosPerJob: median(cpu.hybridWorker),
     directLost: lost.direct,
     hybridLost: lost.hybrid,
   }),

@@ -48,16 +48,22 @@ try {
   const suffix = `${process.pid}-${Date.now()}`;
   const queues = { DIRECT_QUEUE: `bench-direct-${suffix}`, HYBRID_QUEUE: `bench-hybrid-${suffix}` };
   const worker = here('./bullmq-bench-worker.mjs');
-  await startAndWaitFor(process.execPath, [worker], { MODE: 'direct', REDIS_URL: redisUrl, QUEUE: queues.DIRECT_QUEUE }, 'ready');
-  await startAndWaitFor(process.execPath, [worker], { MODE: 'hybrid', REDIS_URL: redisUrl, QUEUE: queues.HYBRID_QUEUE }, 'ready');
+  const directWorker = await startAndWaitFor(process.execPath, [worker], { MODE: 'direct', REDIS_URL: redisUrl, QUEUE: queues.DIRECT_QUEUE }, 'ready');
+  const hybridWorker = await startAndWaitFor(process.execPath, [worker], { MODE: 'hybrid', REDIS_URL: redisUrl, QUEUE: queues.HYBRID_QUEUE }, 'ready');
+  const pids = { DIRECT_WORKER_PID: String(directWorker.pid), HYBRID_WORKER_PID: String(hybridWorker.pid) };
 
-  const { medians, samples } = medianOverProcesses(here('./bullmq-throughput.mjs'), runs, { REDIS_URL: redisUrl, ...queues });
+  const { medians, samples } = medianOverProcesses(here('./bullmq-throughput.mjs'), runs, { REDIS_URL: redisUrl, ...queues, ...pids });
   const range = (key, digits) => `${Math.min(...samples.map((s) => s[key])).toFixed(digits)}–${Math.max(...samples.map((s) => s[key])).toFixed(digits)}`;
   console.log(`Node ${process.version}; ${runs} processes, each the median of 3 alternating rounds; one worker process per path at concurrency 50.\n`);
   console.log('| path | no-op jobs/s, 200 in flight (median) | range | round trip p50, 1 in flight (ms) | range |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   console.log(`| BullMQ directly: \`queue.add\` + \`job.waitUntilFinished\` | ${medians.directJobsPerSecond.toFixed(0)} | ${range('directJobsPerSecond', 0)} | ${medians.directP50Ms.toFixed(2)} | ${range('directP50Ms', 2)} |`);
   console.log(`| backend-bullmq: \`backend.runTask('noop', n)\` | ${medians.hybridJobsPerSecond.toFixed(0)} | ${range('hybridJobsPerSecond', 0)} | ${medians.hybridP50Ms.toFixed(2)} | ${range('hybridP50Ms', 2)} |`);
+  const micros = (value) => (Number.isNaN(value) ? 'n/a' : value.toFixed(1));
+  console.log('\n| path | caller CPU per job (µs, median) | worker CPU per job (µs, median) |');
+  console.log('| --- | ---: | ---: |');
+  console.log(`| BullMQ directly | ${micros(medians.directCallerCpuMicrosPerJob)} | ${micros(medians.directWorkerCpuMicrosPerJob)} |`);
+  console.log(`| backend-bullmq | ${micros(medians.hybridCallerCpuMicrosPerJob)} | ${micros(medians.hybridWorkerCpuMicrosPerJob)} |`);
   const lostDirect = samples.reduce((total, sample) => total + sample.directLost, 0);
   const lostHybrid = samples.reduce((total, sample) => total + sample.hybridLost, 0);
   console.log(`\nCalls that got no answer within 10 s, over all runs: BullMQ directly ${lostDirect}, backend-bullmq ${lostHybrid}.`);

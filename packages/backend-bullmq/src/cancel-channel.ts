@@ -5,6 +5,12 @@ export type CancelCode = 'TASK_ABORTED' | 'TASK_TIMEOUT';
 export interface CancelMessage {
   jobId: string;
   code: CancelCode;
+  /**
+   * When the caller sent it (milliseconds since the epoch). A job created
+   * after this is a new job under the same id (an idempotency key used
+   * again), which the request does not concern.
+   */
+  sentAt?: number | undefined;
 }
 
 /**
@@ -25,7 +31,7 @@ export function parseCancelMessage(text: string): CancelMessage | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { jobId, code } = value as { jobId?: unknown; code?: unknown };
+  const { jobId, code, sentAt } = value as { jobId?: unknown; code?: unknown; sentAt?: unknown };
   if (typeof jobId !== 'string' || (code !== 'TASK_ABORTED' && code !== 'TASK_TIMEOUT')) return undefined;
-  return { jobId, code };
+  return typeof sentAt === 'number' && Number.isFinite(sentAt) ? { jobId, code, sentAt } : { jobId, code };
 }

@@ -1,11 +1,14 @@
 import { createLocalBackend } from '@hybridcompute/backend-local';
 import { ComputeError, createHybridCompute, defineTask, type AnyComputeTask, type TaskContext } from '@hybridcompute/core';
+import { getEventListeners } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { QueueEvents, Worker } from 'bullmq';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, inject, it, vi } from 'vitest';
 import { freePort } from '../test/redis-server.js';
 import { uniqueQueueName } from '../test/queue-name.js';
 import { BullmqBackend, createBullmqBackend, jobIdFor, type BullmqBackendOptions } from './create-bullmq-backend.js';
 import { createBullmqWorker, type BullmqWorker } from './create-bullmq-worker.js';
+import { cancelChannelOf } from './cancel-channel.js';
 import { decodeJobFailure } from './job-envelope.js';
 
 const redisUrl = inject('redisUrl');
@@ -59,6 +62,24 @@ function watchedTask(name: string) {
 
 const double = defineTask('double', (n: number) => n * 2);
 
+/** The ioredis commands these tests use beyond what BullMQ's client type lists. */
+interface RawRedis {
+  del(key: string): Promise<unknown>;
+  lrem(key: string, count: number, value: string): Promise<unknown>;
+  xadd(key: string, id: string, ...fields: string[]): Promise<unknown>;
+  call(command: string, ...args: string[]): Promise<unknown>;
+  duplicate(): RawRedis & { subscribe(channel: string): Promise<unknown>; on(event: 'message', listener: (channel: string, message: string) => void): unknown; disconnect(): void };
+}
+
+async function rawClientOf(backend: BullmqBackend): Promise<RawRedis> {
+  return (await backend.queue.client) as unknown as RawRedis;
+}
+
+/** Timers that keep the process alive (unref'd ones are not listed). */
+function refedTimers(): number {
+  return process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+}
+
 describe('createBullmqBackend: options', () => {
   it('refuses a missing connection, a bad queue name and bad timeouts', () => {
     expect(() => createBullmqBackend({ queue: 'q' } as never)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'INVALID_REQUEST' }));
@@ -101,6 +122,20 @@ describe('createBullmqBackend against a real Redis', () => {
     await workerOn(queue, [double]);
     const error = await rejectionOf(backendOn(queue).runTask('triple', 1));
     expect(error).toMatchObject({ code: 'TASK_NOT_FOUND', taskName: 'triple', backend: 'bullmq' });
+  });
+
+  it('lets the types of the task definitions flow through a router to the queue', async () => {
+    const queue = uniqueQueueName('types');
+    await workerOn(queue, [double]);
+    const tasks = { double };
+    const compute = createHybridCompute<typeof tasks>({ queued: backendOn(queue, { tasks }) });
+    const result = await compute.runTask('double', 21);
+    expectTypeOf(result).toEqualTypeOf<number>();
+    expect(result).toBe(42);
+    // @ts-expect-error: no such task
+    await expect(compute.runTask('triple', 1)).rejects.toMatchObject({ code: 'NO_BACKEND' });
+    // @ts-expect-error: double takes a number ('x' * 2 is NaN, which JSON carries as null)
+    await expect(compute.runTask('double', 'x')).resolves.toBeNull();
   });
 
   it('runs a task that takes no input', async () => {
@@ -203,6 +238,21 @@ describe('createBullmqBackend against a real Redis', () => {
     await expect(watched.stopped).resolves.toMatchObject({ code: 'TASK_TIMEOUT' });
   });
 
+  it('waits past connectTimeout for a job Redis accepted, up to the deadline', async () => {
+    const queue = uniqueQueueName('past-connect-timeout');
+    const slow = defineTask('slow', async (ms: number) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return ms;
+    });
+    const watched = watchedTask('watched');
+    await workerOn(queue, [slow, watched.task]);
+    const backend = backendOn(queue, { connectTimeout: 100, timeout: 20_000 });
+    await expect(backend.runTask('slow', 400)).resolves.toBe(400);
+    const error = await rejectionOf(backend.runTask('watched', null, { timeout: 600 }));
+    expect(error.code).toBe('TASK_TIMEOUT');
+    await expect(watched.stopped).resolves.toMatchObject({ code: 'TASK_TIMEOUT' });
+  });
+
   it('does not run a job whose deadline passed before a worker took it', async () => {
     const queue = uniqueQueueName('expired');
     let runs = 0;
@@ -254,6 +304,176 @@ describe('createBullmqBackend against a real Redis', () => {
     await backend.close();
     await expect(call).resolves.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     await expect(rejectionOf(backend.runTask('double', 1))).resolves.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+});
+
+describe('createBullmqBackend: no leaks, no hangs', () => {
+  it('leaves no timers, abort listeners or waiting calls behind after many calls', async () => {
+    const queue = uniqueQueueName('leaks');
+    await workerOn(queue, [double], 50);
+    const backend = backendOn(queue, { tasks: [double] });
+    await expect(backend.runTask('double', 0)).resolves.toBe(0);
+    const timersBefore = refedTimers();
+    const controller = new AbortController();
+    const inputs = Array.from({ length: 300 }, (_, index) => index);
+    const results = await Promise.all(
+      inputs.map((n) => backend.runTask('double', n % 10, { signal: controller.signal, ...(n % 3 === 0 ? { idempotencyKey: `leak-${n % 10}` } : {}) })),
+    );
+    expect(results).toEqual(inputs.map((n) => (n % 10) * 2));
+    expect(backend.stats()).toEqual({ waiting: 0 });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    // A leak would leave one per call (300); BullMQ and ioredis may hold a few of their own for a moment.
+    expect(refedTimers()).toBeLessThan(timersBefore + 10);
+  });
+
+  it('settles calls by their deadline when Redis takes connections but never answers, and leaves no timers behind', async () => {
+    // A black hole: connections open and nothing comes back, as with a Redis that hangs or a network that drops packets.
+    const sockets = new Set<Socket>();
+    const hole = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => hole.close(resolve));
+    });
+    const { port } = hole.address() as AddressInfo;
+    const backend = backendOn('black-hole', { connection: `redis://127.0.0.1:${port}`, connectTimeout: 60_000, timeout: 300 });
+    const timersBefore = refedTimers();
+    const startedAt = Date.now();
+    const calls = Array.from({ length: 40 }, (_, n) => rejectionOf(backend.runTask('double', n)));
+    for (const error of await Promise.all(calls)) expect(error.code).toBe('BACKEND_UNAVAILABLE');
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    // Calls aborted before Redis answered, and calls that close() settles, go the same way.
+    const controller = new AbortController();
+    const aborted = Array.from({ length: 20 }, (_, n) => rejectionOf(backend.runTask('double', n, { signal: controller.signal, timeout: 20_000 })));
+    controller.abort();
+    for (const error of await Promise.all(aborted)) expect(error.code).toBe('TASK_ABORTED');
+    const closed = Array.from({ length: 20 }, (_, n) => rejectionOf(backend.runTask('double', n, { timeout: 20_000 })));
+    await backend.close();
+    for (const error of await Promise.all(closed)) expect(error.code).toBe('BACKEND_UNAVAILABLE');
+    expect(backend.stats()).toEqual({ waiting: 0 });
+    // Each call's 60 s connectTimeout bound must go with it: a leak would leave 80 timers holding the process.
+    expect(refedTimers()).toBeLessThan(timersBefore + 10);
+  });
+
+  it('rejects with TASK_ABORTED when someone else removes the job', async () => {
+    const queue = uniqueQueueName('removed');
+    const backend = backendOn(queue, { timeout: 20_000, recheckInterval: 20_000 });
+    const call = rejectionOf(backend.runTask('double', 1));
+    await vi.waitFor(async () => expect(await backend.queue.getJobCounts('waiting')).toMatchObject({ waiting: 1 }));
+    const [job] = await backend.queue.getWaiting();
+    await backend.queue.remove(job?.id as string);
+    await expect(call).resolves.toMatchObject({ code: 'TASK_ABORTED', message: expect.stringContaining('removed') });
+  });
+
+  it('rejects with TASK_ABORTED when the job vanishes from Redis without a removed event', async () => {
+    const queue = uniqueQueueName('vanished');
+    const backend = backendOn(queue, { timeout: 20_000, recheckInterval: 200 });
+    const startedAt = Date.now();
+    const call = rejectionOf(backend.runTask('double', 1));
+    await vi.waitFor(async () => expect(await backend.queue.getJobCounts('waiting')).toMatchObject({ waiting: 1 }));
+    const [job] = await backend.queue.getWaiting();
+    const client = await rawClientOf(backend);
+    // As a hand-written clean-up would: the job's hash and its place in the wait list go, and no event says so.
+    await client.del(backend.queue.toKey(job?.id as string));
+    await client.lrem(backend.queue.keys['wait'] as string, 0, job?.id as string);
+    await expect(call).resolves.toMatchObject({ code: 'TASK_ABORTED' });
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
+  });
+
+  it('keeps receiving events after an event BullMQ cannot parse ends its event loop', async () => {
+    const queue = uniqueQueueName('junk-event');
+    const backend = backendOn(queue, { timeout: 15_000, recheckInterval: 20_000 });
+    await workerOn(queue, [double]);
+    await expect(backend.runTask('double', 1)).resolves.toBe(2);
+    const client = await rawClientOf(backend);
+    // QueueEvents JSON-parses a completed event's returnvalue outside any try: this one throws there.
+    await client.xadd(backend.queue.keys['events'] as string, '*', 'event', 'completed', 'jobId', 'junk', 'returnvalue', '{not json');
+    // Without a new QueueEvents, this call would wait for the recheck (20 s) and time out first (15 s).
+    await expect(backend.runTask('double', 2)).resolves.toBe(4);
+    await expect(backend.runTask('double', 3)).resolves.toBe(6);
+  });
+
+  it('runs a job again under an idempotency key whose earlier job was cancelled before it started', async () => {
+    const queue = uniqueQueueName('key-reuse');
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const blocker = defineTask('blocker', () => released);
+    await workerOn(queue, [blocker, double], 1);
+    const backend = backendOn(queue);
+    const blocked = backend.runTask('blocker', null);
+    await vi.waitFor(async () => expect(await backend.queue.getJobCounts('active')).toMatchObject({ active: 1 }));
+
+    // Hear the cancel as the worker does, to know it has been told before the key is used again.
+    const listener = (await rawClientOf(backend)).duplicate();
+    cleanups.push(async () => listener.disconnect());
+    const heard = new Promise<string>((resolve) => listener.on('message', (_channel: string, message: string) => resolve(message)));
+    await listener.subscribe(cancelChannelOf('bull', queue));
+    const controller = new AbortController();
+    const first = rejectionOf(backend.runTask('double', 21, { idempotencyKey: 'k', signal: controller.signal }));
+    await vi.waitFor(async () => expect(await backend.queue.getJobCounts('waiting')).toMatchObject({ waiting: 1 }));
+    controller.abort();
+    await expect(first).resolves.toMatchObject({ code: 'TASK_ABORTED' });
+    expect(JSON.parse(await heard)).toMatchObject({ jobId: jobIdFor('double', 'k') });
+    await vi.waitFor(async () => expect(await backend.queue.getJobCounts('waiting')).toMatchObject({ waiting: 0 }));
+
+    const second = backend.runTask('double', 21, { idempotencyKey: 'k' });
+    release();
+    await blocked;
+    await expect(second).resolves.toBe(42);
+  });
+
+  it("reads a foreign worker's junk, as a result or as a failure, as an error with a code, never a crash", async () => {
+    const queue = uniqueQueueName('foreign-junk');
+    const deep = `${'{"name":"ComputeError","code":"TASK_FAILED","message":"m","cause":'.repeat(2_000)}null${'}'.repeat(2_000)}`;
+    const reasons: Record<string, string> = {
+      spoofedShape: '{"name":"ComputeError","code":"TASK_FAILED","message":{"not":"a string"},"cause":[1,2]}',
+      unknownCode: '{"name":"ComputeError","code":"NOT_A_CODE","message":"m"}',
+      truncated: '{"name":"ComputeError","code":"TASK_FAIL',
+      deep,
+      proto: '{"name":"ComputeError","code":"TASK_FAILED","message":"m","__proto__":{"polluted":true},"cause":{"__proto__":null}}',
+    };
+    const foreign = new Worker(
+      queue,
+      async (job) => {
+        if (job.name === 'object') return { answer: 42 };
+        if (job.name === 'array') return [1, 2];
+        throw new Error(reasons[job.name] ?? 'unknown');
+      },
+      { connection: { url: redisUrl }, concurrency: 10 },
+    );
+    cleanups.push(() => foreign.close(true));
+    const backend = backendOn(queue);
+    expect((await rejectionOf(backend.runTask('object', null))).code).toBe('PROTOCOL_ERROR');
+    expect((await rejectionOf(backend.runTask('array', null))).code).toBe('PROTOCOL_ERROR');
+    for (const name of Object.keys(reasons)) {
+      const error = await rejectionOf(backend.runTask(name, null));
+      expect(error.code, name).toBe('TASK_FAILED');
+      expect(typeof error.message, name).toBe('string');
+    }
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    // And the backend still works after all that.
+    await foreign.close(true);
+    await workerOn(queue, [double]);
+    await expect(backend.runTask('double', 4)).resolves.toBe(8);
+  });
+});
+
+describe('createBullmqWorker: clean-up', () => {
+  it('unsubscribes from the cancel channel when closed', async () => {
+    const queue = uniqueQueueName('unsubscribe');
+    const backend = backendOn(queue);
+    const worker = await workerOn(queue, [double]);
+    const client = await rawClientOf(backend);
+    const subscribers = async (): Promise<number> => {
+      const [, count] = (await client.call('PUBSUB', 'NUMSUB', cancelChannelOf('bull', queue))) as [string, number];
+      return Number(count);
+    };
+    expect(await subscribers()).toBe(1);
+    await worker.close();
+    await vi.waitFor(async () => expect(await subscribers()).toBe(0));
   });
 });
 

@@ -14,7 +14,15 @@ import { connectionOptionsOf, type BullmqConnection } from './bullmq-connection.
 import { cancelChannelOf, type CancelCode, type CancelMessage } from './cancel-channel.js';
 import { decodeJobFailure, type BullmqJobData, type BullmqJobResult } from './job-envelope.js';
 
-/** How a task opts in to being retried after it fails: BullMQ's `attempts` and `backoff`. */
+/**
+ * How a task opts in to being retried after it fails: BullMQ's `attempts` and `backoff`.
+ *
+ * @example
+ * ```ts
+ * const resizeRetry: BullmqRetryOptions = { attempts: 3, backoff: { type: 'exponential', delay: 1_000 } };
+ * const queued = createBullmqBackend({ connection: 'redis://127.0.0.1:6379', queue: 'compute', retry: { resize: resizeRetry } });
+ * ```
+ */
 export interface BullmqRetryOptions {
   /** How many times the job may run in all, the first run included. At least 1. */
   attempts: number;
@@ -22,10 +30,35 @@ export interface BullmqRetryOptions {
   backoff?: number | BackoffOptions | undefined;
 }
 
-/** The BullMQ job options {@link createBullmqBackend} lets you set for every job. */
+/**
+ * The BullMQ job options {@link createBullmqBackend} lets you set for every job.
+ *
+ * @example
+ * ```ts
+ * // Keep finished jobs for ten minutes only: idempotency keys then hold for ten minutes.
+ * const jobOptions: BullmqJobOptions = { removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } };
+ * const queued = createBullmqBackend({ connection: 'redis://127.0.0.1:6379', queue: 'compute', jobOptions });
+ * ```
+ */
 export type BullmqJobOptions = Pick<JobsOptions, 'priority' | 'lifo' | 'removeOnComplete' | 'removeOnFail' | 'keepLogs' | 'sizeLimit'>;
 
-/** Options for {@link createBullmqBackend}. */
+/**
+ * Options for {@link createBullmqBackend}.
+ *
+ * @example
+ * ```ts
+ * import * as tasks from './tasks.js';
+ *
+ * const options: BullmqBackendOptions = {
+ *   connection: 'redis://127.0.0.1:6379',
+ *   queue: 'compute',
+ *   tasks,
+ *   timeout: 60_000,
+ *   idempotencyKey: (taskName, input) => (taskName === 'charge' ? `order-${(input as { orderId: number }).orderId}` : undefined),
+ * };
+ * const queued = createBullmqBackend(options);
+ * ```
+ */
 export interface BullmqBackendOptions {
   /** Where Redis is: a URL, ioredis options or an ioredis instance. */
   connection: BullmqConnection;
@@ -72,7 +105,15 @@ export interface BullmqBackendOptions {
   idempotencyKey?: ((taskName: string, input: unknown) => string | undefined) | undefined;
 }
 
-/** The third argument of {@link BullmqBackend.runTask}: a router's `{ signal }`, plus options for direct callers. */
+/**
+ * The third argument of {@link BullmqBackend.runTask}: a router's `{ signal }`, plus options for direct callers.
+ *
+ * @example
+ * ```ts
+ * const options: BullmqRunTaskOptions = { idempotencyKey: 'order-17', timeout: 120_000, signal: AbortSignal.timeout(120_000) };
+ * await queued.runTask('charge', { orderId: 17, cents: 500 }, options);
+ * ```
+ */
 export interface BullmqRunTaskOptions extends RunTaskOptions {
   /** Milliseconds for this call instead of the backend's `timeout`. */
   timeout?: number | undefined;
@@ -84,10 +125,25 @@ export interface BullmqRunTaskOptions extends RunTaskOptions {
   idempotencyKey?: string | undefined;
 }
 
+/**
+ * What {@link BullmqBackend.stats} reports.
+ *
+ * @example
+ * ```ts
+ * const stats: BullmqBackendStats = queued.stats();
+ * console.log(`${stats.waiting} calls waiting for their jobs`);
+ * ```
+ */
+export interface BullmqBackendStats {
+  /** Calls waiting for their job's result. */
+  waiting: number;
+}
+
 const defaultTimeout = 30_000;
 const defaultConnectTimeout = 5_000;
 const defaultRecheckInterval = 5_000;
 const maxTimerDelay = 2 ** 31 - 1;
+const reopenBackoff = 1_000;
 const defaultJobOptions: BullmqJobOptions = {
   removeOnComplete: { age: 3_600, count: 10_000 },
   removeOnFail: { age: 86_400, count: 10_000 },
@@ -108,16 +164,28 @@ interface RedisClientLike {
  */
 class PendingCall {
   next: PendingCall | undefined = undefined;
+  /**
+   * The call's one timer: first at `connectTimeout` when that comes before the
+   * deadline (`connecting` is then true), to bound how long Redis may take to
+   * accept the job, and then at the deadline.
+   */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  connecting = false;
   onAbort: (() => void) | undefined = undefined;
   settled = false;
   /** Whether Redis has taken the job. */
   accepted = false;
+  /** Whether a recheck already found the job gone from Redis (a second time settles the call). */
+  missing = false;
   readonly since = Date.now();
 
   constructor(
     readonly jobId: string,
     readonly taskName: string,
+    /** When the call's deadline passes (`Date.now()` time). */
+    readonly deadline: number,
+    /** The call's timeout in milliseconds, for messages. */
+    readonly timeout: number,
     readonly signal: AbortSignal | undefined,
     readonly resolve: (value: unknown) => void,
     readonly reject: (error: unknown) => void,
@@ -158,6 +226,7 @@ export class BullmqBackend implements ComputeBackendInterface {
   readonly #cancelChannel: string;
   readonly #calls = new Map<string, PendingCall>();
   #events: QueueEvents | undefined;
+  #eventsOpenedAt = 0;
   #client: RedisClientLike | undefined;
   #eventsClient: RedisClientLike | undefined;
   #starting: Promise<void> | undefined;
@@ -205,7 +274,30 @@ export class BullmqBackend implements ComputeBackendInterface {
     return this.#taskNames === undefined ? undefined : [...this.#taskNames];
   }
 
-  /** Whether the workers serve the task (by `tasks`); without `tasks`, any non-empty name. False once closed. */
+  /**
+   * What this backend is doing now: `waiting` counts the calls that wait for
+   * a job (queued, running, or not yet accepted by Redis).
+   *
+   * @example
+   * ```ts
+   * const { waiting } = queued.stats();
+   * if (waiting > 1_000) console.warn('the queue is falling behind');
+   * ```
+   */
+  stats(): BullmqBackendStats {
+    let waiting = 0;
+    for (const head of this.#calls.values()) for (let call: PendingCall | undefined = head; call !== undefined; call = call.next) waiting++;
+    return { waiting };
+  }
+
+  /**
+   * Whether the workers serve the task (by `tasks`); without `tasks`, any non-empty name. False once closed.
+   *
+   * @example
+   * ```ts
+   * if (!queued.canRun('resize')) throw new Error('the queue does not serve resize');
+   * ```
+   */
   canRun(taskName: string): boolean {
     if (this.#closing !== undefined || typeof taskName !== 'string' || taskName.length === 0) return false;
     return this.#taskNames === undefined || this.#taskNames.has(taskName);
@@ -222,6 +314,12 @@ export class BullmqBackend implements ComputeBackendInterface {
    * cannot be reached or does not accept the job within `connectTimeout`; a
    * `TypeError` (code `INVALID_REQUEST`) for bad arguments or an input that
    * cannot be sent as JSON.
+   *
+   * @example
+   * ```ts
+   * const controller = new AbortController();
+   * const doubled = await queued.runTask<number, number>('double', 21, { signal: controller.signal, timeout: 5_000 }); // 42
+   * ```
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: BullmqRunTaskOptions): Promise<Output> {
     return this.#run(taskName, input, options) as Promise<Output>;
@@ -230,6 +328,11 @@ export class BullmqBackend implements ComputeBackendInterface {
   /**
    * Stops waiting: calls in flight reject with `BACKEND_UNAVAILABLE` (their
    * jobs stay in the queue and still run), then the connections close.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void queued.close());
+   * ```
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -266,7 +369,8 @@ export class BullmqBackend implements ComputeBackendInterface {
     }
     const jobId = key === undefined ? randomUUID() : jobIdFor(taskName, key);
     return new Promise((resolve, reject) => {
-      const call = new PendingCall(jobId, taskName, signal, resolve, reject);
+      const deadline = Date.now() + timeout;
+      const call = new PendingCall(jobId, taskName, deadline, timeout, signal, resolve, reject);
       // Waiting starts before the job exists, so no event can slip past.
       const existing = this.#calls.get(jobId);
       if (existing === undefined) this.#calls.set(jobId, call);
@@ -274,23 +378,42 @@ export class BullmqBackend implements ComputeBackendInterface {
         call.next = existing.next;
         existing.next = call;
       }
-      call.timer = setTimeout(() => {
-        // A deadline that passes before Redis took the job is Redis' fault when the connection is down.
-        if (!call.accepted && this.#client?.status !== 'ready') {
-          const cause = this.#connectionError;
-          this.#giveUp(call, this.#unavailable(taskName, `Redis did not accept the job before the call's deadline (${timeout} ms)${cause === undefined ? '' : `: ${messageOf(cause)}`}`, cause), 'TASK_TIMEOUT');
-          return;
-        }
-        this.#giveUp(call, new ComputeError({ code: 'TASK_TIMEOUT', message: `Task '${taskName}' timed out after ${timeout} ms`, taskName, backend: this.name }), 'TASK_TIMEOUT');
-      }, timeout);
+      // Bounded even when the connection looks ready: it may have dropped a moment ago, and ioredis
+      // keeps a command for a connection that comes back, however long that takes.
+      call.connecting = this.#connectTimeout < timeout;
+      call.timer = setTimeout(this.#onTimer, call.connecting ? this.#connectTimeout : timeout, call);
       if (signal !== undefined) {
         call.onAbort = () => this.#giveUp(call, abortErrorFrom(signal.reason, taskName, this.name), 'TASK_ABORTED');
         signal.addEventListener('abort', call.onAbort, { once: true });
       }
       this.#recheckTimer ??= this.#scheduleRecheck();
-      this.#enqueue(call, input, Date.now() + timeout, key !== undefined);
+      this.#enqueue(call, input, key !== undefined);
     });
   }
+
+  /** A call's timer fired: `connectTimeout` passed before Redis took the job, or the deadline passed. */
+  readonly #onTimer = (call: PendingCall): void => {
+    if (call.settled) return;
+    const { taskName } = call;
+    if (call.connecting) {
+      call.connecting = false;
+      if (call.accepted) {
+        call.timer = setTimeout(this.#onTimer, Math.max(1, call.deadline - Date.now()), call);
+        return;
+      }
+      const cause = this.#connectionError;
+      // Only this call: others that share the job may still wait for it; the job is taken back once added, if nobody does.
+      this.#settle(call, this.#unavailable(taskName, `Redis did not accept the job within ${this.#connectTimeout} ms${cause === undefined ? '' : `: ${messageOf(cause)}`}`, cause));
+      return;
+    }
+    // A deadline that passes before Redis took the job is Redis' fault when the connection is down.
+    if (!call.accepted && this.#client?.status !== 'ready') {
+      const cause = this.#connectionError;
+      this.#giveUp(call, this.#unavailable(taskName, `Redis did not accept the job before the call's deadline (${call.timeout} ms)${cause === undefined ? '' : `: ${messageOf(cause)}`}`, cause), 'TASK_TIMEOUT');
+      return;
+    }
+    this.#giveUp(call, new ComputeError({ code: 'TASK_TIMEOUT', message: `Task '${taskName}' timed out after ${call.timeout} ms`, taskName, backend: this.name }), 'TASK_TIMEOUT');
+  };
 
   #scheduleRecheck(): ReturnType<typeof setTimeout> {
     const timer = setTimeout(() => this.#recheck(), this.#recheckInterval);
@@ -310,7 +433,7 @@ export class BullmqBackend implements ComputeBackendInterface {
     this.#recheckTimer = this.#scheduleRecheck();
   }
 
-  #enqueue(call: PendingCall, input: unknown, deadline: number, idempotent: boolean): void {
+  #enqueue(call: PendingCall, input: unknown, idempotent: boolean): void {
     const { taskName, jobId } = call;
     const ready = this.#events !== undefined && this.#client?.status === 'ready';
     if (!ready && this.#connectionError !== undefined && this.#starting !== undefined) {
@@ -323,25 +446,12 @@ export class BullmqBackend implements ComputeBackendInterface {
       jobOptions.attempts = retry.attempts;
       if (retry.backoff !== undefined) jobOptions.backoff = retry.backoff;
     }
-    const data: BullmqJobData = { input, deadline };
+    const data: BullmqJobData = { input, deadline: call.deadline };
     const add = (): Promise<unknown> => this.queue.add(taskName, data, jobOptions);
     const added = ready ? add() : (this.#starting ??= this.#start()).then(add);
-    // Bounded even when the connection looked ready: it may have dropped a moment ago, and ioredis
-    // keeps a command for a connection that comes back, however long that takes.
-    const bound = setTimeout(() => {
-      if (call.accepted) return;
-      const cause = this.#connectionError;
-      this.#settle(
-        call,
-        this.#unavailable(taskName, `Redis did not accept the job within ${this.#connectTimeout} ms${cause === undefined ? '' : `: ${messageOf(cause)}`}`, cause),
-      );
-      // The job may still be added once Redis answers; nobody waits for it then.
-      added.then(() => this.#cancelJob(jobId, 'TASK_TIMEOUT'), ignore);
-    }, this.#connectTimeout);
     added.then(
       () => {
         call.accepted = true;
-        clearTimeout(bound);
         if (call.settled) {
           // Given up on while Redis was still taking the job: take it back.
           if (!this.#calls.has(jobId)) this.#cancelJob(jobId, 'TASK_ABORTED');
@@ -351,7 +461,6 @@ export class BullmqBackend implements ComputeBackendInterface {
         if (idempotent) this.#settleIfFinished(jobId);
       },
       (error: unknown) => {
-        clearTimeout(bound);
         if (error instanceof TypeError) {
           this.#settle(call, Object.assign(invalidArgumentError(`runTask('${taskName}'): the job could not be added: ${error.message}`), { cause: error }));
         } else {
@@ -364,26 +473,16 @@ export class BullmqBackend implements ComputeBackendInterface {
   async #start(): Promise<void> {
     try {
       const client = (await this.queue.client) as unknown as RedisClientLike;
-      this.#client = client;
-      client.on('ready', () => {
-        this.#connectionError = undefined;
-      });
+      if (this.#client !== client) {
+        this.#client = client;
+        client.on('ready', () => {
+          this.#connectionError = undefined;
+        });
+      }
       // Start reading events from the newest one now, so none between now and the events connection being up is missed.
       const newest = await client.xrevrange(this.queue.keys['events'] as string, '+', '-', 'COUNT', 1);
       if (this.#closing !== undefined) return;
-      const events = new QueueEvents(this.#queueName, {
-        connection: connectionOptionsOf(this.#connection),
-        prefix: this.#prefix,
-        lastEventId: newest[0]?.[0] ?? '0-0',
-      });
-      events.on('error', ignore);
-      events.on('completed', ({ jobId, returnvalue }) => this.#onCompleted(jobId, returnvalue));
-      events.on('failed', ({ jobId, failedReason }) => this.#onFailed(jobId, failedReason));
-      events.on('removed', ({ jobId }) => this.#onRemoved(jobId));
-      this.#events = events;
-      events.waitUntilReady().then((eventsClient) => {
-        this.#eventsClient = eventsClient as unknown as RedisClientLike;
-      }, ignore);
+      this.#openEvents(newest[0]?.[0] ?? '0-0');
       this.#connectionError = undefined;
     } catch (error) {
       // The next call tries again.
@@ -392,10 +491,70 @@ export class BullmqBackend implements ComputeBackendInterface {
     }
   }
 
+  #openEvents(lastEventId: string): void {
+    const events = new QueueEvents(this.#queueName, {
+      connection: connectionOptionsOf(this.#connection),
+      prefix: this.#prefix,
+      lastEventId,
+      autorun: false,
+    });
+    events.on('error', ignore);
+    // A listener that threw would end BullMQ's event loop for good: a junk event settles its calls instead.
+    events.on('completed', ({ jobId, returnvalue }) => this.#guarded(jobId, () => this.#onCompleted(jobId, returnvalue)));
+    events.on('failed', ({ jobId, failedReason }) => this.#guarded(jobId, () => this.#onFailed(jobId, failedReason)));
+    events.on('removed', ({ jobId }) => this.#guarded(jobId, () => this.#confirmRemoved(jobId)));
+    this.#events = events;
+    this.#eventsOpenedAt = Date.now();
+    events.waitUntilReady().then((eventsClient) => {
+      this.#eventsClient = eventsClient as unknown as RedisClientLike;
+    }, ignore);
+    // run() only ends on close or on an error that is not the connection's (BullMQ retries those itself),
+    // such as an event it cannot parse: read on from the newest event, and ask Redis about every waiting call.
+    events.run().then(ignore, () => {
+      if (this.#closing !== undefined || this.#events !== events) return;
+      this.#events = undefined;
+      this.#eventsClient = undefined;
+      events.close().then(ignore, ignore);
+      // An error that comes back at once (say, an ACL that refuses a command BullMQ sends) must not make a loop of connections.
+      if (Date.now() - this.#eventsOpenedAt >= reopenBackoff) this.#reopenEvents();
+      else setTimeout(() => this.#reopenEvents(), reopenBackoff).unref?.();
+    });
+  }
+
+  #reopenEvents(): void {
+    const client = this.#client;
+    if (client === undefined || this.#closing !== undefined) return;
+    client.xrevrange(this.queue.keys['events'] as string, '+', '-', 'COUNT', 1).then(
+      (newest) => {
+        if (this.#closing !== undefined) return;
+        this.#openEvents(newest[0]?.[0] ?? '0-0');
+        for (const [jobId, call] of this.#calls) if (call.accepted) this.#settleIfFinished(jobId);
+      },
+      () => {
+        // Redis is away: the next call starts everything again.
+        this.#starting = undefined;
+      },
+    );
+  }
+
+  /** Runs an event handler; if a job's event cannot be read, its calls reject instead of the event loop dying. */
+  #guarded(jobId: unknown, handle: () => void): void {
+    try {
+      handle();
+    } catch (error) {
+      const call = typeof jobId === 'string' ? this.#take(jobId) : undefined;
+      if (call === undefined) return;
+      this.#settleAll(
+        call,
+        new ComputeError({ code: 'PROTOCOL_ERROR', message: `The event for job ${String(jobId)} could not be read: ${messageOf(error)}`, taskName: call.taskName, backend: this.name, cause: error }),
+      );
+    }
+  }
+
   #onCompleted(jobId: string, returnvalue: unknown): void {
     const call = this.#take(jobId);
     if (call === undefined) return;
-    if (typeof returnvalue !== 'object' || returnvalue === null || Array.isArray(returnvalue)) {
+    if (!isJobResult(returnvalue)) {
       this.#settleAll(
         call,
         new ComputeError({
@@ -426,9 +585,31 @@ export class BullmqBackend implements ComputeBackendInterface {
     );
   }
 
+  /**
+   * A 'removed' event may be about an earlier job under the same id (an
+   * idempotency key used again right after its job was cancelled): settle
+   * only if the job is still gone. The recheck covers a failed look-up.
+   */
+  #confirmRemoved(jobId: string): void {
+    if (!this.#calls.has(jobId)) return;
+    this.queue.getJob(jobId).then((job) => {
+      if (job === undefined) this.#onRemoved(jobId);
+    }, ignore);
+  }
+
   #settleIfFinished(jobId: string): void {
     this.queue.getJob(jobId).then((job) => {
-      if (job === undefined || !this.#calls.has(jobId)) return;
+      const call = this.#calls.get(jobId);
+      if (call === undefined) return;
+      if (job === undefined) {
+        // Gone without a 'removed' event (a drain, an obliterate, keys deleted by hand): no result will come.
+        // Once is not enough: with removeOnComplete, a finished job's event may still be on its way.
+        if (!call.accepted) return;
+        if (call.missing) this.#onRemoved(jobId);
+        else for (let next: PendingCall | undefined = call; next !== undefined; next = next.next) next.missing = true;
+        return;
+      }
+      call.missing = false;
       if (job.finishedOn === undefined) return;
       if (job.failedReason !== undefined && job.failedReason !== null && job.returnvalue === null) this.#onFailed(jobId, job.failedReason);
       else this.#onCompleted(jobId, job.returnvalue);
@@ -485,7 +666,7 @@ export class BullmqBackend implements ComputeBackendInterface {
     if (this.#closing !== undefined) return;
     // A job that is running is locked, and remove() leaves it alone; the workers hear about it on the channel.
     this.queue.remove(jobId).then(ignore, ignore);
-    const message: CancelMessage = { jobId, code };
+    const message: CancelMessage = { jobId, code, sentAt: Date.now() };
     this.#client?.publish(this.#cancelChannel, JSON.stringify(message)).then(ignore, ignore);
   }
 
@@ -511,6 +692,16 @@ export class BullmqBackend implements ComputeBackendInterface {
 
 function ignore(): void {}
 
+/**
+ * Whether a completed job's return value is a result envelope: an object
+ * with no key but `result` (`{}` when the task returned `undefined`).
+ */
+function isJobResult(value: unknown): value is BullmqJobResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const key in value) if (key !== 'result') return false;
+  return true;
+}
+
 function checkMilliseconds(what: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value === 'number' && value > 0 && value <= maxTimerDelay) return value;
@@ -525,6 +716,13 @@ function taskNamesOf(tasks: readonly string[] | TaskCollection): Set<string> {
 /**
  * The job id for an idempotency key. BullMQ refuses ids that contain ':' or
  * look like integers; the task's name keeps two tasks' keys apart.
+ *
+ * @example
+ * ```ts
+ * await queued.runTask('charge', { orderId: 17, cents: 500 }, { idempotencyKey: 'order:17' });
+ * const job = await queued.queue.getJob(jobIdFor('charge', 'order:17')); // 'idem/charge/order%3A17'
+ * console.log(await job?.getState()); // 'completed'
+ * ```
  */
 export function jobIdFor(taskName: string, key: string): string {
   return `idem/${escapeJobIdPart(taskName)}/${escapeJobIdPart(key)}`;

@@ -10,7 +10,21 @@ import { connectionOptionsOf, type BullmqConnection } from './bullmq-connection.
 import { cancelChannelOf, parseCancelMessage, type CancelCode } from './cancel-channel.js';
 import { encodeJobFailure, isBullmqJobData, type BullmqJobResult } from './job-envelope.js';
 
-/** Options for {@link createBullmqWorker}. */
+/**
+ * Options for {@link createBullmqWorker}.
+ *
+ * @example
+ * ```ts
+ * const options: BullmqWorkerOptions = {
+ *   connection: { host: 'redis.internal', port: 6379, password: process.env.REDIS_PASSWORD },
+ *   queue: 'compute',
+ *   backend: createLocalBackend({ tasks }),
+ *   concurrency: 8,
+ *   lockDuration: 60_000, // tasks that block the event loop for long need a longer lock
+ * };
+ * const worker = createBullmqWorker(options);
+ * ```
+ */
 export interface BullmqWorkerOptions {
   /** Where Redis is: a URL, ioredis options or an ioredis instance. */
   connection: BullmqConnection;
@@ -46,6 +60,8 @@ interface SubscriberLike {
 
 // A cancel request can arrive just before the job it names starts here; it is kept this long.
 const pendingCancelMs = 60_000;
+// How long close() waits for Redis to answer before it treats it as down and leaves the jobs in progress.
+const closeProbeMs = 1_000;
 
 /**
  * The worker side: consumes a queue and runs each job's task on the backend
@@ -64,10 +80,12 @@ export class BullmqWorker {
   readonly worker: Worker<unknown, BullmqJobResult>;
   readonly #backend: ComputeBackendLike;
   readonly #cancelChannel: string;
-  // Cancels that named a job not running here (yet), by job id, with when they arrived.
-  readonly #pendingCancels = new Map<string, { code: CancelCode; at: number }>();
+  // Cancels that named a job not running here (yet), by job id, with when they were sent and arrived.
+  readonly #pendingCancels = new Map<string, { code: CancelCode; sentAt: number; at: number }>();
+  // The jobs running here, by job id: how to stop each, and when it was created (a cancel sent before is not for it).
+  readonly #running = new Map<string, RunningJob>();
   readonly #subscribing: Promise<SubscriberLike | undefined>;
-  #client: { readonly status: string } | undefined;
+  #client: RedisClientLike | undefined;
   #subscriber: SubscriberLike | undefined;
   #closing: Promise<void> | undefined;
 
@@ -90,7 +108,9 @@ export class BullmqWorker {
     const prefix = options.prefix ?? 'bull';
     this.#backend = backend;
     this.#cancelChannel = cancelChannelOf(prefix, options.queue);
-    this.worker = new Worker<unknown, BullmqJobResult>(options.queue, (job, _token, signal) => this.#process(job, signal), {
+    // A processor of one parameter: BullMQ then makes no AbortController of its own per job.
+    // Cancels reach the jobs through #running instead, so BullMQ's `worker.cancelJob` does not stop them.
+    this.worker = new Worker<unknown, BullmqJobResult>(options.queue, (job) => this.#process(job), {
       connection: connectionOptionsOf(options.connection),
       prefix,
       concurrency,
@@ -105,7 +125,15 @@ export class BullmqWorker {
     this.#subscribing.catch(ignore);
   }
 
-  /** Resolves when the worker's connections to Redis are up and it listens for cancel requests. */
+  /**
+   * Resolves when the worker's connections to Redis are up and it listens for cancel requests.
+   *
+   * @example
+   * ```ts
+   * await worker.waitUntilReady();
+   * console.log('consuming queue compute');
+   * ```
+   */
   async waitUntilReady(): Promise<void> {
     await this.worker.waitUntilReady();
     await this.#subscribing;
@@ -115,30 +143,36 @@ export class BullmqWorker {
    * Stops taking jobs and closes the connections. By default the jobs in
    * progress finish first; with `force`, or when Redis is unreachable, they
    * are left to the stalled-job check and run again elsewhere.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void worker.close()); // let the jobs in progress finish
+   * process.once('SIGINT', () => void worker.close(true)); // leave them to another worker
+   * ```
    */
   close(force = false): Promise<void> {
     this.#closing ??= this.#close(force);
     return this.#closing;
   }
 
-  async #process(job: Job<unknown, BullmqJobResult>, bullSignal: AbortSignal | undefined): Promise<BullmqJobResult> {
+  async #process(job: Job<unknown, BullmqJobResult>): Promise<BullmqJobResult> {
     const taskName = job.name;
     const data = job.data;
     if (!isBullmqJobData(data)) {
       throw failure(new ComputeError({ code: 'PROTOCOL_ERROR', message: `Job ${String(job.id)} is not a hybrid-compute job (its data has no input and deadline)`, taskName }), false);
     }
     const cancelled = job.id === undefined ? undefined : this.#pendingCancels.get(job.id);
-    if (cancelled !== undefined) throw failure(stopError(cancelled.code, taskName, 'before it started'), false);
-    const remaining = data.deadline - Date.now();
+    if (cancelled !== undefined) {
+      this.#pendingCancels.delete(job.id as string);
+      // A cancel older than the job was meant for an earlier job under the same id (an idempotency key used again).
+      if (job.timestamp < cancelled.sentAt) throw failure(stopError(cancelled.code, taskName, 'before it started'), false);
+    }
+    const remaining = Number.isFinite(data.deadline) ? data.deadline - Date.now() : 0;
     if (remaining <= 0) throw failure(stopError('TASK_TIMEOUT', taskName, 'before it started (its deadline had passed)'), false);
 
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(stopError('TASK_TIMEOUT', taskName, 'on the worker')), Math.min(remaining, 2 ** 31 - 1));
-    const onCancel = (): void => {
-      const code: CancelCode = bullSignal?.reason === 'TASK_TIMEOUT' ? 'TASK_TIMEOUT' : 'TASK_ABORTED';
-      controller.abort(stopError(code, taskName, 'on the worker'));
-    };
-    bullSignal?.addEventListener('abort', onCancel, { once: true });
+    const timer = setTimeout(stopJob, Math.min(remaining, 2 ** 31 - 1), controller, 'TASK_TIMEOUT', taskName);
+    if (job.id !== undefined) this.#running.set(job.id, { controller, taskName, created: job.timestamp });
     try {
       // Settles at the deadline or on cancel even when the backend ignores its signal, so the job frees its slot.
       const result = await settleOnAbort(Promise.resolve(this.#backend.runTask(taskName, data.input, { signal: controller.signal })), controller.signal, taskName);
@@ -151,12 +185,12 @@ export class BullmqWorker {
       throw failure(computeError, computeError.code === 'TASK_FAILED' && !controller.signal.aborted);
     } finally {
       clearTimeout(timer);
-      bullSignal?.removeEventListener('abort', onCancel);
+      if (job.id !== undefined) this.#running.delete(job.id);
     }
   }
 
   async #subscribe(): Promise<SubscriberLike | undefined> {
-    const client = await this.worker.client;
+    const client = (await this.worker.client) as unknown as RedisClientLike;
     this.#client = client;
     if (this.#closing !== undefined) return undefined;
     const subscriber = client.duplicate() as unknown as SubscriberLike;
@@ -166,33 +200,101 @@ export class BullmqWorker {
       if (channel !== this.#cancelChannel) return;
       const request = parseCancelMessage(message);
       if (request === undefined) return;
-      if (!this.worker.cancelJob(request.jobId, request.code)) this.#rememberCancel(request.jobId, request.code);
+      const sentAt = request.sentAt ?? Date.now();
+      const running = this.#running.get(request.jobId);
+      if (running !== undefined) {
+        if (running.created < sentAt) stopJob(running.controller, request.code, running.taskName);
+        return;
+      }
+      // Not running here: it may be about to start here, or run elsewhere.
+      this.#rememberCancel(request.jobId, request.code, sentAt);
     });
     await subscriber.subscribe(this.#cancelChannel);
     return subscriber;
   }
 
-  #rememberCancel(jobId: string, code: CancelCode): void {
+  #rememberCancel(jobId: string, code: CancelCode, sentAt: number): void {
     const now = Date.now();
     // Oldest first, as a Map keeps insertion order: drop what has expired.
     for (const [id, entry] of this.#pendingCancels) {
       if (now - entry.at < pendingCancelMs) break;
       this.#pendingCancels.delete(id);
     }
-    this.#pendingCancels.set(jobId, { code, at: now });
+    // Re-inserted, so the map stays in arrival order.
+    this.#pendingCancels.delete(jobId);
+    this.#pendingCancels.set(jobId, { code, sentAt, at: now });
   }
 
   async #close(force: boolean): Promise<void> {
     // With Redis down, jobs in progress cannot report back, and a graceful close would wait for Redis
     // forever (ioredis holds QUIT until it reconnects): their locks expire and they run again elsewhere.
-    const redisDown = this.#client?.status !== 'ready';
+    const client = this.#client;
     // A subscribe still on its way sees #closing and creates no subscriber.
     this.#subscriber?.disconnect();
-    await this.worker.close(force || redisDown);
+    // The status alone is not enough: a connection Redis dropped a moment ago still reads 'ready' until
+    // ioredis has seen the socket close, so ask Redis, briefly.
+    if (force || client === undefined || !(await answersWithin(client, closeProbeMs))) {
+      await this.worker.close(true);
+      return;
+    }
+    // The connection can also drop while the jobs in progress finish: then drop the connections, so
+    // that the commands ioredis holds for Redis' return fail instead. (Best effort: once ioredis has
+    // started to reconnect, it keeps them; the close then waits for Redis to come back.)
+    const onClose = (): void => {
+      client.disconnect();
+      void blockingClientOf(this.worker)?.then((blocking) => blocking.disconnect(), ignore);
+    };
+    client.once('close', onClose);
+    try {
+      await this.worker.close(false);
+    } finally {
+      client.off('close', onClose);
+    }
   }
 }
 
 function ignore(): void {}
+
+/** The part of BullMQ's ioredis client that closing uses. */
+interface RedisClientLike {
+  readonly status: string;
+  disconnect(): void;
+  ping(): Promise<unknown>;
+  once(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+  duplicate(): unknown;
+}
+
+/** Whether Redis answers a PING on `client` within `ms`. */
+async function answersWithin(client: RedisClientLike, ms: number): Promise<boolean> {
+  if (client.status !== 'ready') return false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(resolve, ms, false);
+  });
+  try {
+    return await Promise.race([client.ping().then(() => true, () => false), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The client of the worker's blocking connection: BullMQ keeps it protected, and only closing needs it. */
+function blockingClientOf(worker: Worker): Promise<{ disconnect(): void }> | undefined {
+  return (worker as unknown as { blockingConnection?: { client?: Promise<{ disconnect(): void }> } }).blockingConnection?.client;
+}
+
+/** A job this worker is running. */
+interface RunningJob {
+  readonly controller: AbortController;
+  readonly taskName: string;
+  /** The job's `timestamp`: when the caller created it. */
+  readonly created: number;
+}
+
+function stopJob(controller: AbortController, code: CancelCode, taskName: string): void {
+  controller.abort(stopError(code, taskName, 'on the worker'));
+}
 
 function stopError(code: CancelCode, taskName: string, where: string): ComputeError {
   const what = code === 'TASK_TIMEOUT' ? 'timed out' : 'was aborted';

@@ -5,13 +5,31 @@ import { ComputeError } from '@hybridcompute/core';
  * `deadline` is the caller's deadline in milliseconds since the epoch: a
  * worker does not start a job whose deadline has passed, and stops one that
  * runs past it.
+ *
+ * @example
+ * ```ts
+ * // Enqueue a job without the backend (from a script, say); a worker of this package runs it.
+ * const data: BullmqJobData = { input: 21, deadline: Date.now() + 60_000 };
+ * await queue.add('double', data);
+ * ```
  */
 export interface BullmqJobData {
   input?: unknown;
   deadline: number;
 }
 
-/** What a job that succeeded returns (its `returnvalue`): the task's output, wrapped so `undefined` survives. */
+/**
+ * What a job that succeeded returns (its `returnvalue`): the task's output, wrapped so `undefined` survives.
+ *
+ * @example
+ * ```ts
+ * // Reading results in a dashboard or a script, next to the backend.
+ * queueEvents.on('completed', ({ jobId, returnvalue }) => {
+ *   const { result } = returnvalue as unknown as BullmqJobResult;
+ *   console.log(jobId, result);
+ * });
+ * ```
+ */
 export interface BullmqJobResult {
   result?: unknown;
 }
@@ -20,6 +38,14 @@ export interface BullmqJobResult {
  * The `failedReason` a worker records for a failed job: the serialized
  * `ComputeError` as JSON, so its `code` and `cause` (name, message and the
  * task's own `code`) reach the caller. BullMQ alone keeps only a message.
+ *
+ * @example
+ * ```ts
+ * // A processor of your own that fails jobs the way createBullmqWorker does.
+ * const worker = new Worker('compute', async (job) => {
+ *   throw new Error(encodeJobFailure(new ComputeError({ code: 'TASK_FAILED', message: 'no such image', taskName: job.name })));
+ * }, { connection });
+ * ```
  */
 export function encodeJobFailure(error: ComputeError): string {
   return JSON.stringify(error.toJSON());
@@ -29,7 +55,16 @@ export function encodeJobFailure(error: ComputeError): string {
  * Turns a failed job's `failedReason` back into a `ComputeError`. A reason
  * that is not an envelope (BullMQ's own, such as a job that stalled too often,
  * or a worker outside this package) becomes `TASK_FAILED` with the reason as
- * its message: the job ran and did not succeed.
+ * its message: the job ran and did not succeed. It never throws, whatever the
+ * reason holds.
+ *
+ * @example
+ * ```ts
+ * for (const job of await queued.queue.getFailed()) {
+ *   const error = decodeJobFailure(job.failedReason, job.name, 'bullmq');
+ *   console.log(job.id, error.code, error.cause);
+ * }
+ * ```
  */
 export function decodeJobFailure(reason: unknown, taskName: string, backend: string): ComputeError {
   const text = typeof reason === 'string' ? reason : '';

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoServer } from '@hybridcompute/example-demo';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { launchHeadlessChromium, type BrowserContext, type Page, type HeadlessChromium } from '@hybridcompute/headless-chromium';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outputDir = join(root, 'test-output');
 let siteDir: string;
-let profileDir: string;
+let chromium: HeadlessChromium | undefined;
 let site: PreviewServer | undefined;
 let origin: string;
 let demoServer: Awaited<ReturnType<typeof startDemoServer>> | undefined;
@@ -20,7 +20,6 @@ let browser: BrowserContext | undefined;
 
 beforeAll(async () => {
   siteDir = await mkdtemp(join(tmpdir(), 'example-browser-site-'));
-  profileDir = await mkdtemp(join(tmpdir(), 'example-browser-chromium-'));
   await mkdir(outputDir, { recursive: true });
   // The page as `vite build` makes it, from the package's own vite.config.ts.
   await build({ root, logLevel: 'silent', build: { outDir: siteDir, emptyOutDir: true } });
@@ -32,29 +31,15 @@ beforeAll(async () => {
   // The page is on another origin than the server: the server lets exactly this one in.
   demoServer = await startDemoServer({ port: 0, corsOrigins: [origin] });
 
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = (chromium = await launchHeadlessChromium('example-browser')).context;
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await demoServer?.server.close();
   await site?.close();
   // A beforeAll that failed early leaves these unset: clean up what exists, and report the first failure only.
   if (siteDir !== undefined) await rm(siteDir, { recursive: true, force: true });
-  if (profileDir !== undefined) await rm(profileDir, { recursive: true, force: true });
 });
 
 async function runBatchOnPage(server: string, batch: number): Promise<{ page: Page; errors: string[]; rows: string[][]; status: string; state: string | null }> {

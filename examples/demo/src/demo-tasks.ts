@@ -1,19 +1,57 @@
 import { defineTask } from '@hybridcompute/core';
+import { fromBase64 } from './base64.js';
+import { fillPseudoRandom } from './fill-pseudo-random.js';
+
+/**
+ * The demo's tasks. One module serves every backend: the local backend
+ * registers it, `demo-worker.ts` exposes it in a worker (Node or browser), and
+ * the compute server's CLI serves the built `dist/demo-tasks.js`. It uses only
+ * what Node 20 and browsers share (Web Crypto, `atob`), and every result is
+ * JSON, so the backends' answers can be compared with `===`.
+ */
+
+/** What {@link sha256} hashes: `bytes` pseudo-random bytes made from `seed`. */
+export interface Sha256Input {
+  bytes: number;
+  seed: number;
+}
+
+/**
+ * SHA-256 (Web Crypto) of a buffer generated from `seed`, as hex. The input is
+ * tiny and the buffer is made where the task runs, so the cost is the hashing.
+ *
+ * @example
+ * ```ts
+ * await compute.runTask('sha256', { bytes: 65_536, seed: 7 }); // '3f0c…' (64 hex digits)
+ * ```
+ */
+export const sha256 = defineTask('sha256', async ({ bytes, seed }: Sha256Input): Promise<string> => {
+  const data = new Uint8Array(bytes);
+  fillPseudoRandom(data, seed);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+});
 
 /**
  * Counts the primes below `limit` by trial division: honest CPU work. It yields
- * to the event loop between chunks and checks its signal there, so a timeout
- * can stop it even on the calling thread.
+ * to the event loop between chunks and checks `ctx.signal` there, so a timeout
+ * or an abort stops it even on the calling thread.
+ *
+ * @example
+ * ```ts
+ * await compute.runTask('countPrimes', 100); // 25
+ * ```
  */
-export const countPrimes = defineTask('countPrimes', async (limit: number, { signal }) => {
+export const countPrimes = defineTask('countPrimes', async (limit: number, { signal }): Promise<number> => {
   const chunk = 20_000;
   let count = 0;
   for (let start = 2; start < limit; start += chunk) {
     if (start > 2) {
       await new Promise((resolve) => setTimeout(resolve, 0));
-      if (signal.aborted) throw signal.reason;
+      signal.throwIfAborted();
     }
-    for (let candidate = start; candidate < Math.min(limit, start + chunk); candidate++) {
+    const end = Math.min(limit, start + chunk);
+    for (let candidate = start; candidate < end; candidate++) {
       if (isPrime(candidate)) count++;
     }
   }
@@ -27,18 +65,91 @@ function isPrime(candidate: number): boolean {
   return true;
 }
 
-/** A 32-bit FNV-1a hash of `text`, as hex. */
-export const fnv1a = defineTask('fnv1a', (text: string) => {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
+/**
+ * An RGBA image for {@link blurImage}. `pixels` (width × height × 4 bytes) is an
+ * ArrayBuffer where structured clone carries it (the local backend, a worker,
+ * to which it can be transferred) or base64 text where only JSON does (a
+ * compute server).
+ */
+export interface BlurInput {
+  width: number;
+  height: number;
+  /** The box's reach in pixels on each side: 1 averages a 3×3 box. */
+  radius: number;
+  pixels: ArrayBuffer | string;
+}
+
+/** What {@link blurImage} answers: small and JSON, the same from every backend. */
+export interface BlurSummary {
+  width: number;
+  height: number;
+  /** FNV-1a (32 bit, hex) of the blurred RGBA bytes. */
+  checksum: string;
+}
+
+/**
+ * A box blur over an RGBA image (two passes, horizontal then vertical, edges
+ * clamped). Answers the dimensions and a checksum of the blurred pixels rather
+ * than the pixels, so the answer is as small over the network as on a worker.
+ *
+ * @example
+ * ```ts
+ * const pixels = new Uint8Array(64 * 64 * 4).buffer;
+ * await worker.runTask('blurImage', transfer({ width: 64, height: 64, radius: 2, pixels }, [pixels]));
+ * // { width: 64, height: 64, checksum: '…' }; pixels is now detached
+ * ```
+ */
+export const blurImage = defineTask('blurImage', ({ width, height, radius, pixels }: BlurInput): BlurSummary => {
+  const source = typeof pixels === 'string' ? fromBase64(pixels) : new Uint8Array(pixels);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || source.length !== width * height * 4) {
+    throw Object.assign(new RangeError(`expected ${width}×${height}×4 bytes of RGBA, got ${source.length}`), { code: 'E_IMAGE_SIZE' });
   }
-  return (hash >>> 0).toString(16).padStart(8, '0');
+  const across = boxPass(source, width, height, radius, 4, width * 4);
+  const blurred = boxPass(across, height, width, radius, width * 4, 4);
+  return { width, height, checksum: fnv1a(blurred) };
 });
 
-/** Refuses to divide by zero, with a code the caller can act on. */
-export const divide = defineTask('divide', ({ dividend, divisor }: { dividend: number; divisor: number }) => {
+// One pass of a box blur along lines of `length` pixels, `step` bytes apart,
+// with consecutive lines `lineStep` bytes apart: rows or columns alike.
+function boxPass(source: Uint8Array, length: number, lines: number, radius: number, step: number, lineStep: number): Uint8Array {
+  const target = new Uint8Array(source.length);
+  const window = 2 * radius + 1;
+  for (let line = 0; line < lines; line++) {
+    const base = line * lineStep;
+    for (let channel = 0; channel < 4; channel++) {
+      let sum = 0;
+      for (let offset = -radius; offset <= radius; offset++) {
+        sum += source[base + clamp(offset, length) * step + channel] ?? 0;
+      }
+      for (let index = 0; index < length; index++) {
+        target[base + index * step + channel] = Math.round(sum / window);
+        sum += (source[base + clamp(index + radius + 1, length) * step + channel] ?? 0) - (source[base + clamp(index - radius, length) * step + channel] ?? 0);
+      }
+    }
+  }
+  return target;
+}
+
+function clamp(index: number, length: number): number {
+  return index < 0 ? 0 : index >= length ? length - 1 : index;
+}
+
+function fnv1a(bytes: Uint8Array): string {
+  let hash = 0x811c9dc5;
+  for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * Refuses to divide by zero, with a code the caller can act on: shows that a
+ * task's own error arrives as `TASK_FAILED` with the original as `cause`.
+ *
+ * @example
+ * ```ts
+ * await compute.runTask('divide', { dividend: 1, divisor: 0 }); // rejects: TASK_FAILED, cause.code 'E_DIVIDE_BY_ZERO'
+ * ```
+ */
+export const divide = defineTask('divide', ({ dividend, divisor }: { dividend: number; divisor: number }): number => {
   if (divisor === 0) throw Object.assign(new RangeError('cannot divide by zero'), { code: 'E_DIVIDE_BY_ZERO' });
   return dividend / divisor;
 });

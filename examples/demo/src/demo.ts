@@ -1,44 +1,132 @@
-import { parseArgs } from 'node:util';
-import { runDemo } from './run-demo.js';
+import { progress, type ProgressResult } from '@clack/prompts';
+import { messageOf } from '@hybridcompute/core';
+import { formatDemoReport } from './format-demo-report.js';
+import { DemoArgsError, demoUsage, parseDemoArgs, type DemoArgs } from './parse-demo-args.js';
+import { runDemo, type DemoProgressEvent } from './run-demo.js';
+import { startDemoServer } from './start-demo-server.js';
 
-const usage = `Usage: pnpm demo [--batch N]
-
-Runs a batch of tasks through a hybrid-compute router over the local backend,
-then shows a task error with its code and a timeout.
-
-  --batch N   how many tasks the batch runs (default 200, 1 to 100000)
-  --help      show this text`;
-
+// `pnpm demo`: the command line around runDemo. Exit codes: 0 done, 1 failed, 2 bad flags, 130 interrupted.
 async function main(): Promise<number> {
-  let values: { batch?: string | undefined; help?: boolean | undefined };
+  let args: DemoArgs;
   try {
-    ({ values } = parseArgs({ options: { batch: { type: 'string' }, help: { type: 'boolean' } } }));
+    args = parseDemoArgs(process.argv.slice(2));
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${usage}`);
+    if (!(error instanceof DemoArgsError)) throw error;
+    console.error(`demo: ${error.message}\n\n${demoUsage}`);
     return 2;
   }
-  if (values.help === true) {
-    console.log(usage);
+  if (args.help) {
+    console.log(demoUsage);
     return 0;
   }
-  const batchSize = values.batch === undefined ? 200 : Number(values.batch);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
-    console.error(`--batch must be a whole number from 1 to 100000, got '${values.batch}'\n\n${usage}`);
-    return 2;
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort(new Error('interrupted'));
+  // SIGHUP too: a closed terminal must not leave the server behind.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    return args.serve ? await serve(args, interrupt.signal) : await demo(args, interrupt.signal);
+  } catch (error) {
+    if (interrupt.signal.aborted) {
+      console.error('\ndemo: interrupted; the worker pool is closed and the server stopped.');
+      return 130;
+    }
+    console.error(`demo: ${messageOf(error)}`);
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGHUP', onSignal);
   }
+}
 
-  const report = await runDemo({ batchSize });
-  const { batch } = report;
-  console.log(`hybrid-compute demo: ${batch.tasks} tasks through createHybridCompute({ local })\n`);
-  console.log('backend  tasks   p50 ms   p95 ms   tasks/s');
-  for (const [backend, count] of Object.entries(batch.byBackend)) {
-    console.log(
-      `${backend.padEnd(8)} ${String(count).padStart(5)} ${batch.p50Ms.toFixed(3).padStart(8)} ${batch.p95Ms.toFixed(3).padStart(8)} ${batch.tasksPerSecond.toFixed(0).padStart(9)}`,
-    );
+async function demo(args: DemoArgs, signal: AbortSignal): Promise<number> {
+  const animate = process.stdout.isTTY === true;
+  let bar: ProgressResult | undefined;
+  let killedNote: string | undefined;
+  const onProgress = (event: DemoProgressEvent): void => {
+    switch (event.type) {
+      case 'server-started':
+        console.log(`compute server (hybrid-compute-server, pid ${event.pid}) at ${event.url}`);
+        break;
+      case 'phase-started':
+        if (animate) {
+          bar = progress({ max: event.total, size: 30, style: 'heavy', cancelMessage: 'interrupted' });
+          bar.start(`strategy '${event.strategy}'`);
+        } else {
+          console.log(`strategy '${event.strategy}': ${event.total} calls...`);
+        }
+        break;
+      case 'server-killed':
+        killedNote = `killed the server (SIGKILL) after ${event.afterCalls} calls; the router falls back`;
+        if (animate) bar?.message(`strategy '${event.strategy}': ${killedNote}`);
+        else console.log(`  ${killedNote}`);
+        break;
+      case 'progress':
+        bar?.advance(1);
+        if (event.done === event.total) {
+          const done = `strategy '${event.strategy}': ${event.total} calls done${killedNote === undefined ? '' : ` (${killedNote})`}`;
+          if (animate) bar?.stop(done);
+          else console.log(`  done`);
+          bar = undefined;
+        }
+        break;
+    }
+  };
+  // While a bar is drawn, clack reads the keyboard in raw mode and answers Ctrl-C with
+  // process.exit(0). The server child is killed on exit anyway (spawnDemoServer) and
+  // worker threads end with the process; this makes that exit an interruption, not a success.
+  const exitedByClack = (): void => {
+    if (bar === undefined) return;
+    process.stderr.write('\ndemo: interrupted; the server was killed and the worker pool ended with the process.\n');
+    process.exitCode = 130;
+  };
+  process.once('exit', exitedByClack);
+  const backendsLine = args.backends.join(', ');
+  console.log(`hybrid-compute demo: ${args.batchSize} calls per phase over ${backendsLine}, ${args.concurrency} in flight\n`);
+  let report;
+  try {
+    report = await runDemo({
+      batchSize: args.batchSize,
+      backends: args.backends,
+      workers: args.workers,
+      port: args.port,
+      concurrency: args.concurrency,
+      onProgress,
+      signal,
+    });
+  } catch (error) {
+    if (signal.aborted) bar?.cancel('interrupted');
+    else bar?.error(messageOf(error));
+    bar = undefined;
+    throw error;
+  } finally {
+    process.removeListener('exit', exitedByClack);
   }
-  console.log(`\ncountPrimes(100), typed number -> number: ${report.typedResult}`);
-  console.log(`divide by zero: rejected with ${report.failure.code} (cause code ${report.failure.causeCode})`);
-  console.log(`countPrimes(50M) with { timeout: 50 }: rejected with ${report.timeout.code} after ${report.timeout.afterMs.toFixed(0)} ms`);
+  console.log(`\n${formatDemoReport(report).join('\n')}`);
+  const lost = report.phases.reduce((sum, phase) => sum + phase.lost, 0);
+  const wrong = report.phases.reduce((sum, phase) => sum + phase.wrong, 0);
+  if (lost > 0 || wrong > 0) {
+    console.error(`demo: ${lost} call(s) lost and ${wrong} wrong answer(s): that is a bug`);
+    return 1;
+  }
+  return 0;
+}
+
+async function serve(args: DemoArgs, signal: AbortSignal): Promise<number> {
+  const port = args.port ?? 8787;
+  let started;
+  try {
+    started = await startDemoServer({ port, corsOrigins: args.corsOrigins });
+  } catch (error) {
+    const reason = (error as { code?: unknown }).code === 'EADDRINUSE' ? `port ${port} on 127.0.0.1 is already in use` : messageOf(error);
+    throw new Error(`cannot start the compute server: ${reason}`);
+  }
+  console.log(`serving the demo's tasks at ${started.url} (Ctrl-C stops it)`);
+  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  await started.server.close();
+  console.log('server stopped');
   return 0;
 }
 
@@ -47,7 +135,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`demo failed: ${messageOf(error)}`);
     process.exitCode = 1;
   },
 );

@@ -1,26 +1,101 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runDemo } from './run-demo.js';
+import { isProcessAlive } from './is-process-alive.js';
+import { DemoServerStartError, spawnDemoServer } from './spawn-demo-server.js';
+import { runDemo, type DemoProgressEvent } from './run-demo.js';
 
-describe('the demo', () => {
-  it('runs the batch on the local backend and reports real codes', async () => {
-    const report = await runDemo({ batchSize: 40 });
-    expect(report.batch.tasks).toBe(40);
-    expect(report.batch.byBackend).toEqual({ local: 40 });
-    expect(report.batch.p95Ms).toBeGreaterThanOrEqual(report.batch.p50Ms);
-    expect(report.typedResult).toBe(25);
-    expect(report.failure).toEqual({ code: 'TASK_FAILED', causeCode: 'E_DIVIDE_BY_ZERO' });
-    expect(report.timeout.code).toBe('TASK_TIMEOUT');
-  });
+describe('runDemo', () => {
+  it('runs the batch on local, a worker pool and a real server, then falls back when the server is killed', async () => {
+    const events: DemoProgressEvent[] = [];
+    const report = await runDemo({ batchSize: 30, workers: 2, concurrency: 4, onProgress: (event) => events.push(event) });
 
-  it('exits 2 with a clear message, not a stack, for a bad flag', async () => {
-    const demo = fileURLToPath(new URL('../dist/demo.js', import.meta.url));
-    const failure = await promisify(execFile)(process.execPath, [demo, '--batch', 'lots']).catch((error: unknown) => error);
-    expect(failure).toMatchObject({ code: 2 });
-    const stderr = (failure as { stderr: string }).stderr;
-    expect(stderr).toContain("--batch must be a whole number from 1 to 100000, got 'lots'");
-    expect(stderr).not.toContain('    at ');
-  });
+    expect(report.phases.map((phase) => phase.strategy)).toEqual(['local', 'worker', 'remote', 'auto']);
+    for (const phase of report.phases) {
+      expect(phase).toMatchObject({ tasks: 30, lost: 0, wrong: 0 });
+      for (const figures of Object.values(phase.byBackend)) expect(figures.p95Ms).toBeGreaterThanOrEqual(figures.p50Ms);
+    }
+    expect(Object.fromEntries(report.phases.slice(0, 3).map((phase) => [phase.strategy, phase.byBackend[phase.strategy]?.tasks]))).toEqual({
+      local: 30,
+      worker: 30,
+      remote: 30,
+    });
+
+    // 'auto' tries remote first: every call up to the kill could go there, and every call after it moved on.
+    const fallback = report.fallback!;
+    expect(fallback.killedAfter).toBe(15);
+    expect(fallback.moved).toBeGreaterThanOrEqual(15);
+    expect(fallback.lost).toBe(0);
+    const auto = report.phases[3]!;
+    const onRemote = auto.byBackend['remote']?.tasks ?? 0;
+    expect(onRemote + fallback.moved).toBe(30);
+    expect(fallback.completedElsewhere).toEqual({ worker: fallback.moved });
+    expect(events).toContainEqual({ type: 'server-killed', strategy: 'auto', afterCalls: 15 });
+
+    expect(report.taskError).toEqual({ code: 'TASK_FAILED', causeCode: 'E_DIVIDE_BY_ZERO', backendsTried: ['remote', 'worker'] });
+    // The server process is gone: killed, and not restarted behind our back.
+    expect(isProcessAlive(report.server!.pid)).toBe(false);
+  }, 60_000);
+
+  it('runs on a subset: local alone has no server and no fallback', async () => {
+    const report = await runDemo({ batchSize: 12, backends: ['local'] });
+    expect(report.server).toBeUndefined();
+    expect(report.fallback).toBeUndefined();
+    expect(report.phases.map((phase) => [phase.strategy, phase.byBackend['local']?.tasks, phase.wrong])).toEqual([
+      ['local', 12, 0],
+      ['auto', 12, 0],
+    ]);
+    expect(report.taskError).toMatchObject({ code: 'TASK_FAILED', backendsTried: ['local'] });
+  }, 30_000);
+
+  it('runs on a subset: local and remote fall back to local when the server is killed', async () => {
+    const report = await runDemo({ batchSize: 12, backends: ['local', 'remote'], concurrency: 3 });
+    expect(report.phases.map((phase) => phase.strategy)).toEqual(['local', 'remote', 'auto']);
+    expect(report.phases.every((phase) => phase.lost === 0 && phase.wrong === 0 && phase.tasks === 12)).toBe(true);
+    expect(Object.keys(report.phases[2]!.byBackend).every((backend) => backend === 'remote' || backend === 'local')).toBe(true);
+    expect(report.fallback).toMatchObject({ killedAfter: 6, lost: 0, completedElsewhere: { local: report.fallback!.moved } });
+    expect(report.fallback!.moved).toBeGreaterThanOrEqual(6);
+    expect(isProcessAlive(report.server!.pid)).toBe(false);
+  }, 60_000);
+
+  it('runs on a subset: remote alone has nothing to fall back to, so its server is not killed, only stopped', async () => {
+    const events: DemoProgressEvent[] = [];
+    const report = await runDemo({ batchSize: 9, backends: ['remote'], onProgress: (event) => events.push(event) });
+    expect(report.phases.map((phase) => [phase.strategy, phase.byBackend['remote']?.tasks, phase.lost, phase.wrong])).toEqual([
+      ['remote', 9, 0, 0],
+      ['auto', 9, 0, 0],
+    ]);
+    expect(report.fallback).toBeUndefined();
+    expect(events.some((event) => event.type === 'server-killed')).toBe(false);
+    expect(report.taskError).toMatchObject({ code: 'TASK_FAILED', backendsTried: ['remote'] });
+    expect(isProcessAlive(report.server!.pid)).toBe(false);
+  }, 60_000);
+
+  it('stops the server and the pool when aborted mid-run', async () => {
+    const controller = new AbortController();
+    let pid = 0;
+    const run = runDemo({
+      batchSize: 200,
+      workers: 1,
+      signal: controller.signal,
+      onProgress: (event) => {
+        if (event.type === 'server-started') pid = event.pid;
+        if (event.type === 'progress' && event.strategy === 'worker' && event.done === 5) controller.abort(new Error('stop here'));
+      },
+    });
+    await expect(run).rejects.toThrow('stop here');
+    expect(pid).toBeGreaterThan(0);
+    expect(isProcessAlive(pid)).toBe(false);
+  }, 60_000);
+
+  it('reports a taken port as one clear line', async () => {
+    const first = await spawnDemoServer();
+    try {
+      const port = Number(new URL(first.url).port);
+      const failure = await spawnDemoServer({ port }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(DemoServerStartError);
+      expect((failure as Error).message).toBe(`cannot start the compute server: port ${port} on 127.0.0.1 is already in use`);
+    } finally {
+      await first.stop();
+    }
+    expect(isProcessAlive(first.pid)).toBe(false);
+  }, 30_000);
 });

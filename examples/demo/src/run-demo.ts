@@ -1,73 +1,201 @@
+import { setMaxListeners } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { createLocalBackend } from '@hybridcompute/backend-local';
-import { ComputeError, createHybridCompute, type TaskSettledEvent } from '@hybridcompute/core';
+import { createRemoteBackend } from '@hybridcompute/backend-remote';
+import { createWorkerBackend } from '@hybridcompute/backend-worker';
+import { ComputeError, createHybridCompute, type ComputeBackendLike, type TaskSettledEvent } from '@hybridcompute/core';
+import { createAnswerChecker, demoInput, makeDemoBatch, type PixelsAs } from './demo-batch.js';
 import * as tasks from './demo-tasks.js';
+import { createSettledRecorder, runDemoPhase, type DemoPhase } from './run-demo-phase.js';
+import { spawnDemoServer, type DemoServerProcess } from './spawn-demo-server.js';
+import { warmUpDemoBackends } from './warm-up-demo-backends.js';
 
-/** What the demo measured, for its test and its printout. */
-export interface DemoReport {
-  batch: { tasks: number; byBackend: Record<string, number>; p50Ms: number; p95Ms: number; tasksPerSecond: number };
-  typedResult: number;
-  failure: { code: string; causeCode: string | undefined };
-  timeout: { code: string; afterMs: number };
+/** The backends the demo can run. */
+export const demoBackendNames = ['local', 'worker', 'remote'] as const;
+/** One of {@link demoBackendNames}. */
+export type DemoBackendName = (typeof demoBackendNames)[number];
+
+/** Options for {@link runDemo}. */
+export interface RunDemoOptions {
+  /** Calls per phase. Default 300. */
+  batchSize?: number | undefined;
+  /** Which backends the router gets; each also gets a phase of its own. Default all three. */
+  backends?: readonly DemoBackendName[] | undefined;
+  /** Worker pool size. Default: the machine's parallelism, at most 4. */
+  workers?: number | undefined;
+  /** The compute server's port; 0 (the default) takes a free one. */
+  port?: number | undefined;
+  /** Calls in flight at once. Default 16. */
+  concurrency?: number | undefined;
+  /** Told as the demo goes: to draw a progress bar or print lines. */
+  onProgress?: ((event: DemoProgressEvent) => void) | undefined;
+  /** Aborting stops the demo: calls in flight are aborted, the pool closed, the server stopped. */
+  signal?: AbortSignal | undefined;
 }
+
+/** What {@link runDemo} tells `onProgress`. */
+export type DemoProgressEvent =
+  | { type: 'server-started'; url: string; pid: number }
+  | { type: 'phase-started'; strategy: string; total: number }
+  | { type: 'progress'; strategy: string; done: number; total: number }
+  | { type: 'server-killed'; strategy: string; afterCalls: number };
+
+/** The fallback seen in the `'auto'` phase when the server is killed halfway. */
+export interface DemoFallback {
+  /** Calls started before the kill. */
+  killedAfter: number;
+  /** Calls remote answered `BACKEND_UNAVAILABLE` that the router then sent to the next backend. */
+  moved: number;
+  /** Where those calls were answered in the end. */
+  completedElsewhere: Record<string, number>;
+  /** Calls of the phase that no backend answered. */
+  lost: number;
+}
+
+/** What {@link runDemo} measured. */
+export interface DemoReport {
+  server: { url: string; pid: number } | undefined;
+  phases: DemoPhase[];
+  /** Present when remote and at least one other backend take part. */
+  fallback: DemoFallback | undefined;
+  /** `divide` by zero through `'auto'`: a task's own error, never retried elsewhere. */
+  taskError: { code: string; causeCode: string | undefined; backendsTried: string[] };
+}
+
+// A fallback needs a backend after remote, so remote goes first in 'auto'.
+const autoOrder: readonly DemoBackendName[] = ['remote', 'worker', 'local'];
 
 /**
- * Runs the demo: a batch of tasks through a router over the local backend,
- * then a task that fails and one that times out.
+ * Runs the demo: starts the compute server's CLI (when `remote` is asked for)
+ * and a worker pool, runs the batch through each backend by name and then
+ * through `'auto'` (remote, worker, local), killing the server halfway through
+ * that phase so the router falls back. Closes the pool and stops the server
+ * on every path out, errors and aborts included.
+ *
+ * @example
+ * ```ts
+ * const report = await runDemo({ batchSize: 60, backends: ['local', 'remote'] });
+ * console.log(report.fallback?.moved, report.fallback?.lost); // e.g. 24 0
+ * ```
  */
-export async function runDemo({ batchSize = 200 }: { batchSize?: number } = {}): Promise<DemoReport> {
-  const settled: TaskSettledEvent[] = [];
-  const compute = createHybridCompute<typeof tasks>(
-    { local: createLocalBackend({ tasks }) },
-    { onTaskSettled: (event) => settled.push(event) },
-  );
+export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport> {
+  const batchSize = options.batchSize ?? 300;
+  const backends = options.backends ?? demoBackendNames;
+  const concurrency = options.concurrency ?? 16;
+  if (backends.length === 0) throw new TypeError('runDemo: at least one backend is needed');
+  const { onProgress } = options;
+  // One signal for every call in flight: the router listens on it once per call.
+  const stop = new AbortController();
+  setMaxListeners(concurrency + 16, stop.signal);
+  const signal = stop.signal;
+  const forwardAbort = (): void => stop.abort(options.signal?.reason);
+  if (options.signal?.aborted === true) forwardAbort();
+  options.signal?.addEventListener('abort', forwardAbort, { once: true });
+  const use = (name: DemoBackendName): boolean => backends.includes(name);
 
-  const startedAt = performance.now();
-  await Promise.all(
-    Array.from({ length: batchSize }, (_, index) =>
-      index % 2 === 0 ? compute.runTask('countPrimes', 2_000 + index * 10) : compute.runTask('fnv1a', `item-${index}`),
-    ),
-  );
-  const elapsedMs = performance.now() - startedAt;
-  const batchEvents = settled.splice(0);
-  const durations = batchEvents.map((event) => event.durationMs).sort((a, b) => a - b);
-  const byBackend: Record<string, number> = {};
-  for (const event of batchEvents) byBackend[event.backend] = (byBackend[event.backend] ?? 0) + 1;
+  let server: DemoServerProcess | undefined;
+  let worker: ReturnType<typeof createWorkerBackend> | undefined;
+  let remote: ReturnType<typeof createRemoteBackend> | undefined;
+  try {
+    if (use('remote')) {
+      server = await spawnDemoServer({ port: options.port ?? 0 });
+      onProgress?.({ type: 'server-started', url: server.url, pid: server.pid });
+      remote = createRemoteBackend({ endpoint: server.url });
+      await remote.connect();
+    }
+    signal?.throwIfAborted();
+    if (use('worker')) {
+      worker = createWorkerBackend({
+        url: new URL('../dist/demo-worker.js', import.meta.url),
+        size: options.workers ?? Math.min(4, availableParallelism()),
+      });
+      await worker.ready();
+    }
+    signal?.throwIfAborted();
 
-  // Typed by the task definitions: a number in, a number out.
-  const typedResult = await compute.runTask('countPrimes', 100);
+    const recorder = createSettledRecorder();
+    const routed: Record<string, ComputeBackendLike> = {};
+    if (use('local')) routed['local'] = createLocalBackend({ tasks });
+    if (worker !== undefined) routed['worker'] = worker;
+    if (remote !== undefined) routed['remote'] = remote;
+    const compute = createHybridCompute(routed, { order: autoOrder.filter(use), onTaskSettled: recorder.onTaskSettled });
 
-  const failure = await compute.runTask('divide', { dividend: 1, divisor: 0 }).then(
-    () => ({ code: 'none', causeCode: undefined }),
-    (error: unknown) => ({
-      code: ComputeError.isInstance(error) ? error.code : 'not a ComputeError',
-      causeCode: (error as { cause?: { code?: string } }).cause?.code,
-    }),
-  );
+    const batch = makeDemoBatch(batchSize);
+    const isRight = createAnswerChecker();
+    const phases: DemoPhase[] = [];
+    let fallback: DemoFallback | undefined;
 
-  const timeoutStartedAt = performance.now();
-  const timeout = await compute.runTask('countPrimes', 50_000_000, { timeout: 50 }).then(
-    () => ({ code: 'none', afterMs: 0 }),
-    (error: unknown) => ({
-      code: ComputeError.isInstance(error) ? error.code : 'not a ComputeError',
-      afterMs: performance.now() - timeoutStartedAt,
-    }),
-  );
+    const runPhase = async (strategy: string, pixelsAs: PixelsAs, killAt: number | undefined): Promise<TaskSettledEvent[]> => {
+      onProgress?.({ type: 'phase-started', strategy, total: batchSize });
+      let killing: Promise<void> | undefined;
+      const { phase, events } = await runDemoPhase({
+        compute,
+        recorder,
+        batch,
+        strategy,
+        pixelsAs,
+        concurrency,
+        isRight,
+        signal,
+        // The calls from killAt on wait until the server is gone, so the fallback is seen for certain.
+        beforeCall: (index) => {
+          if (index === killAt && server !== undefined) {
+            killing = server.kill().then(() => onProgress?.({ type: 'server-killed', strategy, afterCalls: index }));
+          }
+          return killing;
+        },
+        onProgress: (done, total) => onProgress?.({ type: 'progress', strategy, done, total }),
+      });
+      phases.push(phase);
+      return events;
+    };
 
-  await compute.close();
-  return {
-    batch: {
-      tasks: batchEvents.length,
-      byBackend,
-      p50Ms: percentile(durations, 0.5),
-      p95Ms: percentile(durations, 0.95),
-      tasksPerSecond: (batchSize / elapsedMs) * 1000,
-    },
-    typedResult,
-    failure,
-    timeout,
-  };
+    // Unmeasured, so that no phase pays for the JIT's and the answer checker's first calls.
+    await warmUpDemoBackends({
+      compute,
+      batch,
+      strategies: demoBackendNames.filter(use).map((name) => ({ strategy: name, pixelsAs: name === 'remote' ? 'base64' : 'transfer' })),
+      concurrency,
+      isRight,
+      signal,
+    });
+
+    for (const name of demoBackendNames) {
+      if (use(name)) await runPhase(name, name === 'remote' ? 'base64' : 'transfer', undefined);
+    }
+    // JSON carries no ArrayBuffer: under 'auto' a call may go to the server, so its pixels go as text.
+    const killAt = remote !== undefined && backends.length > 1 ? Math.floor(batchSize / 2) : undefined;
+    const autoEvents = await runPhase('auto', use('remote') ? 'base64' : 'transfer', killAt);
+    if (killAt !== undefined) {
+      const autoPhase = phases[phases.length - 1]!;
+      const completedElsewhere: Record<string, number> = {};
+      for (const event of autoEvents) {
+        if (event.backend !== 'remote' && event.outcome === 'fulfilled') {
+          completedElsewhere[event.backend] = (completedElsewhere[event.backend] ?? 0) + 1;
+        }
+      }
+      fallback = {
+        killedAfter: killAt,
+        moved: autoEvents.filter((event) => event.backend === 'remote' && codeOf(event.error) === 'BACKEND_UNAVAILABLE').length,
+        completedElsewhere,
+        lost: autoPhase.lost,
+      };
+    }
+
+    recorder.take();
+    const taskError = await compute.runTask('divide', { dividend: 1, divisor: 0 }, { signal }).then(
+      () => ({ code: 'none', causeCode: undefined }),
+      (error: unknown) => ({ code: codeOf(error) ?? 'not a ComputeError', causeCode: (error as { cause?: { code?: string } }).cause?.code }),
+    );
+    const backendsTried = recorder.take().events.map((event) => event.backend);
+    return { server: server && { url: server.url, pid: server.pid }, phases, fallback, taskError: { ...taskError, backendsTried } };
+  } finally {
+    options.signal?.removeEventListener('abort', forwardAbort);
+    // Every path out: the pool's threads and the server process must not outlive the demo.
+    await Promise.allSettled([worker?.close(), remote?.close(), server?.stop()]);
+  }
 }
 
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
+function codeOf(error: unknown): string | undefined {
+  return ComputeError.isInstance(error) ? error.code : undefined;
 }

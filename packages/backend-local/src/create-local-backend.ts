@@ -10,7 +10,17 @@ import {
   type TaskCollection,
 } from '@hybridcompute/core';
 
-/** Options for {@link createLocalBackend}. */
+/**
+ * Options for {@link createLocalBackend}.
+ *
+ * @example
+ * ```ts
+ * import * as tasks from './tasks.js';
+ *
+ * const options: LocalBackendOptions = { tasks, name: 'in-process' };
+ * const local = createLocalBackend(options); // its errors report backend: 'in-process'
+ * ```
+ */
 export interface LocalBackendOptions {
   /** The tasks to register: an array, a record or a module namespace of `defineTask` results. */
   tasks?: TaskCollection | undefined;

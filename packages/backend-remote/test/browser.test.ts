@@ -1,13 +1,12 @@
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineTask, type TaskContext } from '@hybridcompute/core';
 import { createComputeServer, type ComputeServer } from '@hybridcompute/server';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { launchHeadlessChromium, type BrowserContext, type HeadlessChromium } from '@hybridcompute/headless-chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The built browser entry, as a bundler would pick it by the `browser` condition, loaded in real Chromium.
@@ -50,7 +49,7 @@ const page = `<!doctype html>
 let computeServer: ComputeServer;
 let staticServer: Server;
 let context: BrowserContext;
-let userDataDir: string;
+let chromium: HeadlessChromium | undefined;
 let endpoint: string;
 let pageUrl: string;
 const abortedOnServer: string[] = [];
@@ -92,20 +91,13 @@ beforeAll(async () => {
   const started = defineTask('started', (tag: string) => startedOnServer.has(tag));
   computeServer = createComputeServer({ tasks: [double, watch, started], token: 'browser-token', corsOrigins: [pageUrl.slice(0, -1)] });
   ({ url: endpoint } = await computeServer.listen());
-
-  userDataDir = await mkdtemp(join(tmpdir(), 'hybridcompute-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  context = (chromium = await launchHeadlessChromium('backend-remote')).context;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
+  await chromium?.close();
   await computeServer?.close();
   await new Promise((resolve) => staticServer?.close(resolve));
-  if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
 });
 
 describe('the browser entry in Chromium', () => {

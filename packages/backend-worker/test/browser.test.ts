@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { launchHeadlessChromium, type BrowserContext, type HeadlessChromium } from '@hybridcompute/headless-chromium';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 let siteDir: string;
-let profileDir: string;
+let chromium: HeadlessChromium | undefined;
 let server: Server;
 let origin: string;
 let browser: BrowserContext | undefined;
@@ -20,7 +20,6 @@ const contentTypes: Record<string, string> = { '.html': 'text/html', '.js': 'tex
 
 beforeAll(async () => {
   siteDir = await mkdtemp(join(tmpdir(), 'backend-worker-site-'));
-  profileDir = await mkdtemp(join(tmpdir(), 'backend-worker-chromium-'));
   // Two apps: one bundled by esbuild with browser conditions, one built by Vite
   // from a .ts worker file imported with `?worker&url`.
   await build({
@@ -58,27 +57,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = (chromium = await launchHeadlessChromium('backend-worker')).context;
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await rm(siteDir, { recursive: true, force: true });
-  await rm(profileDir, { recursive: true, force: true });
 });
 
 describe('backend-worker in headless Chromium', () => {

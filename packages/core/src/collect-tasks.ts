@@ -36,7 +36,16 @@ export function collectTasks(tasks: TaskCollection, into = new Map<string, AnyCo
   return byName;
 }
 
-/** Whether `value` has the shape of a task definition: a non-empty string `name` and a `run` function. */
+/**
+ * Whether `value` has the shape of a task definition: a non-empty string `name` and a `run` function.
+ *
+ * @example
+ * ```ts
+ * import * as tasks from './tasks.js';
+ *
+ * const names = Object.values(tasks).filter(isComputeTask).map((task) => task.name); // ['double', 'greet']
+ * ```
+ */
 export function isComputeTask(value: unknown): value is AnyComputeTask {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as { name?: unknown; run?: unknown };

@@ -3,6 +3,14 @@ import { messageOf } from './message-of.js';
 /**
  * Every way a compute call can fail, as a string that survives any boundary
  * (worker, HTTP, queue). See DESIGN.md for when each one is used.
+ *
+ * @example
+ * ```ts
+ * function isRetryable(code: ComputeErrorCode): boolean {
+ *   // backpressure and a backend that cannot serve now pass; a task's own failure would fail again
+ *   return code === 'BACKEND_UNAVAILABLE' || code === 'QUEUE_FULL';
+ * }
+ * ```
  */
 export type ComputeErrorCode =
   | 'TASK_NOT_FOUND'
@@ -16,7 +24,18 @@ export type ComputeErrorCode =
   | 'INVALID_REQUEST'
   | 'UNAUTHORIZED';
 
-/** All codes, for validation and exhaustive tables. */
+/**
+ * All codes, for validation and exhaustive tables.
+ *
+ * @example
+ * ```ts
+ * function isComputeErrorCode(value: unknown): value is ComputeErrorCode {
+ *   return computeErrorCodes.includes(value as ComputeErrorCode);
+ * }
+ * isComputeErrorCode('TASK_TIMEOUT'); // true
+ * isComputeErrorCode('TIMEOUT'); // false
+ * ```
+ */
 export const computeErrorCodes: readonly ComputeErrorCode[] = Object.freeze([
   'TASK_NOT_FOUND',
   'NO_BACKEND',
@@ -30,7 +49,16 @@ export const computeErrorCodes: readonly ComputeErrorCode[] = Object.freeze([
   'UNAUTHORIZED',
 ]);
 
-/** The plain-object form of an error's cause, as it crosses a boundary. */
+/**
+ * The plain-object form of an error's cause, as it crosses a boundary.
+ *
+ * @example
+ * ```ts
+ * const json = new ComputeError({ code: 'TASK_FAILED', cause: new RangeError('n must be positive') }).toJSON();
+ * const cause: SerializedErrorCause | undefined = json.cause;
+ * // { name: 'RangeError', message: 'n must be positive' }
+ * ```
+ */
 export interface SerializedErrorCause {
   name: string;
   message: string;
@@ -39,7 +67,17 @@ export interface SerializedErrorCause {
   cause?: SerializedErrorCause;
 }
 
-/** The plain-object form of a {@link ComputeError}: what `toJSON()` returns and `fromJSON()` reads. */
+/**
+ * The plain-object form of a {@link ComputeError}: what `toJSON()` returns and `fromJSON()` reads.
+ *
+ * @example
+ * ```ts
+ * const sent: SerializedComputeError = new ComputeError({ code: 'QUEUE_FULL', taskName: 'double' }).toJSON();
+ * // { name: 'ComputeError', code: 'QUEUE_FULL', message: "QUEUE_FULL for task 'double'", taskName: 'double' }
+ * const received = ComputeError.fromJSON(JSON.parse(JSON.stringify(sent)));
+ * received.code; // 'QUEUE_FULL'
+ * ```
+ */
 export interface SerializedComputeError {
   name: 'ComputeError';
   code: ComputeErrorCode;
@@ -50,7 +88,16 @@ export interface SerializedComputeError {
   cause?: SerializedErrorCause;
 }
 
-/** Options for {@link ComputeError}'s constructor. */
+/**
+ * Options for {@link ComputeError}'s constructor.
+ *
+ * @example
+ * ```ts
+ * const options: ComputeErrorOptions = { code: 'BACKEND_UNAVAILABLE', taskName: 'double', backend: 'gpu' };
+ * const error = new ComputeError(options);
+ * error.message; // "BACKEND_UNAVAILABLE for task 'double' on backend 'gpu'" (the default message)
+ * ```
+ */
 export interface ComputeErrorOptions {
   code: ComputeErrorCode;
   message?: string | undefined;

@@ -3,10 +3,29 @@ import { ComputeError } from './compute-error.js';
 import { invalidArgumentError } from './invalid-argument-error.js';
 import type { ComputeBackendLike, RunTaskOptions, TaskInput, TaskOutput, TaskRegistryOf } from './types.js';
 
-/** `'auto'`, or the name of one of the router's backends. */
+/**
+ * `'auto'`, or the name of one of the router's backends.
+ *
+ * @example
+ * ```ts
+ * function strategyFor(n: number): ExecutionStrategy {
+ *   return n > 1_000_000 ? 'worker' : 'auto'; // a backend's name, or 'auto'
+ * }
+ * await compute.runTask('double', 21, strategyFor(21));
+ * ```
+ */
 export type ExecutionStrategy = 'auto' | (string & {});
 
-/** The options form of `runTask`'s third argument. */
+/**
+ * The options form of `runTask`'s third argument.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const options: RunOptions = { strategy: 'local', timeout: 5_000, signal: controller.signal };
+ * const doubled = await compute.runTask('double', 21, options); // 42
+ * ```
+ */
 export interface RunOptions {
   /** `'auto'` (the default) or a backend's name. */
   strategy?: ExecutionStrategy | undefined;
@@ -16,7 +35,19 @@ export interface RunOptions {
   timeout?: number | undefined;
 }
 
-/** The backends a router chooses from, by name. */
+/**
+ * The backends a router chooses from, by name.
+ *
+ * @example
+ * ```ts
+ * const backends: HybridComputeBackends = {
+ *   local: createLocalBackend({ tasks }),
+ *   // any other name is asked after worker, local and remote
+ *   echo: { canRun: (taskName) => taskName === 'echo', runTask: async (_taskName, input) => input },
+ * };
+ * const compute = createHybridCompute(backends);
+ * ```
+ */
 export interface HybridComputeBackends {
   /** Runs tasks in the calling thread. Second in the `'auto'` order. */
   local?: ComputeBackendLike | undefined;
@@ -28,13 +59,35 @@ export interface HybridComputeBackends {
   [name: string]: ComputeBackendLike | undefined;
 }
 
-/** Given to `onTaskStart` when the router hands a call to a backend. */
+/**
+ * Given to `onTaskStart` when the router hands a call to a backend.
+ *
+ * @example
+ * ```ts
+ * const compute = createHybridCompute<typeof tasks>(
+ *   { local: createLocalBackend({ tasks }) },
+ *   { onTaskStart: ({ taskName, backend }: TaskStartEvent) => console.log(`${taskName} started on ${backend}`) },
+ * );
+ * ```
+ */
 export interface TaskStartEvent {
   taskName: string;
   backend: string;
 }
 
-/** Given to `onTaskSettled` when a backend's attempt at a call settles. */
+/**
+ * Given to `onTaskSettled` when a backend's attempt at a call settles.
+ *
+ * @example
+ * ```ts
+ * function logSettled(event: TaskSettledEvent): void {
+ *   const took = `${event.durationMs.toFixed(1)} ms`;
+ *   if (event.outcome === 'fulfilled') console.log(`${event.taskName} ran on ${event.backend} in ${took}`);
+ *   else console.warn(`${event.taskName} failed on ${event.backend} after ${took}`, event.error);
+ * }
+ * const compute = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) }, { onTaskSettled: logSettled });
+ * ```
+ */
 export interface TaskSettledEvent extends TaskStartEvent {
   /** Milliseconds from handing the call to the backend until it settled. */
   durationMs: number;
@@ -43,7 +96,21 @@ export interface TaskSettledEvent extends TaskStartEvent {
   error?: unknown;
 }
 
-/** Options for {@link createHybridCompute}. */
+/**
+ * Options for {@link createHybridCompute}.
+ *
+ * @example
+ * ```ts
+ * const compute = createHybridCompute<typeof tasks>(
+ *   { local: createLocalBackend({ tasks }), debug: createLocalBackend({ tasks, name: 'debug' }) },
+ *   {
+ *     order: ['local'], // 'debug' runs only when named: runTask('double', 21, 'debug')
+ *     onTaskStart: ({ taskName, backend }) => console.log(`${taskName} started on ${backend}`),
+ *     onTaskSettled: ({ taskName, outcome, durationMs }) => console.log(`${taskName} ${outcome} in ${durationMs} ms`),
+ *   },
+ * );
+ * ```
+ */
 export interface HybridComputeOptions {
   /**
    * The backends `'auto'` asks, in order. Replaces the default order (worker,
@@ -66,12 +133,32 @@ export interface HybridComputeOptions {
   onTaskSettled?: ((event: TaskSettledEvent) => void) | undefined;
 }
 
-/** The third argument of the router's `runTask`: a strategy, or options. */
+/**
+ * The third argument of the router's `runTask`: a strategy, or options.
+ *
+ * @example
+ * ```ts
+ * function double(n: number, how: StrategyOrOptions = 'auto'): Promise<number> {
+ *   return compute.runTask('double', n, how);
+ * }
+ * await double(21, 'local');
+ * await double(21, { strategy: 'local', timeout: 1_000 });
+ * ```
+ */
 export type StrategyOrOptions = ExecutionStrategy | RunOptions;
 
 /**
  * `runTask` typed by task definitions: known names only, and each task's own
  * input and output types. Untyped routers take any name, as the seed's did.
+ *
+ * @example
+ * ```ts
+ * // compute = createHybridCompute<typeof tasks>(...); its runTask is bound, so it can be passed around
+ * const runTask: HybridComputeRunTask<typeof tasks> = compute.runTask;
+ * await runTask('double', 21); // Promise<number>
+ * // @ts-expect-error: 'double' takes a number
+ * await runTask('double', '21');
+ * ```
  */
 export type HybridComputeRunTask<Tasks> = unknown extends Tasks
   ? <Input, Output>(taskName: string, input: Input, strategy?: StrategyOrOptions) => Promise<Output>
@@ -99,7 +186,16 @@ export type TaskInputFor<Tasks, Name extends keyof TaskRegistryOf<Tasks>> = (
   ? Input
   : never;
 
-/** What `runTask` resolves with for task `Name` of a task collection type. */
+/**
+ * What `runTask` resolves with for task `Name` of a task collection type.
+ *
+ * @example
+ * ```ts
+ * type Greeting = TaskOutputFor<typeof tasks, 'greet'>; // string
+ *
+ * const greetings: Greeting[] = await Promise.all(['Ada', 'Grace'].map((name) => compute.runTask('greet', { name })));
+ * ```
+ */
 export type TaskOutputFor<Tasks, Name extends keyof TaskRegistryOf<Tasks>> = TaskOutput<TaskRegistryOf<Tasks>[Name]>;
 
 /**
@@ -110,6 +206,14 @@ export type TaskOutputFor<Tasks, Name extends keyof TaskRegistryOf<Tasks>> = Tas
  * @typeParam Tasks - the type of a task collection (`typeof tasks` for an
  * array, record or module namespace of `defineTask` results). When given,
  * `runTask` accepts only those names and infers input and output types.
+ *
+ * @example
+ * ```ts
+ * const compute: HybridCompute<typeof tasks> = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) });
+ * if (compute.canRun('double')) console.log(await compute.runTask('double', 21)); // 42
+ * console.log(compute.backendNames, compute.order); // ['local'] ['local']
+ * await compute.close();
+ * ```
  */
 export interface HybridCompute<Tasks = unknown> {
   /**
@@ -142,7 +246,17 @@ export interface HybridCompute<Tasks = unknown> {
   close(): Promise<void>;
 }
 
-/** Constructs a {@link HybridCompute}; the same as {@link createHybridCompute}. */
+/**
+ * Constructs a {@link HybridCompute}; the same as {@link createHybridCompute}.
+ *
+ * @example
+ * ```ts
+ * function makeRouter(Router: HybridComputeConstructor = HybridCompute): HybridCompute<typeof tasks> {
+ *   return new Router<typeof tasks>({ local: createLocalBackend({ tasks }) });
+ * }
+ * const compute = makeRouter();
+ * ```
+ */
 export interface HybridComputeConstructor {
   new <Tasks = unknown>(backends: HybridComputeBackends, options?: HybridComputeOptions): HybridCompute<Tasks>;
   readonly prototype: HybridCompute<unknown>;
@@ -483,6 +597,13 @@ function isAbortSignal(value: unknown): value is AbortSignal {
 /**
  * The router class. `new HybridCompute(backends, options)` is the same as
  * {@link createHybridCompute}; `value instanceof HybridCompute` works.
+ *
+ * @example
+ * ```ts
+ * const compute = new HybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) });
+ * compute instanceof HybridCompute; // true
+ * await compute.runTask('double', 21); // 42
+ * ```
  */
 export const HybridCompute = HybridComputeRouter as unknown as HybridComputeConstructor;
 

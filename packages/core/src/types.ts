@@ -1,6 +1,13 @@
 /**
  * Options a backend may accept as the third argument of `runTask`.
  * Backends that do not support cancellation may ignore them.
+ *
+ * @example
+ * ```ts
+ * const local = createLocalBackend({ tasks });
+ * const options: RunTaskOptions = { signal: AbortSignal.timeout(1_000) };
+ * await local.runTask('double', 21, options); // rejects with TASK_TIMEOUT if the task takes longer
+ * ```
  */
 export interface RunTaskOptions {
   /** Aborts the call. Its `reason` says why: a `ComputeError` with code `TASK_TIMEOUT` or `TASK_ABORTED`. */
@@ -44,6 +51,18 @@ export interface ComputeBackendInterface {
  * What the router accepts as a backend: anything with `canRun` and `runTask`,
  * including object literals whose `runTask` returns a concrete type and routers
  * typed by their tasks (see {@link ComputeBackendInterface}).
+ *
+ * @example
+ * ```ts
+ * const doubler: ComputeBackendLike = {
+ *   canRun: (taskName) => taskName === 'double',
+ *   runTask: async (taskName, input: number) => {
+ *     if (taskName !== 'double') throw new ComputeError({ code: 'TASK_NOT_FOUND', taskName, backend: 'doubler' });
+ *     return input * 2; // a concrete return type is fine here, unlike ComputeBackendInterface
+ *   },
+ * };
+ * const compute = createHybridCompute({ doubler });
+ * ```
  */
 export interface ComputeBackendLike {
   canRun(taskName: string): boolean;
@@ -52,7 +71,17 @@ export interface ComputeBackendLike {
   close?(): unknown;
 }
 
-/** What a task's `run` receives besides its input. */
+/**
+ * What a task's `run` receives besides its input.
+ *
+ * @example
+ * ```ts
+ * export const fetchJson = defineTask('fetchJson', async (url: string, { signal }: TaskContext) => {
+ *   const response = await fetch(url, { signal }); // cancelled along with the call
+ *   return (await response.json()) as unknown;
+ * });
+ * ```
+ */
 export interface TaskContext {
   /** Aborted when the caller cancels the call or its timeout passes. */
   readonly signal: AbortSignal;
@@ -65,6 +94,13 @@ export interface TaskContext {
  * @typeParam Input - what `run` takes.
  * @typeParam Output - what `run` produces (possibly through a promise).
  * @typeParam Name - the task's name as a string literal type.
+ *
+ * @example
+ * ```ts
+ * const double: ComputeTaskInterface<number, number, 'double'> = defineTask('double', (n: number) => n * 2);
+ * // a plain object of the same shape is a task too; defineTask also checks and freezes it
+ * const triple: ComputeTaskInterface<number, number, 'triple'> = { name: 'triple', run: (n) => n * 3 };
+ * ```
  */
 export interface ComputeTaskInterface<Input = any, Output = any, Name extends string = string> {
   /** The name callers use in `runTask`. */
@@ -73,7 +109,17 @@ export interface ComputeTaskInterface<Input = any, Output = any, Name extends st
   run(input: Input, context: TaskContext): Output | Promise<Output>;
 }
 
-/** A task definition of any input, output and name. */
+/**
+ * A task definition of any input, output and name.
+ *
+ * @example
+ * ```ts
+ * function describeTasks(list: readonly AnyComputeTask[]): string {
+ *   return list.map((task) => task.name).join(', ');
+ * }
+ * describeTasks([tasks.double, tasks.greet]); // 'double, greet'
+ * ```
+ */
 export type AnyComputeTask = ComputeTaskInterface<any, any, string>;
 
 /**
@@ -81,6 +127,16 @@ export type AnyComputeTask = ComputeTaskInterface<any, any, string>;
  * of definitions, a record of them, or a module namespace (`import * as tasks`).
  * Entries that are not task definitions are ignored, so a module may export
  * helpers beside its tasks.
+ *
+ * @example
+ * ```ts
+ * import * as tasks from './tasks.js';
+ *
+ * const fromModule: TaskCollection = tasks; // a module namespace
+ * const fromArray: TaskCollection = [tasks.double, tasks.greet]; // an array
+ * const fromRecord: TaskCollection = { double: tasks.double }; // a record
+ * const local = createLocalBackend({ tasks: fromArray });
+ * ```
  */
 export type TaskCollection = readonly AnyComputeTask[] | { readonly [key: string]: unknown };
 
@@ -89,6 +145,12 @@ export type TaskCollection = readonly AnyComputeTask[] | { readonly [key: string
  * type. This is what types the router's `runTask`. Only tasks whose name is a
  * string literal (as `defineTask` keeps it) take part: one typed as plain
  * `string` would make every name valid.
+ *
+ * @example
+ * ```ts
+ * type Registry = TaskRegistryOf<typeof tasks>; // { readonly double: typeof tasks.double; readonly greet: typeof tasks.greet }
+ * type Double = Registry['double'];
+ * ```
  */
 export type TaskRegistryOf<Tasks> = Tasks extends readonly AnyComputeTask[]
   ? { [Task in Tasks[number] as LiteralName<Task['name']>]: Task }
@@ -96,11 +158,40 @@ export type TaskRegistryOf<Tasks> = Tasks extends readonly AnyComputeTask[]
 
 type LiteralName<Name extends string> = string extends Name ? never : Name;
 
-/** The names of the tasks in a {@link TaskCollection} type. */
+/**
+ * The names of the tasks in a {@link TaskCollection} type.
+ *
+ * @example
+ * ```ts
+ * type Name = TaskNameOf<typeof tasks>; // 'double' | 'greet'
+ *
+ * const names: Name[] = ['double', 'greet'];
+ * for (const name of names) console.log(name, compute.canRun(name));
+ * ```
+ */
 export type TaskNameOf<Tasks> = keyof TaskRegistryOf<Tasks> & string;
 
-/** The input type of a task definition. */
+/**
+ * The input type of a task definition.
+ *
+ * @example
+ * ```ts
+ * type GreetInput = TaskInput<typeof tasks.greet>; // { name: string }
+ *
+ * const input: GreetInput = { name: 'Ada' };
+ * await compute.runTask('greet', input);
+ * ```
+ */
 export type TaskInput<Task> = Task extends { run(input: infer Input, ...rest: any[]): unknown } ? Input : never;
 
-/** The output type of a task definition, promises unwrapped. */
+/**
+ * The output type of a task definition, promises unwrapped.
+ *
+ * @example
+ * ```ts
+ * type GreetOutput = TaskOutput<typeof tasks.greet>; // string: the task's promise unwrapped
+ *
+ * const greeting: GreetOutput = await tasks.greet.run({ name: 'Ada' }, { signal: new AbortController().signal });
+ * ```
+ */
 export type TaskOutput<Task> = Task extends { run(...args: any[]): infer Output } ? Awaited<Output> : never;

@@ -1,0 +1,51 @@
+import type { DemoReport } from './run-demo.js';
+
+/**
+ * The demo's report as the lines it prints: a table per strategy and backend
+ * (tasks, p50 and p95 latency, throughput), then what the fallback did.
+ *
+ * @example
+ * ```ts
+ * console.log(formatDemoReport(await runDemo()).join('\n'));
+ * ```
+ */
+export function formatDemoReport(report: DemoReport): string[] {
+  const header = ['strategy', 'backend', 'tasks', 'p50 ms', 'p95 ms', 'tasks/s'];
+  const rows: string[][] = [];
+  for (const phase of report.phases) {
+    const backends = Object.entries(phase.byBackend);
+    for (const [backend, figures] of backends) {
+      rows.push([phase.strategy, backend, String(figures.tasks), ms(figures.p50Ms), ms(figures.p95Ms), figures.tasksPerSecond.toFixed(0)]);
+    }
+    if (backends.length !== 1 || phase.lost > 0) {
+      rows.push([phase.strategy, '(all)', String(phase.tasks), '', '', phase.tasksPerSecond.toFixed(0)]);
+    }
+  }
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]): string =>
+    cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd();
+  const lines = [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
+
+  lines.push('');
+  const { fallback, taskError } = report;
+  if (fallback !== undefined) {
+    const elsewhere = Object.entries(fallback.completedElsewhere).map(([backend, count]) => `${count} on ${backend}`);
+    lines.push(
+      `fallback: the server was killed (SIGKILL) after ${fallback.killedAfter} of the 'auto' calls had started;`,
+      `  ${fallback.moved} call(s) got BACKEND_UNAVAILABLE from remote and moved on (${elsewhere.join(', ') || 'none'}), ${fallback.lost} lost.`,
+    );
+  }
+  const wrong = report.phases.reduce((sum, phase) => sum + phase.wrong, 0);
+  const lost = report.phases.reduce((sum, phase) => sum + phase.lost, 0);
+  const total = report.phases.reduce((sum, phase) => sum + phase.tasks + phase.lost, 0);
+  lines.push(`answers: ${total - lost} of ${total} calls answered, ${wrong} wrong (checked against the tasks run here).`);
+  const answeredBy = taskError.backendsTried[taskError.backendsTried.length - 1] ?? 'no backend';
+  lines.push(
+    `a task's own error: divide(1, 0) -> ${taskError.code} (cause ${taskError.causeCode ?? 'none'}) from ${answeredBy}; the router does not retry it elsewhere.`,
+  );
+  return lines;
+}
+
+function ms(value: number): string {
+  return value.toFixed(2);
+}

@@ -1,0 +1,1 @@
+export { createTemplateBackend, TemplateBackend, type TemplateBackendOptions } from './create-template-backend.js';

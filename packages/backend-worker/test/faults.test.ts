@@ -237,13 +237,12 @@ describe('calls sent together in one batch', () => {
       backend.runTask('exit', null),
       backend.runTask('echo', 'after'),
     ]);
-    // The worker dies before it answers the batch: every call in it fails over.
-    expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as ComputeError).code : outcome.value))).toEqual([
-      'BACKEND_UNAVAILABLE',
-      'BACKEND_UNAVAILABLE',
-      'BACKEND_UNAVAILABLE',
-      'BACKEND_UNAVAILABLE',
-    ]);
+    const settled = outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as ComputeError).code : outcome.value));
+    // The call before the exit may have been answered on its own before the worker died (a batch
+    // that runs past its time budget answers call by call, which a loaded machine can cause);
+    // every call after it, and the one that was running, fails over.
+    expect([2, 'BACKEND_UNAVAILABLE']).toContain(settled[0]);
+    expect(settled.slice(1)).toEqual(['BACKEND_UNAVAILABLE', 'BACKEND_UNAVAILABLE', 'BACKEND_UNAVAILABLE']);
     expect(backend.stats()).toMatchObject({ running: 0, queued: 0 });
     await hundredCallsSucceed(backend);
   });

@@ -1,9 +1,7 @@
 import {
-  abortErrorFrom,
   collectTasks,
   ComputeError,
-  messageOf,
-  settleOnAbort,
+  runTaskDefinition,
   type AnyComputeTask,
   type ComputeBackendInterface,
   type RunTaskOptions,
@@ -54,9 +52,7 @@ export class TemplateBackend implements ComputeBackendInterface {
     if (task === undefined) {
       return Promise.reject(new ComputeError({ code: 'TASK_NOT_FOUND', message: `No task '${taskName}' on the template backend`, taskName, backend: this.name }));
     }
-    const signal = options?.signal ?? new AbortController().signal;
-    if (signal.aborted) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.name));
-    return settleOnAbort(this.dispatch(task, input, signal), signal, taskName, this.name) as Promise<Output>;
+    return this.dispatch(task, input, options?.signal) as Promise<Output>;
   }
 
   /** Releases the engine's resources; calls after this reject with `BACKEND_UNAVAILABLE`. */
@@ -65,13 +61,15 @@ export class TemplateBackend implements ComputeBackendInterface {
     return Promise.resolve();
   }
 
-  /** The one place that talks to the engine. Wrap the task's own failures as `TASK_FAILED`. */
-  protected async dispatch(task: AnyComputeTask, input: unknown, signal: AbortSignal): Promise<unknown> {
-    try {
-      return await task.run(input, { signal });
-    } catch (error) {
-      throw new ComputeError({ code: 'TASK_FAILED', message: `Task '${task.name}' failed: ${messageOf(error)}`, taskName: task.name, backend: this.name, cause: error });
-    }
+  /**
+   * The one place that talks to the engine. Here the engine is the calling
+   * thread, so core's in-process runner does the work: it wraps the task's
+   * own failures as `TASK_FAILED` and settles the call as soon as `signal`
+   * aborts. A real engine sends the call out instead, maps its failures to
+   * `ComputeError` codes and stops the remote work when `signal` aborts.
+   */
+  protected dispatch(task: AnyComputeTask, input: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+    return runTaskDefinition(task, input, signal, this.name);
   }
 }
 

@@ -120,7 +120,9 @@ export interface BullmqRunTaskOptions extends RunTaskOptions {
   /**
    * Calls with the same key (for the same task) share one job: while that job
    * is kept in Redis, a second call waits for it, or gets its result, instead
-   * of enqueueing the work again.
+   * of enqueueing the work again. They share its deadline too: the worker
+   * enforces the deadline of the call that created the job, so a later call
+   * with a longer `timeout` still rejects with `TASK_TIMEOUT` when that one passes.
    */
   idempotencyKey?: string | undefined;
 }

@@ -62,6 +62,22 @@ function watchedTask(name: string) {
 
 const double = defineTask('double', (n: number) => n * 2);
 
+/**
+ * Waits for `event` at most `ms`: a worker that is slow to take a job on a loaded
+ * machine then fails the test with a message instead of waiting out its timeout.
+ */
+async function within<T>(event: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([event, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The ioredis commands these tests use beyond what BullMQ's client type lists. */
 interface RawRedis {
   del(key: string): Promise<unknown>;
@@ -203,6 +219,22 @@ describe('createBullmqBackend against a real Redis', () => {
     expect(runs).toBe(2);
   });
 
+  it("gives calls that share an idempotency key the deadline of the call that created the job", async () => {
+    const queue = uniqueQueueName('shared-deadline');
+    const watched = watchedTask('watched');
+    await workerOn(queue, [watched.task]);
+    const backend = backendOn(queue);
+    const startedAt = Date.now();
+    const creator = rejectionOf(backend.runTask('watched', null, { idempotencyKey: 'k', timeout: 3_000 }));
+    // Its own 60 s deadline is not sent: the job exists already, and BullMQ keeps the first call's data.
+    const later = rejectionOf(backend.runTask('watched', null, { idempotencyKey: 'k', timeout: 60_000 }));
+    await expect(creator).resolves.toMatchObject({ code: 'TASK_TIMEOUT' });
+    const error = await within(later, 20_000, "the later call settling at the creator's deadline");
+    expect(error.code).toBe('TASK_TIMEOUT');
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(3_000);
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+  });
+
   it('removes a job that has not started when the signal aborts', async () => {
     const queue = uniqueQueueName('abort-waiting');
     const backend = backendOn(queue);
@@ -231,11 +263,13 @@ describe('createBullmqBackend against a real Redis', () => {
     const watched = watchedTask('watched');
     await workerOn(queue, [watched.task]);
     const startedAt = Date.now();
-    const error = await rejectionOf(backendOn(queue, { timeout: 500 }).runTask('watched', null));
+    const call = rejectionOf(backendOn(queue, { timeout: 3_000 }).runTask('watched', null));
+    // The deadline must pass while the job runs: a worker slow to take it would fail it before it starts instead.
+    await within(watched.started, 2_500, 'the job starting on the worker');
+    const error = await call;
     expect(error.code).toBe('TASK_TIMEOUT');
-    expect(Date.now() - startedAt).toBeLessThan(10_000);
-    await watched.started;
-    await expect(watched.stopped).resolves.toMatchObject({ code: 'TASK_TIMEOUT' });
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
+    await expect(within(watched.stopped, 10_000, 'the running job being stopped')).resolves.toMatchObject({ code: 'TASK_TIMEOUT' });
   });
 
   it('waits past connectTimeout for a job Redis accepted, up to the deadline', async () => {
@@ -248,9 +282,11 @@ describe('createBullmqBackend against a real Redis', () => {
     await workerOn(queue, [slow, watched.task]);
     const backend = backendOn(queue, { connectTimeout: 100, timeout: 20_000 });
     await expect(backend.runTask('slow', 400)).resolves.toBe(400);
-    const error = await rejectionOf(backend.runTask('watched', null, { timeout: 600 }));
+    const call = rejectionOf(backend.runTask('watched', null, { timeout: 3_000 }));
+    await within(watched.started, 2_500, 'the job starting on the worker');
+    const error = await call;
     expect(error.code).toBe('TASK_TIMEOUT');
-    await expect(watched.stopped).resolves.toMatchObject({ code: 'TASK_TIMEOUT' });
+    await expect(within(watched.stopped, 10_000, 'the running job being stopped')).resolves.toMatchObject({ code: 'TASK_TIMEOUT' });
   });
 
   it('does not run a job whose deadline passed before a worker took it', async () => {
@@ -295,6 +331,19 @@ describe('createBullmqBackend against a real Redis', () => {
     const client = await backend.queue.client;
     await client.hset(backend.queue.toKey(job?.id as string), { returnvalue: JSON.stringify({ result: 7 }), finishedOn: String(Date.now()) });
     await expect(call).resolves.toBe(7);
+
+    // The same for a failure: the recheck reads the failed reason, and a retried job's old reason does not hide its result.
+    const failing = rejectionOf(backend.runTask('double', 2));
+    const retried = backend.runTask('double', 3);
+    // The first job is still in the wait list: only its hash said it finished.
+    await vi.waitFor(async () => expect(await backend.queue.getJobCounts('waiting')).toMatchObject({ waiting: 3 }));
+    const waiting = await backend.queue.getWaiting();
+    const second = waiting.find((added) => (added.data as { input: number }).input === 2);
+    const third = waiting.find((added) => (added.data as { input: number }).input === 3);
+    await client.hset(backend.queue.toKey(second?.id as string), { failedReason: 'disk full', finishedOn: String(Date.now()) });
+    await client.hset(backend.queue.toKey(third?.id as string), { failedReason: 'flaky', returnvalue: JSON.stringify({ result: 6 }), finishedOn: String(Date.now()) });
+    await expect(failing).resolves.toMatchObject({ code: 'TASK_FAILED', message: expect.stringContaining('disk full') });
+    await expect(retried).resolves.toBe(6);
   });
 
   it('settles calls in flight with BACKEND_UNAVAILABLE when closed, and refuses calls after', async () => {
@@ -509,8 +558,12 @@ describe('createBullmqBackend with Redis unreachable', () => {
     cleanups.push(() => worker.close(true));
     await worker.waitUntilReady();
     const failed = new Promise<string>((resolve) => worker.worker.on('failed', (_job, error) => resolve(error.message)));
-    const error = await rejectionOf(backendOn(queue).runTask('anything', null, { timeout: 300 }));
+    const active = new Promise<void>((resolve) => worker.worker.on('active', () => resolve()));
+    const call = rejectionOf(backendOn(queue).runTask('anything', null, { timeout: 3_000 }));
+    // Taken before its deadline, so the worker's own deadline is what fails it (not the caller removing a waiting job).
+    await within(active, 2_500, 'the job starting on the worker');
+    const error = await call;
     expect(error.code).toBe('TASK_TIMEOUT');
-    expect(decodeJobFailure(await failed, 'anything', 'bullmq').code).toBe('TASK_TIMEOUT');
+    expect(decodeJobFailure(await within(failed, 10_000, "the worker failing the job"), 'anything', 'bullmq').code).toBe('TASK_TIMEOUT');
   });
 });

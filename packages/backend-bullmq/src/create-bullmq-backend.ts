@@ -120,7 +120,9 @@ export interface BullmqRunTaskOptions extends RunTaskOptions {
   /**
    * Calls with the same key (for the same task) share one job: while that job
    * is kept in Redis, a second call waits for it, or gets its result, instead
-   * of enqueueing the work again.
+   * of enqueueing the work again. They share its deadline too: the worker
+   * enforces the deadline of the call that created the job, so a later call
+   * with a longer `timeout` still rejects with `TASK_TIMEOUT` when that one passes.
    */
   idempotencyKey?: string | undefined;
 }
@@ -592,28 +594,41 @@ export class BullmqBackend implements ComputeBackendInterface {
    */
   #confirmRemoved(jobId: string): void {
     if (!this.#calls.has(jobId)) return;
-    this.queue.getJob(jobId).then((job) => {
-      if (job === undefined) this.#onRemoved(jobId);
-    }, ignore);
+    this.queue.client
+      .then((client) => client.hexists(this.queue.toKey(jobId), 'timestamp'))
+      .then((exists) => {
+        if (exists === 0) this.#onRemoved(jobId);
+      })
+      .then(ignore, ignore);
   }
 
+  /**
+   * Settles the calls of a job that finished, from what Redis holds about it.
+   * Reads four fields, not the whole job: a backlog of jobs with big inputs is
+   * rechecked every `recheckInterval`.
+   */
   #settleIfFinished(jobId: string): void {
-    this.queue.getJob(jobId).then((job) => {
-      const call = this.#calls.get(jobId);
-      if (call === undefined) return;
-      if (job === undefined) {
-        // Gone without a 'removed' event (a drain, an obliterate, keys deleted by hand): no result will come.
-        // Once is not enough: with removeOnComplete, a finished job's event may still be on its way.
-        if (!call.accepted) return;
-        if (call.missing) this.#onRemoved(jobId);
-        else for (let next: PendingCall | undefined = call; next !== undefined; next = next.next) next.missing = true;
-        return;
-      }
-      call.missing = false;
-      if (job.finishedOn === undefined) return;
-      if (job.failedReason !== undefined && job.failedReason !== null && job.returnvalue === null) this.#onFailed(jobId, job.failedReason);
-      else this.#onCompleted(jobId, job.returnvalue);
-    }, ignore);
+    this.queue.client
+      .then((client) => client.hmget(this.queue.toKey(jobId), 'timestamp', 'finishedOn', 'returnvalue', 'failedReason'))
+      .then(([timestamp, finishedOn, returnvalue, failedReason]) => {
+        const call = this.#calls.get(jobId);
+        if (call === undefined) return;
+        // Every job has a timestamp from the moment it is added: without one, the job is gone.
+        if (timestamp === null || timestamp === undefined) {
+          // Gone without a 'removed' event (a drain, an obliterate, keys deleted by hand): no result will come.
+          // Once is not enough: with removeOnComplete, a finished job's event may still be on its way.
+          if (!call.accepted) return;
+          if (call.missing) this.#onRemoved(jobId);
+          else for (let next: PendingCall | undefined = call; next !== undefined; next = next.next) next.missing = true;
+          return;
+        }
+        call.missing = false;
+        if (!finishedOn) return;
+        // A job retried after a failure keeps its last failedReason when it then completes: the return value decides.
+        if (typeof returnvalue !== 'string' && failedReason) this.#onFailed(jobId, failedReason);
+        else this.#onCompleted(jobId, typeof returnvalue === 'string' ? parseOrUndefined(returnvalue) : undefined);
+      })
+      .then(ignore, ignore);
   }
 
   #take(jobId: string): PendingCall | undefined {
@@ -675,7 +690,6 @@ export class BullmqBackend implements ComputeBackendInterface {
     for (const call of [...this.#calls.values()]) {
       this.#settleAll(call, this.#unavailable(call.taskName, `The ${this.name} backend was closed while the call was waiting for its job`));
     }
-    this.#calls.clear();
     // A start still waiting for Redis sees #closing and creates no QueueEvents.
     // A graceful close sends QUIT, which ioredis would hold until Redis is back: drop broken connections first.
     // (A connection that never came up is dropped by close() itself.)
@@ -691,6 +705,15 @@ export class BullmqBackend implements ComputeBackendInterface {
 }
 
 function ignore(): void {}
+
+/** A job's stored return value; `undefined` (a `PROTOCOL_ERROR` for its calls) when it is not JSON. */
+function parseOrUndefined(json: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Whether a completed job's return value is a result envelope: an object

@@ -351,7 +351,7 @@ export class ComputeServer {
     if (this.#inFlight.size >= this.#maxConcurrency) {
       return { ok: false, error: refusal('QUEUE_FULL', `The server is running ${this.#maxConcurrency} calls, its limit; retry later`, call.task) };
     }
-    if (!this.#backend.canRun(call.task)) {
+    if (!this.#canRun(call.task)) {
       const list = this.#taskNames === null ? '' : ` (tasks: ${this.#taskNames.join(', ') || 'none'})`;
       return { ok: false, error: refusal('TASK_NOT_FOUND', `Task '${call.task}' is not served here${list}`, call.task) };
     }
@@ -372,6 +372,15 @@ export class ComputeServer {
       if (timer !== undefined) clearTimeout(timer);
       this.#inFlight.delete(control);
       if (this.#inFlight.size === 0) this.#drained?.();
+    }
+  }
+
+  #canRun(taskName: string): boolean {
+    try {
+      return this.#backend.canRun(taskName) === true;
+    } catch {
+      // As the router does: a backend that cannot answer is not trusted with the call.
+      return false;
     }
   }
 

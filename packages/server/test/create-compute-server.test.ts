@@ -202,6 +202,26 @@ describe('a backend instead of tasks', () => {
     expect(await send(`${base}/tasks`, { method: 'GET' })).toMatchObject({ json: { tasks: null } });
   });
 
+  it("answers 404 when the backend's canRun throws, over HTTP and WebSocket, and keeps serving", async () => {
+    const moody = {
+      canRun: (taskName: string) => {
+        if (taskName === 'broken') throw new Error('canRun blew up');
+        return true;
+      },
+      runTask: (_taskName: string, input: unknown) => Promise.resolve(input),
+    };
+    const { url } = await start({ backend: moody });
+    expect(await post(url, { task: 'broken', input: 1 })).toMatchObject({ status: 404, json: { code: 'TASK_NOT_FOUND' } });
+    const socket = new WebSocket(url.replace('http', 'ws'));
+    await once(socket, 'open');
+    const answered = once(socket, 'message');
+    socket.send(JSON.stringify({ id: 1, task: 'broken', input: 1 }));
+    const [frame] = await answered;
+    expect(JSON.parse(String(frame))).toMatchObject({ id: 1, code: 'TASK_NOT_FOUND' });
+    socket.close();
+    expect(await post(url, { task: 'echo', input: 7 })).toMatchObject({ status: 200, json: { result: 7 } });
+  });
+
   it('refuses options that are not one of tasks and backend', () => {
     expect(() => createComputeServer({} as never)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
     expect(() => createComputeServer({ tasks, backend: createLocalBackend() })).toThrow(/exactly one/);

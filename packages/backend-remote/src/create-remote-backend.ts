@@ -186,8 +186,10 @@ export class RemoteBackend implements ComputeBackendInterface {
   /**
    * Reads `GET /tasks` from the first endpoint that answers, so `canRun`
    * knows the server's tasks (a server without that endpoint leaves it as it was).
-   * Each attempt is bounded by `options.signal`, or else by the backend's `timeout`. Rejects with `UNAUTHORIZED` for a wrong token and
-   * `BACKEND_UNAVAILABLE` when no endpoint answers.
+   * Each endpoint is given the backend's `timeout` (10 s without one) before
+   * the next is asked; `options.signal` bounds the whole. Rejects with
+   * `UNAUTHORIZED` for a wrong token, `TASK_TIMEOUT`/`TASK_ABORTED` when
+   * `options.signal` ends it, and `BACKEND_UNAVAILABLE` when no endpoint answers.
    *
    * @example
    * ```ts
@@ -196,10 +198,14 @@ export class RemoteBackend implements ComputeBackendInterface {
    * ```
    */
   async connect(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
-    // The backend's timeout bounds each attempt too, so a server that never answers cannot hold connect() forever.
-    const signal = options.signal ?? (this.#timeout === undefined ? undefined : AbortSignal.timeout(this.#timeout));
+    const callerSignal = options.signal;
+    const attemptMs = this.#timeout ?? defaultConnectAttemptMs;
     let lastError: unknown;
     for (const endpoint of this.#endpoints) {
+      if (callerSignal?.aborted === true) throw abortErrorFrom(callerSignal.reason, undefined, this.name);
+      // Each endpoint its own deadline: one that accepts and never answers must not use up the time of the next.
+      const attemptTimeout = AbortSignal.timeout(attemptMs);
+      const signal = callerSignal === undefined ? attemptTimeout : AbortSignal.any([callerSignal, attemptTimeout]);
       try {
         const answer = await this.#http.request('GET', endpoint.tasksUrl, this.#authHeaders(), undefined, signal);
         // A server of the older protocol has no task list: canRun stays as it was.
@@ -213,9 +219,9 @@ export class RemoteBackend implements ComputeBackendInterface {
         this.#tasks = tasks === null ? undefined : new Set(tasks as string[]);
         return;
       } catch (error) {
+        if (callerSignal?.aborted === true) throw abortErrorFrom(callerSignal.reason, undefined, this.name);
         if (ComputeError.isInstance(error) && error.code !== 'BACKEND_UNAVAILABLE') throw error;
-        if (signal?.aborted === true) throw abortErrorFrom(signal.reason, undefined, this.name);
-        lastError = error;
+        lastError = attemptTimeout.aborted ? new Error(`GET ${endpoint.tasksUrl.href} did not answer within ${attemptMs} ms`, { cause: error }) : error;
       }
     }
     throw this.#unavailable(undefined, lastError);
@@ -414,6 +420,8 @@ export class RemoteBackend implements ComputeBackendInterface {
 }
 
 const retryAfterOf = new WeakMap<object, string>();
+// How long connect() waits for one endpoint when the backend has no timeout.
+const defaultConnectAttemptMs = 10_000;
 // setTimeout's largest delay; a longer one fires at once.
 const maxTimeoutMs = 2 ** 31 - 1;
 

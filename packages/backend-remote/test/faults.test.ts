@@ -110,7 +110,10 @@ describe.each(transports)('faults over %s', (transport) => {
     await expect(backend.runTask('anything', 1)).rejects.toMatchObject({ code: 'TASK_TIMEOUT', taskName: 'anything' });
     expect(Date.now() - startedAt).toBeLessThan(10_000);
     expect(sockets.size).toBeGreaterThan(0);
-    await expect(backend.connect()).rejects.toMatchObject({ code: 'TASK_TIMEOUT' });
+    // Each endpoint gets the backend's timeout; when none answers in time, no server could be reached.
+    await expect(backend.connect()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    // The caller's own deadline is reported as the caller's.
+    await expect(backend.connect({ signal: AbortSignal.timeout(50) })).rejects.toMatchObject({ code: 'TASK_TIMEOUT' });
   });
 
   it('spreads calls over two endpoints and keeps working when one is down', async () => {
@@ -150,6 +153,32 @@ describe.each(transports)('close() over %s', (transport) => {
     expect(starts).toBe(1);
     await expect(backend.runTask('hang', 2)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     expect(starts).toBe(1);
+  });
+});
+
+describe('connect() over several endpoints', () => {
+  it('gives each endpoint its own timeout: a hung first endpoint does not stop the healthy second being asked', async () => {
+    const sockets = new Set<Socket>();
+    const silent: NetServer = createNetServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const live: ComputeServer = createComputeServer({ tasks: [defineTask('double', (n: number) => n * 2)] });
+    const { url } = await live.listen();
+    cleanups.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await live.close();
+    });
+    const endpoints = [`http://127.0.0.1:${(silent.address() as AddressInfo).port}/compute`, url];
+    const backend = remote({ endpoint: endpoints, timeout: 300 });
+    await backend.connect();
+    // The silent endpoint was asked first (and held the attempt until its timeout).
+    expect(sockets.size).toBeGreaterThan(0);
+    expect(backend.taskNames).toEqual(['double']);
+    expect(backend.canRun('triple')).toBe(false);
+    // A caller's signal bounds the whole of connect(), not only the first attempt.
+    const other = remote({ endpoint: endpoints, timeout: 300, tasks: [] });
+    await other.connect({ signal: AbortSignal.timeout(30_000) });
+    expect(other.taskNames).toEqual(['double']);
   });
 });
 

@@ -54,7 +54,7 @@ export interface RemoteBackendOptions {
   timeout?: number | undefined;
   /** Tasks safe to run twice: their calls are retried after a 503 or a lost connection. */
   idempotentTasks?: readonly string[] | undefined;
-  /** Retries of a retryable call, within its deadline. Default 2. */
+  /** Retries of a retryable call, within its deadline: an integer of at least 0. Default 2. */
   retries?: number | undefined;
   /** Milliseconds an endpoint that could not be reached stays out of rotation. Default 5000. */
   endpointCooldown?: number | undefined;
@@ -147,7 +147,11 @@ export class RemoteBackend implements ComputeBackendInterface {
     this.#token = optionalString(options.token, 'token');
     this.#timeout = optionalPositive(options.timeout, 'timeout');
     if (this.#timeout !== undefined && this.#timeout > maxTimeoutMs) throw invalidArgumentError(`createRemoteBackend: timeout must be at most ${maxTimeoutMs} ms`);
-    this.#retries = optionalPositive(options.retries, 'retries', true) ?? 2;
+    const retries = options.retries;
+    if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
+      throw invalidArgumentError(`createRemoteBackend: retries must be an integer of at least 0, got ${String(retries)}`);
+    }
+    this.#retries = retries ?? 2;
     this.#idempotent = new Set(stringList(options.idempotentTasks, 'idempotentTasks') ?? []);
     const tasks = stringList(options.tasks, 'tasks');
     this.#tasks = tasks === undefined ? undefined : new Set(tasks);
@@ -347,7 +351,7 @@ export class RemoteBackend implements ComputeBackendInterface {
       if (unreached) this.#rotation.markDown(index);
       // A request that never arrived can go to another endpoint at once: it cannot run twice.
       if (!(unreached && this.#rotation.hasOtherUp(tried))) {
-        if (!retryable || retriesLeft === 0) throw this.#unavailable(taskName, error);
+        if (!retryable || retriesLeft <= 0) throw this.#unavailable(taskName, error);
         retriesLeft--;
         const waitMs = retryDelay(error, this.#retries - retriesLeft);
         if (deadline !== undefined && Date.now() + waitMs >= deadline) throw this.#unavailable(taskName, error);
@@ -484,9 +488,9 @@ function optionalString(value: unknown, name: string): string | undefined {
   return value;
 }
 
-function optionalPositive(value: unknown, name: string, allowZero = false): number | undefined {
+function optionalPositive(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw invalidArgumentError(`createRemoteBackend: ${name} must be a positive number, got ${String(value)}`);
   }
   return value;

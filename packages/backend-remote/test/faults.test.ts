@@ -212,6 +212,20 @@ describe('bad call options', () => {
     }
     expect(() => createRemoteBackend({ endpoint: 'http://127.0.0.1:9/compute', timeout: 2 ** 40 })).toThrow(/timeout/);
   });
+
+  it('refuses retries that are not an integer of at least 0 (1.5 would retry without end)', () => {
+    for (const retries of [1.5, -1, Number.NaN, Number.POSITIVE_INFINITY, '2']) {
+      let error: unknown;
+      try {
+        createRemoteBackend({ endpoint: 'http://127.0.0.1:9/compute', retries: retries as number });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, String(retries)).toBeInstanceOf(TypeError);
+      expect(error, String(retries)).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringContaining('retries') });
+    }
+    expect(() => createRemoteBackend({ endpoint: 'http://127.0.0.1:9/compute', retries: 0 })).not.toThrow();
+  });
 });
 
 describe('a dropped WebSocket', () => {

@@ -7,7 +7,7 @@ const fixtures = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
 describe('loadTaskModule', () => {
   it('collects named exports and a default record, ignoring helpers', async () => {
     const tasks = await loadTaskModule('./tasks.mjs', fixtures);
-    expect([...tasks.keys()].sort()).toEqual(['announceAndWait', 'double', 'greet']);
+    expect([...tasks.keys()].sort()).toEqual(['double', 'greet']);
   });
 
   it('refuses a module without tasks and a module that does not exist', async () => {

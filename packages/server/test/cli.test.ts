@@ -16,7 +16,7 @@ describe('hybrid-compute-server', () => {
     expect(await post(url, { task: 'double', input: 21 })).toMatchObject({ status: 200, json: { result: 42 } });
     expect(await post(url, { task: 'greet', input: 'Ada' })).toMatchObject({ status: 200, json: { result: 'hello, Ada' } });
     const listed = await send(url.replace(/compute$/, 'tasks'), { method: 'GET' });
-    expect([...listed.json.tasks].sort()).toEqual(['announceAndWait', 'double', 'greet']);
+    expect([...listed.json.tasks].sort()).toEqual(['double', 'greet']);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     expect(await exited).toEqual([0, null]);

@@ -27,7 +27,7 @@ async function main(): Promise<number> {
   }
   const { taskNames } = served;
   const server = createComputeServer({
-    backend: served.backend,
+    ...(served.tasks === undefined ? { backend: served.backend } : { tasks: served.tasks }),
     taskNames,
     token: options.token,
     maxConcurrency: options.maxConcurrency,

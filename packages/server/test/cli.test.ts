@@ -54,4 +54,19 @@ describe('hybrid-compute-server', () => {
       expect(bad.stderr).toContain('Usage: hybrid-compute-server');
     }
   });
+
+  it('exits 2 with usage, not a stack, for a --path without a leading / or an empty --token', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--path', 'compute'], "--path must start with '/'"],
+      [['--path='], "--path must start with '/'"],
+      [['--token='], '--token must not be empty'],
+    ];
+    for (const [flags, message] of cases) {
+      const bad = await failure([fixture('tasks.mjs'), '--port', '0', ...flags]);
+      expect(bad.code, flags.join(' ')).toBe(2);
+      expect(bad.stderr, flags.join(' ')).toContain(message);
+      expect(bad.stderr, flags.join(' ')).toContain('Usage: hybrid-compute-server');
+      expect(bad.stderr, flags.join(' ')).not.toMatch(/\n\s+at /);
+    }
+  });
 });

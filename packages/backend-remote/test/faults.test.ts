@@ -12,7 +12,9 @@ import { ComputeError, createHybridCompute, defineTask } from '@hybridcompute/co
 import { createComputeServer, type ComputeServer } from '@hybridcompute/server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { createRemoteBackend, type RemoteBackend } from '../src/index.js';
+import { WebSocket as UndiciWebSocket } from 'undici';
+import { createRemoteBackend, RemoteBackend, type RemotePlatform, type WebSocketLike } from '../src/index.js';
+import { UndiciHttpTransport } from '../src/undici-http-transport.js';
 
 const cli = join(dirname(createRequire(import.meta.url).resolve('@hybridcompute/server/package.json')), 'dist', 'cli.js');
 const tasksModule = fileURLToPath(new URL('./fixtures/tasks.mjs', import.meta.url));
@@ -199,6 +201,29 @@ describe('close() while a WebSocket is still opening', () => {
     await expect.poll(() => sockets.size).toBe(1);
     await backend.close();
     for (const error of await Promise.all(calls)) expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringContaining('closed') });
+  });
+});
+
+describe('a WebSocket factory that throws', () => {
+  it('fails that call with BACKEND_UNAVAILABLE, backs off, then opens a socket for a later call', async () => {
+    const live: ComputeServer = createComputeServer({ tasks: [defineTask('double', (n: number) => n * 2)] });
+    const { url } = await live.listen();
+    cleanups.push(() => live.close());
+    let made = 0;
+    const platform: RemotePlatform = {
+      createHttpTransport: (options) => new UndiciHttpTransport(options),
+      createWebSocket: (target) => {
+        made++;
+        if (made === 1) throw new SyntaxError('no WebSocket for you');
+        return new UndiciWebSocket(target) as unknown as WebSocketLike;
+      },
+    };
+    const backend = new RemoteBackend({ endpoint: url, transport: 'websocket' }, platform);
+    remotes.add(backend);
+    expect(await backend.runTask('double', 1).catch((error: unknown) => error)).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    // Calls inside the backoff fail fast without a new socket; once it has passed, one opens and serves.
+    await expect.poll(() => backend.runTask('double', 21).catch((error: unknown) => error), { timeout: 10_000 }).toBe(42);
+    expect(made).toBe(2);
   });
 });
 

@@ -223,7 +223,7 @@ export class RemoteBackend implements ComputeBackendInterface {
         this.#tasks = tasks === null ? undefined : new Set(tasks as string[]);
         return;
       } catch (error) {
-        if (callerSignal?.aborted === true) throw abortErrorFrom(callerSignal.reason, undefined, this.name);
+        if (callerSignal !== undefined && isAborted(callerSignal)) throw abortErrorFrom(callerSignal.reason, undefined, this.name);
         if (ComputeError.isInstance(error) && error.code !== 'BACKEND_UNAVAILABLE') throw error;
         lastError = attemptTimeout.aborted ? new Error(`GET ${endpoint.tasksUrl.href} did not answer within ${attemptMs} ms`, { cause: error }) : error;
       }

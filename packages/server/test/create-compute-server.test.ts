@@ -261,17 +261,23 @@ describe('CORS', () => {
 
 describe('graceful close', () => {
   it('turns /readyz 503, refuses new calls, finishes calls in flight and closes WebSockets with 1001', async () => {
-    const { server, url, base } = await start({ tasks });
+    // The call in flight is held until the test opens the gate, however slowly the requests below are answered.
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<string>((resolve) => (openGate = () => resolve('through the gate')));
+    const held = defineTask('held', () => gate);
+    const { server, url, base } = await start({ tasks: [...tasks, held] });
     const socket = new WebSocket(url.replace('http', 'ws'));
     await once(socket, 'open');
     const closed = once(socket, 'close');
-    const inFlight = post(url, { task: 'wait', input: 300 });
+    const inFlight = post(url, { task: 'held' });
     await expect.poll(() => server.activeCalls).toBe(1);
     const closing = server.close();
     expect(server.draining).toBe(true);
     expect(await send(`${base}/readyz`, { method: 'GET' })).toMatchObject({ status: 503, headers: { 'retry-after': '1' } });
     expect(await post(url, { task: 'double', input: 1 })).toMatchObject({ status: 503, json: { code: 'BACKEND_UNAVAILABLE' } });
-    expect(await inFlight).toMatchObject({ status: 200, json: { result: 'waited' } });
+    expect(server.activeCalls).toBe(1);
+    openGate();
+    expect(await inFlight).toMatchObject({ status: 200, json: { result: 'through the gate' } });
     await closing;
     const [code] = await closed;
     expect(code).toBe(1001);

@@ -54,7 +54,7 @@ export interface RemoteBackendOptions {
   timeout?: number | undefined;
   /** Tasks safe to run twice: their calls are retried after a 503 or a lost connection. */
   idempotentTasks?: readonly string[] | undefined;
-  /** Retries of a retryable call, within its deadline. Default 2. */
+  /** Retries of a retryable call, within its deadline: an integer of at least 0. Default 2. */
   retries?: number | undefined;
   /** Milliseconds an endpoint that could not be reached stays out of rotation. Default 5000. */
   endpointCooldown?: number | undefined;
@@ -147,7 +147,11 @@ export class RemoteBackend implements ComputeBackendInterface {
     this.#token = optionalString(options.token, 'token');
     this.#timeout = optionalPositive(options.timeout, 'timeout');
     if (this.#timeout !== undefined && this.#timeout > maxTimeoutMs) throw invalidArgumentError(`createRemoteBackend: timeout must be at most ${maxTimeoutMs} ms`);
-    this.#retries = optionalPositive(options.retries, 'retries', true) ?? 2;
+    const retries = options.retries;
+    if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
+      throw invalidArgumentError(`createRemoteBackend: retries must be an integer of at least 0, got ${String(retries)}`);
+    }
+    this.#retries = retries ?? 2;
     this.#idempotent = new Set(stringList(options.idempotentTasks, 'idempotentTasks') ?? []);
     const tasks = stringList(options.tasks, 'tasks');
     this.#tasks = tasks === undefined ? undefined : new Set(tasks);
@@ -186,8 +190,10 @@ export class RemoteBackend implements ComputeBackendInterface {
   /**
    * Reads `GET /tasks` from the first endpoint that answers, so `canRun`
    * knows the server's tasks (a server without that endpoint leaves it as it was).
-   * Each attempt is bounded by `options.signal`, or else by the backend's `timeout`. Rejects with `UNAUTHORIZED` for a wrong token and
-   * `BACKEND_UNAVAILABLE` when no endpoint answers.
+   * Each endpoint is given the backend's `timeout` (10 s without one) before
+   * the next is asked; `options.signal` bounds the whole. Rejects with
+   * `UNAUTHORIZED` for a wrong token, `TASK_TIMEOUT`/`TASK_ABORTED` when
+   * `options.signal` ends it, and `BACKEND_UNAVAILABLE` when no endpoint answers.
    *
    * @example
    * ```ts
@@ -196,10 +202,14 @@ export class RemoteBackend implements ComputeBackendInterface {
    * ```
    */
   async connect(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
-    // The backend's timeout bounds each attempt too, so a server that never answers cannot hold connect() forever.
-    const signal = options.signal ?? (this.#timeout === undefined ? undefined : AbortSignal.timeout(this.#timeout));
+    const callerSignal = options.signal;
+    const attemptMs = this.#timeout ?? defaultConnectAttemptMs;
     let lastError: unknown;
     for (const endpoint of this.#endpoints) {
+      if (callerSignal?.aborted === true) throw abortErrorFrom(callerSignal.reason, undefined, this.name);
+      // Each endpoint its own deadline: one that accepts and never answers must not use up the time of the next.
+      const attemptTimeout = AbortSignal.timeout(attemptMs);
+      const signal = callerSignal === undefined ? attemptTimeout : AbortSignal.any([callerSignal, attemptTimeout]);
       try {
         const answer = await this.#http.request('GET', endpoint.tasksUrl, this.#authHeaders(), undefined, signal);
         // A server of the older protocol has no task list: canRun stays as it was.
@@ -213,9 +223,9 @@ export class RemoteBackend implements ComputeBackendInterface {
         this.#tasks = tasks === null ? undefined : new Set(tasks as string[]);
         return;
       } catch (error) {
+        if (callerSignal !== undefined && isAborted(callerSignal)) throw abortErrorFrom(callerSignal.reason, undefined, this.name);
         if (ComputeError.isInstance(error) && error.code !== 'BACKEND_UNAVAILABLE') throw error;
-        if (signal?.aborted === true) throw abortErrorFrom(signal.reason, undefined, this.name);
-        lastError = error;
+        lastError = attemptTimeout.aborted ? new Error(`GET ${endpoint.tasksUrl.href} did not answer within ${attemptMs} ms`, { cause: error }) : error;
       }
     }
     throw this.#unavailable(undefined, lastError);
@@ -341,7 +351,7 @@ export class RemoteBackend implements ComputeBackendInterface {
       if (unreached) this.#rotation.markDown(index);
       // A request that never arrived can go to another endpoint at once: it cannot run twice.
       if (!(unreached && this.#rotation.hasOtherUp(tried))) {
-        if (!retryable || retriesLeft === 0) throw this.#unavailable(taskName, error);
+        if (!retryable || retriesLeft <= 0) throw this.#unavailable(taskName, error);
         retriesLeft--;
         const waitMs = retryDelay(error, this.#retries - retriesLeft);
         if (deadline !== undefined && Date.now() + waitMs >= deadline) throw this.#unavailable(taskName, error);
@@ -414,6 +424,8 @@ export class RemoteBackend implements ComputeBackendInterface {
 }
 
 const retryAfterOf = new WeakMap<object, string>();
+// How long connect() waits for one endpoint when the backend has no timeout.
+const defaultConnectAttemptMs = 10_000;
 // setTimeout's largest delay; a longer one fires at once.
 const maxTimeoutMs = 2 ** 31 - 1;
 
@@ -476,9 +488,9 @@ function optionalString(value: unknown, name: string): string | undefined {
   return value;
 }
 
-function optionalPositive(value: unknown, name: string, allowZero = false): number | undefined {
+function optionalPositive(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw invalidArgumentError(`createRemoteBackend: ${name} must be a positive number, got ${String(value)}`);
   }
   return value;

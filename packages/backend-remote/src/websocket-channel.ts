@@ -135,14 +135,15 @@ export class WebSocketChannel {
     if (Date.now() < this.#retryAt) {
       return Promise.reject(new TransportFailure(`${this.#url.href} could not be reached; retrying after a backoff`, false, undefined));
     }
+    let socket: WebSocketLike;
+    try {
+      socket = this.#factory(this.#url, this.#token);
+    } catch (error) {
+      // Made before #opening is set, so a throwing factory leaves nothing behind for later calls to wait on.
+      this.#countFailure();
+      return Promise.reject(new TransportFailure(`Could not open a WebSocket to ${this.#url.href}`, false, error));
+    }
     this.#opening = new Promise<WebSocketLike>((resolve, reject) => {
-      let socket: WebSocketLike;
-      try {
-        socket = this.#factory(this.#url, this.#token);
-      } catch (error) {
-        reject(new TransportFailure(`Could not open a WebSocket to ${this.#url.href}`, false, error));
-        return;
-      }
       let opened = false;
       this.#abandonOpening = () => {
         this.#abandonOpening = undefined;
@@ -168,8 +169,7 @@ export class WebSocketChannel {
         if (!opened) {
           this.#abandonOpening = undefined;
           if (this.#closed) return;
-          this.#failures++;
-          this.#retryAt = Date.now() + Math.min(50 * 2 ** this.#failures, maxBackoffMs);
+          this.#countFailure();
           this.#opening = undefined;
           // Browsers (and undici) do not say why: a refused upgrade (wrong token: 401) looks the same as a server that is down.
           reject(new TransportFailure(`Could not open a WebSocket to ${this.#url.href} (server down, not a compute server, or the token was refused)`, false, undefined));
@@ -184,6 +184,12 @@ export class WebSocketChannel {
       });
     });
     return this.#opening;
+  }
+
+  // Each failed attempt to open doubles the wait before the next.
+  #countFailure(): void {
+    this.#failures++;
+    this.#retryAt = Date.now() + Math.min(50 * 2 ** this.#failures, maxBackoffMs);
   }
 
   #onMessage(data: unknown): void {

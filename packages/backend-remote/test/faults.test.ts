@@ -12,7 +12,9 @@ import { ComputeError, createHybridCompute, defineTask } from '@hybridcompute/co
 import { createComputeServer, type ComputeServer } from '@hybridcompute/server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { createRemoteBackend, type RemoteBackend } from '../src/index.js';
+import { WebSocket as UndiciWebSocket } from 'undici';
+import { createRemoteBackend, RemoteBackend, type RemotePlatform, type WebSocketLike } from '../src/index.js';
+import { UndiciHttpTransport } from '../src/undici-http-transport.js';
 
 const cli = join(dirname(createRequire(import.meta.url).resolve('@hybridcompute/server/package.json')), 'dist', 'cli.js');
 const tasksModule = fileURLToPath(new URL('./fixtures/tasks.mjs', import.meta.url));
@@ -110,7 +112,10 @@ describe.each(transports)('faults over %s', (transport) => {
     await expect(backend.runTask('anything', 1)).rejects.toMatchObject({ code: 'TASK_TIMEOUT', taskName: 'anything' });
     expect(Date.now() - startedAt).toBeLessThan(10_000);
     expect(sockets.size).toBeGreaterThan(0);
-    await expect(backend.connect()).rejects.toMatchObject({ code: 'TASK_TIMEOUT' });
+    // Each endpoint gets the backend's timeout; when none answers in time, no server could be reached.
+    await expect(backend.connect()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    // The caller's own deadline is reported as the caller's.
+    await expect(backend.connect({ signal: AbortSignal.timeout(50) })).rejects.toMatchObject({ code: 'TASK_TIMEOUT' });
   });
 
   it('spreads calls over two endpoints and keeps working when one is down', async () => {
@@ -153,6 +158,32 @@ describe.each(transports)('close() over %s', (transport) => {
   });
 });
 
+describe('connect() over several endpoints', () => {
+  it('gives each endpoint its own timeout: a hung first endpoint does not stop the healthy second being asked', async () => {
+    const sockets = new Set<Socket>();
+    const silent: NetServer = createNetServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const live: ComputeServer = createComputeServer({ tasks: [defineTask('double', (n: number) => n * 2)] });
+    const { url } = await live.listen();
+    cleanups.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await live.close();
+    });
+    const endpoints = [`http://127.0.0.1:${(silent.address() as AddressInfo).port}/compute`, url];
+    const backend = remote({ endpoint: endpoints, timeout: 300 });
+    await backend.connect();
+    // The silent endpoint was asked first (and held the attempt until its timeout).
+    expect(sockets.size).toBeGreaterThan(0);
+    expect(backend.taskNames).toEqual(['double']);
+    expect(backend.canRun('triple')).toBe(false);
+    // A caller's signal bounds the whole of connect(), not only the first attempt.
+    const other = remote({ endpoint: endpoints, timeout: 300, tasks: [] });
+    await other.connect({ signal: AbortSignal.timeout(30_000) });
+    expect(other.taskNames).toEqual(['double']);
+  });
+});
+
 describe('close() while a WebSocket is still opening', () => {
   it('rejects the calls waiting for it at once, though no deadline would ever end them', async () => {
     const sockets = new Set<Socket>();
@@ -173,6 +204,29 @@ describe('close() while a WebSocket is still opening', () => {
   });
 });
 
+describe('a WebSocket factory that throws', () => {
+  it('fails that call with BACKEND_UNAVAILABLE, backs off, then opens a socket for a later call', async () => {
+    const live: ComputeServer = createComputeServer({ tasks: [defineTask('double', (n: number) => n * 2)] });
+    const { url } = await live.listen();
+    cleanups.push(() => live.close());
+    let made = 0;
+    const platform: RemotePlatform = {
+      createHttpTransport: (options) => new UndiciHttpTransport(options),
+      createWebSocket: (target) => {
+        made++;
+        if (made === 1) throw new SyntaxError('no WebSocket for you');
+        return new UndiciWebSocket(target) as unknown as WebSocketLike;
+      },
+    };
+    const backend = new RemoteBackend({ endpoint: url, transport: 'websocket' }, platform);
+    remotes.add(backend);
+    expect(await backend.runTask('double', 1).catch((error: unknown) => error)).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    // Calls inside the backoff fail fast without a new socket; once it has passed, one opens and serves.
+    await expect.poll(() => backend.runTask('double', 21).catch((error: unknown) => error), { timeout: 10_000 }).toBe(42);
+    expect(made).toBe(2);
+  });
+});
+
 describe('bad call options', () => {
   it('rejects a timeout that is not a usable number of milliseconds with a TypeError', async () => {
     const backend = remote({ endpoint: 'http://127.0.0.1:9/compute' });
@@ -182,6 +236,20 @@ describe('bad call options', () => {
       expect(error, String(timeout)).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringContaining('timeout') });
     }
     expect(() => createRemoteBackend({ endpoint: 'http://127.0.0.1:9/compute', timeout: 2 ** 40 })).toThrow(/timeout/);
+  });
+
+  it('refuses retries that are not an integer of at least 0 (1.5 would retry without end)', () => {
+    for (const retries of [1.5, -1, Number.NaN, Number.POSITIVE_INFINITY, '2']) {
+      let error: unknown;
+      try {
+        createRemoteBackend({ endpoint: 'http://127.0.0.1:9/compute', retries: retries as number });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, String(retries)).toBeInstanceOf(TypeError);
+      expect(error, String(retries)).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringContaining('retries') });
+    }
+    expect(() => createRemoteBackend({ endpoint: 'http://127.0.0.1:9/compute', retries: 0 })).not.toThrow();
   });
 });
 

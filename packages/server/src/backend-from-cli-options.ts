@@ -1,11 +1,16 @@
-import { messageOf, type ComputeBackendLike } from '@hybridcompute/core';
-import { createTasksBackend } from './create-tasks-backend.js';
+import { messageOf, type AnyComputeTask, type ComputeBackendLike } from '@hybridcompute/core';
 import { loadTaskModule, taskModuleUrl } from './load-task-module.js';
 import type { CliOptions } from './parse-cli-args.js';
 
-/** The backend the CLI serves, the tasks it lists and how to release it. */
+/**
+ * What the CLI serves (the module's `tasks` on the server's own thread, or a
+ * worker pool as `backend`: exactly one is set), the tasks it lists and how to release it.
+ */
 export interface CliBackend {
-  backend: ComputeBackendLike;
+  /** Set without `--workers`: handed to the server as `tasks`, so it takes its fast path (no AbortController per call unless a task reads its signal). */
+  tasks: AnyComputeTask[] | undefined;
+  /** Set with `--workers`: the pool. */
+  backend: ComputeBackendLike | undefined;
   taskNames: string[];
   /** Where calls run, for the line the CLI prints: `'this thread'` or `'2 worker threads'`. */
   where: string;
@@ -32,8 +37,7 @@ export async function backendFromCliOptions(options: CliOptions): Promise<CliBac
     } catch (error) {
       throw new Error(`cannot serve ${options.tasksModule}: ${messageOf(error)}`, { cause: error });
     }
-    const backend = createTasksBackend([...tasks.values()]);
-    return { backend, taskNames: backend.taskNames, where: 'this thread', close: () => Promise.resolve() };
+    return { tasks: [...tasks.values()], backend: undefined, taskNames: [...tasks.keys()], where: 'this thread', close: () => Promise.resolve() };
   }
   const { createWorkerBackend } = await importWorkerPackage();
   const pool = createWorkerBackend({
@@ -51,7 +55,7 @@ export async function backendFromCliOptions(options: CliOptions): Promise<CliBac
     throw new Error(`cannot serve ${options.tasksModule} on worker threads: ${messageOf(reason)}`, { cause: error });
   }
   const threads = `${options.workers} worker thread${options.workers === 1 ? '' : 's'}`;
-  return { backend: pool, taskNames: pool.taskNames, where: threads, close: () => pool.close() };
+  return { tasks: undefined, backend: pool, taskNames: pool.taskNames, where: threads, close: () => pool.close() };
 }
 
 // An optional peer: only `--workers` needs it, so it is imported only then.

@@ -2,7 +2,7 @@
 import { messageOf } from '@hybridcompute/core';
 import { backendFromCliOptions, type CliBackend } from './backend-from-cli-options.js';
 import { createComputeServer } from './create-compute-server.js';
-import { cliUsage, parseCliArgs } from './parse-cli-args.js';
+import { cliUsage, parseCliArgs, type CliOptions } from './parse-cli-args.js';
 
 // hybrid-compute-server ./tasks.js [--port] [--host] [--token] [--max-concurrency] [--task-timeout] [--path] [--workers]
 async function main(): Promise<number> {
@@ -22,12 +22,23 @@ async function main(): Promise<number> {
     served = await backendFromCliOptions(options);
   } catch (error) {
     // One line, no stack: the message names the module and what is wrong with it.
-    console.error(`hybrid-compute-server: ${messageOf(error).split('\n', 1)[0]}`);
+    console.error(`hybrid-compute-server: ${oneLine(error)}`);
     return 1;
   }
+  try {
+    return await serve(options, served);
+  } catch (error) {
+    // Nothing should get here; if something does, one line rather than a stack, and no worker threads left holding the process open.
+    await served.close().catch(() => undefined);
+    console.error(`hybrid-compute-server: ${oneLine(error)}`);
+    return 1;
+  }
+}
+
+async function serve(options: CliOptions, served: CliBackend): Promise<number> {
   const { taskNames } = served;
   const server = createComputeServer({
-    backend: served.backend,
+    ...(served.tasks === undefined ? { backend: served.backend } : { tasks: served.tasks }),
     taskNames,
     token: options.token,
     maxConcurrency: options.maxConcurrency,
@@ -61,6 +72,16 @@ async function main(): Promise<number> {
   return -1;
 }
 
-void main().then((code) => {
-  if (code >= 0) process.exitCode = code;
-});
+function oneLine(error: unknown): string {
+  return messageOf(error).split('\n', 1)[0] as string;
+}
+
+void main().then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`hybrid-compute-server: ${oneLine(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -16,7 +16,7 @@ import { createTasksBackend, type TasksBackend } from './create-tasks-backend.js
 import { errorBodyOf, refusal } from './error-body-of.js';
 import { parseCall, parseDeadline, type ParsedCall } from './parse-call.js';
 import { readBody } from './read-body.js';
-import { tokensMatch } from './tokens-match.js';
+import { createTokenCheck } from './create-token-check.js';
 
 /**
  * Options for {@link createComputeServer}: give `tasks` or `backend`.
@@ -106,7 +106,8 @@ export class ComputeServer {
   readonly #tasksBackend: TasksBackend | undefined;
   readonly #taskNames: readonly string[] | null;
   readonly #paths: { compute: string; tasks: string; healthz: string; readyz: string };
-  readonly #token: string | undefined;
+  // Undefined when the server takes calls without a token.
+  readonly #tokenMatches: ((presented: string) => boolean) | undefined;
   readonly #maxBodyBytes: number;
   readonly #maxConcurrency: number;
   readonly #taskTimeout: number | undefined;
@@ -140,7 +141,7 @@ export class ComputeServer {
     if (options.token !== undefined && (typeof options.token !== 'string' || options.token.length === 0)) {
       throw invalidArgumentError('createComputeServer: token must be a non-empty string');
     }
-    this.#token = options.token;
+    this.#tokenMatches = options.token === undefined ? undefined : createTokenCheck(options.token);
     this.#maxBodyBytes = positive(options.maxBodyBytes, 'maxBodyBytes') ?? defaultMaxBodyBytes;
     this.#maxConcurrency = positive(options.maxConcurrency, 'maxConcurrency') ?? 256;
     this.#taskTimeout = positive(options.taskTimeout, 'taskTimeout');
@@ -351,7 +352,7 @@ export class ComputeServer {
     if (this.#inFlight.size >= this.#maxConcurrency) {
       return { ok: false, error: refusal('QUEUE_FULL', `The server is running ${this.#maxConcurrency} calls, its limit; retry later`, call.task) };
     }
-    if (!this.#backend.canRun(call.task)) {
+    if (!this.#canRun(call.task)) {
       const list = this.#taskNames === null ? '' : ` (tasks: ${this.#taskNames.join(', ') || 'none'})`;
       return { ok: false, error: refusal('TASK_NOT_FOUND', `Task '${call.task}' is not served here${list}`, call.task) };
     }
@@ -375,12 +376,21 @@ export class ComputeServer {
     }
   }
 
+  #canRun(taskName: string): boolean {
+    try {
+      return this.#backend.canRun(taskName) === true;
+    } catch {
+      // As the router does: a backend that cannot answer is not trusted with the call.
+      return false;
+    }
+  }
+
   #authorized(request: IncomingMessage, queryToken?: string | null): boolean {
-    if (this.#token === undefined) return true;
+    if (this.#tokenMatches === undefined) return true;
     const header = request.headers.authorization;
     // The scheme is case-insensitive (RFC 9110).
     const presented = typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7) : queryToken;
-    return typeof presented === 'string' && tokensMatch(presented, this.#token);
+    return typeof presented === 'string' && this.#tokenMatches(presented);
   }
 
   /** Adds the CORS headers when the request's origin is allowed; says whether it was. */

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { collectTasks, invalidArgumentError, isComputeTask, type AnyComputeTask, type TaskCollection } from '@hybridcompute/core';
@@ -7,7 +8,7 @@ import { collectTasks, invalidArgumentError, isComputeTask, type AnyComputeTask,
  * module may export them as named exports (a namespace), as a default export
  * that is an array or a record of definitions, or both.
  *
- * @param specifier - a file path (relative to `cwd`), a `file:` URL or a package name.
+ * @param specifier - a file path (relative to `cwd`; `tasks.js` too, when that file exists), a `file:` URL or a package name.
  * @throws Error when the module cannot be imported; TypeError (code `INVALID_REQUEST`)
  *   when it holds no task definitions or two tasks share a name.
  *
@@ -34,14 +35,27 @@ export async function loadTaskModule(specifier: string, cwd = process.cwd()): Pr
 /**
  * What `loadTaskModule` imports for `specifier`: a path becomes an absolute
  * `file:` URL, so another thread (or another directory) finds the same file;
- * a URL or a package name stays as it is.
+ * a URL or a package name stays as it is. A bare name such as `tasks.js` is
+ * the file of that name when one exists in `cwd` (as a shell user means it),
+ * and a package name otherwise.
  *
  * @example
  * ```ts
  * taskModuleUrl('./tasks.js', '/srv'); // 'file:///srv/tasks.js'
+ * taskModuleUrl('tasks.js', '/srv'); // 'file:///srv/tasks.js' if /srv/tasks.js exists, else 'tasks.js'
  * ```
  */
 export function taskModuleUrl(specifier: string, cwd = process.cwd()): string {
-  const looksLikePath = specifier.startsWith('.') || isAbsolute(specifier);
-  return looksLikePath ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
+  const path = resolve(cwd, specifier);
+  const isPath = specifier.startsWith('.') || isAbsolute(specifier) || isFile(path);
+  return isPath ? pathToFileURL(path).href : specifier;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    // Missing, or a path through a file (ENOTDIR): not a file, so a package name.
+    return false;
+  }
 }

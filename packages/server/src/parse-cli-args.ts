@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { invalidArgumentError } from '@hybridcompute/core';
 
 /** What the `hybrid-compute-server` command line asks for. */
 export interface CliOptions {
@@ -57,11 +58,14 @@ export function parseCliArgs(args: readonly string[], env: NodeJS.ProcessEnv = p
       },
     });
   } catch (error) {
-    throw Object.assign(new TypeError((error as Error).message), { code: 'INVALID_REQUEST' });
+    throw invalidArgumentError((error as Error).message);
   }
   const { values, positionals } = parsed;
   const help = values.help === true;
-  if (!help && positionals.length !== 1) throw Object.assign(new TypeError('expected exactly one tasks module'), { code: 'INVALID_REQUEST' });
+  if (!help && positionals.length !== 1) throw invalidArgumentError('expected exactly one tasks module');
+  // Checked here, where a mistake earns the usage text, not in createComputeServer, where it would be a crash.
+  if (values.path !== undefined && !values.path.startsWith('/')) throw invalidArgumentError(`--path must start with '/', got '${values.path}'`);
+  if (values.token === '') throw invalidArgumentError('--token must not be empty');
   return {
     tasksModule: positionals[0] ?? '',
     port: integer(values.port, '--port', 0, 65_535) ?? 8080,
@@ -80,7 +84,7 @@ function integer(value: string | undefined, flag: string, min: number, max = Num
   const number = Number(value);
   if (!Number.isInteger(number) || number < min || number > max) {
     const range = max === Number.POSITIVE_INFINITY ? `of at least ${min}` : `from ${min} to ${max}`;
-    throw Object.assign(new TypeError(`${flag} must be an integer ${range}, got '${value}'`), { code: 'INVALID_REQUEST' });
+    throw invalidArgumentError(`${flag} must be an integer ${range}, got '${value}'`);
   }
   return number;
 }

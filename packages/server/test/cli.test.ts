@@ -16,7 +16,7 @@ describe('hybrid-compute-server', () => {
     expect(await post(url, { task: 'double', input: 21 })).toMatchObject({ status: 200, json: { result: 42 } });
     expect(await post(url, { task: 'greet', input: 'Ada' })).toMatchObject({ status: 200, json: { result: 'hello, Ada' } });
     const listed = await send(url.replace(/compute$/, 'tasks'), { method: 'GET' });
-    expect([...listed.json.tasks].sort()).toEqual(['announceAndWait', 'double', 'greet']);
+    expect([...listed.json.tasks].sort()).toEqual(['double', 'greet']);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     expect(await exited).toEqual([0, null]);
@@ -52,6 +52,21 @@ describe('hybrid-compute-server', () => {
       const bad = await failure(args);
       expect(bad.code, args.join(' ')).toBe(2);
       expect(bad.stderr).toContain('Usage: hybrid-compute-server');
+    }
+  });
+
+  it('exits 2 with usage, not a stack, for a --path without a leading / or an empty --token', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--path', 'compute'], "--path must start with '/'"],
+      [['--path='], "--path must start with '/'"],
+      [['--token='], '--token must not be empty'],
+    ];
+    for (const [flags, message] of cases) {
+      const bad = await failure([fixture('tasks.mjs'), '--port', '0', ...flags]);
+      expect(bad.code, flags.join(' ')).toBe(2);
+      expect(bad.stderr, flags.join(' ')).toContain(message);
+      expect(bad.stderr, flags.join(' ')).toContain('Usage: hybrid-compute-server');
+      expect(bad.stderr, flags.join(' ')).not.toMatch(/\n\s+at /);
     }
   });
 });

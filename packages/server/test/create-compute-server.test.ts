@@ -202,6 +202,26 @@ describe('a backend instead of tasks', () => {
     expect(await send(`${base}/tasks`, { method: 'GET' })).toMatchObject({ json: { tasks: null } });
   });
 
+  it("answers 404 when the backend's canRun throws, over HTTP and WebSocket, and keeps serving", async () => {
+    const moody = {
+      canRun: (taskName: string) => {
+        if (taskName === 'broken') throw new Error('canRun blew up');
+        return true;
+      },
+      runTask: (_taskName: string, input: unknown) => Promise.resolve(input),
+    };
+    const { url } = await start({ backend: moody });
+    expect(await post(url, { task: 'broken', input: 1 })).toMatchObject({ status: 404, json: { code: 'TASK_NOT_FOUND' } });
+    const socket = new WebSocket(url.replace('http', 'ws'));
+    await once(socket, 'open');
+    const answered = once(socket, 'message');
+    socket.send(JSON.stringify({ id: 1, task: 'broken', input: 1 }));
+    const [frame] = await answered;
+    expect(JSON.parse(String(frame))).toMatchObject({ id: 1, code: 'TASK_NOT_FOUND' });
+    socket.close();
+    expect(await post(url, { task: 'echo', input: 7 })).toMatchObject({ status: 200, json: { result: 7 } });
+  });
+
   it('refuses options that are not one of tasks and backend', () => {
     expect(() => createComputeServer({} as never)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
     expect(() => createComputeServer({ tasks, backend: createLocalBackend() })).toThrow(/exactly one/);
@@ -241,17 +261,23 @@ describe('CORS', () => {
 
 describe('graceful close', () => {
   it('turns /readyz 503, refuses new calls, finishes calls in flight and closes WebSockets with 1001', async () => {
-    const { server, url, base } = await start({ tasks });
+    // The call in flight is held until the test opens the gate, however slowly the requests below are answered.
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<string>((resolve) => (openGate = () => resolve('through the gate')));
+    const held = defineTask('held', () => gate);
+    const { server, url, base } = await start({ tasks: [...tasks, held] });
     const socket = new WebSocket(url.replace('http', 'ws'));
     await once(socket, 'open');
     const closed = once(socket, 'close');
-    const inFlight = post(url, { task: 'wait', input: 300 });
+    const inFlight = post(url, { task: 'held' });
     await expect.poll(() => server.activeCalls).toBe(1);
     const closing = server.close();
     expect(server.draining).toBe(true);
     expect(await send(`${base}/readyz`, { method: 'GET' })).toMatchObject({ status: 503, headers: { 'retry-after': '1' } });
     expect(await post(url, { task: 'double', input: 1 })).toMatchObject({ status: 503, json: { code: 'BACKEND_UNAVAILABLE' } });
-    expect(await inFlight).toMatchObject({ status: 200, json: { result: 'waited' } });
+    expect(server.activeCalls).toBe(1);
+    openGate();
+    expect(await inFlight).toMatchObject({ status: 200, json: { result: 'through the gate' } });
     await closing;
     const [code] = await closed;
     expect(code).toBe(1001);

@@ -4,6 +4,7 @@ import {
   ComputeError,
   invalidArgumentError,
   messageOf,
+  taskFailedError,
   type ComputeBackendInterface,
   type RunTaskOptions,
   type TaskCollection,
@@ -851,12 +852,10 @@ export class WorkerBackend implements ComputeBackendInterface {
         cause: error,
       });
     }
-    const unclonable = error instanceof TypeError && error.message === 'Unserializable return value';
+    if (!(error instanceof TypeError && error.message === 'Unserializable return value')) return taskFailedError(call.taskName, this.name, error);
     return new ComputeError({
       code: 'TASK_FAILED',
-      message: unclonable
-        ? `Task '${call.taskName}' failed: its result cannot be sent back from the worker (it is not structured-cloneable)`
-        : `Task '${call.taskName}' failed: ${messageOf(error)}`,
+      message: `Task '${call.taskName}' failed: its result cannot be sent back from the worker (it is not structured-cloneable)`,
       taskName: call.taskName,
       backend: this.name,
       cause: error,

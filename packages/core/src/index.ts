@@ -12,6 +12,7 @@ export { collectTasks, isComputeTask } from './collect-tasks.js';
 export { abortErrorFrom } from './abort-error-from.js';
 export { settleOnAbort } from './settle-on-abort.js';
 export { runTaskDefinition } from './run-task-definition.js';
+export { taskFailedError } from './task-failed-error.js';
 export { codeOfHttpStatus, httpStatusOf } from './wire/error-status.js';
 export { idempotencyKeyHeader, timeoutHeader } from './wire/wire-messages.js';
 export type {

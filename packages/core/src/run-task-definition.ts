@@ -1,7 +1,6 @@
 import { abortErrorFrom } from './abort-error-from.js';
-import { ComputeError } from './compute-error.js';
-import { messageOf } from './message-of.js';
 import { settleOnAbort } from './settle-on-abort.js';
+import { taskFailedError } from './task-failed-error.js';
 import type { AnyComputeTask, TaskContext } from './types.js';
 
 /**
@@ -42,16 +41,12 @@ function run(task: AnyComputeTask, input: unknown, context: InProcessTaskContext
   try {
     result = task.run(input, context);
   } catch (error) {
-    return Promise.reject(taskFailed(task.name, error, backend));
+    return Promise.reject(taskFailedError(task.name, backend, error));
   }
   if (!isThenable(result)) return Promise.resolve(result);
   return Promise.resolve(result).then(undefined, (error: unknown) => {
-    throw taskFailed(task.name, error, backend);
+    throw taskFailedError(task.name, backend, error);
   });
-}
-
-function taskFailed(taskName: string, error: unknown, backend: string): ComputeError {
-  return new ComputeError({ code: 'TASK_FAILED', message: `Task '${taskName}' failed: ${messageOf(error)}`, taskName, backend, cause: error });
 }
 
 /**

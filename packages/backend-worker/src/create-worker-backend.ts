@@ -13,7 +13,7 @@ import type { Endpoint } from 'comlink';
 import { webWorkerPlatform } from './web-worker-platform.js';
 import type { SpawnedWorker, WorkerPlatform } from './worker-platform.js';
 import { comlinkApply, comlinkRun, replyValue, type ComlinkReply } from './comlink-wire.js';
-import { deserializeThrown, installErrorTransferHandler } from './error-transfer-handler.js';
+import { deserializeThrown } from './error-transfer-handler.js';
 import { transferListOf } from './transfer.js';
 import {
   asyncMarker,
@@ -322,7 +322,6 @@ export class WorkerBackend implements ComputeBackendInterface {
     }
     this.#workerOptions = options.workerOptions;
     this.#declaredTasks = declaredTaskNames(options.tasks);
-    installErrorTransferHandler();
 
     this.#readyPromise = new Promise<void>((resolve, reject) => {
       this.#resolveReady = resolve;

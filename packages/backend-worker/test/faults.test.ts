@@ -178,7 +178,7 @@ describe('errors and values across the boundary', () => {
     expect(Object.getOwnPropertySymbols(throwHandler)).not.toContain(Symbol.for('@hybridcompute/backend-worker.errorTransferHandler'));
   });
 
-  it("ignores messages the worker's own code posts on parentPort even with ids like the pool's", async () => {
+  it("ignores messages the worker's own code posts on parentPort with ids like the pool's but not in comlink's reply format", async () => {
     const backend = pool({ size: 1 });
     await backend.ready();
     await expect(backend.runTask('chatter', null)).resolves.toBe('real');

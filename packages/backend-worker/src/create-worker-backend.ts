@@ -382,7 +382,7 @@ export class WorkerBackend implements ComputeBackendInterface {
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: WorkerRunTaskOptions): Promise<Output> {
     if (this.#closing !== undefined) return Promise.reject(this.#unavailable(`The ${this.name} backend is closed`, taskName));
-    if (this.#broken !== undefined) return Promise.reject(this.#broken);
+    if (this.#broken !== undefined) return Promise.reject(this.#withTask(this.#broken, taskName));
     if (this.#taskNames !== undefined && !this.#taskNames.has(taskName)) return Promise.reject(this.#notFound(taskName));
     let signal: AbortSignal | undefined;
     let timeout = this.#taskTimeout;

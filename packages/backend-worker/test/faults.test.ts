@@ -371,7 +371,11 @@ describe('starting workers', () => {
     const error = await failure(backend.ready());
     expect(error.code).toBe('BACKEND_UNAVAILABLE');
     expect(error.message).toContain('this worker file is broken');
-    expect((await failure(backend.runTask('double', 1))).code).toBe('BACKEND_UNAVAILABLE');
+    // Each later call names its own task, with the load error still as cause.
+    const later = await failure(backend.runTask('double', 1));
+    expect([later.code, later.taskName, later.backend, later.message]).toEqual(['BACKEND_UNAVAILABLE', 'double', 'worker', error.message]);
+    expect(later.cause).toBe(error.cause);
+    expect((await failure(backend.runTask('square', 1))).taskName).toBe('square');
     expect(backend.canRun('double')).toBe(false);
     expect(backend.stats().workers).toBe(0);
   });

@@ -96,7 +96,9 @@ export interface WorkerBackendOptions {
   taskTimeout?: number | undefined;
   /**
    * Calls sent to one worker before it answers: more hides the round trip,
-   * fewer spreads long tasks more evenly. Default 8 (measured; see BENCHMARKS.md).
+   * fewer spreads long tasks more evenly. Default 8, a judgement call:
+   * throughput keeps rising past it (see BENCHMARKS.md), while the cost of deep
+   * per-worker queues for long tasks of uneven length is argued, not measured.
    */
   concurrentTasksPerWorker?: number | undefined;
   /**

@@ -2,6 +2,7 @@ import {
   collectTasks,
   ComputeError,
   invalidArgumentError,
+  isAbortSignal,
   isComputeTask,
   runTaskDefinition,
   type AnyComputeTask,
@@ -126,14 +127,4 @@ export class LocalBackend implements ComputeBackendInterface {
  */
 export function createLocalBackend(options: LocalBackendOptions = {}): LocalBackend {
   return new LocalBackend(options);
-}
-
-// Duck-typed, so that a signal from another realm (an iframe, a polyfill) passes too.
-function isAbortSignal(value: unknown): value is AbortSignal {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function'
-  );
 }

@@ -3,6 +3,7 @@ import {
   collectTasks,
   ComputeError,
   invalidArgumentError,
+  isAbortSignal,
   messageOf,
   taskFailedError,
   type ComputeBackendInterface,
@@ -394,7 +395,7 @@ export class WorkerBackend implements ComputeBackendInterface {
       }
       signal = options.signal ?? undefined;
       if (signal !== undefined) {
-        if (typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean') {
+        if (!isAbortSignal(signal)) {
           return Promise.reject(invalidArgumentError(`runTask('${taskName}'): signal must be an AbortSignal`));
         }
         if (signal.aborted) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.name));

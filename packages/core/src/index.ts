@@ -7,6 +7,7 @@ export type {
 } from './compute-error.js';
 export { defineTask } from './define-task.js';
 export { invalidArgumentError } from './invalid-argument-error.js';
+export { isAbortSignal } from './is-abort-signal.js';
 export { messageOf } from './message-of.js';
 export { collectTasks, isComputeTask } from './collect-tasks.js';
 export { abortErrorFrom } from './abort-error-from.js';

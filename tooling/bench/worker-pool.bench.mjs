@@ -41,8 +41,12 @@ for (const [subject, label] of Object.entries(subjects)) {
     `| ${label} | ${f.noopPerSec.toFixed(0)} | ${range(subject, 'noopPerSec')} | ${(f.noopPerSec / figures.piscina.noopPerSec).toFixed(2)} | ${f.roundTripP50Us.toFixed(1)} | ${range(subject, 'roundTripP50Us', 1)} | ${f.cpuSpeedup.toFixed(2)} | ${range(subject, 'cpuSpeedup', 2)} |`,
   );
 }
+console.log('\nThe round-trip column compares modes, not pools (each process lands in a fast or a slow mode); `bench:worker:round-trip` compares pools.');
 
-// The measured default of concurrentTasksPerWorker: no-op throughput and CPU speedup by setting.
+// concurrentTasksPerWorker by setting: no-op throughput and CPU speedup. Its
+// default (8) is a judgement call, not read off this table: throughput keeps
+// rising with the setting, and what deep per-worker queues cost long tasks of
+// uneven length is not measured here.
 console.log('\n`concurrentTasksPerWorker` (no-op tasks/s and CPU speedup, medians):\n');
 console.log('| calls in flight per worker | no-op tasks/s | CPU speedup |');
 console.log('| ---: | ---: | ---: |');

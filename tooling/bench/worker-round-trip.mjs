@@ -4,6 +4,9 @@
 // measured in interleaved rounds, so that load from elsewhere on the machine
 // hits every pool alike. Prints one JSON line: each pool's median p50.
 //
+// BENCH_ATOMICS=false opens our pools with `atomics: false` (no idle wake
+// through Atomics), to see what that option buys.
+//
 // BENCH_COMPARE_MODULE / BENCH_COMPARE_WORKER add a second build of the
 // backend (the module to import createWorkerBackend from, and a worker file
 // for it): an A/B of a change to the package in one process.
@@ -17,7 +20,7 @@ const callsPerRound = Number(process.env.BENCH_CALLS ?? 400);
 const worker = (name) => new URL(`./pool-workers/${name}`, import.meta.url);
 
 async function openHybrid(create, url) {
-  const backend = create({ url, size });
+  const backend = create({ url, size, atomics: process.env.BENCH_ATOMICS !== 'false' });
   await backend.ready();
   return { run: (value) => backend.runTask('noop', value), close: () => backend.close() };
 }

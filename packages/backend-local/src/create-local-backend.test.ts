@@ -105,4 +105,16 @@ describe('createLocalBackend', () => {
     const thenable = defineTask('thenable', (n: number) => ({ then: (resolve: (value: number) => void) => resolve(n + 1) }));
     await expect(createLocalBackend({ tasks: [thenable] }).runTask('thenable', 1)).resolves.toBe(2);
   });
+
+  it('takes a null signal for none and rejects a signal that is not an AbortSignal with INVALID_REQUEST', async () => {
+    const local = createLocalBackend({ tasks: [double] });
+    await expect(local.runTask('double', 2, { signal: null as never })).resolves.toBe(4);
+    for (const signal of [() => new AbortController().signal, {}, 'abort', 1]) {
+      let call: Promise<unknown> | undefined;
+      expect(() => {
+        call = local.runTask('double', 2, { signal: signal as never });
+      }).not.toThrow();
+      await expect(call).rejects.toMatchObject({ name: 'TypeError', code: 'INVALID_REQUEST' });
+    }
+  });
 });

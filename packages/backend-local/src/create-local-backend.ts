@@ -2,6 +2,7 @@ import {
   collectTasks,
   ComputeError,
   invalidArgumentError,
+  isAbortSignal,
   isComputeTask,
   runTaskDefinition,
   type AnyComputeTask,
@@ -79,7 +80,9 @@ export class LocalBackend implements ComputeBackendInterface {
    * Rejects (never throws) with `TASK_NOT_FOUND` for an unknown task, with
    * `TASK_FAILED` (the task's error as `cause`) when it throws, and with
    * `TASK_ABORTED` / `TASK_TIMEOUT` as soon as `options.signal` aborts, even if
-   * the task ignores its signal and keeps running.
+   * the task ignores its signal and keeps running; with `INVALID_REQUEST`
+   * (a `TypeError`) when `options.signal` is neither an `AbortSignal` nor
+   * `null` / `undefined`.
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: RunTaskOptions): Promise<Output> {
     const task = this.#tasks.get(taskName);
@@ -93,7 +96,12 @@ export class LocalBackend implements ComputeBackendInterface {
         }),
       );
     }
-    return runTaskDefinition<Output>(task, input, options?.signal, this.name);
+    const signal: unknown = options?.signal;
+    // runTaskDefinition takes a function for a signal factory: a user's must be a real signal.
+    if (signal != null && !isAbortSignal(signal)) {
+      return Promise.reject(invalidArgumentError(`runTask('${taskName}'): signal must be an AbortSignal, got ${typeof signal}`));
+    }
+    return runTaskDefinition<Output>(task, input, signal, this.name);
   }
 
   /** Nothing to release; present so routers and servers can close every backend alike. */

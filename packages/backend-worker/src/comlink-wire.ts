@@ -1,4 +1,3 @@
-import { transferHandlers } from 'comlink';
 import { deserializeThrown } from './error-transfer-handler.js';
 import type { WorkerApi } from './worker-protocol.js';
 
@@ -38,18 +37,14 @@ export function comlinkRun(callId: number, taskName: string, input: unknown): ob
 }
 
 /**
- * Reads an answer that comlink's transfer handlers must rebuild (`type:
- * 'HANDLER'`: a thrown value, a proxy): `ok` is false for a thrown one. A
- * `'RAW'` answer needs none of this: its `value` is the result.
+ * Reads an answer of `type: 'HANDLER'`: `ok` is false for a thrown value
+ * (comlink's `'throw'` handler, rebuilt here with {@link deserializeThrown}, so
+ * the main side needs no comlink transfer handler of its own). A `'RAW'` answer
+ * needs none of this: its `value` is the result. The worker's API returns only
+ * plain values, so no other handler name is expected.
  */
 export function replyValue(reply: ComlinkReply): { ok: boolean; value: unknown } {
   if (reply.type !== 'HANDLER') return { ok: true, value: reply.value };
   if (reply.name === 'throw') return { ok: false, value: deserializeThrown(reply.value) };
-  const handler = transferHandlers.get(String(reply.name));
-  if (handler === undefined) return { ok: false, value: new TypeError(`comlink: no transfer handler named '${String(reply.name)}'`) };
-  try {
-    return { ok: true, value: handler.deserialize(reply.value) };
-  } catch (error) {
-    return { ok: false, value: error };
-  }
+  return { ok: false, value: new TypeError(`comlink: the worker answered with transfer handler '${String(reply.name)}', which the pool does not read`) };
 }

@@ -3,7 +3,9 @@ import {
   collectTasks,
   ComputeError,
   invalidArgumentError,
+  isAbortSignal,
   messageOf,
+  taskFailedError,
   type ComputeBackendInterface,
   type RunTaskOptions,
   type TaskCollection,
@@ -12,7 +14,7 @@ import type { Endpoint } from 'comlink';
 import { webWorkerPlatform } from './web-worker-platform.js';
 import type { SpawnedWorker, WorkerPlatform } from './worker-platform.js';
 import { comlinkApply, comlinkRun, replyValue, type ComlinkReply } from './comlink-wire.js';
-import { deserializeThrown, installErrorTransferHandler } from './error-transfer-handler.js';
+import { deserializeThrown } from './error-transfer-handler.js';
 import { transferListOf } from './transfer.js';
 import {
   asyncMarker,
@@ -95,7 +97,9 @@ export interface WorkerBackendOptions {
   taskTimeout?: number | undefined;
   /**
    * Calls sent to one worker before it answers: more hides the round trip,
-   * fewer spreads long tasks more evenly. Default 8 (measured; see BENCHMARKS.md).
+   * fewer spreads long tasks more evenly. Default 8, a judgement call:
+   * throughput keeps rising past it (see BENCHMARKS.md), while the cost of deep
+   * per-worker queues for long tasks of uneven length is argued, not measured.
    */
   concurrentTasksPerWorker?: number | undefined;
   /**
@@ -321,7 +325,6 @@ export class WorkerBackend implements ComputeBackendInterface {
     }
     this.#workerOptions = options.workerOptions;
     this.#declaredTasks = declaredTaskNames(options.tasks);
-    installErrorTransferHandler();
 
     this.#readyPromise = new Promise<void>((resolve, reject) => {
       this.#resolveReady = resolve;
@@ -382,7 +385,7 @@ export class WorkerBackend implements ComputeBackendInterface {
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: WorkerRunTaskOptions): Promise<Output> {
     if (this.#closing !== undefined) return Promise.reject(this.#unavailable(`The ${this.name} backend is closed`, taskName));
-    if (this.#broken !== undefined) return Promise.reject(this.#broken);
+    if (this.#broken !== undefined) return Promise.reject(this.#withTask(this.#broken, taskName));
     if (this.#taskNames !== undefined && !this.#taskNames.has(taskName)) return Promise.reject(this.#notFound(taskName));
     let signal: AbortSignal | undefined;
     let timeout = this.#taskTimeout;
@@ -392,7 +395,7 @@ export class WorkerBackend implements ComputeBackendInterface {
       }
       signal = options.signal ?? undefined;
       if (signal !== undefined) {
-        if (typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean') {
+        if (!isAbortSignal(signal)) {
           return Promise.reject(invalidArgumentError(`runTask('${taskName}'): signal must be an AbortSignal`));
         }
         if (signal.aborted) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.name));
@@ -851,12 +854,10 @@ export class WorkerBackend implements ComputeBackendInterface {
         cause: error,
       });
     }
-    const unclonable = error instanceof TypeError && error.message === 'Unserializable return value';
+    if (!(error instanceof TypeError && error.message === 'Unserializable return value')) return taskFailedError(call.taskName, this.name, error);
     return new ComputeError({
       code: 'TASK_FAILED',
-      message: unclonable
-        ? `Task '${call.taskName}' failed: its result cannot be sent back from the worker (it is not structured-cloneable)`
-        : `Task '${call.taskName}' failed: ${messageOf(error)}`,
+      message: `Task '${call.taskName}' failed: its result cannot be sent back from the worker (it is not structured-cloneable)`,
       taskName: call.taskName,
       backend: this.name,
       cause: error,

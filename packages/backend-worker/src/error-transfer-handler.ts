@@ -60,9 +60,9 @@ const builtInErrors: Record<string, ErrorConstructor> = {
 const reservedKeys = new Set(['name', 'message', 'stack', 'cause']);
 
 /**
- * Makes errors thrown across a comlink boundary arrive whole. Both sides call
- * it (the worker backend and `exposeTasks` do so themselves); calling it again
- * does nothing.
+ * Makes errors thrown across a comlink boundary arrive whole. `exposeTasks`
+ * calls it in the worker; the pool reads thrown values itself and does not
+ * need it. Call it for your own comlink endpoints; calling it again does nothing.
  *
  * It replaces comlink's `'throw'` handler for the whole app, keeping comlink's
  * test for what counts as a thrown value, and still reads comlink's own format,

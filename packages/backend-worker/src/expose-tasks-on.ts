@@ -1,4 +1,4 @@
-import { collectTasks, ComputeError, invalidArgumentError, messageOf, type AnyComputeTask, type TaskCollection, type TaskContext } from '@hybridcompute/core';
+import { collectTasks, ComputeError, invalidArgumentError, taskFailedError, type AnyComputeTask, type TaskCollection, type TaskContext } from '@hybridcompute/core';
 import { expose, type Endpoint } from 'comlink';
 import { installErrorTransferHandler, serializeThrown } from './error-transfer-handler.js';
 import { transferAll, transferListOf } from './transfer.js';
@@ -97,7 +97,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
     try {
       result = task.run(input, context);
     } catch (error) {
-      return { kind: outcomeRejected, value: serializeThrown(taskFailed(task, error)) };
+      return { kind: outcomeRejected, value: serializeThrown(taskFailedError(task.name, undefined, error)) };
     }
     if (!isThenable(result)) return { kind: outcomeFulfilled, value: result };
     running.set(callId, context);
@@ -108,7 +108,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
       },
       (error: unknown) => {
         running.delete(callId);
-        finish(callId, outcomeRejected, serializeThrown(taskFailed(task, error)));
+        finish(callId, outcomeRejected, serializeThrown(taskFailedError(task.name, undefined, error)));
       },
     );
     return pending;
@@ -158,7 +158,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
       try {
         result = task.run(input, context);
       } catch (error) {
-        throw taskFailed(task, error);
+        throw taskFailedError(task.name, undefined, error);
       }
       if (!isThenable(result)) return result;
       running.set(callId, context);
@@ -169,7 +169,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
         },
         (error: unknown) => {
           running.delete(callId);
-          throw taskFailed(task, error);
+          throw taskFailedError(task.name, undefined, error);
         },
       );
     },
@@ -304,10 +304,6 @@ function cloneable(value: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-function taskFailed(task: AnyComputeTask, error: unknown): ComputeError {
-  return new ComputeError({ code: 'TASK_FAILED', message: `Task '${task.name}' failed: ${messageOf(error)}`, taskName: task.name, cause: error });
 }
 
 /** A task's context; its AbortController is made only when someone needs one. */

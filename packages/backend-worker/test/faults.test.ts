@@ -1,4 +1,5 @@
 import { ComputeError } from '@hybridcompute/core';
+import { transferHandlers } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorkerBackend, type WorkerBackend, type WorkerBackendOptions } from '../src/node/index.js';
 
@@ -169,7 +170,15 @@ describe('errors and values across the boundary', () => {
     expect([root.message, root.code, root.detail]).toEqual(['root cause', 'E_ROOT', { attempts: 3 }]);
   });
 
-  it("ignores messages the worker's own code posts on parentPort, even with ids like the pool's", async () => {
+  it("rebuilds a task error whole without installing a comlink transfer handler on the main side", async () => {
+    const backend = pool({ size: 1 });
+    const error = await failure(backend.runTask('richError', null));
+    expect((error.cause as { code?: unknown }).code).toBe('E_OUTER');
+    const throwHandler = transferHandlers.get('throw') as object;
+    expect(Object.getOwnPropertySymbols(throwHandler)).not.toContain(Symbol.for('@hybridcompute/backend-worker.errorTransferHandler'));
+  });
+
+  it("ignores messages the worker's own code posts on parentPort with ids like the pool's but not in comlink's reply format", async () => {
     const backend = pool({ size: 1 });
     await backend.ready();
     await expect(backend.runTask('chatter', null)).resolves.toBe('real');
@@ -362,7 +371,11 @@ describe('starting workers', () => {
     const error = await failure(backend.ready());
     expect(error.code).toBe('BACKEND_UNAVAILABLE');
     expect(error.message).toContain('this worker file is broken');
-    expect((await failure(backend.runTask('double', 1))).code).toBe('BACKEND_UNAVAILABLE');
+    // Each later call names its own task, with the load error still as cause.
+    const later = await failure(backend.runTask('double', 1));
+    expect([later.code, later.taskName, later.backend, later.message]).toEqual(['BACKEND_UNAVAILABLE', 'double', 'worker', error.message]);
+    expect(later.cause).toBe(error.cause);
+    expect((await failure(backend.runTask('square', 1))).taskName).toBe('square');
     expect(backend.canRun('double')).toBe(false);
     expect(backend.stats().workers).toBe(0);
   });

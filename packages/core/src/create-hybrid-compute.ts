@@ -1,6 +1,7 @@
 import { abortErrorFrom } from './abort-error-from.js';
 import { ComputeError } from './compute-error.js';
 import { invalidArgumentError } from './invalid-argument-error.js';
+import { isAbortSignal } from './is-abort-signal.js';
 import type { ComputeBackendLike, RunTaskOptions, TaskInput, TaskOutput, TaskRegistryOf } from './types.js';
 
 /**
@@ -585,14 +586,6 @@ function callHook<Event>(hook: ((event: Event) => void) | undefined, event: Even
   }
 }
 
-function isAbortSignal(value: unknown): value is AbortSignal {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function'
-  );
-}
 
 /**
  * The router class. `new HybridCompute(backends, options)` is the same as

@@ -7,11 +7,13 @@ export type {
 } from './compute-error.js';
 export { defineTask } from './define-task.js';
 export { invalidArgumentError } from './invalid-argument-error.js';
+export { isAbortSignal } from './is-abort-signal.js';
 export { messageOf } from './message-of.js';
 export { collectTasks, isComputeTask } from './collect-tasks.js';
 export { abortErrorFrom } from './abort-error-from.js';
 export { settleOnAbort } from './settle-on-abort.js';
 export { runTaskDefinition } from './run-task-definition.js';
+export { taskFailedError } from './task-failed-error.js';
 export { codeOfHttpStatus, httpStatusOf } from './wire/error-status.js';
 export { idempotencyKeyHeader, timeoutHeader } from './wire/wire-messages.js';
 export type {

@@ -25,4 +25,17 @@ describe('runTaskDefinition', () => {
     const never = defineTask('never', () => new Promise(() => {}));
     await expect(runTaskDefinition(never, undefined, AbortSignal.timeout(10), 'test')).rejects.toMatchObject({ code: 'TASK_TIMEOUT' });
   });
+
+  it('takes a null signal for none, and rejects rather than throws', async () => {
+    const reads = defineTask('reads', (_: null, { signal }) => signal.aborted);
+    let call: Promise<unknown> | undefined;
+    expect(() => {
+      call = runTaskDefinition(reads, null, null, 'test');
+    }).not.toThrow();
+    await expect(call).resolves.toBe(false);
+    const throws = defineTask('throws', (): never => {
+      throw new Error('nope');
+    });
+    await expect(runTaskDefinition(throws, undefined, null, 'test')).rejects.toMatchObject({ code: 'TASK_FAILED' });
+  });
 });

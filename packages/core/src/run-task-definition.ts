@@ -1,7 +1,6 @@
 import { abortErrorFrom } from './abort-error-from.js';
-import { ComputeError } from './compute-error.js';
-import { messageOf } from './message-of.js';
 import { settleOnAbort } from './settle-on-abort.js';
+import { taskFailedError } from './task-failed-error.js';
 import type { AnyComputeTask, TaskContext } from './types.js';
 
 /**
@@ -12,10 +11,12 @@ import type { AnyComputeTask, TaskContext } from './types.js';
  * `TASK_ABORTED` / `TASK_TIMEOUT`, even if the task keeps running.
  * The local backend and the compute server's `tasks` option share it.
  *
- * @param signal - the call's signal; or a function that makes it, called only
- *   if the task reads `context.signal` (for callers that handle deadlines
- *   themselves and would rather not pay for a signal per call: the call then
- *   does not settle early on abort).
+ * @param signal - the call's signal (`null` or `undefined`: none); or a
+ *   function that makes it, called only if the task reads `context.signal`
+ *   (for callers that handle deadlines themselves and would rather not pay for
+ *   a signal per call: the call then does not settle early on abort). Any
+ *   function is taken for such a factory, so a caller passing on a user's
+ *   `signal` checks first that it is an `AbortSignal`.
  * @param backend - the name errors report as their `backend`.
  *
  * @example
@@ -27,11 +28,10 @@ import type { AnyComputeTask, TaskContext } from './types.js';
 export function runTaskDefinition<Output = unknown>(
   task: AnyComputeTask,
   input: unknown,
-  signal: AbortSignal | (() => AbortSignal) | undefined,
+  signal: AbortSignal | (() => AbortSignal) | null | undefined,
   backend: string,
 ): Promise<Output> {
-  if (typeof signal === 'function') return run(task, input, new InProcessTaskContext(signal), backend) as Promise<Output>;
-  if (signal === undefined) return run(task, input, new InProcessTaskContext(undefined), backend) as Promise<Output>;
+  if (signal == null || typeof signal === 'function') return run(task, input, new InProcessTaskContext(signal ?? undefined), backend) as Promise<Output>;
   if (signal.aborted) return Promise.reject(abortErrorFrom(signal.reason, task.name, backend));
   return settleOnAbort(run(task, input, new InProcessTaskContext(signal), backend), signal, task.name, backend) as Promise<Output>;
 }
@@ -41,16 +41,12 @@ function run(task: AnyComputeTask, input: unknown, context: InProcessTaskContext
   try {
     result = task.run(input, context);
   } catch (error) {
-    return Promise.reject(taskFailed(task.name, error, backend));
+    return Promise.reject(taskFailedError(task.name, backend, error));
   }
   if (!isThenable(result)) return Promise.resolve(result);
   return Promise.resolve(result).then(undefined, (error: unknown) => {
-    throw taskFailed(task.name, error, backend);
+    throw taskFailedError(task.name, backend, error);
   });
-}
-
-function taskFailed(taskName: string, error: unknown, backend: string): ComputeError {
-  return new ComputeError({ code: 'TASK_FAILED', message: `Task '${taskName}' failed: ${messageOf(error)}`, taskName, backend, cause: error });
 }
 
 /**

@@ -4,6 +4,8 @@ import {
   collectTasks,
   ComputeError,
   invalidArgumentError,
+  isTimerDelay,
+  maxTimerDelay,
   messageOf,
   type ComputeBackendInterface,
   type RunTaskOptions,
@@ -144,7 +146,6 @@ export interface BullmqBackendStats {
 const defaultTimeout = 30_000;
 const defaultConnectTimeout = 5_000;
 const defaultRecheckInterval = 5_000;
-const maxTimerDelay = 2 ** 31 - 1;
 const reopenBackoff = 1_000;
 const defaultJobOptions: BullmqJobOptions = {
   removeOnComplete: { age: 3_600, count: 10_000 },
@@ -727,7 +728,7 @@ function isJobResult(value: unknown): value is BullmqJobResult {
 
 function checkMilliseconds(what: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value === 'number' && value > 0 && value <= maxTimerDelay) return value;
+  if (isTimerDelay(value)) return value;
   throw invalidArgumentError(`${what} must be a number of milliseconds from 1 to ${maxTimerDelay}, got ${String(value)}`);
 }
 

@@ -1,6 +1,7 @@
 import {
   ComputeError,
   invalidArgumentError,
+  maxTimerDelay,
   messageOf,
   settleOnAbort,
   type ComputeBackendLike,
@@ -171,7 +172,7 @@ export class BullmqWorker {
     if (remaining <= 0) throw failure(stopError('TASK_TIMEOUT', taskName, 'before it started (its deadline had passed)'), false);
 
     const controller = new AbortController();
-    const timer = setTimeout(stopJob, Math.min(remaining, 2 ** 31 - 1), controller, 'TASK_TIMEOUT', taskName);
+    const timer = setTimeout(stopJob, Math.min(remaining, maxTimerDelay), controller, 'TASK_TIMEOUT', taskName);
     if (job.id !== undefined) this.#running.set(job.id, { controller, taskName, created: job.timestamp });
     try {
       // Settles at the deadline or on cancel even when the backend ignores its signal, so the job frees its slot.

@@ -3,6 +3,8 @@ import {
   ComputeError,
   idempotencyKeyHeader,
   invalidArgumentError,
+  isTimerDelay,
+  maxTimerDelay,
   timeoutHeader,
   type ComputeBackendInterface,
   type RunTaskOptions,
@@ -146,7 +148,7 @@ export class RemoteBackend implements ComputeBackendInterface {
     this.name = options.name ?? 'remote';
     this.#token = optionalString(options.token, 'token');
     this.#timeout = optionalPositive(options.timeout, 'timeout');
-    if (this.#timeout !== undefined && this.#timeout > maxTimeoutMs) throw invalidArgumentError(`createRemoteBackend: timeout must be at most ${maxTimeoutMs} ms`);
+    if (this.#timeout !== undefined && this.#timeout > maxTimerDelay) throw invalidArgumentError(`createRemoteBackend: timeout must be at most ${maxTimerDelay} ms`);
     const retries = options.retries;
     if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
       throw invalidArgumentError(`createRemoteBackend: retries must be an integer of at least 0, got ${String(retries)}`);
@@ -269,8 +271,8 @@ export class RemoteBackend implements ComputeBackendInterface {
       return Promise.reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: 'The remote backend is closed', taskName, backend: this.name }));
     }
     const ownTimeout = options?.timeout;
-    if (ownTimeout !== undefined && !isTimeout(ownTimeout)) {
-      return Promise.reject(invalidArgumentError(`runTask: timeout must be a positive number of milliseconds up to ${maxTimeoutMs}, got ${String(ownTimeout)}`));
+    if (ownTimeout !== undefined && !isTimerDelay(ownTimeout)) {
+      return Promise.reject(invalidArgumentError(`runTask: timeout must be a positive number of milliseconds up to ${maxTimerDelay}, got ${String(ownTimeout)}`));
     }
     const timeout = ownTimeout ?? this.#timeout;
     const signal = options?.signal;
@@ -426,12 +428,6 @@ export class RemoteBackend implements ComputeBackendInterface {
 const retryAfterOf = new WeakMap<object, string>();
 // How long connect() waits for one endpoint when the backend has no timeout.
 const defaultConnectAttemptMs = 10_000;
-// setTimeout's largest delay; a longer one fires at once.
-const maxTimeoutMs = 2 ** 31 - 1;
-
-function isTimeout(value: unknown): value is number {
-  return typeof value === 'number' && value > 0 && value <= maxTimeoutMs;
-}
 
 // Honour Retry-After, in seconds or as an HTTP date (capped: a deadline decides how long is worth waiting), else back off exponentially.
 function retryDelay(error: unknown, attempt: number): number {

@@ -4,6 +4,8 @@ import {
   ComputeError,
   invalidArgumentError,
   isAbortSignal,
+  isTimerDelay,
+  maxTimerDelay,
   messageOf,
   taskFailedError,
   type ComputeBackendInterface,
@@ -185,7 +187,6 @@ export interface WorkerBackendStats {
 const defaultConcurrentTasksPerWorker = 8;
 const defaultAbortGrace = 1000;
 const defaultStartupTimeout = 30_000;
-const maxTimerDelay = 2_147_483_647;
 const sampleCount = 1024;
 const maxIdleDeaths = 3;
 
@@ -401,7 +402,7 @@ export class WorkerBackend implements ComputeBackendInterface {
         if (signal.aborted) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.name));
       }
       if (options.timeout !== undefined) {
-        if (!(typeof options.timeout === 'number' && options.timeout > 0 && options.timeout <= maxTimerDelay)) {
+        if (!isTimerDelay(options.timeout)) {
           return Promise.reject(invalidArgumentError(`runTask('${taskName}'): timeout must be a number of milliseconds from 1 to ${maxTimerDelay}`));
         }
         timeout = options.timeout;

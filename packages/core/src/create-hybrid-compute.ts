@@ -2,6 +2,7 @@ import { abortErrorFrom } from './abort-error-from.js';
 import { ComputeError } from './compute-error.js';
 import { invalidArgumentError } from './invalid-argument-error.js';
 import { isAbortSignal } from './is-abort-signal.js';
+import { isTimerDelay, maxTimerDelay } from './is-timer-delay.js';
 import type { ComputeBackendLike, RunTaskOptions, TaskInput, TaskOutput, TaskRegistryOf } from './types.js';
 
 /**
@@ -331,7 +332,7 @@ class HybridComputeRouter {
         return Promise.reject(invalidArgumentError(`runTask('${taskName}'): signal must be an AbortSignal`));
       }
       timeout = options.timeout;
-      if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && timeout <= maxTimerDelay)) {
+      if (timeout !== undefined && !isTimerDelay(timeout)) {
         return Promise.reject(
           invalidArgumentError(`runTask('${taskName}'): timeout must be a number of milliseconds from 1 to ${maxTimerDelay}, got ${String(timeout)}`),
         );
@@ -536,9 +537,6 @@ class HybridComputeRouter {
     return this.backendNames.length === 0 ? 'none' : this.backendNames.join(', ');
   }
 }
-
-// setTimeout clamps anything larger to 1 ms, which would turn a long deadline into an instant one.
-const maxTimerDelay = 2 ** 31 - 1;
 
 function invokeBackend(
   backend: ComputeBackendLike,

@@ -8,6 +8,7 @@ export type {
 export { defineTask } from './define-task.js';
 export { invalidArgumentError } from './invalid-argument-error.js';
 export { isAbortSignal } from './is-abort-signal.js';
+export { isTimerDelay, maxTimerDelay } from './is-timer-delay.js';
 export { messageOf } from './message-of.js';
 export { collectTasks, isComputeTask } from './collect-tasks.js';
 export { abortErrorFrom } from './abort-error-from.js';

@@ -1,4 +1,4 @@
-import { ComputeError } from '@hybridcompute/core';
+import { ComputeError, maxTimerDelay } from '@hybridcompute/core';
 import { refusal } from './error-body-of.js';
 
 /** What a request body or WebSocket frame asks for, once checked. */
@@ -26,5 +26,5 @@ export function parseCall(value: unknown): ParsedCall | ComputeError {
 /** A caller's deadline in milliseconds, or undefined when absent or not a positive number. */
 export function parseDeadline(value: unknown): number | undefined {
   const ms = typeof value === 'string' ? Number(value) : value;
-  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? Math.min(ms, 2 ** 31 - 1) : undefined;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? Math.min(ms, maxTimerDelay) : undefined;
 }

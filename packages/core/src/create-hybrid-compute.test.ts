@@ -1,7 +1,8 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ComputeError } from './compute-error.js';
-import { createHybridCompute, HybridCompute, type TaskSettledEvent, type TaskStartEvent } from './create-hybrid-compute.js';
+import { createHybridCompute, HybridCompute } from './create-hybrid-compute.js';
+import type { TaskSettledEvent, TaskStartEvent } from './hybrid-compute-types.js';
 import type { ComputeBackendInterface, ComputeBackendLike, RunTaskOptions } from './types.js';
 
 /** A real backend over plain functions, recording which calls reached it. */

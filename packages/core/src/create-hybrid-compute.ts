@@ -3,266 +3,15 @@ import { ComputeError } from './compute-error.js';
 import { invalidArgumentError } from './invalid-argument-error.js';
 import { isAbortSignal } from './is-abort-signal.js';
 import { isTimerDelay, maxTimerDelay } from './is-timer-delay.js';
-import type { ComputeBackendLike, RunTaskOptions, TaskInput, TaskOutput, TaskRegistryOf } from './types.js';
-
-/**
- * `'auto'`, or the name of one of the router's backends.
- *
- * @example
- * ```ts
- * function strategyFor(n: number): ExecutionStrategy {
- *   return n > 1_000_000 ? 'worker' : 'auto'; // a backend's name, or 'auto'
- * }
- * await compute.runTask('double', 21, strategyFor(21));
- * ```
- */
-export type ExecutionStrategy = 'auto' | (string & {});
-
-/**
- * The options form of `runTask`'s third argument.
- *
- * @example
- * ```ts
- * const controller = new AbortController();
- * const options: RunOptions = { strategy: 'local', timeout: 5_000, signal: controller.signal };
- * const doubled = await compute.runTask('double', 21, options); // 42
- * ```
- */
-export interface RunOptions {
-  /** `'auto'` (the default) or a backend's name. */
-  strategy?: ExecutionStrategy | undefined;
-  /** Cancels the call: it rejects with `TASK_ABORTED` and the backend is told to stop. */
-  signal?: AbortSignal | undefined;
-  /** Milliseconds from the call until it rejects with `TASK_TIMEOUT` and the backend is told to stop. */
-  timeout?: number | undefined;
-}
-
-/**
- * The backends a router chooses from, by name.
- *
- * @example
- * ```ts
- * const backends: HybridComputeBackends = {
- *   local: createLocalBackend({ tasks }),
- *   // any other name is asked after worker, local and remote
- *   echo: { canRun: (taskName) => taskName === 'echo', runTask: async (_taskName, input) => input },
- * };
- * const compute = createHybridCompute(backends);
- * ```
- */
-export interface HybridComputeBackends {
-  /** Runs tasks in the calling thread. Second in the `'auto'` order. */
-  local?: ComputeBackendLike | undefined;
-  /** A pool of worker threads. First in the `'auto'` order. */
-  worker?: ComputeBackendLike | undefined;
-  /** Compute servers. Third in the `'auto'` order. */
-  remote?: ComputeBackendLike | undefined;
-  /** Any other backend, asked after the three above in insertion order. */
-  [name: string]: ComputeBackendLike | undefined;
-}
-
-/**
- * Given to `onTaskStart` when the router hands a call to a backend.
- *
- * @example
- * ```ts
- * const compute = createHybridCompute<typeof tasks>(
- *   { local: createLocalBackend({ tasks }) },
- *   { onTaskStart: ({ taskName, backend }: TaskStartEvent) => console.log(`${taskName} started on ${backend}`) },
- * );
- * ```
- */
-export interface TaskStartEvent {
-  taskName: string;
-  backend: string;
-}
-
-/**
- * Given to `onTaskSettled` when a backend's attempt at a call settles.
- *
- * @example
- * ```ts
- * function logSettled(event: TaskSettledEvent): void {
- *   const took = `${event.durationMs.toFixed(1)} ms`;
- *   if (event.outcome === 'fulfilled') console.log(`${event.taskName} ran on ${event.backend} in ${took}`);
- *   else console.warn(`${event.taskName} failed on ${event.backend} after ${took}`, event.error);
- * }
- * const compute = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) }, { onTaskSettled: logSettled });
- * ```
- */
-export interface TaskSettledEvent extends TaskStartEvent {
-  /** Milliseconds from handing the call to the backend until it settled. */
-  durationMs: number;
-  outcome: 'fulfilled' | 'rejected';
-  /** The rejection, when `outcome` is `'rejected'`. */
-  error?: unknown;
-}
-
-/**
- * Options for {@link createHybridCompute}.
- *
- * @example
- * ```ts
- * const compute = createHybridCompute<typeof tasks>(
- *   { local: createLocalBackend({ tasks }), debug: createLocalBackend({ tasks, name: 'debug' }) },
- *   {
- *     order: ['local'], // 'debug' runs only when named: runTask('double', 21, 'debug')
- *     onTaskStart: ({ taskName, backend }) => console.log(`${taskName} started on ${backend}`),
- *     onTaskSettled: ({ taskName, outcome, durationMs }) => console.log(`${taskName} ${outcome} in ${durationMs} ms`),
- *   },
- * );
- * ```
- */
-export interface HybridComputeOptions {
-  /**
-   * The backends `'auto'` asks, in order. Replaces the default order (worker,
-   * local, remote, then the others in insertion order); backends left out are
-   * reachable only by an explicit strategy.
-   */
-  order?: readonly string[] | undefined;
-  /**
-   * Called each time a backend is handed a call (once per backend tried when
-   * the router falls back). A call no backend takes (`NO_BACKEND`, bad
-   * arguments) calls no hook. Exceptions a hook throws are ignored, so
-   * observing a call never changes its outcome.
-   */
-  onTaskStart?: ((event: TaskStartEvent) => void) | undefined;
-  /**
-   * Called once for each `onTaskStart`: when the backend settles, or when the
-   * call's timeout or signal ends it first (then `outcome` is `'rejected'` and
-   * `error` is the abort reason). Exceptions it throws are ignored.
-   */
-  onTaskSettled?: ((event: TaskSettledEvent) => void) | undefined;
-}
-
-/**
- * The third argument of the router's `runTask`: a strategy, or options.
- *
- * @example
- * ```ts
- * function double(n: number, how: StrategyOrOptions = 'auto'): Promise<number> {
- *   return compute.runTask('double', n, how);
- * }
- * await double(21, 'local');
- * await double(21, { strategy: 'local', timeout: 1_000 });
- * ```
- */
-export type StrategyOrOptions = ExecutionStrategy | RunOptions;
-
-/**
- * `runTask` typed by task definitions: known names only, and each task's own
- * input and output types. Untyped routers take any name, as the seed's did.
- *
- * @example
- * ```ts
- * // compute = createHybridCompute<typeof tasks>(...); its runTask is bound, so it can be passed around
- * const runTask: HybridComputeRunTask<typeof tasks> = compute.runTask;
- * await runTask('double', 21); // Promise<number>
- * // @ts-expect-error: 'double' takes a number
- * await runTask('double', '21');
- * ```
- */
-export type HybridComputeRunTask<Tasks> = unknown extends Tasks
-  ? <Input, Output>(taskName: string, input: Input, strategy?: StrategyOrOptions) => Promise<Output>
-  : <Name extends keyof TaskRegistryOf<Tasks> & string>(
-      taskName: Name,
-      input: TaskInputFor<Tasks, Name>,
-      strategy?: StrategyOrOptions,
-    ) => Promise<TaskOutputFor<Tasks, Name>>;
-
-/**
- * The input `runTask` takes for task `Name` of a task collection type. For a
- * name typed as a union, the input must suit every task it may name (their
- * intersection), since any of them may run. Use it to type wrappers:
- *
- * @example
- * ```ts
- * function run<Name extends TaskNameOf<typeof tasks>>(name: Name, input: TaskInputFor<typeof tasks, Name>) {
- *   return compute.runTask(name, input, { timeout: 5_000 });
- * }
- * ```
- */
-export type TaskInputFor<Tasks, Name extends keyof TaskRegistryOf<Tasks>> = (
-  Name extends unknown ? (input: TaskInput<TaskRegistryOf<Tasks>[Name]>) => void : never
-) extends (input: infer Input) => void
-  ? Input
-  : never;
-
-/**
- * What `runTask` resolves with for task `Name` of a task collection type.
- *
- * @example
- * ```ts
- * type Greeting = TaskOutputFor<typeof tasks, 'greet'>; // string
- *
- * const greetings: Greeting[] = await Promise.all(['Ada', 'Grace'].map((name) => compute.runTask('greet', { name })));
- * ```
- */
-export type TaskOutputFor<Tasks, Name extends keyof TaskRegistryOf<Tasks>> = TaskOutput<TaskRegistryOf<Tasks>[Name]>;
-
-/**
- * The router: runs each task on the best backend that can run it. It is
- * itself a backend (`canRun` + `runTask`), so routers nest and a server can
- * serve one.
- *
- * @typeParam Tasks - the type of a task collection (`typeof tasks` for an
- * array, record or module namespace of `defineTask` results). When given,
- * `runTask` accepts only those names and infers input and output types.
- *
- * @example
- * ```ts
- * const compute: HybridCompute<typeof tasks> = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) });
- * if (compute.canRun('double')) console.log(await compute.runTask('double', 21)); // 42
- * console.log(compute.backendNames, compute.order); // ['local'] ['local']
- * await compute.close();
- * ```
- */
-export interface HybridCompute<Tasks = unknown> {
-  /**
-   * Runs a task.
-   *
-   * @param taskName - the task's name.
-   * @param input - its input; must suit the backend (structured-cloneable for workers, JSON for remote).
-   * @param strategy - `'auto'` (default) tries the backends in order and falls back
-   *   past any that reports `BACKEND_UNAVAILABLE`; a backend's name runs there only.
-   *   Or `{ strategy, signal, timeout }`.
-   * @returns a promise of the task's output. It rejects with a `ComputeError`:
-   *   `NO_BACKEND`, `TASK_NOT_FOUND`, `TASK_FAILED`, `TASK_TIMEOUT`, `TASK_ABORTED`,
-   *   `BACKEND_UNAVAILABLE` and so on; with a `TypeError` (code `INVALID_REQUEST`) for bad arguments.
-   *
-   * @example
-   * ```ts
-   * const doubled = await compute.runTask('double', 21);                  // 'auto'
-   * await compute.runTask('double', 21, 'local');                         // one backend
-   * await compute.runTask('double', 21, { timeout: 500, signal });        // deadline and cancel
-   * ```
-   */
-  readonly runTask: HybridComputeRunTask<Tasks>;
-  /** Whether any backend in the `'auto'` order can run the task. */
-  canRun(taskName: string): boolean;
-  /** The names of the configured backends, in insertion order. */
-  readonly backendNames: readonly string[];
-  /** The order `'auto'` asks the backends in. */
-  readonly order: readonly string[];
-  /** Closes every backend that has a `close()` method; rejects with an `AggregateError` if any fails. */
-  close(): Promise<void>;
-}
-
-/**
- * Constructs a {@link HybridCompute}; the same as {@link createHybridCompute}.
- *
- * @example
- * ```ts
- * function makeRouter(Router: HybridComputeConstructor = HybridCompute): HybridCompute<typeof tasks> {
- *   return new Router<typeof tasks>({ local: createLocalBackend({ tasks }) });
- * }
- * const compute = makeRouter();
- * ```
- */
-export interface HybridComputeConstructor {
-  new <Tasks = unknown>(backends: HybridComputeBackends, options?: HybridComputeOptions): HybridCompute<Tasks>;
-  readonly prototype: HybridCompute<unknown>;
-}
+import type {
+  HybridCompute as HybridComputeInstance,
+  HybridComputeBackends,
+  HybridComputeConstructor,
+  HybridComputeOptions,
+  RunOptions,
+  StrategyOrOptions,
+} from './hybrid-compute-types.js';
+import type { ComputeBackendLike, RunTaskOptions } from './types.js';
 
 const defaultOrderHead = ['worker', 'local', 'remote'] as const;
 
@@ -597,6 +346,8 @@ function callHook<Event>(hook: ((event: Event) => void) | undefined, event: Even
  * ```
  */
 export const HybridCompute = HybridComputeRouter as unknown as HybridComputeConstructor;
+/** The router's instance type: see {@link HybridComputeInstance}. */
+export type HybridCompute<Tasks = unknown> = HybridComputeInstance<Tasks>;
 
 /**
  * Creates a router over the given backends.
@@ -622,6 +373,6 @@ export const HybridCompute = HybridComputeRouter as unknown as HybridComputeCons
 export function createHybridCompute<Tasks = unknown>(
   backends: HybridComputeBackends,
   options?: HybridComputeOptions,
-): HybridCompute<Tasks> {
+): HybridComputeInstance<Tasks> {
   return new HybridCompute<Tasks>(backends, options);
 }

@@ -41,7 +41,7 @@ export type {
   TaskOutputFor,
   TaskSettledEvent,
   TaskStartEvent,
-} from './create-hybrid-compute.js';
+} from './hybrid-compute-types.js';
 export type {
   AnyComputeTask,
   ComputeBackendInterface,

@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { ComputeError } from './compute-error.js';
-import { createHybridCompute, HybridCompute, type TaskInputFor, type TaskOutputFor } from './create-hybrid-compute.js';
+import { createHybridCompute, HybridCompute } from './create-hybrid-compute.js';
+import type { TaskInputFor, TaskOutputFor } from './hybrid-compute-types.js';
 import { defineTask } from './define-task.js';
 import type { ComputeBackendInterface, ComputeBackendLike, ComputeTaskInterface, TaskNameOf, TaskRegistryOf } from './types.js';
 

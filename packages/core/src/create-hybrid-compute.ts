@@ -4,7 +4,7 @@ import { invalidArgumentError } from './invalid-argument-error.js';
 import { isAbortSignal } from './is-abort-signal.js';
 import { isTimerDelay, maxTimerDelay } from './is-timer-delay.js';
 import type {
-  HybridCompute as HybridComputeInstance,
+  HybridComputeRunTask,
   HybridComputeBackends,
   HybridComputeConstructor,
   HybridComputeOptions,
@@ -12,6 +12,54 @@ import type {
   StrategyOrOptions,
 } from './hybrid-compute-types.js';
 import type { ComputeBackendLike, RunTaskOptions } from './types.js';
+
+/**
+ * The router: runs each task on the best backend that can run it. It is
+ * itself a backend (`canRun` + `runTask`), so routers nest and a server can
+ * serve one.
+ *
+ * @typeParam Tasks - the type of a task collection (`typeof tasks` for an
+ * array, record or module namespace of `defineTask` results). When given,
+ * `runTask` accepts only those names and infers input and output types.
+ *
+ * @example
+ * ```ts
+ * const compute: HybridCompute<typeof tasks> = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) });
+ * if (compute.canRun('double')) console.log(await compute.runTask('double', 21)); // 42
+ * console.log(compute.backendNames, compute.order); // ['local'] ['local']
+ * await compute.close();
+ * ```
+ */
+export interface HybridCompute<Tasks = unknown> {
+  /**
+   * Runs a task.
+   *
+   * @param taskName - the task's name.
+   * @param input - its input; must suit the backend (structured-cloneable for workers, JSON for remote).
+   * @param strategy - `'auto'` (default) tries the backends in order and falls back
+   *   past any that reports `BACKEND_UNAVAILABLE`; a backend's name runs there only.
+   *   Or `{ strategy, signal, timeout }`.
+   * @returns a promise of the task's output. It rejects with a `ComputeError`:
+   *   `NO_BACKEND`, `TASK_NOT_FOUND`, `TASK_FAILED`, `TASK_TIMEOUT`, `TASK_ABORTED`,
+   *   `BACKEND_UNAVAILABLE` and so on; with a `TypeError` (code `INVALID_REQUEST`) for bad arguments.
+   *
+   * @example
+   * ```ts
+   * const doubled = await compute.runTask('double', 21);                  // 'auto'
+   * await compute.runTask('double', 21, 'local');                         // one backend
+   * await compute.runTask('double', 21, { timeout: 500, signal });        // deadline and cancel
+   * ```
+   */
+  readonly runTask: HybridComputeRunTask<Tasks>;
+  /** Whether any backend in the `'auto'` order can run the task. */
+  canRun(taskName: string): boolean;
+  /** The names of the configured backends, in insertion order. */
+  readonly backendNames: readonly string[];
+  /** The order `'auto'` asks the backends in. */
+  readonly order: readonly string[];
+  /** Closes every backend that has a `close()` method; rejects with an `AggregateError` if any fails. */
+  close(): Promise<void>;
+}
 
 const defaultOrderHead = ['worker', 'local', 'remote'] as const;
 
@@ -346,8 +394,7 @@ function callHook<Event>(hook: ((event: Event) => void) | undefined, event: Even
  * ```
  */
 export const HybridCompute = HybridComputeRouter as unknown as HybridComputeConstructor;
-/** The router's instance type: see {@link HybridComputeInstance}. */
-export type HybridCompute<Tasks = unknown> = HybridComputeInstance<Tasks>;
+
 
 /**
  * Creates a router over the given backends.
@@ -373,6 +420,6 @@ export type HybridCompute<Tasks = unknown> = HybridComputeInstance<Tasks>;
 export function createHybridCompute<Tasks = unknown>(
   backends: HybridComputeBackends,
   options?: HybridComputeOptions,
-): HybridComputeInstance<Tasks> {
+): HybridCompute<Tasks> {
   return new HybridCompute<Tasks>(backends, options);
 }

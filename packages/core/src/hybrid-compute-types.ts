@@ -1,3 +1,4 @@
+import type { HybridCompute } from './create-hybrid-compute.js';
 import type { RunTaskOptions, ComputeBackendLike, TaskInput, TaskOutput, TaskRegistryOf } from './types.js';
 
 /**
@@ -194,54 +195,6 @@ export type TaskInputFor<Tasks, Name extends keyof TaskRegistryOf<Tasks>> = (
  * ```
  */
 export type TaskOutputFor<Tasks, Name extends keyof TaskRegistryOf<Tasks>> = TaskOutput<TaskRegistryOf<Tasks>[Name]>;
-
-/**
- * The router: runs each task on the best backend that can run it. It is
- * itself a backend (`canRun` + `runTask`), so routers nest and a server can
- * serve one.
- *
- * @typeParam Tasks - the type of a task collection (`typeof tasks` for an
- * array, record or module namespace of `defineTask` results). When given,
- * `runTask` accepts only those names and infers input and output types.
- *
- * @example
- * ```ts
- * const compute: HybridCompute<typeof tasks> = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) });
- * if (compute.canRun('double')) console.log(await compute.runTask('double', 21)); // 42
- * console.log(compute.backendNames, compute.order); // ['local'] ['local']
- * await compute.close();
- * ```
- */
-export interface HybridCompute<Tasks = unknown> {
-  /**
-   * Runs a task.
-   *
-   * @param taskName - the task's name.
-   * @param input - its input; must suit the backend (structured-cloneable for workers, JSON for remote).
-   * @param strategy - `'auto'` (default) tries the backends in order and falls back
-   *   past any that reports `BACKEND_UNAVAILABLE`; a backend's name runs there only.
-   *   Or `{ strategy, signal, timeout }`.
-   * @returns a promise of the task's output. It rejects with a `ComputeError`:
-   *   `NO_BACKEND`, `TASK_NOT_FOUND`, `TASK_FAILED`, `TASK_TIMEOUT`, `TASK_ABORTED`,
-   *   `BACKEND_UNAVAILABLE` and so on; with a `TypeError` (code `INVALID_REQUEST`) for bad arguments.
-   *
-   * @example
-   * ```ts
-   * const doubled = await compute.runTask('double', 21);                  // 'auto'
-   * await compute.runTask('double', 21, 'local');                         // one backend
-   * await compute.runTask('double', 21, { timeout: 500, signal });        // deadline and cancel
-   * ```
-   */
-  readonly runTask: HybridComputeRunTask<Tasks>;
-  /** Whether any backend in the `'auto'` order can run the task. */
-  canRun(taskName: string): boolean;
-  /** The names of the configured backends, in insertion order. */
-  readonly backendNames: readonly string[];
-  /** The order `'auto'` asks the backends in. */
-  readonly order: readonly string[];
-  /** Closes every backend that has a `close()` method; rejects with an `AggregateError` if any fails. */
-  close(): Promise<void>;
-}
 
 /**
  * Constructs a {@link HybridCompute}; the same as {@link createHybridCompute}.

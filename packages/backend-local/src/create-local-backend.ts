@@ -1,11 +1,15 @@
 import {
+  backendClosedError,
+  CloseOnce,
   collectTasks,
-  ComputeError,
   invalidArgumentError,
-  isAbortSignal,
   isComputeTask,
+  readRunOptions,
   runTaskDefinition,
+  runUnderDeadline,
+  taskNotFoundError,
   type AnyComputeTask,
+  type CallOptions,
   type ComputeBackendInterface,
   type RunTaskOptions,
   type TaskCollection,
@@ -44,6 +48,7 @@ export class LocalBackend implements ComputeBackendInterface {
   /** The name errors report as their `backend`. */
   readonly name: string;
   readonly #tasks: Map<string, AnyComputeTask>;
+  readonly #closer = new CloseOnce(noop);
 
   constructor(options: LocalBackendOptions = {}) {
     this.name = options.name ?? 'local';
@@ -71,42 +76,45 @@ export class LocalBackend implements ComputeBackendInterface {
 
   /** Whether a task of that name is registered. */
   canRun(taskName: string): boolean {
-    return this.#tasks.has(taskName);
+    return !this.#closer.closed && this.#tasks.has(taskName);
   }
 
   /**
    * Runs the task in this thread.
    *
    * Rejects (never throws) with `TASK_NOT_FOUND` for an unknown task, with
-   * `TASK_FAILED` (the task's error as `cause`) when it throws, and with
-   * `TASK_ABORTED` / `TASK_TIMEOUT` as soon as `options.signal` aborts, even if
-   * the task ignores its signal and keeps running; with `INVALID_REQUEST`
-   * (a `TypeError`) when `options.signal` is neither an `AbortSignal` nor
-   * `null` / `undefined`.
+   * `TASK_FAILED` (the task's error as `cause`) when it throws, with
+   * `TASK_ABORTED` / `TASK_TIMEOUT` as soon as `options.signal` aborts or
+   * `options.timeout` passes, even if the task ignores its signal and keeps
+   * running, with `INVALID_REQUEST` (a `TypeError`) for bad options, and with
+   * `BACKEND_UNAVAILABLE` once the backend is closed.
+   *
+   * A synchronous task runs to its end before any deadline can fire: the
+   * thread is busy. Offload long synchronous work to a worker backend.
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: RunTaskOptions): Promise<Output> {
+    if (this.#closer.closed) return Promise.reject(backendClosedError(this.name, taskName));
     const task = this.#tasks.get(taskName);
-    if (task === undefined) {
-      return Promise.reject(
-        new ComputeError({
-          code: 'TASK_NOT_FOUND',
-          message: `Task '${taskName}' is not registered with the ${this.name} backend (tasks: ${this.taskNames.join(', ') || 'none'})`,
-          taskName,
-          backend: this.name,
-        }),
-      );
+    if (task === undefined) return Promise.reject(taskNotFoundError(taskName, this.name, this.#tasks.keys()));
+    if (options === undefined) return runTaskDefinition<Output>(task, input, undefined, this.name);
+    let read: CallOptions;
+    try {
+      read = readRunOptions(taskName, options);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const signal: unknown = options?.signal;
-    // runTaskDefinition takes a function for a signal factory: a user's must be a real signal.
-    if (signal != null && !isAbortSignal(signal)) {
-      return Promise.reject(invalidArgumentError(`runTask('${taskName}'): signal must be an AbortSignal, got ${typeof signal}`));
-    }
-    return runTaskDefinition<Output>(task, input, signal, this.name);
+    // A signal alone is cheaper through runTaskDefinition, which settles on it without a deadline.
+    if (read.timeout === undefined) return runTaskDefinition<Output>(task, input, read.signal, this.name);
+    return runUnderDeadline(taskName, this.name, read, (signal) => runTaskDefinition<Output>(task, input, signal, this.name));
   }
 
-  /** Nothing to release; present so routers and servers can close every backend alike. */
+  /**
+   * Refuses new calls from now on (`BACKEND_UNAVAILABLE`). Calls already
+   * running in this thread finish on their own: nothing here can stop them.
+   * Calling it again returns the same promise.
+   */
   close(): Promise<void> {
-    return Promise.resolve();
+    return this.#closer.close();
   }
 }
 
@@ -128,3 +136,5 @@ export class LocalBackend implements ComputeBackendInterface {
 export function createLocalBackend(options: LocalBackendOptions = {}): LocalBackend {
   return new LocalBackend(options);
 }
+
+function noop(): void {}

@@ -246,7 +246,8 @@ describe('bad arguments', () => {
     ['a strategy that is not a string', { strategy: 7 }, 'strategy must be a string'],
     ['a signal that is not an AbortSignal', { signal: 'stop' }, 'signal must be an AbortSignal'],
     ['a negative timeout', { timeout: -1 }, 'timeout must be'],
-    ['a zero timeout', { timeout: 0 }, 'timeout must be'],
+    ['a negative timeout', { timeout: -1 }, 'timeout must be'],
+    ['a signal that is not an AbortSignal', { signal: {} }, 'signal must be an AbortSignal'],
     ['a NaN timeout', { timeout: Number.NaN }, 'timeout must be'],
     ['a timeout past the timer limit', { timeout: 2 ** 31 }, 'timeout must be'],
     ['a string timeout', { timeout: '100' }, 'timeout must be'],
@@ -330,7 +331,7 @@ describe('timeout and signal', () => {
     const compute = createHybridCompute({ local: recordingBackend('local', { hang }) });
     const startedAt = performance.now();
     const error = await rejection(compute.runTask('hang', 1, { timeout: 30 }));
-    expect(error).toMatchObject({ code: 'TASK_TIMEOUT', taskName: 'hang', message: "Task 'hang' timed out after 30 ms" });
+    expect(error).toMatchObject({ code: 'TASK_TIMEOUT', taskName: 'hang', backend: 'local', message: "Task 'hang' timed out after 30 ms on backend 'local'" });
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(25);
   });
 
@@ -339,7 +340,7 @@ describe('timeout and signal', () => {
     const compute = createHybridCompute({
       local: recordingBackend('local', {
         watch: (_input, options) => {
-          received = options?.signal;
+          received = options?.signal ?? undefined;
           return hang();
         },
       }),
@@ -415,11 +416,11 @@ describe('timeout and signal', () => {
         {
           local: recordingBackend('local', {
             t: (_input, options) => {
-              seen = options?.signal;
+              seen = options?.signal ?? undefined;
               return 'ok';
             },
             hang: (_input, options) => {
-              seen = options?.signal;
+              seen = options?.signal ?? undefined;
               return hang();
             },
           }),
@@ -571,5 +572,65 @@ describe('close', () => {
     expect(error).toBeInstanceOf(AggregateError);
     expect((error as unknown as AggregateError).errors[0]).toMatchObject({ message: 'socket stuck' });
     expect(local.closed).toBe(true);
+  });
+});
+
+describe('one call, the same as on every backend', () => {
+  it('takes { signal: null } as no signal', async () => {
+    const compute = createHybridCompute({ local: recordingBackend('local', { t: () => 'ok' }) });
+    await expect(compute.runTask('t', 1, { signal: null })).resolves.toBe('ok');
+  });
+
+  it('times out at once with { timeout: 0 }, naming the task and the backend', async () => {
+    const compute = createHybridCompute({ local: recordingBackend('local', { hang }) });
+    await expect(compute.runTask('hang', 1, { timeout: 0 })).rejects.toMatchObject({ code: 'TASK_TIMEOUT', taskName: 'hang', backend: 'local' });
+  });
+
+  it('names the backend in TASK_ABORTED when the caller aborts', async () => {
+    const compute = createHybridCompute({ worker: recordingBackend('worker', { hang }) });
+    const controller = new AbortController();
+    const call = compute.runTask('hang', 1, { signal: controller.signal });
+    controller.abort();
+    await expect(call).rejects.toMatchObject({ code: 'TASK_ABORTED', taskName: 'hang', backend: 'worker' });
+  });
+
+  it('runs nothing once closed: new calls reject with BACKEND_UNAVAILABLE, canRun says no, close() twice is fine', async () => {
+    const local = recordingBackend('local', { t: () => 'ok' });
+    const compute = createHybridCompute({ local });
+    const closing = compute.close();
+    expect(compute.close()).toBe(closing);
+    await closing;
+    await expect(compute.runTask('t', 1)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', taskName: 't' });
+    await expect(compute.runTask('t', 1, 'local')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(compute.canRun('t')).toBe(false);
+    expect(local.calls).toEqual([]);
+  });
+
+  it('says under auto when no backend has the task at all, and lists the tasks that exist', async () => {
+    const backend = (names: string[]) => ({ ...recordingBackend('x', {}), canRun: (name: string) => names.includes(name), taskNames: names });
+    const compute = createHybridCompute({ local: backend(['double', 'greet']), worker: backend(['blur']) });
+    expect([...(compute.taskNames ?? [])].sort()).toEqual(['blur', 'double', 'greet']);
+    const error = await rejection(compute.runTask('dubble', 1));
+    expect(error).toMatchObject({ code: 'NO_BACKEND' });
+    expect(error.message).toContain("No backend available for task 'dubble' using strategy 'auto'");
+    expect(error.message).toContain('no backend has a task of that name (tasks: blur, double, greet)');
+  });
+
+  it('cannot list tasks when a backend cannot list its own', () => {
+    const compute = createHybridCompute({ local: recordingBackend('local', { t: () => 1 }) });
+    expect(compute.taskNames).toBeUndefined();
+  });
+
+  it('names a backend that is still starting', async () => {
+    const starting = { ...recordingBackend('worker', {}), canRun: () => false, starting: true };
+    const compute = createHybridCompute({ worker: starting, local: recordingBackend('local', {}) });
+    const error = await rejection(compute.runTask('blur', 1));
+    expect(error.message).toContain('none of worker, local can run it (worker is still starting: await worker.ready())');
+  });
+
+  it('lists the tasks of nested routers', () => {
+    const inner = createHybridCompute({ local: { ...recordingBackend('local', { a: () => 1 }), taskNames: ['a'] } });
+    const outer = createHybridCompute({ inner, other: { ...recordingBackend('other', { b: () => 1 }), taskNames: ['b'] } });
+    expect([...(outer.taskNames ?? [])].sort()).toEqual(['a', 'b']);
   });
 });

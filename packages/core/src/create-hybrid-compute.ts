@@ -1,8 +1,12 @@
 import { abortErrorFrom } from './abort-error-from.js';
 import { ComputeError } from './compute-error.js';
 import { invalidArgumentError } from './invalid-argument-error.js';
-import { isAbortSignal } from './is-abort-signal.js';
-import { isTimerDelay, maxTimerDelay } from './is-timer-delay.js';
+import { backendClosedError } from './lifecycle/backend-unavailable-error.js';
+import type { CallDeadline } from './lifecycle/call-deadline.js';
+import { CloseOnce } from './lifecycle/close-once.js';
+import { noCallOptions, readRunOptions, type CallOptions } from './lifecycle/read-run-options.js';
+import { runUnderDeadline } from './lifecycle/run-under-deadline.js';
+import { observeAttempt } from './observe-attempt.js';
 import type {
   HybridComputeRunTask,
   HybridComputeBackends,
@@ -57,7 +61,17 @@ export interface HybridCompute<Tasks = unknown> {
   readonly backendNames: readonly string[];
   /** The order `'auto'` asks the backends in. */
   readonly order: readonly string[];
-  /** Closes every backend that has a `close()` method; rejects with an `AggregateError` if any fails. */
+  /**
+   * The task names of all backends, when every backend lists its own
+   * (`taskNames`); `undefined` when any cannot, since then any name may run.
+   */
+  readonly taskNames: readonly string[] | undefined;
+  /**
+   * Closes every backend that has a `close()` method; rejects with an
+   * `AggregateError` if any fails. From the first call on, the router runs
+   * nothing: every new call rejects with `BACKEND_UNAVAILABLE`. Calling it
+   * again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -69,9 +83,9 @@ class HybridComputeRouter {
   readonly #backends = new Map<string, ComputeBackendLike>();
   // Parallel arrays: the hot path walks these without a Map lookup per backend.
   readonly #autoBackends: ComputeBackendLike[];
-  readonly #onTaskStart: HybridComputeOptions['onTaskStart'];
-  readonly #onTaskSettled: HybridComputeOptions['onTaskSettled'];
+  readonly #hooks: Pick<HybridComputeOptions, 'onTaskStart' | 'onTaskSettled'>;
   readonly #observed: boolean;
+  readonly #closer: CloseOnce;
 
   constructor(backends: HybridComputeBackends, options: HybridComputeOptions = {}) {
     if (typeof backends !== 'object' || backends === null) {
@@ -95,58 +109,76 @@ class HybridComputeRouter {
     this.backendNames = Object.freeze([...this.#backends.keys()]);
     this.order = Object.freeze(this.#resolveOrder(options.order));
     this.#autoBackends = this.order.map((name) => this.#backends.get(name) as ComputeBackendLike);
-    this.#onTaskStart = options.onTaskStart;
-    this.#onTaskSettled = options.onTaskSettled;
+    this.#hooks = { onTaskStart: options.onTaskStart, onTaskSettled: options.onTaskSettled };
     this.#observed = options.onTaskStart !== undefined || options.onTaskSettled !== undefined;
+    this.#closer = new CloseOnce(() => this.#closeBackends());
     // Users hand these around detached (`const { runTask } = compute`), and they read private state.
     this.runTask = this.runTask.bind(this);
     this.canRun = this.canRun.bind(this);
   }
 
+  /**
+   * The task names of every backend, when each of them can list its own
+   * (`taskNames`); `undefined` when any cannot, since then any name might run.
+   */
+  get taskNames(): readonly string[] | undefined {
+    const names = new Set<string>();
+    for (const backend of this.#backends.values()) {
+      const own = taskNamesOf(backend);
+      if (own === undefined) return undefined;
+      for (const name of own) names.add(name);
+    }
+    return [...names];
+  }
+
   canRun(taskName: string): boolean {
-    return this.#findAuto(taskName, 0) !== -1;
+    return !this.#closer.closed && this.#findAuto(taskName, 0) !== -1;
   }
 
   runTask(taskName: string, input: unknown, strategyOrOptions?: StrategyOrOptions | RunTaskOptions): Promise<unknown> {
     if (typeof taskName !== 'string') {
       return Promise.reject(invalidArgumentError(`runTask: the task name must be a string, got ${typeof taskName}`));
     }
-    let strategy: string = 'auto';
-    let signal: AbortSignal | undefined;
-    let timeout: number | undefined;
-    if (typeof strategyOrOptions === 'string') {
-      strategy = strategyOrOptions;
-    } else if (typeof strategyOrOptions === 'object' && strategyOrOptions !== null) {
-      const options = strategyOrOptions as RunOptions;
-      if (options.strategy !== undefined) {
-        if (typeof options.strategy !== 'string') {
-          return Promise.reject(invalidArgumentError(`runTask('${taskName}'): strategy must be a string, got ${typeof options.strategy}`));
-        }
-        strategy = options.strategy;
-      }
-      signal = options.signal;
-      if (signal !== undefined && !isAbortSignal(signal)) {
-        return Promise.reject(invalidArgumentError(`runTask('${taskName}'): signal must be an AbortSignal`));
-      }
-      timeout = options.timeout;
-      if (timeout !== undefined && !isTimerDelay(timeout)) {
-        return Promise.reject(
-          invalidArgumentError(`runTask('${taskName}'): timeout must be a number of milliseconds from 1 to ${maxTimerDelay}, got ${String(timeout)}`),
-        );
-      }
-    } else if (strategyOrOptions !== undefined) {
+    if (this.#closer.closed) return Promise.reject(backendClosedError('router', taskName));
+    if (strategyOrOptions === undefined) return this.#route(taskName, input, 'auto', undefined);
+    if (typeof strategyOrOptions === 'string') return this.#route(taskName, input, strategyOrOptions, undefined);
+    if (typeof strategyOrOptions !== 'object' || strategyOrOptions === null) {
       return Promise.reject(
         invalidArgumentError(
           `runTask('${taskName}'): the third argument must be a strategy name or { strategy, signal, timeout }, got ${strategyOrOptions === null ? 'null' : typeof strategyOrOptions}`,
         ),
       );
     }
-
-    if (signal === undefined && timeout === undefined) return this.#route(taskName, input, strategy, undefined);
-    return this.#routeWithDeadline(taskName, input, strategy, signal, timeout);
+    let strategy = 'auto';
+    let options: CallOptions;
+    try {
+      options = readRunOptions(taskName, strategyOrOptions);
+      const named = (strategyOrOptions as RunOptions).strategy;
+      if (named !== undefined) {
+        if (typeof named !== 'string') {
+          throw invalidArgumentError(`runTask('${taskName}'): strategy must be a string, got ${typeof named}`);
+        }
+        strategy = named;
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (options === noCallOptions) return this.#route(taskName, input, strategy, undefined);
+    if (options.signal?.aborted === true) {
+      // Nothing ran, but the error still names where the call would have gone.
+      const index = strategy === 'auto' ? this.#findAuto(taskName, 0) : -1;
+      const backend = strategy !== 'auto' ? strategy : index === -1 ? 'router' : this.order[index];
+      return Promise.reject(abortErrorFrom(options.signal.reason, taskName, backend));
+    }
+    // The deadline rejects the call itself, so the caller is answered even if a backend ignores the signal.
+    return runUnderDeadline(taskName, undefined, options, (_signal, deadline) => this.#route(taskName, input, strategy, deadline));
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    return this.#closer.close();
+  }
+
+  async #closeBackends(): Promise<void> {
     const results = await Promise.allSettled(
       // Through a promise, so that a close() that throws synchronously cannot stop the others from closing.
       [...this.#backends.values()].map(async (backend) => (typeof backend.close === 'function' ? backend.close() : undefined)),
@@ -174,67 +206,11 @@ class HybridComputeRouter {
     return [...new Set(order)];
   }
 
-  #routeWithDeadline(
-    taskName: string,
-    input: unknown,
-    strategy: string,
-    signal: AbortSignal | undefined,
-    timeout: number | undefined,
-  ): Promise<unknown> {
-    if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName));
-    const controller = new AbortController();
-    return new Promise((resolve, reject) => {
-      // The router aborts its own controller, so it rejects right there instead of listening to it.
-      const stop = (error: ComputeError): void => {
-        cleanUp();
-        controller.abort(error);
-        reject(error);
-      };
-      const onCallerAbort = (): void => stop(abortErrorFrom(signal?.reason, taskName));
-      const timer =
-        timeout === undefined
-          ? undefined
-          : setTimeout(() => {
-              stop(new ComputeError({ code: 'TASK_TIMEOUT', message: `Task '${taskName}' timed out after ${timeout} ms`, taskName }));
-            }, timeout);
-      const cleanUp = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener('abort', onCallerAbort);
-      };
-      signal?.addEventListener('abort', onCallerAbort, { once: true });
-      // Settling twice is harmless: whichever of the backend and the deadline comes first decides.
-      this.#route(taskName, input, strategy, { signal: controller.signal }).then(
-        (value) => {
-          cleanUp();
-          resolve(value);
-        },
-        (error: unknown) => {
-          cleanUp();
-          reject(error);
-        },
-      );
-    });
-  }
-
-  #route(taskName: string, input: unknown, strategy: string, options: RunTaskOptions | undefined): Promise<unknown> {
+  #route(taskName: string, input: unknown, strategy: string, deadline: CallDeadline | undefined): Promise<unknown> {
     if (strategy === 'auto') {
       const index = this.#findAuto(taskName, 0);
-      if (index === -1) {
-        return Promise.reject(
-          new ComputeError({
-            code: 'NO_BACKEND',
-            message: `No backend available for task '${taskName}' using strategy 'auto': ${
-              this.order.length > 0
-                ? `none of ${this.order.join(', ')} can run it`
-                : this.backendNames.length > 0
-                  ? `its order is empty (backends: ${this.#listBackends()}; name one as the strategy)`
-                  : 'the router has no backends'
-            }`,
-            taskName,
-          }),
-        );
-      }
-      return this.#runAuto(index, taskName, input, options, undefined);
+      if (index === -1) return Promise.reject(this.#noBackendForAuto(taskName));
+      return this.#runAuto(index, taskName, input, deadline, undefined);
     }
     const backend = this.#backends.get(strategy);
     if (backend === undefined) {
@@ -247,28 +223,28 @@ class HybridComputeRouter {
       );
     }
     // An explicit strategy is the caller's choice: the backend itself says whether it has the task.
-    return this.#attempt(backend, strategy, taskName, input, options);
+    return this.#attempt(backend, strategy, taskName, input, deadline);
   }
 
   #runAuto(
     index: number,
     taskName: string,
     input: unknown,
-    options: RunTaskOptions | undefined,
+    deadline: CallDeadline | undefined,
     earlierFailures: ComputeError[] | undefined,
   ): Promise<unknown> {
     const name = this.order[index] as string;
-    const attempt = this.#attempt(this.#autoBackends[index] as ComputeBackendLike, name, taskName, input, options);
+    const attempt = this.#attempt(this.#autoBackends[index] as ComputeBackendLike, name, taskName, input, deadline);
     const isLast = index === this.#autoBackends.length - 1;
     // With no later backend to take over and nothing to report, the attempt is the answer: no extra promise.
     if (isLast && earlierFailures === undefined) return attempt;
     return attempt.then(undefined, (error: unknown) => {
-      if (!ComputeError.isInstance(error) || error.code !== 'BACKEND_UNAVAILABLE' || options?.signal?.aborted === true) {
+      if (!ComputeError.isInstance(error) || error.code !== 'BACKEND_UNAVAILABLE' || deadline?.expired !== undefined) {
         throw error;
       }
       const next = isLast ? -1 : this.#findAuto(taskName, index + 1);
       const failures = earlierFailures === undefined ? [error] : [...earlierFailures, error];
-      if (next !== -1) return this.#runAuto(next, taskName, input, options, failures);
+      if (next !== -1) return this.#runAuto(next, taskName, input, deadline, failures);
       throw failures.length === 1 ? error : allUnavailable(taskName, failures);
     });
   }
@@ -278,48 +254,20 @@ class HybridComputeRouter {
     backendName: string,
     taskName: string,
     input: unknown,
-    options: RunTaskOptions | undefined,
+    deadline: CallDeadline | undefined,
   ): Promise<unknown> {
-    if (this.#observed) return this.#observedAttempt(backend, backendName, taskName, input, options);
-    return invokeBackend(backend, taskName, input, options);
-  }
-
-  #observedAttempt(
-    backend: ComputeBackendLike,
-    backendName: string,
-    taskName: string,
-    input: unknown,
-    options: RunTaskOptions | undefined,
-  ): Promise<unknown> {
-    callHook(this.#onTaskStart, { taskName, backend: backendName });
-    const onTaskSettled = this.#onTaskSettled;
-    const startedAt = performance.now();
-    const attempt = invokeBackend(backend, taskName, input, options);
-    if (onTaskSettled === undefined) return attempt;
-    // Reported once: when the backend settles or when the call's deadline or signal ends it, whichever is first.
-    const signal = options?.signal;
-    let reported = false;
-    const report = (outcome: 'fulfilled' | 'rejected', error?: unknown): void => {
-      if (reported) return;
-      reported = true;
-      signal?.removeEventListener('abort', onAbort);
-      const durationMs = performance.now() - startedAt;
-      callHook(
-        onTaskSettled,
-        outcome === 'fulfilled'
-          ? { taskName, backend: backendName, durationMs, outcome }
-          : { taskName, backend: backendName, durationMs, outcome, error },
-      );
-    };
-    const onAbort = (): void => report('rejected', signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    // onTaskStart, or the backend itself, may have aborted the signal before the listener was there.
-    if (signal?.aborted === true) onAbort();
-    attempt.then(
-      () => report('fulfilled'),
-      (error: unknown) => report('rejected', error),
+    let options: RunTaskOptions | undefined;
+    let signal: AbortSignal | undefined;
+    if (deadline !== undefined) {
+      // The router's own timeout names the backend the call was on when it passed.
+      deadline.backend = backendName;
+      signal = deadline.signal;
+      options = { signal };
+    }
+    if (!this.#observed) return invokeBackend(backend, taskName, input, options);
+    return observeAttempt(this.#hooks, { taskName, backend: backendName }, signal, () =>
+      invokeBackend(backend, taskName, input, options),
     );
-    return attempt;
   }
 
   #findAuto(taskName: string, from: number): number {
@@ -328,6 +276,23 @@ class HybridComputeRouter {
       if (askCanRun(backends[index] as ComputeBackendLike, taskName)) return index;
     }
     return -1;
+  }
+
+  #noBackendForAuto(taskName: string): ComputeError {
+    const prefix = `No backend available for task '${taskName}' using strategy 'auto'`;
+    if (this.order.length === 0) {
+      const why = this.backendNames.length > 0 ? `its order is empty (backends: ${this.#listBackends()}; name one as the strategy)` : 'the router has no backends';
+      return new ComputeError({ code: 'NO_BACKEND', message: `${prefix}: ${why}`, taskName });
+    }
+    const starting = this.order.filter((name) => (this.#backends.get(name) as { starting?: unknown }).starting === true);
+    const known = this.taskNames;
+    let why = `none of ${this.order.join(', ')} can run it`;
+    if (starting.length > 0) {
+      why += ` (${starting.map((name) => `${name} is still starting: await ${name}.ready()`).join('; ')})`;
+    } else if (known !== undefined && !known.includes(taskName)) {
+      why = `no backend has a task of that name (tasks: ${known.length === 0 ? 'none' : [...known].sort().join(', ')})`;
+    }
+    return new ComputeError({ code: 'NO_BACKEND', message: `${prefix}: ${why}`, taskName });
   }
 
   #listBackends(): string {
@@ -372,15 +337,14 @@ function askCanRun(backend: ComputeBackendLike, taskName: string): boolean {
   }
 }
 
-function callHook<Event>(hook: ((event: Event) => void) | undefined, event: Event): void {
-  if (hook === undefined) return;
+function taskNamesOf(backend: ComputeBackendLike): readonly string[] | undefined {
   try {
-    hook(event);
+    const names: unknown = backend.taskNames;
+    return Array.isArray(names) ? (names as string[]) : undefined;
   } catch {
-    // Documented: hooks observe calls and never change their outcome.
+    return undefined;
   }
 }
-
 
 /**
  * The router class. `new HybridCompute(backends, options)` is the same as

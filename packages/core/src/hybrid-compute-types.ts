@@ -24,13 +24,9 @@ export type ExecutionStrategy = 'auto' | (string & {});
  * const doubled = await compute.runTask('double', 21, options); // 42
  * ```
  */
-export interface RunOptions {
+export interface RunOptions extends RunTaskOptions {
   /** `'auto'` (the default) or a backend's name. */
   strategy?: ExecutionStrategy | undefined;
-  /** Cancels the call: it rejects with `TASK_ABORTED` and the backend is told to stop. */
-  signal?: AbortSignal | undefined;
-  /** Milliseconds from the call until it rejects with `TASK_TIMEOUT` and the backend is told to stop. */
-  timeout?: number | undefined;
 }
 
 /**

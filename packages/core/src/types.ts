@@ -1,6 +1,7 @@
 /**
- * Options a backend may accept as the third argument of `runTask`.
- * Backends that do not support cancellation may ignore them.
+ * The third argument of every backend's `runTask`, with the same meaning on
+ * every backend and the router. Bad values reject with `INVALID_REQUEST`
+ * (see `readRunOptions`).
  *
  * @example
  * ```ts
@@ -10,8 +11,17 @@
  * ```
  */
 export interface RunTaskOptions {
-  /** Aborts the call. Its `reason` says why: a `ComputeError` with code `TASK_TIMEOUT` or `TASK_ABORTED`. */
-  signal?: AbortSignal | undefined;
+  /**
+   * Aborts the call: it rejects with `TASK_ABORTED` (or `TASK_TIMEOUT` when
+   * the reason is a timeout) and the work is told to stop. `null` means none.
+   */
+  signal?: AbortSignal | null | undefined;
+  /**
+   * Milliseconds from the call until it rejects with `TASK_TIMEOUT` and the
+   * work is told to stop: a number from 0 to `maxTimerDelay`. Backends that
+   * count only run time (a worker pool) say so.
+   */
+  timeout?: number | undefined;
 }
 
 /**
@@ -69,6 +79,17 @@ export interface ComputeBackendLike {
   runTask(taskName: string, input: any, options?: RunTaskOptions): Promise<unknown>;
   /** Optional: releases the backend's resources; the router's `close()` calls it. */
   close?(): unknown;
+  /**
+   * Optional: the names of the tasks this backend has, where it can list
+   * them. The router uses them to say which tasks exist when none fits, and
+   * a server lists them on `GET /tasks`.
+   */
+  readonly taskNames?: readonly string[] | undefined;
+  /**
+   * Optional: `true` while the backend is still starting (a worker pool
+   * before its handshake), so that a router can say so when it cannot place a call.
+   */
+  readonly starting?: boolean | undefined;
 }
 
 /**

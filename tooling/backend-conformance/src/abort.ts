@@ -1,15 +1,6 @@
-import { ComputeError } from '@hybridcompute/core';
 import { expect, it } from 'vitest';
+import { codeOf } from './rejection-of.js';
 import type { SuiteContext } from './suite-context.js';
-
-async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await call;
-  } catch (error) {
-    return ComputeError.isInstance(error) ? error.code : `not a ComputeError: ${String(error)}`;
-  }
-  return 'fulfilled';
-}
 
 export function describeAbort({ backend }: SuiteContext): void {
   it('rejects with TASK_ABORTED when the signal is already aborted', async () => {

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import { describeAbort } from './abort.js';
+import { describeAfterClose } from './after-close.js';
+import { describeBadOptions } from './bad-options.js';
+import { describeBurst } from './burst.js';
+import { describeCredentials } from './credentials.js';
+import { describeErrorNames } from './error-names.js';
 import { describeCanRun } from './can-run.js';
 import { describeConcurrency } from './concurrency.js';
 import { describeDispose } from './dispose.js';
@@ -26,7 +31,7 @@ import type { BackendConformanceOptions, BackendUnderTest, SuiteContext } from '
  * ```
  */
 export function describeBackendConformance(name: string, options: BackendConformanceOptions): void {
-  const capabilities = { abort: true, ...options.capabilities };
+  const capabilities = { abort: true, close: true, ...options.capabilities };
   let current: BackendUnderTest | undefined;
   const context: SuiteContext = {
     options,
@@ -54,5 +59,11 @@ export function describeBackendConformance(name: string, options: BackendConform
     // Declared gaps leave their group out rather than skipping it test by test.
     if (capabilities.abort) describe('abort', () => describeAbort(context));
     describe('dispose', () => describeDispose(context));
+    describe('bad options', () => describeBadOptions(context));
+    describe('errors name their task and backend', () => describeErrorNames(context));
+    if (capabilities.close) describe('after close', () => describeAfterClose(context));
+    const { wrongCredentials, burst } = capabilities;
+    if (typeof wrongCredentials === 'function') describe('credentials', () => describeCredentials(context, wrongCredentials));
+    if (typeof burst === 'number') describe('burst', () => describeBurst(context, burst));
   });
 }

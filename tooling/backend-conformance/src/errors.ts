@@ -1,16 +1,7 @@
 import { ComputeError } from '@hybridcompute/core';
 import { expect, it } from 'vitest';
+import { computeRejectionOf as rejectionOf } from './rejection-of.js';
 import type { SuiteContext } from './suite-context.js';
-
-async function rejectionOf(call: Promise<unknown>): Promise<ComputeError> {
-  const outcome = await call.then(
-    (value) => ({ settled: 'fulfilled' as const, value }),
-    (error: unknown) => ({ settled: 'rejected' as const, error }),
-  );
-  if (outcome.settled === 'fulfilled') throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
-  expect(ComputeError.isInstance(outcome.error), `not a ComputeError: ${String(outcome.error)}`).toBe(true);
-  return outcome.error as ComputeError;
-}
 
 export function describeErrors({ backend, options }: SuiteContext): void {
   const unknownTaskCode = options.unknownTaskCode ?? 'TASK_NOT_FOUND';

@@ -1,4 +1,5 @@
 export { describeBackendConformance } from './describe-backend-conformance.js';
+export { codeOf, computeRejectionOf, rejectionOf } from './rejection-of.js';
 export {
   asyncDouble,
   asyncFail,

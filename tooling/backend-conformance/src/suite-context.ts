@@ -10,6 +10,18 @@ export type BackendUnderTest = ComputeBackendLike;
 export interface BackendCapabilities {
   /** Honours `{ signal }`: a call rejects with `TASK_ABORTED` / `TASK_TIMEOUT` when it aborts. */
   abort?: boolean;
+  /** Has `close()`, after which every call rejects with `BACKEND_UNAVAILABLE`. */
+  close?: boolean;
+  /**
+   * Takes credentials: a factory for the same backend with wrong ones (a bad
+   * token), whose calls must reject with `UNAUTHORIZED`. Off when absent.
+   */
+  wrongCredentials?: (() => BackendUnderTest | Promise<BackendUnderTest>) | false;
+  /**
+   * Calls to send at once in the burst test, where the backend has an
+   * admission limit to respect (a server's `maxConcurrency`). Off when absent.
+   */
+  burst?: number | false;
 }
 
 /** Options for {@link describeBackendConformance}. */
@@ -24,6 +36,11 @@ export interface BackendConformanceOptions {
    * (the default), `NO_BACKEND` for a router, which finds no backend for it.
    */
   unknownTaskCode?: 'TASK_NOT_FOUND' | 'NO_BACKEND';
+  /**
+   * The `backend` every error of the backend under test must name; without
+   * it, the suite checks only that errors name some backend.
+   */
+  backendName?: string;
   /** Milliseconds each test may take, setup and disposal included. Default 20000. */
   testTimeoutMs?: number;
 }
@@ -32,5 +49,5 @@ export interface BackendConformanceOptions {
 export interface SuiteContext {
   backend(): BackendUnderTest;
   options: BackendConformanceOptions;
-  capabilities: Required<BackendCapabilities>;
+  capabilities: Required<Pick<BackendCapabilities, 'abort' | 'close'>> & BackendCapabilities;
 }

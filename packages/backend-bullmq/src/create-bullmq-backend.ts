@@ -357,7 +357,7 @@ export class BullmqBackend implements ComputeBackendInterface {
         }),
       );
     }
-    const signal = options?.signal;
+    const signal = options?.signal ?? undefined;
     if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.name));
     let timeout = this.#timeout;
     let key: string | undefined;

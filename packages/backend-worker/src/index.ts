@@ -1,3 +1,8 @@
+/**
+ * The main side: a pool of workers that runs tasks (`createWorkerBackend`).
+ *
+ * @module @hybridcompute/backend-worker
+ */
 export { createWorkerBackend, WorkerBackend } from './create-worker-backend.js';
 export type {
   DurationPercentiles,

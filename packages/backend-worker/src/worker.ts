@@ -1,3 +1,8 @@
+/**
+ * The worker side: `exposeTasks` serves task definitions inside a worker file.
+ *
+ * @module @hybridcompute/backend-worker/worker
+ */
 import { invalidArgumentError, type TaskCollection } from '@hybridcompute/core';
 import type { Endpoint } from 'comlink';
 import { exposeTasksOn } from './expose-tasks-on.js';

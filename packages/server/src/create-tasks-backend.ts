@@ -27,7 +27,7 @@ export function createTasksBackend(tasks: TaskCollection, name = 'server'): Task
   return {
     taskNames,
     canRun: (taskName) => byName.has(taskName),
-    runTask: (taskName: string, input: unknown, options?: RunTaskOptions) => run(taskName, input, options?.signal),
+    runTask: (taskName: string, input: unknown, options?: RunTaskOptions) => run(taskName, input, options?.signal ?? undefined),
     runLazily: run,
   };
 }

@@ -1,8 +1,13 @@
 import {
+  backendClosedError,
+  CloseOnce,
   collectTasks,
-  ComputeError,
+  readRunOptions,
   runTaskDefinition,
+  runUnderDeadline,
+  taskNotFoundError,
   type AnyComputeTask,
+  type CallOptions,
   type ComputeBackendInterface,
   type RunTaskOptions,
   type TaskCollection,
@@ -20,7 +25,7 @@ export interface TemplateBackendOptions {
  * the day it is copied. Replace {@link TemplateBackend.dispatch} with the call
  * to your engine, and keep the promises every backend makes: `runTask` never
  * throws synchronously, every call settles, errors are `ComputeError`s with
- * the codes in DESIGN.md, and `BACKEND_UNAVAILABLE` means "try elsewhere".
+ * the codes in docs/architecture.md, and `BACKEND_UNAVAILABLE` means "try elsewhere".
  *
  * @example
  * ```ts
@@ -32,7 +37,8 @@ export class TemplateBackend implements ComputeBackendInterface {
   /** The name errors report as their `backend`. */
   readonly name = 'template';
   readonly #tasks: Map<string, AnyComputeTask>;
-  #closed = false;
+  // Release your engine's resources in here; close() runs it once, however often it is called.
+  readonly #closer = new CloseOnce(() => undefined);
 
   constructor(options: TemplateBackendOptions) {
     this.#tasks = collectTasks(options.tasks);
@@ -40,25 +46,34 @@ export class TemplateBackend implements ComputeBackendInterface {
 
   /** Must be exact and must not throw: the router asks it before every call. */
   canRun(taskName: string): boolean {
-    return !this.#closed && this.#tasks.has(taskName);
+    return !this.#closer.closed && this.#tasks.has(taskName);
   }
 
-  /** Runs a task on the engine; settles early with `TASK_ABORTED`/`TASK_TIMEOUT` when `options.signal` aborts. */
+  /**
+   * Runs a task on the engine. Core's lifecycle pieces keep the promises every
+   * backend makes: `readRunOptions` refuses bad options with `INVALID_REQUEST`,
+   * `runUnderDeadline` settles with `TASK_TIMEOUT` / `TASK_ABORTED` at the
+   * call's deadline, and the error factories word errors as everywhere else.
+   * A backend that sends calls out and gets answers later keeps them in a
+   * `CallsInFlight` table instead, so that each settles once and `close()`
+   * can reject what is left.
+   */
   runTask<Input, Output>(taskName: string, input: Input, options?: RunTaskOptions): Promise<Output> {
-    if (this.#closed) {
-      return Promise.reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: 'The template backend is closed', taskName, backend: this.name }));
-    }
+    if (this.#closer.closed) return Promise.reject(backendClosedError(this.name, taskName));
     const task = this.#tasks.get(taskName);
-    if (task === undefined) {
-      return Promise.reject(new ComputeError({ code: 'TASK_NOT_FOUND', message: `No task '${taskName}' on the template backend`, taskName, backend: this.name }));
+    if (task === undefined) return Promise.reject(taskNotFoundError(taskName, this.name, this.#tasks.keys()));
+    let read: CallOptions;
+    try {
+      read = readRunOptions(taskName, options);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.dispatch(task, input, options?.signal) as Promise<Output>;
+    return runUnderDeadline(taskName, this.name, read, (signal) => this.dispatch(task, input, signal)) as Promise<Output>;
   }
 
-  /** Releases the engine's resources; calls after this reject with `BACKEND_UNAVAILABLE`. */
+  /** Releases the engine's resources; calls after this reject with `BACKEND_UNAVAILABLE`. Safe to call twice. */
   close(): Promise<void> {
-    this.#closed = true;
-    return Promise.resolve();
+    return this.#closer.close();
   }
 
   /**

@@ -2,7 +2,7 @@ import { messageOf } from './message-of.js';
 
 /**
  * Every way a compute call can fail, as a string that survives any boundary
- * (worker, HTTP, queue). See DESIGN.md for when each one is used.
+ * (worker, HTTP, queue). docs/architecture.md's error table says when each one is used.
  *
  * @example
  * ```ts

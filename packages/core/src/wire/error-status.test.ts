@@ -3,7 +3,7 @@ import { computeErrorCodes } from '../compute-error.js';
 import { codeOfHttpStatus, httpStatusOf } from './error-status.js';
 
 describe('httpStatusOf and codeOfHttpStatus', () => {
-  it("follows DESIGN.md's table", () => {
+  it('follows the error table in docs/architecture.md', () => {
     expect(httpStatusOf('INVALID_REQUEST')).toBe(400);
     expect(httpStatusOf('UNAUTHORIZED')).toBe(401);
     expect(httpStatusOf('TASK_NOT_FOUND')).toBe(404);

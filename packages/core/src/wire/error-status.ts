@@ -1,8 +1,8 @@
 import type { ComputeErrorCode } from '../compute-error.js';
 
 /**
- * The HTTP status a compute server answers each error code with: DESIGN.md's
- * table. A task's own failure is 422, not 500, so that generic retry layers
+ * The HTTP status a compute server answers each error code with: the error
+ * table in docs/architecture.md. A task's own failure is 422, not 500, so that generic retry layers
  * never re-run it; codes that only arise on the caller's side map to 500.
  *
  * @example

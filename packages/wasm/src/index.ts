@@ -1,0 +1,11 @@
+export { wasmTasks } from './wasm-tasks.js';
+export type { WasmSource, WasmTasksOptions } from './define-wasm-tasks.js';
+export type {
+  WasmExportList,
+  WasmExportSpec,
+  WasmInputKind,
+  WasmNumericInput,
+  WasmOutputKind,
+  WasmTasks,
+  WasmTypedArrayKind,
+} from './wasm-export-spec.js';

@@ -68,7 +68,13 @@ export class LazyWasmModule {
   async #instantiate(): Promise<ReadyModule> {
     const { module, signatures } = await this.#compile();
     const imports = typeof this.#imports === 'function' ? this.#imports() : this.#imports;
-    const instance = await WebAssembly.instantiate(module, imports);
+    let instance: WebAssembly.Instance;
+    try {
+      instance = await WebAssembly.instantiate(module, imports);
+    } catch (error) {
+      const needed = WebAssembly.Module.imports(module).map((entry) => `${entry.module}.${entry.name} (${entry.kind})`);
+      throw new Error(`wasmTasks could not instantiate ${this.#label}: ${(error as Error).message}; it imports ${needed.join(', ') || 'nothing'}`, { cause: error });
+    }
     const exports = instance.exports;
     return {
       exports,

@@ -86,15 +86,17 @@ export type WasmExportList = readonly string[] | { readonly [exportName: string]
 
 /**
  * The input of a numeric export's task: its arguments, one number alone or
- * an array (bigints for `i64` parameters; a safe integer is taken too).
+ * an array (bigints for `i64` parameters; a safe integer is taken too), or
+ * nothing for an export without parameters.
  *
  * @example
  * ```ts
  * const one: WasmNumericInput = 10; // fib(10)
  * const two: WasmNumericInput = [2, 3]; // add(2, 3)
+ * const none: WasmNumericInput = undefined; // answer()
  * ```
  */
-export type WasmNumericInput = number | bigint | readonly (number | bigint)[];
+export type WasmNumericInput = number | bigint | readonly (number | bigint)[] | undefined;
 
 interface TypedArrays {
   Int8Array: Int8Array;

@@ -21,7 +21,7 @@ export interface WasmBackendCase {
 const checksumOf = checksumInJs;
 
 /** A rejection's code and its cause's name, code and message: what crosses every boundary. */
-export async function failureOf(call: Promise<unknown>): Promise<{ code: string; cause: { name?: string; code?: string; message?: string } }> {
+export async function failureOf(call: Promise<unknown>): Promise<{ code: string; cause: { name?: string | undefined; code?: string | undefined; message?: string | undefined } }> {
   try {
     await call;
   } catch (error) {

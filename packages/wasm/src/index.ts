@@ -6,6 +6,9 @@ export type {
   WasmInputKind,
   WasmNumericInput,
   WasmOutputKind,
+  WasmTaskInput,
+  WasmTaskOutput,
   WasmTasks,
   WasmTypedArrayKind,
+  WasmTypedArrays,
 } from './wasm-export-spec.js';

@@ -98,7 +98,15 @@ export type WasmExportList = readonly string[] | { readonly [exportName: string]
  */
 export type WasmNumericInput = number | bigint | readonly (number | bigint)[] | undefined;
 
-interface TypedArrays {
+/**
+ * Each typed array kind's type, by name.
+ *
+ * @example
+ * ```ts
+ * type Pixels = WasmTypedArrays['Uint8ClampedArray']; // Uint8ClampedArray
+ * ```
+ */
+export interface WasmTypedArrays {
   Int8Array: Int8Array;
   Uint8Array: Uint8Array;
   Uint8ClampedArray: Uint8ClampedArray;
@@ -112,28 +120,49 @@ interface TypedArrays {
   BigUint64Array: BigUint64Array;
 }
 
-type InputKindOf<Spec> = Spec extends { readonly input: infer Kind } ? Kind : 'number';
-type OutputKindOf<Spec> = Spec extends 'bigint' ? 'bigint' : Spec extends { readonly output: infer Kind } ? Kind : 'number';
-
-type InputOfKind<Kind> = Kind extends 'string'
-  ? string
-  : Kind extends 'BigInt64Array' | 'BigUint64Array'
-    ? TypedArrays[Kind] | readonly bigint[]
-    : Kind extends keyof TypedArrays
-      ? TypedArrays[Kind] | readonly number[]
-      : WasmNumericInput;
-
-type OutputOfKind<Kind, Input> = Kind extends 'bigint'
-  ? bigint
-  : Kind extends 'string'
+/**
+ * What the task of an export with this spec takes.
+ *
+ * @example
+ * ```ts
+ * type Text = WasmTaskInput<{ input: 'string'; output: 'string' }>; // string
+ * type Samples = WasmTaskInput<{ input: 'Float32Array' }>; // Float32Array | readonly number[]
+ * ```
+ */
+export type WasmTaskInput<Spec extends WasmExportSpec> = Spec extends { readonly input: infer Kind }
+  ? Kind extends 'string'
     ? string
-    : Kind extends keyof TypedArrays
-      ? TypedArrays[Kind]
-      : Kind extends 'input'
-        ? Input extends keyof TypedArrays
-          ? TypedArrays[Input]
-          : never
-        : number;
+    : Kind extends 'BigInt64Array' | 'BigUint64Array'
+      ? WasmTypedArrays[Kind] | readonly bigint[]
+      : Kind extends keyof WasmTypedArrays
+        ? WasmTypedArrays[Kind] | readonly number[]
+        : WasmNumericInput
+  : WasmNumericInput;
+
+/**
+ * What the task of an export with this spec returns.
+ *
+ * @example
+ * ```ts
+ * type Scaled = WasmTaskOutput<{ input: 'Float32Array'; output: 'input' }>; // Float32Array
+ * type Product = WasmTaskOutput<'bigint'>; // bigint
+ * ```
+ */
+export type WasmTaskOutput<Spec extends WasmExportSpec> = Spec extends 'bigint'
+  ? bigint
+  : Spec extends { readonly output: infer Kind }
+    ? Kind extends 'bigint'
+      ? bigint
+      : Kind extends 'string'
+        ? string
+        : Kind extends keyof WasmTypedArrays
+          ? WasmTypedArrays[Kind]
+          : Kind extends 'input'
+            ? Spec extends { readonly input: infer Input extends keyof WasmTypedArrays }
+              ? WasmTypedArrays[Input]
+              : never
+            : number
+    : number;
 
 /**
  * The task definitions {@link wasmTasks} returns, keyed by export name, each
@@ -149,11 +178,9 @@ type OutputOfKind<Kind, Input> = Kind extends 'bigint'
 export type WasmTasks<Exports extends WasmExportList, Prefix extends string = ''> = Exports extends readonly string[]
   ? { readonly [Name in Exports[number]]: ComputeTaskInterface<WasmNumericInput, number, `${Prefix}${Name}`> }
   : {
-      readonly [Name in keyof Exports & string]: ComputeTaskInterface<
-        InputOfKind<InputKindOf<Exports[Name]>>,
-        OutputOfKind<OutputKindOf<Exports[Name]>, InputKindOf<Exports[Name]>>,
-        `${Prefix}${Name}`
-      >;
+      readonly [Name in keyof Exports & string]: Exports[Name] extends WasmExportSpec
+        ? ComputeTaskInterface<WasmTaskInput<Exports[Name]>, WasmTaskOutput<Exports[Name]>, `${Prefix}${Name}`>
+        : never;
     };
 
 /** One export's spec, every default filled in. */

@@ -16,24 +16,50 @@ const minInt32 = -(2 ** 31);
 const maxUint32 = 2 ** 32 - 1;
 
 /**
- * Calls one export the way its spec says: checks and converts the input,
- * copies memory in and out, and frees what it allocated.
+ * Makes the function that calls one export the way its spec says: checks and
+ * converts the input, copies memory in and out, and frees what it allocated.
+ * Made once per instance, so the checks a call needs are worked out once.
  *
- * @throws TypeError (code `INVALID_REQUEST`) for an input the export cannot take;
- *   whatever the export throws (a trap is a `WebAssembly.RuntimeError`).
+ * The function throws a TypeError (code `INVALID_REQUEST`) for an input the
+ * export cannot take, and whatever the export throws (a trap is a
+ * `WebAssembly.RuntimeError`).
  */
-export function callWasmExport(ready: ReadyModule, spec: ResolvedExportSpec, input: unknown): unknown {
+export function exportCaller(ready: ReadyModule, spec: ResolvedExportSpec): (input: unknown) => unknown {
   const exported = ready.exports[spec.exportName] as ExportedFunction;
   const signature = ready.signatures?.get(spec.exportName);
-  if (spec.input === 'number') {
-    return outputOf(ready, spec, exported(...numericArguments(input, signature, exported.length)), undefined);
+  if (spec.input !== 'number') {
+    const inputKind = spec.input;
+    return (input) => {
+      const { bytes, length } = inputBytes(inputKind, input);
+      const pointer = writeToMemory(ready, bytes);
+      const output = outputOf(ready, spec, exported(pointer, length), { pointer, length });
+      ready.dealloc?.(pointer, bytes.length);
+      return output;
+    };
   }
-  const { bytes, length } = inputBytes(spec.input, input);
-  const pointer = writeToMemory(ready, bytes);
-  const result = exported(pointer, length);
-  const output = outputOf(ready, spec, result, { pointer, length });
-  ready.dealloc?.(pointer, bytes.length);
-  return output;
+  const checked = (input: unknown): unknown => outputOf(ready, spec, exported(...numericArguments(input, signature, exported.length)), undefined);
+  // The common shapes of a call, checked inline; anything else takes the path that explains what is wrong.
+  const fits = signature?.params.map((type) => (type === 'i32' ? isInt32 : type === 'f32' || type === 'f64' ? isNumber : undefined));
+  if (spec.output !== 'number' || fits === undefined || !fits.every((fit) => fit !== undefined)) return checked;
+  const [first, second] = fits as ((value: unknown) => boolean)[];
+  switch (fits.length) {
+    case 0:
+      return (input) => (input === undefined ? exported() : checked(input));
+    case 1:
+      return (input) => (first!(input) ? exported(input) : checked(input));
+    case 2:
+      return (input) => (Array.isArray(input) && input.length === 2 && first!(input[0]) && second!(input[1]) ? exported(input[0], input[1]) : checked(input));
+    default:
+      return checked;
+  }
+}
+
+function isNumber(value: unknown): boolean {
+  return typeof value === 'number';
+}
+
+function isInt32(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= minInt32 && value <= maxUint32;
 }
 
 function numericArguments(input: unknown, signature: ExportSignature | undefined, parameterCount: number): unknown[] {

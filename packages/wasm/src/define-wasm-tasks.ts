@@ -1,5 +1,5 @@
 import { defineTask, invalidArgumentError, type AnyComputeTask } from '@hybridcompute/core';
-import { callWasmExport, type ReadyModule } from './call-wasm-export.js';
+import { exportCaller, type ReadyModule } from './call-wasm-export.js';
 import { checkExports } from './check-exports.js';
 import { LazyWasmModule, type ImportsOption, type ResolvedSource, type WasmSourceLoader } from './lazy-wasm-module.js';
 import { readExportSignatures } from './read-export-signatures.js';
@@ -70,23 +70,28 @@ export function defineWasmTasks<const Exports extends WasmExportList, const Pref
   const lazy = new LazyWasmModule(resolved, specs, imports, load, label);
   const tasks: Record<string, AnyComputeTask> = {};
   for (const spec of specs) {
+    let callerOf: ReadyModule | undefined;
+    let caller: (input: unknown) => unknown = () => undefined;
+    const call = (ready: ReadyModule, input: unknown): unknown => {
+      if (ready !== callerOf) {
+        caller = exportCaller(ready, spec);
+        callerOf = ready;
+      }
+      try {
+        return caller(input);
+      } catch (error) {
+        // A trap (or a stack overflow, a RangeError in JavaScript engines) can leave memory half-written.
+        if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) lazy.discard(ready);
+        throw error;
+      }
+    };
     tasks[spec.exportName] = defineTask(spec.taskName, (input: unknown): unknown => {
       const ready = lazy.ready;
-      if (ready !== undefined) return callOrDiscard(lazy, ready, spec, input);
-      return lazy.instance().then((instance) => callOrDiscard(lazy, instance, spec, input));
+      if (ready !== undefined) return call(ready, input);
+      return lazy.instance().then((instance) => call(instance, input));
     });
   }
   return Object.freeze(tasks) as WasmTasks<Exports, Prefix>;
-}
-
-function callOrDiscard(lazy: LazyWasmModule, ready: ReadyModule, spec: ResolvedExportSpec, input: unknown): unknown {
-  try {
-    return callWasmExport(ready, spec, input);
-  } catch (error) {
-    // A trap (or a stack overflow, a RangeError in JavaScript engines) can leave memory half-written.
-    if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) lazy.discard(ready);
-    throw error;
-  }
 }
 
 function resolveSpecs(exports: WasmExportList, prefix: string): ResolvedExportSpec[] {

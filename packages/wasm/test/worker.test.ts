@@ -40,6 +40,19 @@ describe('WebAssembly tasks on a Node worker pool', () => {
     }
   });
 
+  it('stops an export that never returns by the timeout, which replaces the worker; the pool carries on', async () => {
+    const worker = createWorkerBackend({ url: workerUrl, size: 1, abortGrace: 100 });
+    try {
+      const before = await worker.runTask('whoAmI', undefined);
+      const runaway = await failureOf(worker.runTask('spin', undefined, { timeout: 300 }));
+      expect(runaway.code).toBe('TASK_TIMEOUT');
+      await expect(worker.runTask('add', [2, 2])).resolves.toBe(4);
+      expect(await worker.runTask('whoAmI', undefined)).not.toBe(before);
+    } finally {
+      await worker.close();
+    }
+  });
+
   it('instantiates once per worker: each worker of a pool counts its own calls', async () => {
     const worker = createWorkerBackend({ url: workerUrl, size: 2 });
     try {

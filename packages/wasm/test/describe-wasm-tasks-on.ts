@@ -108,10 +108,11 @@ export function describeWasmTasksOn(name: string, options: WasmBackendCase): voi
     it('turns traps into TASK_FAILED with the trap as cause, and carries on with a fresh instance', async () => {
       await expect(run('count')).resolves.toBe(1);
       await expect(run('count')).resolves.toBe(2); // one instance serves call after call
-      expect(await failureOf(run('crash'))).toMatchObject({ code: 'TASK_FAILED', cause: { name: 'RuntimeError', message: 'unreachable' } });
+      // Engines word traps their own way (V8: 'unreachable'; JavaScriptCore: 'Unreachable code should not be executed').
+      expect(await failureOf(run('crash'))).toMatchObject({ code: 'TASK_FAILED', cause: { name: 'RuntimeError', message: expect.stringMatching(/unreachable/i) } });
       await expect(run('count')).resolves.toBe(1); // the trapped instance was replaced
-      expect(await failureOf(run('outOfBounds'))).toMatchObject({ code: 'TASK_FAILED', cause: { name: 'RuntimeError', message: 'memory access out of bounds' } });
-      expect(await failureOf(run('recurse', 0))).toMatchObject({ code: 'TASK_FAILED', cause: { name: 'RangeError', message: 'Maximum call stack size exceeded' } });
+      expect(await failureOf(run('outOfBounds'))).toMatchObject({ code: 'TASK_FAILED', cause: { name: 'RuntimeError', message: expect.stringMatching(/out of bounds/i) } });
+      expect(await failureOf(run('recurse', 0))).toMatchObject({ code: 'TASK_FAILED', cause: { name: 'RangeError', message: expect.stringMatching(/call stack/i) } });
       await expect(run('add', [20, 22])).resolves.toBe(42);
       await expect(run('upper', 'still up')).resolves.toBe('STILL UP');
     });

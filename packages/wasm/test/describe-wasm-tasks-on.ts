@@ -72,6 +72,7 @@ export function describeWasmTasksOn(name: string, options: WasmBackendCase): voi
       if (options.structuredValues) {
         const input = new Float32Array([1, -2.5, 3]);
         await expect(run('scale', input)).resolves.toEqual(new Float32Array([2, -5, 6]));
+        expect(input).toEqual(new Float32Array([1, -2.5, 3])); // changed in the module's memory, not here
         await expect(run('reverse', new Int32Array([1, 2, 3, -4]))).resolves.toEqual(new Int32Array([-4, 3, 2, 1]));
         await expect(run('reverse', new Int32Array(0))).resolves.toEqual(new Int32Array(0));
       }

@@ -71,6 +71,8 @@ export class BullmqBackend implements ComputeBackendInterface {
   readonly queue: Queue;
   readonly #options: CheckedBullmqBackendOptions;
   readonly #taskNames: readonly string[] | undefined;
+  // What a call without options runs with, made once: most calls have none.
+  readonly #defaultCallOptions: CallOptions;
   readonly #cancelChannel: string;
   readonly #calls: CallsInFlight<JobCall>;
   readonly #waiters: JobWaiters;
@@ -89,6 +91,7 @@ export class BullmqBackend implements ComputeBackendInterface {
     this.name = checked.name;
     this.#taskNames = checked.taskNames === undefined ? undefined : Object.freeze([...checked.taskNames]);
     this.#cancelChannel = cancelChannelOf(checked.prefix, checked.queueName);
+    this.#defaultCallOptions = Object.freeze({ signal: undefined, timeout: checked.timeout });
     this.#calls = new CallsInFlight<JobCall>({ backend: this.name, onExpire: (call, error) => this.#giveUp(call, error) });
     this.#acceptance = new AcceptanceWatch<WaitingCall>(checked.connectTimeout, (call) => this.#acceptedTooLate(call));
     this.queue = new Queue(checked.queueName, { connection: connectionOptionsOf(checked.connection), prefix: checked.prefix });
@@ -201,8 +204,9 @@ export class BullmqBackend implements ComputeBackendInterface {
     }
     // Every call has a deadline: the backend's timeout when the call names none.
     const timeout = read.timeout ?? defaultTimeout;
+    if (read.timeout === undefined) read = read.signal === undefined ? this.#defaultCallOptions : { signal: read.signal, timeout };
     const state: JobCall = { jobId: jobIdOfCall(taskName, key), accepted: false, missing: false, since: Date.now() };
-    const call = this.#calls.open<unknown>(taskName, read.timeout === undefined ? { signal: read.signal, timeout } : read, state);
+    const call = this.#calls.open<unknown>(taskName, read, state);
     if (call.settled) return call.promise;
     this.#waiters.add(call);
     // Bounded even when the connection looks ready: it may have dropped a moment ago, and ioredis

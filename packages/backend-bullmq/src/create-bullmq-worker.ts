@@ -1,10 +1,11 @@
 import {
   abortErrorFrom,
+  CallDeadline,
   CloseOnce,
   ComputeError,
   computeErrorFrom,
   maxTimerDelay,
-  runUnderDeadline,
+  settleOnAbort,
   taskTimeoutError,
   type ComputeBackendLike,
 } from '@hybridcompute/core';
@@ -113,18 +114,22 @@ export class BullmqWorker {
       const timeout = Number.isFinite(data.deadline) ? Math.max(0, Math.round(data.deadline - job.timestamp)) : 0;
       throw failure(taskTimeoutError(taskName, undefined, timeout), false);
     }
-    const cancel = new AbortController();
-    if (jobId !== undefined) this.#running.set(jobId, { cancel, taskName, created: job.timestamp });
+    // One AbortSignal per job, the job's own: a cancel aborts it, and so does the deadline, with core's
+    // TASK_TIMEOUT. (runUnderDeadline would join them into a second signal per job, which costs
+    // more than the rest of the job's handling here.)
+    const stop = new AbortController();
+    const deadline = new CallDeadline(taskName, undefined, { signal: undefined, timeout: Math.min(remaining, maxTimerDelay) }, (error) => stop.abort(error));
+    if (jobId !== undefined) this.#running.set(jobId, { stop, taskName, created: job.timestamp });
     try {
       // Settles at the deadline or on cancel even when the backend ignores its signal, so the job frees its slot.
-      const options = { signal: cancel.signal, timeout: Math.min(remaining, maxTimerDelay) };
-      const result = await runUnderDeadline(taskName, undefined, options, (signal) => this.#backend.runTask(taskName, data.input, { signal }));
+      const result = await settleOnAbort(Promise.resolve(this.#backend.runTask(taskName, data.input, { signal: stop.signal })), stop.signal, taskName);
       return { result };
     } catch (error) {
       const computeError = computeErrorFrom(error, 'TASK_FAILED', { taskName });
       // Only a task's own failure may be retried (and only when the task opted in with attempts).
-      throw failure(computeError, computeError.code === 'TASK_FAILED' && !cancel.signal.aborted);
+      throw failure(computeError, computeError.code === 'TASK_FAILED' && !stop.signal.aborted);
     } finally {
+      deadline.release();
       if (jobId !== undefined) this.#running.delete(jobId);
     }
   }
@@ -143,7 +148,7 @@ export class BullmqWorker {
       const sentAt = request.sentAt ?? Date.now();
       const running = this.#running.get(request.jobId);
       if (running !== undefined) {
-        if (running.created < sentAt) running.cancel.abort(cancelReason(request.code));
+        if (running.created < sentAt) running.stop.abort(abortErrorFrom(cancelReason(request.code), running.taskName));
         return;
       }
       // Not running here: it may be about to start here, or run elsewhere.
@@ -215,8 +220,8 @@ function blockingClientOf(worker: Worker): Promise<{ disconnect(): void }> | und
 
 /** A job this worker is running. */
 interface RunningJob {
-  /** Aborted when a caller asks for the job to stop. */
-  readonly cancel: AbortController;
+  /** Aborted when a caller asks for the job to stop, or its deadline passes. */
+  readonly stop: AbortController;
   readonly taskName: string;
   /** The job's `timestamp`: when the caller created it. */
   readonly created: number;

@@ -113,6 +113,12 @@ export interface BullmqBackendOptions {
  */
 export interface BullmqRunTaskOptions extends RunTaskOptions {
   /**
+   * Milliseconds from the call until it rejects with `TASK_TIMEOUT`, time in
+   * the queue included, instead of the backend's `timeout`: from 0 to
+   * setTimeout's limit. The worker is told the deadline and enforces it too.
+   */
+  timeout?: number | undefined;
+  /**
    * Calls with the same key (for the same task) share one job: while that job
    * is kept in Redis, a second call waits for it, or gets its result, instead
    * of enqueueing the work again. They share its deadline too: the worker

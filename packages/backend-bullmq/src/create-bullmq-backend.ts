@@ -8,7 +8,6 @@ import {
   messageOf,
   readRunOptions,
   taskNotFoundError,
-  type CallCounts,
   type CallOptions,
   type ComputeBackendInterface,
 } from '@hybridcompute/core';
@@ -40,9 +39,17 @@ import { JobWaiters, type JobCall, type WaitingCall } from './job-waiters.js';
  * console.log(`${stats.waiting} calls waiting for their jobs, ${stats.timedOut} timed out so far`);
  * ```
  */
-export interface BullmqBackendStats extends CallCounts {
+export interface BullmqBackendStats {
   /** Calls waiting for their job's result (queued, running, or not yet accepted by Redis). */
   waiting: number;
+  /** Calls that resolved with their job's result. */
+  completed: number;
+  /** Calls that rejected for another reason than a timeout or an abort: the task failed, Redis was unreachable, the backend closed. */
+  failed: number;
+  /** Calls that rejected with `TASK_TIMEOUT`. */
+  timedOut: number;
+  /** Calls that rejected with `TASK_ABORTED`: their signal aborted, or someone removed their job. */
+  aborted: number;
 }
 
 function ignore(): void {}
@@ -135,7 +142,8 @@ export class BullmqBackend implements ComputeBackendInterface {
    * ```
    */
   stats(): BullmqBackendStats {
-    return { waiting: this.#calls.size, ...this.#calls.counts };
+    const { completed, failed, timedOut, aborted } = this.#calls.counts;
+    return { waiting: this.#calls.size, completed, failed, timedOut, aborted };
   }
 
   /**

@@ -26,6 +26,7 @@ class Reports {
       this.#report('answered', [channel, call, ok, value]);
     },
     stopped: (...args) => this.#report('stopped', args),
+    firstAnswer: (...args) => this.#report('firstAnswer', args),
     stuck: (...args) => this.#report('stuck', args),
     exited: (...args) => this.#report('exited', args),
     startTimedOut: (...args) => this.#report('startTimedOut', args),
@@ -96,12 +97,14 @@ describe('WorkerChannel', () => {
 
   it('sends a call alone as a plain comlink run request and frees its slot on the answer', async () => {
     const platform = sameThreadPlatform(tasks);
-    const { channel } = await started(platform);
+    const { channel, reports } = await started(platform);
     const call = send(channel, 'double', 21);
     expect(channel.inFlight).toBe(1);
     await expect(call.promise).resolves.toBe(42);
-    expect(channel.inFlight).toBe(0);
-    expect([requestsTo(platform, 'run'), requestsTo(platform, 'runBatch')]).toEqual([1, 0]);
+    expect([channel.inFlight, channel.answeredAny, reports.count('firstAnswer')]).toEqual([0, true, 1]);
+    await send(channel, 'double', 1).promise;
+    expect(reports.count('firstAnswer')).toBe(1);
+    expect([requestsTo(platform, 'run'), requestsTo(platform, 'runBatch')]).toEqual([2, 0]);
     expect(call.state.input).toBeUndefined();
   });
 

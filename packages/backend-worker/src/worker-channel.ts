@@ -16,6 +16,8 @@ export interface WorkerChannelEvents {
   answered(channel: WorkerChannel, call: WorkerCall, ok: boolean, value: unknown): void;
   /** The task of an aborted call stopped; its slot is free again. */
   stopped(channel: WorkerChannel, call: WorkerCall): void;
+  /** The worker answered for the first time (so its worker file works). */
+  firstAnswer(channel: WorkerChannel): void;
   /** The task of an aborted call did not stop within `abortGrace`: the worker may be stuck for good. */
   stuck(channel: WorkerChannel, call: WorkerCall): void;
   /** The worker stopped on its own (never after `forget`). */
@@ -170,7 +172,10 @@ export class WorkerChannel {
     const state = call.state;
     // An answer for a call this channel no longer carries (it was forgotten) changes nothing.
     if (state.channel !== this || (state.phase !== 'running' && state.phase !== 'aborting')) return;
-    this.answeredAny = true;
+    if (!this.answeredAny) {
+      this.answeredAny = true;
+      this.#events.firstAnswer(this);
+    }
     this.inFlight--;
     if (state.phase === 'aborting') {
       clearTimeout(state.graceTimer);

@@ -14,7 +14,7 @@ export interface WorkerFleetEvents {
   /** A worker answered a running call (see {@link WorkerChannelEvents.answered}). */
   answered(channel: WorkerChannel, call: WorkerCall, ok: boolean, value: unknown): void;
   /** A slot came free on a worker without an answer to give (an aborted task stopped). */
-  freed(channel: WorkerChannel): void;
+  freed(channel: WorkerChannel, call: WorkerCall): void;
   /** A worker left the fleet: the calls running on it reject with `error`. */
   left(channel: WorkerChannel, error: ComputeError): void;
   /** The fleet gave up on its workers (see {@link WorkerFleet.broken}): every call rejects with `error`. */
@@ -39,6 +39,7 @@ export class WorkerFleet {
   readonly #settings: WorkerPoolSettings;
   readonly #platform: WorkerPlatform;
   readonly #events: WorkerFleetEvents;
+  readonly #channelEvents: WorkerChannelEvents;
   // Every worker not yet gone (for close()).
   readonly #alive = new Set<WorkerChannel>();
   #firstPending: number;
@@ -52,6 +53,7 @@ export class WorkerFleet {
     this.#settings = settings;
     this.#platform = platform;
     this.#events = events;
+    this.#channelEvents = this.#eventsForChannels(events);
     this.allStarted = new Promise<void>((resolve, reject) => {
       this.#resolveStarted = resolve;
       this.#rejectStarted = reject;
@@ -69,6 +71,35 @@ export class WorkerFleet {
     return Promise.all([...this.#alive].map((channel) => this.#retire(channel, error))).then(noop);
   }
 
+  #eventsForChannels(events: WorkerFleetEvents): WorkerChannelEvents {
+    // The calls' events go to the pool as they are: no hop on the hot path.
+    return {
+      ready: (channel, names) => {
+        this.taskNames ??= new Set(names);
+        this.ready.push(channel);
+        if (this.#firstPending > 0 && --this.#firstPending === 0) this.#resolveStarted();
+        events.joined(channel);
+      },
+      answered: events.answered,
+      stopped: events.freed,
+      firstAnswer: () => {
+        // A worker that answers shows the worker file works: earlier deaths were not its fault.
+        this.#idleDeaths = 0;
+      },
+      stuck: (channel, call) => {
+        const { name, abortGrace } = this.#settings;
+        const message = `A worker of the ${name} backend was terminated: task '${call.taskName}' did not stop within ${abortGrace} ms of being aborted`;
+        void this.#retire(channel, backendUnavailableError(name, message));
+        if (!this.#closed && this.broken === undefined) this.#spawn();
+      },
+      exited: (channel, error) => this.#onExit(channel, error),
+      startTimedOut: (channel, error) => {
+        const unavailable = backendUnavailableError(this.#settings.name, error.message, { cause: error });
+        void this.#retire(channel, unavailable).then(() => this.#startFailed(error));
+      },
+    };
+  }
+
   #spawn(): void {
     let channel: WorkerChannel;
     try {
@@ -79,34 +110,6 @@ export class WorkerFleet {
     }
     this.#alive.add(channel);
   }
-
-  readonly #channelEvents: WorkerChannelEvents = {
-    ready: (channel, names) => {
-      this.taskNames ??= new Set(names);
-      this.ready.push(channel);
-      if (this.#firstPending > 0 && --this.#firstPending === 0) this.#resolveStarted();
-      this.#events.joined(channel);
-    },
-    answered: (channel, call, ok, value) => {
-      this.#idleDeaths = 0;
-      this.#events.answered(channel, call, ok, value);
-    },
-    stopped: (channel) => {
-      this.#idleDeaths = 0;
-      this.#events.freed(channel);
-    },
-    stuck: (channel, call) => {
-      const { name, abortGrace } = this.#settings;
-      const message = `A worker of the ${name} backend was terminated: task '${call.taskName}' did not stop within ${abortGrace} ms of being aborted`;
-      void this.#retire(channel, backendUnavailableError(name, message));
-      if (!this.#closed && this.broken === undefined) this.#spawn();
-    },
-    exited: (channel, error) => this.#onExit(channel, error),
-    startTimedOut: (channel, error) => {
-      const unavailable = backendUnavailableError(this.#settings.name, error.message, { cause: error });
-      void this.#retire(channel, unavailable).then(() => this.#startFailed(error));
-    },
-  };
 
   // A worker that never got as far as exposeTasks: a file that fails to load
   // would fail again, so the fleet stops instead of respawning forever.

@@ -1,12 +1,13 @@
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { atomicsIdleWait, offeredWake, sleepWhenIdle, wakeIdleWorker, wakeRequest, type IdleWait } from './atomics-idle-wait.js';
+import { atomicsIdleWait, offeredWake, sleepWhenIdle, wakeIdleWorker, wakeOffer, wakeRequest, type IdleWait } from './atomics-idle-wait.js';
 import { wakeMessageKey } from './worker-protocol.js';
 
 describe('the pool side', () => {
   it('takes the wake array a handshake offers, and nothing else', () => {
     const wake = new Int32Array(new SharedArrayBuffer(4));
-    expect(offeredWake({ [wakeMessageKey]: wake })).toBe(wake);
+    expect(offeredWake(wakeOffer({ wake, later: queueMicrotask, receive: () => false }))).toBe(wake);
+    expect(offeredWake(wakeOffer(undefined))).toBeUndefined();
     expect(offeredWake({ [wakeMessageKey]: [0] })).toBeUndefined();
     expect(offeredWake({})).toBeUndefined();
     expect(wakeRequest).toEqual({ [wakeMessageKey]: true });

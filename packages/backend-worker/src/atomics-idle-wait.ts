@@ -115,6 +115,11 @@ export function sleepWhenIdle(endpoint: Endpoint, idleWait: IdleWait, busy: () =
   };
 }
 
+/** Worker side: what the handshake carries to offer the pool the wake array (nothing without an idle wait). */
+export function wakeOffer(idleWait: IdleWait | undefined): { [wakeMessageKey]?: Int32Array } {
+  return idleWait === undefined ? {} : { [wakeMessageKey]: idleWait.wake };
+}
+
 /** Pool side: the wake array a worker's handshake offers, if any (to take it, post {@link wakeRequest}). */
 export function offeredWake(handshake: object): Int32Array | undefined {
   const wake = (handshake as Record<string, unknown>)[wakeMessageKey];

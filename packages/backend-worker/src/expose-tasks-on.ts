@@ -9,7 +9,7 @@ import {
   type TaskContext,
 } from '@hybridcompute/core';
 import { expose, type Endpoint } from 'comlink';
-import { sleepWhenIdle, type IdleWait } from './atomics-idle-wait.js';
+import { sleepWhenIdle, wakeOffer, type IdleWait } from './atomics-idle-wait.js';
 import { installErrorTransferHandler, serializeThrown } from './error-transfer-handler.js';
 import { transferAll, transferListOf } from './transfer.js';
 import {
@@ -19,7 +19,6 @@ import {
   outcomePending,
   outcomeRejected,
   readyMessageKey,
-  wakeMessageKey,
   type WorkerApi,
 } from './worker-protocol.js';
 
@@ -213,7 +212,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
           () => (waiting === undefined ? 0 : 1),
         );
   expose(api, cloneSafeEndpoint(endpoint, answered));
-  endpoint.postMessage({ [readyMessageKey]: [...byName.keys()], ...(idleWait === undefined ? {} : { [wakeMessageKey]: idleWait.wake }) });
+  endpoint.postMessage({ [readyMessageKey]: [...byName.keys()], ...wakeOffer(idleWait) });
 }
 
 /**

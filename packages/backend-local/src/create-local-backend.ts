@@ -4,14 +4,18 @@ import {
   collectTasks,
   invalidArgumentError,
   isComputeTask,
+  lazyStream,
   readRunOptions,
+  readStreamOptions,
   runTaskDefinition,
   runUnderDeadline,
+  streamTaskDefinition,
   taskNotFoundError,
   type AnyComputeTask,
   type CallOptions,
   type ComputeBackendInterface,
   type RunTaskOptions,
+  type StreamTaskOptions,
   type TaskCollection,
 } from '@hybridcompute/core';
 
@@ -104,8 +108,30 @@ export class LocalBackend implements ComputeBackendInterface {
       return Promise.reject(error);
     }
     // A signal alone is cheaper through runTaskDefinition, which settles on it without a deadline.
-    if (read.timeout === undefined) return runTaskDefinition<Output>(task, input, read.signal, this.name);
-    return runUnderDeadline(taskName, this.name, read, (signal) => runTaskDefinition<Output>(task, input, signal, this.name));
+    if (read.timeout === undefined) return runTaskDefinition<Output>(task, input, read.signal, this.name, read.onProgress);
+    return runUnderDeadline(taskName, this.name, read, (signal) => runTaskDefinition<Output>(task, input, signal, this.name, read.onProgress));
+  }
+
+  /**
+   * Runs a streaming task (an `async function*`) in this thread and yields
+   * its chunks. The task runs only as far as the loop reads: it waits at
+   * each `yield`. Leaving the loop closes the generator (its `finally`
+   * blocks run) and aborts its signal. Errors reject the loop's next step,
+   * with the same codes as `runTask`; a task that does not stream rejects
+   * with `INVALID_REQUEST`.
+   *
+   * @example
+   * ```ts
+   * for await (const line of local.streamTask('lines', file)) console.log(line);
+   * ```
+   */
+  streamTask(taskName: string, input: unknown, options?: StreamTaskOptions): AsyncIterable<unknown> {
+    return lazyStream(() => {
+      if (this.#closer.closed) throw backendClosedError(this.name, taskName);
+      const task = this.#tasks.get(taskName);
+      if (task === undefined) throw taskNotFoundError(taskName, this.name, this.#tasks.keys());
+      return streamTaskDefinition(task, input, readStreamOptions(taskName, options), this.name);
+    });
   }
 
   /**

@@ -634,3 +634,36 @@ describe('one call, the same as on every backend', () => {
     expect([...(outer.taskNames ?? [])].sort()).toEqual(['a', 'b']);
   });
 });
+
+describe('streamTask through the router', () => {
+  it('rejects the first step, not the call, when the chosen backend cannot stream', async () => {
+    const compute = createHybridCompute({ plain: recordingBackend('plain', { t: () => 1 }) });
+    const stream = compute.streamTask('t', 1);
+    await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'INVALID_REQUEST', backend: 'plain' });
+  });
+
+  it('rejects bad options and a closed router on the first step', async () => {
+    const compute = createHybridCompute({ plain: recordingBackend('plain', { t: () => 1 }) });
+    await expect(compute.streamTask('t', 1, { highWaterMark: -1 })[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await compute.close();
+    await expect(compute.streamTask('t', 1)[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
+  it('hands the chosen backend the stream options', async () => {
+    const seen: unknown[] = [];
+    const streaming = {
+      ...recordingBackend('s', { t: () => 1 }),
+      streamTask: (_name: string, _input: unknown, options?: unknown) => {
+        seen.push(options);
+        return (async function* () {
+          yield 'chunk';
+        })();
+      },
+    };
+    const compute = createHybridCompute({ streaming });
+    const chunks: unknown[] = [];
+    for await (const chunk of compute.streamTask('t', 1, { highWaterMark: 2, timeout: 1_000 })) chunks.push(chunk);
+    expect(chunks).toEqual(['chunk']);
+    expect(seen).toEqual([{ highWaterMark: 2, timeout: 1_000 }]);
+  });
+});

@@ -6,16 +6,19 @@ import type { CallDeadline } from './lifecycle/call-deadline.js';
 import { CloseOnce } from './lifecycle/close-once.js';
 import { noCallOptions, readRunOptions, type CallOptions } from './lifecycle/read-run-options.js';
 import { runUnderDeadline } from './lifecycle/run-under-deadline.js';
+import { lazyStream } from './lazy-stream.js';
+import { readStreamOptions } from './lifecycle/read-run-options.js';
 import { observeAttempt } from './observe-attempt.js';
 import type {
   HybridComputeRunTask,
+  HybridComputeStreamTask,
   HybridComputeBackends,
   HybridComputeConstructor,
   HybridComputeOptions,
   RunOptions,
   StrategyOrOptions,
 } from './hybrid-compute-types.js';
-import type { ComputeBackendLike, RunTaskOptions } from './types.js';
+import type { ComputeBackendLike, RunTaskOptions, StreamTaskOptions } from './types.js';
 
 /**
  * The router: runs each task on the best backend that can run it. It is
@@ -55,6 +58,23 @@ export interface HybridCompute<Tasks = unknown> {
    * ```
    */
   readonly runTask: HybridComputeRunTask<Tasks>;
+  /**
+   * Runs a streaming task (its `run` is an `async function*`) and yields its
+   * chunks as they come, with at most `highWaterMark` on their way: a loop
+   * that reads slowly slows the task down. Leaving the loop early stops the
+   * task where it runs. Takes the same strategy and options as `runTask`.
+   * Bad arguments, and a chosen backend that cannot stream, reject the
+   * loop's first step; nothing throws where it is called.
+   *
+   * @example
+   * ```ts
+   * for await (const tile of compute.streamTask('tiles', image, { timeout: 60_000 })) {
+   *   draw(tile);
+   *   if (done()) break; // the task is closed where it runs
+   * }
+   * ```
+   */
+  readonly streamTask: HybridComputeStreamTask<Tasks>;
   /** Whether any backend in the `'auto'` order can run the task. */
   canRun(taskName: string): boolean;
   /** The names of the configured backends, in insertion order. */
@@ -114,6 +134,7 @@ class HybridComputeRouter {
     this.#closer = new CloseOnce(() => this.#closeBackends());
     // Users hand these around detached (`const { runTask } = compute`), and they read private state.
     this.runTask = this.runTask.bind(this);
+    this.streamTask = this.streamTask.bind(this);
     this.canRun = this.canRun.bind(this);
   }
 
@@ -171,11 +192,43 @@ class HybridComputeRouter {
       return Promise.reject(abortErrorFrom(options.signal.reason, taskName, backend));
     }
     // The deadline rejects the call itself, so the caller is answered even if a backend ignores the signal.
-    return runUnderDeadline(taskName, undefined, options, (_signal, deadline) => this.#route(taskName, input, strategy, deadline));
+    return runUnderDeadline(taskName, undefined, options, (_signal, deadline) => this.#route(taskName, input, strategy, deadline, options.onProgress));
   }
 
   close(): Promise<void> {
     return this.#closer.close();
+  }
+
+  streamTask(taskName: string, input: unknown, strategyOrOptions?: StrategyOrOptions | StreamTaskOptions): AsyncIterable<unknown> {
+    return lazyStream(() => this.#openStream(taskName, input, strategyOrOptions));
+  }
+
+  // Throws, rather than rejects: lazyStream turns it into the first step's rejection.
+  #openStream(taskName: string, input: unknown, strategyOrOptions: StrategyOrOptions | StreamTaskOptions | undefined): AsyncIterable<unknown> {
+    if (typeof taskName !== 'string') throw invalidArgumentError(`streamTask: the task name must be a string, got ${typeof taskName}`);
+    if (this.#closer.closed) throw backendClosedError('router', taskName);
+    let strategy = 'auto';
+    let options: StreamTaskOptions | undefined;
+    if (typeof strategyOrOptions === 'string') strategy = strategyOrOptions;
+    else if (strategyOrOptions !== undefined) {
+      if (typeof strategyOrOptions !== 'object' || strategyOrOptions === null) {
+        throw invalidArgumentError(`streamTask('${taskName}'): the third argument must be a strategy name or { strategy, signal, timeout, highWaterMark }`);
+      }
+      const { strategy: named, ...rest } = strategyOrOptions as RunOptions & StreamTaskOptions;
+      if (named !== undefined && typeof named !== 'string') throw invalidArgumentError(`streamTask('${taskName}'): strategy must be a string`);
+      strategy = named ?? 'auto';
+      readStreamOptions(taskName, rest);
+      options = rest;
+    }
+    const name = strategy === 'auto' ? this.order.find((candidate) => askCanRun(this.#backends.get(candidate) as ComputeBackendLike, taskName)) : strategy;
+    const backend = name === undefined ? undefined : this.#backends.get(name);
+    if (name === undefined || backend === undefined) {
+      throw name === undefined ? this.#noBackendForAuto(taskName) : new ComputeError({ code: 'NO_BACKEND', message: `No backend available for task '${taskName}' using strategy '${strategy}': no backend is named '${strategy}' (backends: ${this.#listBackends()})`, taskName });
+    }
+    if (typeof backend.streamTask !== 'function') {
+      throw new ComputeError({ code: 'INVALID_REQUEST', message: `Backend '${name}' cannot stream task '${taskName}': it has no streamTask`, taskName, backend: name });
+    }
+    return backend.streamTask(taskName, input, options);
   }
 
   async #closeBackends(): Promise<void> {
@@ -206,11 +259,17 @@ class HybridComputeRouter {
     return [...new Set(order)];
   }
 
-  #route(taskName: string, input: unknown, strategy: string, deadline: CallDeadline | undefined): Promise<unknown> {
+  #route(
+    taskName: string,
+    input: unknown,
+    strategy: string,
+    deadline: CallDeadline | undefined,
+    onProgress?: ((value: unknown) => void) | undefined,
+  ): Promise<unknown> {
     if (strategy === 'auto') {
       const index = this.#findAuto(taskName, 0);
       if (index === -1) return Promise.reject(this.#noBackendForAuto(taskName));
-      return this.#runAuto(index, taskName, input, deadline, undefined);
+      return this.#runAuto(index, taskName, input, deadline, onProgress, undefined);
     }
     const backend = this.#backends.get(strategy);
     if (backend === undefined) {
@@ -223,7 +282,7 @@ class HybridComputeRouter {
       );
     }
     // An explicit strategy is the caller's choice: the backend itself says whether it has the task.
-    return this.#attempt(backend, strategy, taskName, input, deadline);
+    return this.#attempt(backend, strategy, taskName, input, deadline, onProgress);
   }
 
   #runAuto(
@@ -231,10 +290,11 @@ class HybridComputeRouter {
     taskName: string,
     input: unknown,
     deadline: CallDeadline | undefined,
+    onProgress: ((value: unknown) => void) | undefined,
     earlierFailures: ComputeError[] | undefined,
   ): Promise<unknown> {
     const name = this.order[index] as string;
-    const attempt = this.#attempt(this.#autoBackends[index] as ComputeBackendLike, name, taskName, input, deadline);
+    const attempt = this.#attempt(this.#autoBackends[index] as ComputeBackendLike, name, taskName, input, deadline, onProgress);
     const isLast = index === this.#autoBackends.length - 1;
     // With no later backend to take over and nothing to report, the attempt is the answer: no extra promise.
     if (isLast && earlierFailures === undefined) return attempt;
@@ -244,7 +304,7 @@ class HybridComputeRouter {
       }
       const next = isLast ? -1 : this.#findAuto(taskName, index + 1);
       const failures = earlierFailures === undefined ? [error] : [...earlierFailures, error];
-      if (next !== -1) return this.#runAuto(next, taskName, input, deadline, failures);
+      if (next !== -1) return this.#runAuto(next, taskName, input, deadline, onProgress, failures);
       throw failures.length === 1 ? error : allUnavailable(taskName, failures);
     });
   }
@@ -255,6 +315,7 @@ class HybridComputeRouter {
     taskName: string,
     input: unknown,
     deadline: CallDeadline | undefined,
+    onProgress: ((value: unknown) => void) | undefined,
   ): Promise<unknown> {
     let options: RunTaskOptions | undefined;
     let signal: AbortSignal | undefined;
@@ -262,7 +323,9 @@ class HybridComputeRouter {
       // The router's own timeout names the backend the call was on when it passed.
       deadline.backend = backendName;
       signal = deadline.signal;
-      options = { signal };
+      options = onProgress === undefined ? { signal } : { signal, onProgress };
+    } else if (onProgress !== undefined) {
+      options = { onProgress };
     }
     if (!this.#observed) return invokeBackend(backend, taskName, input, options);
     return observeAttempt(this.#hooks, { taskName, backend: backendName }, signal, () =>

@@ -1,5 +1,5 @@
 import type { HybridCompute } from './create-hybrid-compute.js';
-import type { RunTaskOptions, ComputeBackendLike, TaskInput, TaskOutput, TaskRegistryOf } from './types.js';
+import type { RunTaskOptions, ComputeBackendLike, StreamTaskOptions, TaskChunk, TaskInput, TaskOutput, TaskRegistryOf } from './types.js';
 
 /**
  * `'auto'`, or the name of one of the router's backends.
@@ -207,3 +207,21 @@ export interface HybridComputeConstructor {
   new <Tasks = unknown>(backends: HybridComputeBackends, options?: HybridComputeOptions): HybridCompute<Tasks>;
   readonly prototype: HybridCompute<unknown>;
 }
+
+/**
+ * `streamTask` typed by task definitions: known names only, each task's
+ * input type, and an iterable of its chunk type. Untyped routers take any name.
+ *
+ * @example
+ * ```ts
+ * const streamTask: HybridComputeStreamTask<typeof tasks> = compute.streamTask;
+ * for await (const tile of streamTask('tiles', image)) draw(tile); // tile: the task's chunk type
+ * ```
+ */
+export type HybridComputeStreamTask<Tasks> = unknown extends Tasks
+  ? <Chunk = unknown>(taskName: string, input: unknown, strategy?: ExecutionStrategy | (RunOptions & StreamTaskOptions)) => AsyncIterable<Chunk>
+  : <Name extends keyof TaskRegistryOf<Tasks> & string>(
+      taskName: Name,
+      input: TaskInputFor<Tasks, Name>,
+      strategy?: ExecutionStrategy | (RunOptions & StreamTaskOptions),
+    ) => AsyncIterable<TaskChunk<TaskRegistryOf<Tasks>[Name]>>;

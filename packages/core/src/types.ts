@@ -22,6 +22,28 @@ export interface RunTaskOptions {
    * count only run time (a worker pool) say so.
    */
   timeout?: number | undefined;
+  /**
+   * Receives each value the task passes to `context.progress`, in order,
+   * before the call settles. Exceptions it throws are ignored.
+   */
+  onProgress?: ((value: unknown) => void) | undefined;
+}
+
+/**
+ * Options of `streamTask`: those of `runTask`, and how many chunks may be
+ * on their way between the task and the loop that reads them.
+ *
+ * @example
+ * ```ts
+ * for await (const tile of compute.streamTask('tiles', image, { highWaterMark: 4, timeout: 60_000 })) draw(tile);
+ * ```
+ */
+export interface StreamTaskOptions extends RunTaskOptions {
+  /**
+   * Chunks produced but not yet read, at most: a loop that stops reading
+   * pauses the task at its next `yield`. Default 16.
+   */
+  highWaterMark?: number | undefined;
 }
 
 /**
@@ -90,6 +112,12 @@ export interface ComputeBackendLike {
    * before its handshake), so that a router can say so when it cannot place a call.
    */
   readonly starting?: boolean | undefined;
+  /**
+   * Optional: runs a streaming task (an `async function*`) and yields its
+   * chunks. Leaving the loop early stops the task where it runs. A backend
+   * without it cannot stream.
+   */
+  streamTask?(taskName: string, input: any, options?: StreamTaskOptions): AsyncIterable<unknown>;
 }
 
 /**
@@ -106,6 +134,12 @@ export interface ComputeBackendLike {
 export interface TaskContext {
   /** Aborted when the caller cancels the call or its timeout passes. */
   readonly signal: AbortSignal;
+  /**
+   * Reports progress: the caller's `onProgress` receives each value, in
+   * order, on every backend. Values travel as the task's results do. It
+   * does nothing when nobody listens, and never throws.
+   */
+  readonly progress: (value: unknown) => void;
 }
 
 /**
@@ -206,13 +240,33 @@ export type TaskNameOf<Tasks> = keyof TaskRegistryOf<Tasks> & string;
 export type TaskInput<Task> = Task extends { run(input: infer Input, ...rest: any[]): unknown } ? Input : never;
 
 /**
- * The output type of a task definition, promises unwrapped.
+ * The output type of a task definition, promises unwrapped; for a
+ * streaming task (an `async function*`), its generator's return value.
  *
  * @example
  * ```ts
  * type GreetOutput = TaskOutput<typeof tasks.greet>; // string: the task's promise unwrapped
  *
- * const greeting: GreetOutput = await tasks.greet.run({ name: 'Ada' }, { signal: new AbortController().signal });
+ * const greeting: GreetOutput = await tasks.greet.run({ name: 'Ada' }, { signal: new AbortController().signal, progress: () => {} });
  * ```
  */
-export type TaskOutput<Task> = Task extends { run(...args: any[]): infer Output } ? Awaited<Output> : never;
+export type TaskOutput<Task> = Task extends { run(...args: any[]): infer Output } ? ResultOf<Awaited<Output>> : never;
+
+// A streaming task's runTask result is its generator's return value; tuples keep the check from distributing.
+type ResultOf<Value> = [Value] extends [AsyncGenerator<any, infer Returned, any>] ? Returned : Value;
+
+/**
+ * What a streaming task (an `async function*`) yields: the type of the
+ * chunks `streamTask` gives; `never` for a task that does not stream.
+ *
+ * @example
+ * ```ts
+ * const tiles = defineTask('tiles', async function* (image: Image) { for (const tile of split(image)) yield tile; });
+ * type Tile = TaskChunk<typeof tiles>; // the type of `tile`
+ * ```
+ */
+export type TaskChunk<Task> = Task extends { run(...args: any[]): infer Output }
+  ? [Awaited<Output>] extends [AsyncIterable<infer Chunk>]
+    ? Chunk
+    : never
+  : never;

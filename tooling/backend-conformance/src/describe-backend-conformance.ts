@@ -9,7 +9,9 @@ import { describeCanRun } from './can-run.js';
 import { describeConcurrency } from './concurrency.js';
 import { describeDispose } from './dispose.js';
 import { describeErrors } from './errors.js';
+import { describeProgress } from './progress.js';
 import { describeRunTask } from './run-task.js';
+import { describeStreaming } from './streaming.js';
 import type { BackendConformanceOptions, BackendUnderTest, SuiteContext } from './suite-context.js';
 
 /**
@@ -31,7 +33,7 @@ import type { BackendConformanceOptions, BackendUnderTest, SuiteContext } from '
  * ```
  */
 export function describeBackendConformance(name: string, options: BackendConformanceOptions): void {
-  const capabilities = { abort: true, close: true, ...options.capabilities };
+  const capabilities = { abort: true, close: true, progress: true, streaming: true, ...options.capabilities };
   let current: BackendUnderTest | undefined;
   const context: SuiteContext = {
     options,
@@ -60,6 +62,8 @@ export function describeBackendConformance(name: string, options: BackendConform
     if (capabilities.abort) describe('abort', () => describeAbort(context));
     describe('dispose', () => describeDispose(context));
     describe('bad options', () => describeBadOptions(context));
+    if (capabilities.progress) describe('progress', () => describeProgress(context));
+    if (capabilities.streaming) describe('streaming', () => describeStreaming(context));
     describe('errors name their task and backend', () => describeErrorNames(context));
     if (capabilities.close) describe('after close', () => describeAfterClose(context));
     const { wrongCredentials, burst } = capabilities;

@@ -2,14 +2,18 @@ import {
   backendClosedError,
   CloseOnce,
   collectTasks,
+  lazyStream,
   readRunOptions,
+  readStreamOptions,
   runTaskDefinition,
   runUnderDeadline,
+  streamTaskDefinition,
   taskNotFoundError,
   type AnyComputeTask,
   type CallOptions,
   type ComputeBackendInterface,
   type RunTaskOptions,
+  type StreamTaskOptions,
   type TaskCollection,
 } from '@hybridcompute/core';
 
@@ -68,7 +72,22 @@ export class TemplateBackend implements ComputeBackendInterface {
     } catch (error) {
       return Promise.reject(error);
     }
-    return runUnderDeadline(taskName, this.name, read, (signal) => this.dispatch(task, input, signal)) as Promise<Output>;
+    return runUnderDeadline(taskName, this.name, read, (signal) => this.dispatch(task, input, signal, read.onProgress)) as Promise<Output>;
+  }
+
+  /**
+   * Streams a task's chunks (its `run` is an `async function*`). Core's
+   * `streamTaskDefinition` runs it here; a real engine sends the chunks back
+   * with flow control (at most `highWaterMark` on their way) and stops the
+   * task where it runs when the loop breaks.
+   */
+  streamTask(taskName: string, input: unknown, options?: StreamTaskOptions): AsyncIterable<unknown> {
+    return lazyStream(() => {
+      if (this.#closer.closed) throw backendClosedError(this.name, taskName);
+      const task = this.#tasks.get(taskName);
+      if (task === undefined) throw taskNotFoundError(taskName, this.name, this.#tasks.keys());
+      return streamTaskDefinition(task, input, readStreamOptions(taskName, options), this.name);
+    });
   }
 
   /** Releases the engine's resources; calls after this reject with `BACKEND_UNAVAILABLE`. Safe to call twice. */
@@ -83,8 +102,8 @@ export class TemplateBackend implements ComputeBackendInterface {
    * aborts. A real engine sends the call out instead, maps its failures to
    * `ComputeError` codes and stops the remote work when `signal` aborts.
    */
-  protected dispatch(task: AnyComputeTask, input: unknown, signal: AbortSignal | undefined): Promise<unknown> {
-    return runTaskDefinition(task, input, signal, this.name);
+  protected dispatch(task: AnyComputeTask, input: unknown, signal: AbortSignal | undefined, onProgress?: (value: unknown) => void): Promise<unknown> {
+    return runTaskDefinition(task, input, signal, this.name, onProgress);
   }
 }
 

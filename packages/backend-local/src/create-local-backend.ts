@@ -17,6 +17,8 @@ import {
   type RunTaskOptions,
   type StreamTaskOptions,
   type TaskCollection,
+  type BackendTasksFrom,
+  type TypedBackend,
 } from '@hybridcompute/core';
 
 /**
@@ -29,10 +31,12 @@ import {
  * const options: LocalBackendOptions = { tasks, name: 'in-process' };
  * const local = createLocalBackend(options); // its errors report backend: 'in-process'
  * ```
+ *
+ * @typeParam Tasks - the type of `tasks`, which types the backend for the router.
  */
-export interface LocalBackendOptions {
+export interface LocalBackendOptions<Tasks extends TaskCollection = TaskCollection> {
   /** The tasks to register: an array, a record or a module namespace of `defineTask` results. */
-  tasks?: TaskCollection | undefined;
+  tasks?: Tasks | undefined;
   /** The name errors report as their `backend`. Default `'local'`. */
   name?: string | undefined;
 }
@@ -147,7 +151,14 @@ export class LocalBackend implements ComputeBackendInterface {
 /**
  * Creates a backend that runs tasks in the calling thread.
  *
+ * The backend carries the types of `tasks`, so that `createHybridCompute({ local })`
+ * infers the task names, inputs and outputs. Without `tasks` it carries none, and
+ * a router using it takes any task name; tasks added later with `registerTask`
+ * are not in the types either (declare them in `tasks`, or type the router
+ * explicitly with `createHybridCompute<typeof tasks>`).
+ *
  * @param options - `tasks` (array, record or module namespace of `defineTask` results) and an optional `name`.
+ * @typeParam Tasks - inferred from `tasks`.
  * @throws TypeError (code `INVALID_REQUEST`) when `tasks` holds something that is not a task, or two tasks share a name.
  *
  * @example
@@ -157,9 +168,12 @@ export class LocalBackend implements ComputeBackendInterface {
  *
  * const local = createLocalBackend({ tasks });
  * await local.runTask('double', 21); // 42
+ * const compute = createHybridCompute({ local }); // compute.runTask('double', 21): Promise<number>
  * ```
  */
-export function createLocalBackend(options: LocalBackendOptions = {}): LocalBackend {
+export function createLocalBackend<const Tasks extends TaskCollection = TaskCollection>(
+  options: LocalBackendOptions<Tasks> = {},
+): TypedBackend<LocalBackend, BackendTasksFrom<never, Tasks>> {
   return new LocalBackend(options);
 }
 

@@ -1,4 +1,5 @@
 import { WebSocket } from 'undici';
+import type { BackendTasksFrom, TypedBackend } from '@hybridcompute/core';
 import { RemoteBackend, type RemoteBackendOptions, type RemotePlatform } from './create-remote-backend.js';
 import { UndiciHttpTransport } from './undici-http-transport.js';
 import type { WebSocketLike } from './websocket-channel.js';
@@ -14,18 +15,29 @@ const nodePlatform: RemotePlatform = {
  * Creates a backend that runs tasks on compute servers: HTTP on undici's
  * keep-alive pools (the default) or a multiplexed WebSocket.
  *
+ * The backend carries task types for the router: those of the type argument
+ * (`createRemoteBackend<typeof tasks>`, with `import type * as tasks`: the
+ * tasks run on the server, so the client loads none of their code), or else
+ * the names in `tasks` with `unknown` inputs and outputs. With neither, it
+ * carries none, and a router using it takes any task name.
+ *
+ * @typeParam Tasks - optional: `typeof tasks` of the module the servers serve.
+ * @typeParam Declared - inferred from `tasks`.
  * @throws TypeError (code `INVALID_REQUEST`) for a missing or malformed endpoint or option.
  *
  * @example
  * ```ts
  * import { createRemoteBackend } from '@hybridcompute/backend-remote';
+ * import type * as tasks from './tasks.js';
  *
- * const remote = createRemoteBackend({ endpoint: 'http://127.0.0.1:8080/compute', token, timeout: 5_000 });
+ * const remote = createRemoteBackend<typeof tasks>({ endpoint: 'http://127.0.0.1:8080/compute', token, timeout: 5_000 });
  * await remote.connect(); // canRun now knows the server's tasks
  * const compute = createHybridCompute({ local, remote });
  * ```
  */
-export function createRemoteBackend(options: RemoteBackendOptions): RemoteBackend {
+export function createRemoteBackend<Tasks = never, const Declared extends readonly string[] = readonly string[]>(
+  options: RemoteBackendOptions<Declared>,
+): TypedBackend<RemoteBackend, BackendTasksFrom<Tasks, Declared>> {
   return new RemoteBackend(options, nodePlatform);
 }
 

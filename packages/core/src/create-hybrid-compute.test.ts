@@ -211,6 +211,7 @@ describe('explicit strategies', () => {
 
   it('rejects a strategy that names no backend with NO_BACKEND listing the backends', async () => {
     const compute = createHybridCompute({ local: recordingBackend('local', {}), remote: recordingBackend('remote', {}) });
+    // @ts-expect-error: the types know there is no 'worker'; this checks what a caller without them gets
     const error = await rejection(compute.runTask('t', 1, 'worker'));
     expect(error.code).toBe('NO_BACKEND');
     expect(error.message).toContain("No backend available for task 't' using strategy 'worker'");
@@ -269,6 +270,7 @@ describe('bad arguments', () => {
   });
 
   it('throws at construction for an order that names an unknown backend', () => {
+    // @ts-expect-error: the types know there is no 'locla'; this checks what a caller without them gets
     expect(() => createHybridCompute({ local: recordingBackend('local', {}) }, { order: ['locla'] })).toThrow(
       "order names backend 'locla', which is not configured (backends: local)",
     );

@@ -15,9 +15,12 @@ import type {
   HybridComputeBackends,
   HybridComputeConstructor,
   HybridComputeOptions,
+  RouterBackendName,
+  RouterTasks,
   RunOptions,
   StrategyOrOptions,
 } from './hybrid-compute-types.js';
+import type { CheckedBackends } from './inferred-tasks.js';
 import type { ComputeBackendLike, RunTaskOptions, StreamTaskOptions } from './types.js';
 
 /**
@@ -26,18 +29,20 @@ import type { ComputeBackendLike, RunTaskOptions, StreamTaskOptions } from './ty
  * serve one.
  *
  * @typeParam Tasks - the type of a task collection (`typeof tasks` for an
- * array, record or module namespace of `defineTask` results). When given,
- * `runTask` accepts only those names and infers input and output types.
+ * array, record or module namespace of `defineTask` results), inferred from
+ * the backends or given explicitly. When known, `runTask` accepts only those
+ * names and infers input and output types; `unknown` takes any name.
+ * @typeParam BackendName - the names `runTask`'s strategy accepts besides `'auto'`; `string` for any.
  *
  * @example
  * ```ts
- * const compute: HybridCompute<typeof tasks> = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) });
+ * const compute = createHybridCompute({ local: createLocalBackend({ tasks }) }); // HybridCompute<MergedTasks<typeof tasks>, 'local'>
  * if (compute.canRun('double')) console.log(await compute.runTask('double', 21)); // 42
  * console.log(compute.backendNames, compute.order); // ['local'] ['local']
  * await compute.close();
  * ```
  */
-export interface HybridCompute<Tasks = unknown> {
+export interface HybridCompute<Tasks = unknown, BackendName extends string = string> {
   /**
    * Runs a task.
    *
@@ -57,7 +62,7 @@ export interface HybridCompute<Tasks = unknown> {
    * await compute.runTask('double', 21, { timeout: 500, signal });        // deadline and cancel
    * ```
    */
-  readonly runTask: HybridComputeRunTask<Tasks>;
+  readonly runTask: HybridComputeRunTask<Tasks, BackendName>;
   /**
    * Runs a streaming task (its `run` is an `async function*`) and yields its
    * chunks as they come, with at most `highWaterMark` on their way: a loop
@@ -78,9 +83,9 @@ export interface HybridCompute<Tasks = unknown> {
   /** Whether any backend in the `'auto'` order can run the task. */
   canRun(taskName: string): boolean;
   /** The names of the configured backends, in insertion order. */
-  readonly backendNames: readonly string[];
+  readonly backendNames: readonly BackendName[];
   /** The order `'auto'` asks the backends in. */
-  readonly order: readonly string[];
+  readonly order: readonly BackendName[];
   /**
    * The task names of all backends, when every backend lists its own
    * (`taskNames`); `undefined` when any cannot, since then any name may run.
@@ -93,6 +98,8 @@ export interface HybridCompute<Tasks = unknown> {
    * again returns the same promise.
    */
   close(): Promise<void>;
+  /** Type-level only (never set): the router's tasks, so that an outer router infers them. */
+  readonly '~tasks'?: Tasks;
 }
 
 const defaultOrderHead = ['worker', 'local', 'remote'] as const;
@@ -429,8 +436,14 @@ export const HybridCompute = HybridComputeRouter as unknown as HybridComputeCons
  * @param backends - backends by name; `worker`, `local` and `remote` have a place in
  *   the default `'auto'` order, any other name comes after them.
  * @param options - the `'auto'` order and observability hooks.
- * @typeParam Tasks - optional: `typeof tasks` for your task definitions, so that
- *   `runTask` checks names and infers input and output types.
+ * @typeParam Tasks - usually left out: the router infers its task names, inputs and
+ *   outputs from the backends' task types, and its strategy takes only `'auto'`
+ *   and the backends' names. One backend without task types (an object literal,
+ *   a worker given no `tasks`) makes the router untyped: any task name. A task two
+ *   backends type differently is a compile error naming the task. Given
+ *   explicitly (`typeof tasks`), it types `runTask` by those tasks instead, and
+ *   the strategy takes any string.
+ * @typeParam Backends - inferred from `backends`; not meant to be given.
  * @throws TypeError (code `INVALID_REQUEST`) for a backend without `canRun`/`runTask`
  *   or an `order` naming a backend that is not configured.
  *
@@ -440,13 +453,14 @@ export const HybridCompute = HybridComputeRouter as unknown as HybridComputeCons
  * import { createLocalBackend } from '@hybridcompute/backend-local';
  * import * as tasks from './tasks.js';
  *
- * const compute = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) });
+ * const compute = createHybridCompute({ local: createLocalBackend({ tasks }) });
  * const doubled = await compute.runTask('double', 21); // number
+ * await compute.runTask('double', 21, 'lcoal'); // compile error: the strategy is 'auto' or 'local'
  * ```
  */
-export function createHybridCompute<Tasks = unknown>(
-  backends: HybridComputeBackends,
-  options?: HybridComputeOptions,
-): HybridCompute<Tasks> {
-  return new HybridCompute<Tasks>(backends, options);
+export function createHybridCompute<Tasks = never, Backends extends HybridComputeBackends = HybridComputeBackends>(
+  backends: CheckedBackends<Backends>,
+  options?: HybridComputeOptions<NoInfer<RouterBackendName<Tasks, Backends>>>,
+): HybridCompute<RouterTasks<Tasks, Backends>, RouterBackendName<Tasks, Backends>> {
+  return new HybridCompute<Tasks, Backends>(backends, options);
 }

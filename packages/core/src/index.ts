@@ -50,13 +50,19 @@ export type {
   HybridComputeOptions,
   HybridComputeRunTask,
   HybridComputeStreamTask,
+  NoInputTaskNameOf,
+  RouterBackendName,
+  RouterTasks,
   RunOptions,
   StrategyOrOptions,
   TaskInputFor,
   TaskOutputFor,
   TaskSettledEvent,
   TaskStartEvent,
+  TypedRunTask,
 } from './hybrid-compute-types.js';
+export type { BackendNameOf, CheckedBackends, InferredTasks, TaskTypeConflicts } from './inferred-tasks.js';
+export type { BackendTaskTypes, BackendTasksFrom, NamedTask, NamedTasks, TaskTypesOf, TypedBackend } from './typed-backend.js';
 export type {
   AnyComputeTask,
   ComputeBackendInterface,
@@ -71,4 +77,5 @@ export type {
   TaskNameOf,
   TaskOutput,
   TaskRegistryOf,
+  MergedTasks,
 } from './types.js';

@@ -1,3 +1,5 @@
+import type { NamedTask } from './typed-backend.js';
+
 /**
  * The third argument of every backend's `runTask`, with the same meaning on
  * every backend and the router. Bad values reject with `INVALID_REQUEST`
@@ -207,9 +209,42 @@ export type TaskCollection = readonly AnyComputeTask[] | { readonly [key: string
  * type Double = Registry['double'];
  * ```
  */
-export type TaskRegistryOf<Tasks> = Tasks extends readonly AnyComputeTask[]
-  ? { [Task in Tasks[number] as LiteralName<Task['name']>]: Task }
-  : { [Key in keyof Tasks as Tasks[Key] extends AnyComputeTask ? LiteralName<Tasks[Key]['name']> : never]: Tasks[Key] };
+export type TaskRegistryOf<Tasks> =
+  Tasks extends MergedTasks<infer Collections>
+    ? { [Task in UnshadowedDefinitions<DefinitionsOf<Collections>> as LiteralName<Task['name']>]: Task }
+    : Tasks extends readonly AnyComputeTask[]
+      ? { [Task in Tasks[number] as LiteralName<Task['name']>]: Task }
+      : { [Key in keyof Tasks as Tasks[Key] extends AnyComputeTask ? LiteralName<Tasks[Key]['name']> : never]: Tasks[Key] };
+
+/**
+ * The tasks of several task collections as one: what a router infers from
+ * its backends (`Collections` is the union of their collection types, such as
+ * `typeof localTasks | typeof workerTasks`). {@link TaskRegistryOf} keys it by
+ * task name; a name several definitions share maps to their union, and a task
+ * known by name only ({@link NamedTask}) gives way to a definition of it. It is
+ * a type-level wrapper with no value: it keeps the compiler from walking every
+ * task's types again on each `runTask` call.
+ *
+ * @typeParam Collections - a union of task collection types.
+ *
+ * @example
+ * ```ts
+ * type Both = MergedTasks<typeof localTasks | typeof workerTasks>;
+ * type Names = TaskNameOf<Both>; // the names of both modules' tasks
+ * const compute: HybridCompute<Both, 'local' | 'worker'> = createHybridCompute({ local, worker });
+ * ```
+ */
+export interface MergedTasks<Collections> {
+  /** Type-level only (never set): the collections merged. */
+  readonly '~merged': Collections;
+}
+
+type DefinitionsOf<Collections> = Collections extends readonly unknown[]
+  ? Extract<Collections[number], AnyComputeTask>
+  : Extract<Collections[keyof Collections], AnyComputeTask>;
+
+type UnshadowedDefinitions<Definitions extends AnyComputeTask, Defined = Exclude<Definitions, NamedTask<string>>['name']> =
+  Definitions extends NamedTask<infer Name> ? (Name extends Defined ? never : Definitions) : Definitions;
 
 type LiteralName<Name extends string> = string extends Name ? never : Name;
 

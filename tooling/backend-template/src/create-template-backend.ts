@@ -15,12 +15,18 @@ import {
   type RunTaskOptions,
   type StreamTaskOptions,
   type TaskCollection,
+  type BackendTasksFrom,
+  type TypedBackend,
 } from '@hybridcompute/core';
 
-/** Options for {@link createTemplateBackend}. Rename with the package, and add your engine's settings. */
-export interface TemplateBackendOptions {
+/**
+ * Options for {@link createTemplateBackend}. Rename with the package, and add your engine's settings.
+ *
+ * @typeParam Tasks - the type of `tasks`, which types the backend for the router.
+ */
+export interface TemplateBackendOptions<Tasks extends TaskCollection = TaskCollection> {
   /** The tasks this backend can run: an array, a record or a module namespace of `defineTask` results. */
-  tasks: TaskCollection;
+  tasks: Tasks;
 }
 
 /**
@@ -109,6 +115,10 @@ export class TemplateBackend implements ComputeBackendInterface {
 
 /**
  * Creates the template backend. Rename it `create<Engine>Backend` when you copy the package.
+ * It returns the backend typed by its tasks (`TypedBackend`), so that
+ * `createHybridCompute({ template: backend })` infers their names, inputs and outputs.
+ *
+ * @typeParam Tasks - inferred from `tasks`.
  *
  * @example
  * ```ts
@@ -118,6 +128,8 @@ export class TemplateBackend implements ComputeBackendInterface {
  * const backend = createTemplateBackend({ tasks });
  * ```
  */
-export function createTemplateBackend(options: TemplateBackendOptions): TemplateBackend {
+export function createTemplateBackend<const Tasks extends TaskCollection>(
+  options: TemplateBackendOptions<Tasks>,
+): TypedBackend<TemplateBackend, BackendTasksFrom<never, Tasks>> {
   return new TemplateBackend(options);
 }

@@ -6,16 +6,23 @@ import type { CallDeadline } from './lifecycle/call-deadline.js';
 import { CloseOnce } from './lifecycle/close-once.js';
 import { noCallOptions, readRunOptions, type CallOptions } from './lifecycle/read-run-options.js';
 import { runUnderDeadline } from './lifecycle/run-under-deadline.js';
+import { askCanRun } from './ask-can-run.js';
+import { invokeBackend } from './invoke-backend.js';
 import { observeAttempt } from './observe-attempt.js';
+import { PlacedCalls } from './placement/placed-calls.js';
+import { PlacedBackend } from './placement/placement-records.js';
+import { taskNamesOf } from './task-names-of.js';
 import type {
   HybridComputeRunTask,
   HybridComputeBackends,
   HybridComputeConstructor,
   HybridComputeOptions,
+  PlacementReason,
+  RouterStats,
   RunOptions,
   StrategyOrOptions,
 } from './hybrid-compute-types.js';
-import type { ComputeBackendLike, RunTaskOptions } from './types.js';
+import type { BackendLoad, ComputeBackendLike, RunTaskOptions } from './types.js';
 
 /**
  * The router: runs each task on the best backend that can run it. It is
@@ -67,6 +74,30 @@ export interface HybridCompute<Tasks = unknown> {
    */
   readonly taskNames: readonly string[] | undefined;
   /**
+   * Where calls went and what placement has learned: per backend, and per
+   * task and backend, the calls, calls in flight, p50 and p95 latency and the
+   * current run-time estimate. A snapshot: later calls do not change it.
+   *
+   * @example
+   * ```ts
+   * await Promise.all(inputs.map((n) => compute.runTask('double', n)));
+   * const { tasks } = compute.stats();
+   * console.log(tasks['double']); // { worker: { calls: 700, p50Ms: 0.05, estimateMs: 0.04, ... }, local: { ... } }
+   * ```
+   */
+  stats(): RouterStats;
+  /**
+   * The sum of its backends' load in the `'auto'` order: each one's own
+   * `load()`, or for a backend without one the router's calls in flight there
+   * against a capacity of 1. So a router nested in another is placed well.
+   *
+   * @example
+   * ```ts
+   * const { inFlight, capacity, queued } = compute.load(); // e.g. { inFlight: 3, capacity: 9, queued: 0 }
+   * ```
+   */
+  load(): BackendLoad;
+  /**
    * Closes every backend that has a `close()` method; rejects with an
    * `AggregateError` if any fails. From the first call on, the router runs
    * nothing: every new call rejects with `BACKEND_UNAVAILABLE`. Calling it
@@ -76,16 +107,24 @@ export interface HybridCompute<Tasks = unknown> {
 }
 
 const defaultOrderHead = ['worker', 'local', 'remote'] as const;
+// A call under a millisecond shows in the event loop's delay no more than the timer's own granularity.
+const defaultLocalBudgetMs = 1;
 
 class HybridComputeRouter {
   readonly backendNames: readonly string[];
   readonly order: readonly string[];
   readonly #backends = new Map<string, ComputeBackendLike>();
+  readonly #backendIndex = new Map<string, number>();
   // Parallel arrays: the hot path walks these without a Map lookup per backend.
   readonly #autoBackends: ComputeBackendLike[];
   readonly #hooks: Pick<HybridComputeOptions, 'onTaskStart' | 'onTaskSettled'>;
   readonly #observed: boolean;
   readonly #closer: CloseOnce;
+  readonly #placed: PlacedCalls;
+  // With one backend in the order there is nothing to place: 'auto' goes straight there.
+  readonly #placesAuto: boolean;
+  readonly #soleReason: PlacementReason;
+  #nextCallId = 1;
 
   constructor(backends: HybridComputeBackends, options: HybridComputeOptions = {}) {
     if (typeof backends !== 'object' || backends === null) {
@@ -111,10 +150,31 @@ class HybridComputeRouter {
     this.#autoBackends = this.order.map((name) => this.#backends.get(name) as ComputeBackendLike);
     this.#hooks = { onTaskStart: options.onTaskStart, onTaskSettled: options.onTaskSettled };
     this.#observed = options.onTaskStart !== undefined || options.onTaskSettled !== undefined;
+    const placement = readPlacementOptions(options);
+    this.backendNames.forEach((name, index) => this.#backendIndex.set(name, index));
+    this.#placed = new PlacedCalls({
+      backends: this.backendNames.map((name) => new PlacedBackend(name, this.#backends.get(name) as ComputeBackendLike, name === 'local')),
+      order: this.order.map((name) => this.#backendIndex.get(name) as number),
+      ordered: placement.ordered,
+      localBudgetMs: placement.localBudgetMs,
+      now: placement.now,
+      attempt: (backend, backendName, taskName, input, deadline, callId, reason) =>
+        this.#attempt(backend, backendName, taskName, input, deadline, callId, reason),
+    });
+    this.#placesAuto = this.order.length > 1;
+    this.#soleReason = placement.ordered ? 'ordered' : 'only';
     this.#closer = new CloseOnce(() => this.#closeBackends());
     // Users hand these around detached (`const { runTask } = compute`), and they read private state.
     this.runTask = this.runTask.bind(this);
     this.canRun = this.canRun.bind(this);
+  }
+
+  stats(): RouterStats {
+    return this.#placed.stats();
+  }
+
+  load(): BackendLoad {
+    return this.#placed.load();
   }
 
   /**
@@ -207,13 +267,15 @@ class HybridComputeRouter {
   }
 
   #route(taskName: string, input: unknown, strategy: string, deadline: CallDeadline | undefined): Promise<unknown> {
+    const callId = this.#nextCallId++;
     if (strategy === 'auto') {
+      if (this.#placesAuto) return this.#placed.run(taskName, input, deadline, callId) ?? Promise.reject(this.#noBackendForAuto(taskName));
       const index = this.#findAuto(taskName, 0);
       if (index === -1) return Promise.reject(this.#noBackendForAuto(taskName));
-      return this.#runAuto(index, taskName, input, deadline, undefined);
+      return this.#attempt(this.#autoBackends[index] as ComputeBackendLike, this.order[index] as string, taskName, input, deadline, callId, this.#soleReason);
     }
-    const backend = this.#backends.get(strategy);
-    if (backend === undefined) {
+    const backendIndex = this.#backendIndex.get(strategy);
+    if (backendIndex === undefined) {
       return Promise.reject(
         new ComputeError({
           code: 'NO_BACKEND',
@@ -223,30 +285,7 @@ class HybridComputeRouter {
       );
     }
     // An explicit strategy is the caller's choice: the backend itself says whether it has the task.
-    return this.#attempt(backend, strategy, taskName, input, deadline);
-  }
-
-  #runAuto(
-    index: number,
-    taskName: string,
-    input: unknown,
-    deadline: CallDeadline | undefined,
-    earlierFailures: ComputeError[] | undefined,
-  ): Promise<unknown> {
-    const name = this.order[index] as string;
-    const attempt = this.#attempt(this.#autoBackends[index] as ComputeBackendLike, name, taskName, input, deadline);
-    const isLast = index === this.#autoBackends.length - 1;
-    // With no later backend to take over and nothing to report, the attempt is the answer: no extra promise.
-    if (isLast && earlierFailures === undefined) return attempt;
-    return attempt.then(undefined, (error: unknown) => {
-      if (!ComputeError.isInstance(error) || error.code !== 'BACKEND_UNAVAILABLE' || deadline?.expired !== undefined) {
-        throw error;
-      }
-      const next = isLast ? -1 : this.#findAuto(taskName, index + 1);
-      const failures = earlierFailures === undefined ? [error] : [...earlierFailures, error];
-      if (next !== -1) return this.#runAuto(next, taskName, input, deadline, failures);
-      throw failures.length === 1 ? error : allUnavailable(taskName, failures);
-    });
+    return this.#placed.runExplicit(backendIndex, taskName, input, deadline, callId);
   }
 
   #attempt(
@@ -255,6 +294,8 @@ class HybridComputeRouter {
     taskName: string,
     input: unknown,
     deadline: CallDeadline | undefined,
+    callId: number,
+    reason: PlacementReason,
   ): Promise<unknown> {
     let options: RunTaskOptions | undefined;
     let signal: AbortSignal | undefined;
@@ -265,7 +306,7 @@ class HybridComputeRouter {
       options = { signal };
     }
     if (!this.#observed) return invokeBackend(backend, taskName, input, options);
-    return observeAttempt(this.#hooks, { taskName, backend: backendName }, signal, () =>
+    return observeAttempt(this.#hooks, { taskName, backend: backendName, callId, reason }, signal, () =>
       invokeBackend(backend, taskName, input, options),
     );
   }
@@ -300,50 +341,18 @@ class HybridComputeRouter {
   }
 }
 
-function invokeBackend(
-  backend: ComputeBackendLike,
-  taskName: string,
-  input: unknown,
-  options: RunTaskOptions | undefined,
-): Promise<unknown> {
-  let result: unknown;
-  try {
-    result = backend.runTask(taskName, input, options);
-  } catch (error) {
-    // Outside the contract, but the caller still gets a rejection, as if the backend had been async.
-    return Promise.reject(error);
+function readPlacementOptions(options: HybridComputeOptions): { ordered: boolean; localBudgetMs: number; now: () => number } {
+  const { placement = 'fastest', localBudgetMs = defaultLocalBudgetMs, now } = options;
+  if (placement !== 'fastest' && placement !== 'ordered') {
+    throw invalidArgumentError(`createHybridCompute: placement must be 'fastest' or 'ordered', got ${String(placement)}`);
   }
-  if (result instanceof Promise) return result;
-  // A backend outside this project may return a thenable or even a plain value.
-  return Promise.resolve(result);
-}
-
-function allUnavailable(taskName: string, failures: ComputeError[]): ComputeError {
-  const described = failures.map((failure) => `${failure.backend ?? 'a backend'}: ${failure.message}`).join('; ');
-  return new ComputeError({
-    code: 'BACKEND_UNAVAILABLE',
-    message: `No backend could run task '${taskName}' using strategy 'auto': ${described}`,
-    taskName,
-    cause: failures[failures.length - 1],
-  });
-}
-
-function askCanRun(backend: ComputeBackendLike, taskName: string): boolean {
-  try {
-    return backend.canRun(taskName) === true;
-  } catch {
-    // A backend that cannot answer cannot be trusted with the call.
-    return false;
+  if (typeof localBudgetMs !== 'number' || !(localBudgetMs >= 0)) {
+    throw invalidArgumentError(`createHybridCompute: localBudgetMs must be a number of milliseconds, 0 or more, got ${String(localBudgetMs)}`);
   }
-}
-
-function taskNamesOf(backend: ComputeBackendLike): readonly string[] | undefined {
-  try {
-    const names: unknown = backend.taskNames;
-    return Array.isArray(names) ? (names as string[]) : undefined;
-  } catch {
-    return undefined;
+  if (now !== undefined && typeof now !== 'function') {
+    throw invalidArgumentError(`createHybridCompute: now must be a function returning milliseconds, got ${typeof now}`);
   }
+  return { ordered: placement === 'ordered', localBudgetMs, now: now ?? (() => performance.now()) };
 }
 
 /**

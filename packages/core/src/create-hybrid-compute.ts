@@ -156,6 +156,7 @@ class HybridComputeRouter {
       backends: this.backendNames.map((name) => new PlacedBackend(name, this.#backends.get(name) as ComputeBackendLike, name === 'local')),
       order: this.order.map((name) => this.#backendIndex.get(name) as number),
       ordered: placement.ordered,
+      observed: this.#observed,
       localBudgetMs: placement.localBudgetMs,
       now: placement.now,
       attempt: (backend, backendName, taskName, input, deadline, callId, reason) =>

@@ -282,11 +282,17 @@ export type PlacementReason = 'explicit' | 'ordered' | 'only' | 'default-order' 
 export interface TaskBackendStats {
   /** Calls handed to this backend (every attempt, including explicit calls). */
   calls: number;
-  /** Of those, the ones not settled yet (calls on `local` are not followed: always 0 there). */
+  /**
+   * Of those, the ones not settled yet. Calls on `local` run in the caller's
+   * thread and are not followed after they return: 0 there, as `failures`.
+   */
   inFlight: number;
-  /** Attempts that rejected. */
+  /** Attempts that rejected (not followed on `local`). */
   failures: number;
-  /** Median latency of the timed calls (recent ones), in ms; `undefined` before any. */
+  /**
+   * Median latency of the timed calls (the last 64), in ms; `undefined`
+   * before any. On `local`, the time the call held the thread.
+   */
   p50Ms: number | undefined;
   /** 95th percentile of the same. */
   p95Ms: number | undefined;

@@ -40,13 +40,21 @@ export type {
   WireResultFrame,
 } from './wire/wire-messages.js';
 export { createHybridCompute, HybridCompute } from './create-hybrid-compute.js';
+export { RunTimeEstimate } from './placement/run-time-estimate.js';
+export type { RunTimeEstimateOptions } from './placement/run-time-estimate.js';
+export { estimateFinishMs } from './placement/estimate-finish-ms.js';
 export type {
   ExecutionStrategy,
   HybridComputeBackends,
   HybridComputeConstructor,
   HybridComputeOptions,
   HybridComputeRunTask,
+  BackendStats,
+  PlacementOptions,
+  PlacementReason,
+  RouterStats,
   RunOptions,
+  TaskBackendStats,
   StrategyOrOptions,
   TaskInputFor,
   TaskOutputFor,
@@ -55,6 +63,7 @@ export type {
 } from './hybrid-compute-types.js';
 export type {
   AnyComputeTask,
+  BackendLoad,
   ComputeBackendInterface,
   ComputeBackendLike,
   ComputeTaskInterface,

@@ -1,6 +1,7 @@
 import { allUnavailableError } from '../all-unavailable-error.js';
 import { askCanRun } from '../ask-can-run.js';
 import { ComputeError } from '../compute-error.js';
+import { invokeBackend } from '../invoke-backend.js';
 import type { PlacementReason, RouterStats, TaskBackendStats } from '../hybrid-compute-types.js';
 import type { CallDeadline } from '../lifecycle/call-deadline.js';
 import type { BackendLoad, ComputeBackendLike } from '../types.js';
@@ -26,6 +27,8 @@ export type AttemptCall = (
 // Every call of a task's first 16, then one in 8, is timed: the clock costs as much as the rest of a call.
 const timedWarmUpCalls = 16;
 const timedMask = 7;
+const rareTimedMask = 31;
+const rareTimingFactor = 16;
 // A backend's first samples for a task are always taken, so a new backend is learned at once.
 const pairWarmUpSamples = 4;
 // Unseen backends are probed once the default one has answered a few calls.
@@ -51,6 +54,8 @@ export class PlacedCalls {
   readonly #policy: PlacementPolicy;
   readonly #now: () => number;
   readonly #attempt: AttemptCall;
+  readonly #observed: boolean;
+  readonly #lastIndex: number;
   // Time the caller's thread spent running local calls: taken out of other backends' samples.
   #blockedMs = 0;
   #calls = 0;
@@ -59,6 +64,8 @@ export class PlacedCalls {
     backends: readonly PlacedBackend[];
     order: readonly number[];
     ordered: boolean;
+    /** Hooks are set: every attempt goes through `attempt`. */
+    observed: boolean;
     localBudgetMs: number;
     now: () => number;
     attempt: AttemptCall;
@@ -69,6 +76,8 @@ export class PlacedCalls {
     this.#policy = { localBudgetMs: options.localBudgetMs, reprobeAfterMs };
     this.#now = options.now;
     this.#attempt = options.attempt;
+    this.#observed = options.observed;
+    this.#lastIndex = this.#order.length - 1;
     this.#candidates = this.#order.map(() => ({
       eligible: false,
       runTimeMs: Number.NaN,
@@ -86,17 +95,35 @@ export class PlacedCalls {
     const calls = task.calls++;
     this.#calls++;
     const sticky = task.sticky;
-    if (sticky !== -1 && (calls & timedMask) !== 0) {
-      const placed = this.#backends[this.#order[sticky] as number] as PlacedBackend;
+    if (sticky !== -1 && (calls & task.stickyMask) !== 0) {
+      const placed = task.stickyBackend as PlacedBackend;
       if (askCanRun(placed.backend, taskName)) {
-        return this.#dispatch(task, sticky, 'learned', Number.NaN, taskName, input, deadline, callId, undefined, undefined);
+        if (sticky !== this.#lastIndex || deadline !== undefined || this.#observed) {
+          return this.#dispatch(task, sticky, 'learned', Number.NaN, taskName, input, deadline, callId, undefined, undefined);
+        }
+        // The common case of a task that runs in place: nothing to follow, nothing to move on to.
+        const pair = task.stickyPair as PlacedPair;
+        placed.calls++;
+        pair.calls++;
+        this.#blockedMs += pair.estimate.valueMs;
+        return invokeBackend(placed.backend, taskName, input, undefined);
       }
     }
     const now = calls < timedWarmUpCalls || (calls & timedMask) === 0 ? this.#now() : Number.NaN;
     const index = this.#choose(task, taskName, undefined, calls >= exploreAfterCalls, now);
     if (index === -1) return undefined;
     const reason = this.#choice.reason;
-    task.sticky = reason === 'learned' && this.#placedAt(index).inPlace ? index : -1;
+    const chosen = this.#placedAt(index);
+    if (reason === 'learned' && chosen.inPlace) {
+      task.sticky = index;
+      task.stickyBackend = chosen;
+      const pair = task.pairs[this.#order[index] as number] as PlacedPair;
+      task.stickyPair = pair;
+      // Far under the budget, a task is re-timed (and its placement re-checked) one call in 32, else one in 8.
+      task.stickyMask = pair.estimate.valueMs * rareTimingFactor < this.#policy.localBudgetMs ? rareTimedMask : timedMask;
+    } else {
+      task.sticky = -1;
+    }
     return this.#dispatch(task, index, reason, now, taskName, input, deadline, callId, undefined, undefined);
   }
 
@@ -109,7 +136,7 @@ export class PlacedCalls {
     const t0 = this.#now();
     if (placed.inPlace) {
       const attempt = this.#attempt(placed.backend, placed.name, taskName, input, deadline, callId, 'explicit');
-      this.#learnInPlace(pair, t0, attempt);
+      this.#learnInPlace(pair, t0);
       return attempt;
     }
     const scratch = { ahead: 0, capacity: 1 };
@@ -240,7 +267,7 @@ export class PlacedCalls {
     if (placed.inPlace) {
       const attempt = this.#attempt(placed.backend, placed.name, taskName, input, deadline, callId, reason);
       if (t0 === t0) {
-        this.#learnInPlace(pair, t0, attempt);
+        this.#learnInPlace(pair, t0);
       } else {
         const expected = pair.estimate.valueMs;
         if (expected === expected) this.#blockedMs += expected;
@@ -297,15 +324,17 @@ export class PlacedCalls {
     );
   }
 
-  /** A local run: the time it held the thread is its sample; its latency is recorded when it settles. */
-  #learnInPlace(pair: PlacedPair, t0: number, attempt: Promise<unknown>): void {
+  /**
+   * A local run: the time it held the thread is its sample, and its latency
+   * as far as stats go (the rest is a turn of the microtask queue; following
+   * it would cost a promise a call).
+   */
+  #learnInPlace(pair: PlacedPair, t0: number): void {
     const t1 = this.#now();
     const held = t1 - t0;
     pair.estimate.observe(held, t1);
+    pair.latencies.add(held);
     this.#blockedMs += held;
-    attempt.then(() => pair.latencies.add(this.#now() - t0), () => {
-      pair.failures++;
-    });
   }
 
   #moveOn(

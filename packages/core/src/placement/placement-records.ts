@@ -50,6 +50,10 @@ export class PlacedTask {
   calls = 0;
   /** While 'auto' keeps choosing `local` for this task: its index in the order, else -1. */
   sticky = -1;
+  stickyBackend: PlacedBackend | undefined = undefined;
+  stickyPair: PlacedPair | undefined = undefined;
+  /** Calls whose number has none of these bits set are timed while sticky. */
+  stickyMask = 7;
   readonly pairs: PlacedPair[];
 
   constructor(backendCount: number) {

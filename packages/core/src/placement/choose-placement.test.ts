@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { choosePlacement, type PlacementCandidate, type PlacementChoice } from './choose-placement.js';
 
-const policy = { localBudgetMs: 1, reprobeAfterMs: 1_000 };
+const policy = { localBudgetMs: 1, reprobeAfterMs: 1_000, exploreSamples: 3 };
 
 function candidate(overrides: Partial<PlacementCandidate> = {}): PlacementCandidate {
-  return { eligible: true, runTimeMs: Number.NaN, lastSampleAt: 0, ahead: 0, capacity: 2, probing: false, inPlace: false, ...overrides };
+  const samples = overrides.runTimeMs === undefined ? 0 : 3;
+  return { eligible: true, runTimeMs: Number.NaN, lastSampleAt: 0, samples, ahead: 0, capacity: 2, probing: false, inPlace: false, ...overrides };
 }
 
 const local = (overrides: Partial<PlacementCandidate> = {}) =>
@@ -43,6 +44,13 @@ describe('choosePlacement', () => {
     expect(choose([known, candidate({ ahead: 2 })])).toEqual({ index: 0, reason: 'learned' });
   });
 
+  it('keeps probing a backend, one call at a time, until it has three samples', () => {
+    const known = candidate({ runTimeMs: 5 });
+    expect(choose([known, candidate({ runTimeMs: 50, samples: 2 })])).toEqual({ index: 1, reason: 'exploring' });
+    expect(choose([known, candidate({ runTimeMs: 50, samples: 2, probing: true })])).toEqual({ index: 0, reason: 'learned' });
+    expect(choose([known, candidate({ runTimeMs: 50, samples: 3 })])).toEqual({ index: 0, reason: 'learned' });
+  });
+
   it('probes local only for a task that runs under the budget elsewhere', () => {
     expect(choose([candidate({ runTimeMs: 0.05 }), local()])).toEqual({ index: 1, reason: 'exploring' });
     expect(choose([candidate({ runTimeMs: 5 }), local()])).toEqual({ index: 0, reason: 'learned' });
@@ -61,12 +69,24 @@ describe('choosePlacement', () => {
   });
 
   it('on a timed call, re-probes a free backend not sampled for a while', () => {
-    const fresh = candidate({ runTimeMs: 2, lastSampleAt: 9_500 });
-    const stale = candidate({ runTimeMs: 9, lastSampleAt: 8_000 });
+    const fresh = candidate({ runTimeMs: 2, lastSampleAt: 9_990 });
+    const stale = candidate({ runTimeMs: 9, lastSampleAt: 9_500 });
     expect(choose([fresh, stale], { now: 10_000 })).toEqual({ index: 1, reason: 'exploring' });
     expect(choose([fresh, stale], { now: Number.NaN })).toEqual({ index: 0, reason: 'learned' });
     expect(choose([fresh, { ...stale, probing: true }], { now: 10_000 })).toEqual({ index: 0, reason: 'learned' });
     expect(choose([fresh, { ...stale, ahead: 2 }], { now: 10_000 })).toEqual({ index: 0, reason: 'learned' });
+  });
+
+  it('re-probes after 50 run times of the stale backend, between 10 ms and a second', () => {
+    const fresh = candidate({ runTimeMs: 0.001, lastSampleAt: 10_000 });
+    // 9 ms: 50 runs would be 450 ms.
+    expect(choose([fresh, candidate({ runTimeMs: 9, lastSampleAt: 9_600 })], { now: 10_000 }).reason).toBe('learned');
+    expect(choose([fresh, candidate({ runTimeMs: 9, lastSampleAt: 9_540 })], { now: 10_000 }).reason).toBe('exploring');
+    // 0.02 ms: at least 10 ms.
+    expect(choose([fresh, candidate({ runTimeMs: 0.02, lastSampleAt: 9_995 })], { now: 10_000 }).reason).toBe('learned');
+    expect(choose([fresh, candidate({ runTimeMs: 0.02, lastSampleAt: 9_989 })], { now: 10_000 }).reason).toBe('exploring');
+    // 100 ms: at most a second.
+    expect(choose([fresh, candidate({ runTimeMs: 100, lastSampleAt: 8_999 })], { now: 10_000 }).reason).toBe('exploring');
   });
 });
 

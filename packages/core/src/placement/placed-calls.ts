@@ -2,12 +2,13 @@ import { allUnavailableError } from '../all-unavailable-error.js';
 import { askCanRun } from '../ask-can-run.js';
 import { ComputeError } from '../compute-error.js';
 import { invokeBackend } from '../invoke-backend.js';
-import type { PlacementReason, RouterStats, TaskBackendStats } from '../hybrid-compute-types.js';
+import type { PlacementReason, RouterStats } from '../hybrid-compute-types.js';
 import type { CallDeadline } from '../lifecycle/call-deadline.js';
 import type { BackendLoad, ComputeBackendLike } from '../types.js';
 import { choosePlacement, type PlacementCandidate, type PlacementChoice, type PlacementPolicy } from './choose-placement.js';
 import { PlacedTask, type PlacedBackend, type PlacedPair } from './placement-records.js';
 import { readBackendLoad } from './read-backend-load.js';
+import { routerLoadOf, routerStatsOf } from './router-stats-of.js';
 
 /**
  * How the router hands one attempt to a backend (hooks and deadline included).
@@ -34,6 +35,7 @@ const pairWarmUpSamples = 4;
 // Unseen backends are probed once the default one has answered a few calls.
 const exploreAfterCalls = 8;
 const reprobeAfterMs = 1_000;
+const exploreSamples = 3;
 const firstBackoffCalls = 16;
 const maxBackoffCalls = 1_024;
 
@@ -73,7 +75,7 @@ export class PlacedCalls {
     this.#backends = options.backends;
     this.#order = options.order;
     this.ordered = options.ordered;
-    this.#policy = { localBudgetMs: options.localBudgetMs, reprobeAfterMs };
+    this.#policy = { localBudgetMs: options.localBudgetMs, reprobeAfterMs, exploreSamples };
     this.#now = options.now;
     this.#attempt = options.attempt;
     this.#observed = options.observed;
@@ -82,6 +84,7 @@ export class PlacedCalls {
       eligible: false,
       runTimeMs: Number.NaN,
       lastSampleAt: Number.NaN,
+      samples: 0,
       ahead: 0,
       capacity: 1,
       probing: false,
@@ -141,49 +144,16 @@ export class PlacedCalls {
     }
     const scratch = { ahead: 0, capacity: 1 };
     fillLoad(scratch, placed);
-    return this.#follow(placed, pair, t0, scratch.ahead, scratch.capacity, this.#attempt(placed.backend, placed.name, taskName, input, deadline, callId, 'explicit'), undefined);
+    return this.#follow(placed, pair, t0, scratch.ahead, scratch.capacity, this.#attempt(placed.backend, placed.name, taskName, input, deadline, callId, 'explicit'));
   }
 
   /** The sum over the backends in the order: each one's `load()`, or the router's own count and a capacity of 1. */
   load(): BackendLoad {
-    let inFlight = 0;
-    let capacity = 0;
-    let queued = 0;
-    for (const backendIndex of this.#order) {
-      const placed = this.#backends[backendIndex] as PlacedBackend;
-      const load = placed.hasLoad ? readBackendLoad(placed.backend) : undefined;
-      inFlight += Math.max(placed.inFlight, load?.inFlight ?? 0);
-      capacity += load?.capacity ?? 1;
-      queued += load?.queued ?? 0;
-    }
-    return { inFlight, capacity, queued };
+    return routerLoadOf(this.#backends, this.#order);
   }
 
   stats(): RouterStats {
-    const backends: RouterStats['backends'] = {};
-    for (const placed of this.#backends) {
-      const load = placed.hasLoad ? readBackendLoad(placed.backend) : undefined;
-      backends[placed.name] = { calls: placed.calls, inFlight: placed.inFlight, failures: placed.failures, load: load && { ...load } };
-    }
-    const tasks: RouterStats['tasks'] = {};
-    for (const [taskName, task] of this.#tasks) {
-      const byBackend: Record<string, TaskBackendStats> = {};
-      task.pairs.forEach((pair, backendIndex) => {
-        if (pair.calls === 0) return;
-        const value = pair.estimate.valueMs;
-        byBackend[(this.#backends[backendIndex] as PlacedBackend).name] = {
-          calls: pair.calls,
-          inFlight: pair.inFlight,
-          failures: pair.failures,
-          p50Ms: pair.latencies.quantile(0.5),
-          p95Ms: pair.latencies.quantile(0.95),
-          estimateMs: value === value ? value : undefined,
-          samples: pair.estimate.samples,
-        };
-      });
-      tasks[taskName] = byBackend;
-    }
-    return { placement: this.ordered ? 'ordered' : 'fastest', backends, tasks };
+    return routerStatsOf(this.#backends, this.#tasks, this.ordered);
   }
 
   #task(taskName: string): PlacedTask {
@@ -237,6 +207,7 @@ export class PlacedCalls {
       const pair = task.pairs[backendIndex] as PlacedPair;
       candidate.runTimeMs = pair.estimate.valueMs;
       candidate.lastSampleAt = pair.estimate.lastSampleAt;
+      candidate.samples = pair.estimate.samples;
       candidate.probing = pair.inFlight > 0;
       candidate.inPlace = placed.inPlace;
       fillLoad(candidate, placed);
@@ -277,13 +248,45 @@ export class PlacedCalls {
       return attempt.then(undefined, (error: unknown) => this.#moveOn(task, index, error, taskName, input, deadline, callId, tried, failures));
     }
     const candidate = this.#candidates[index] as PlacementCandidate;
-    const attempt = this.#attempt(placed.backend, placed.name, taskName, input, deadline, callId, reason);
-    return this.#follow(placed, pair, t0, candidate.ahead, candidate.capacity, attempt, (error: unknown) =>
-      this.#moveOn(task, index, error, taskName, input, deadline, callId, tried, failures),
+    const ahead = candidate.ahead;
+    const capacity = candidate.capacity;
+    placed.inFlight++;
+    pair.inFlight++;
+    const blockedAt = this.#blockedMs;
+    const attempt =
+      deadline === undefined && !this.#observed
+        ? invokeBackend(placed.backend, taskName, input, undefined)
+        : this.#attempt(placed.backend, placed.name, taskName, input, deadline, callId, reason);
+    return attempt.then(
+      (value) => {
+        placed.inFlight--;
+        pair.inFlight--;
+        placed.backoffCalls = 0;
+        if (t0 === t0) this.#learnOffThread(pair, t0, blockedAt, ahead, capacity);
+        return value;
+      },
+      (error: unknown) => {
+        placed.inFlight--;
+        pair.inFlight--;
+        placed.failures++;
+        pair.failures++;
+        return this.#moveOn(task, index, error, taskName, input, deadline, callId, tried, failures);
+      },
     );
   }
 
-  /** Follows an attempt off the caller's thread: in-flight counts, and the sample when `t0` is set. */
+  #learnOffThread(pair: PlacedPair, t0: number, blockedAt: number, ahead: number, capacity: number): void {
+    const t2 = this.#now();
+    const latency = t2 - t0;
+    pair.latencies.add(latency);
+    // The answer waited while this thread ran local calls, and behind the calls ahead of it there.
+    let sample = latency - (this.#blockedMs - blockedAt);
+    const waiting = ahead + 1 - capacity;
+    if (waiting > 0) sample /= 1 + waiting / capacity;
+    pair.estimate.observe(sample, t2);
+  }
+
+  /** Follows an explicit attempt off the caller's thread: in-flight counts, and its sample. */
   #follow(
     placed: PlacedBackend,
     pair: PlacedPair,
@@ -291,7 +294,6 @@ export class PlacedCalls {
     ahead: number,
     capacity: number,
     attempt: Promise<unknown>,
-    onFailure: ((error: unknown) => unknown) | undefined,
   ): Promise<unknown> {
     placed.inFlight++;
     pair.inFlight++;
@@ -301,16 +303,7 @@ export class PlacedCalls {
         placed.inFlight--;
         pair.inFlight--;
         placed.backoffCalls = 0;
-        if (t0 === t0) {
-          const t2 = this.#now();
-          const latency = t2 - t0;
-          pair.latencies.add(latency);
-          // The answer waited while this thread ran local calls, and behind the calls ahead of it there.
-          let sample = latency - (this.#blockedMs - blockedAt);
-          const waiting = ahead + 1 - capacity;
-          if (waiting > 0) sample /= 1 + waiting / capacity;
-          pair.estimate.observe(sample, t2);
-        }
+        if (t0 === t0) this.#learnOffThread(pair, t0, blockedAt, ahead, capacity);
         return value;
       },
       (error: unknown) => {
@@ -318,8 +311,7 @@ export class PlacedCalls {
         pair.inFlight--;
         placed.failures++;
         pair.failures++;
-        if (onFailure === undefined) throw error;
-        return onFailure(error);
+        throw error;
       },
     );
   }

@@ -236,6 +236,8 @@ export class PlacedCalls {
     pair.calls++;
     if (t0 !== t0 && pair.estimate.samples < pairWarmUpSamples) t0 = this.#now();
     if (placed.inPlace) {
+      // The choice itself is not the task's run time: on the thread, time the run alone.
+      if (t0 === t0) t0 = this.#now();
       const attempt = this.#attempt(placed.backend, placed.name, taskName, input, deadline, callId, reason);
       if (t0 === t0) {
         this.#learnInPlace(pair, t0);

@@ -5,7 +5,7 @@ const policy = { localBudgetMs: 1, reprobeAfterMs: 1_000, exploreSamples: 3 };
 
 function candidate(overrides: Partial<PlacementCandidate> = {}): PlacementCandidate {
   const samples = overrides.runTimeMs === undefined ? 0 : 3;
-  return { eligible: true, runTimeMs: Number.NaN, lastSampleAt: 0, samples, ahead: 0, capacity: 2, probing: false, inPlace: false, ...overrides };
+  return { eligible: true, runTimeMs: Number.NaN, lastSampleAt: 0, samples, ahead: 0, capacity: 2, probing: false, inPlace: false, busy: 0, ...overrides };
 }
 
 const local = (overrides: Partial<PlacementCandidate> = {}) =>
@@ -66,6 +66,14 @@ describe('choosePlacement', () => {
 
   it('never makes local wait: the thread is free whenever a call is placed', () => {
     expect(choose([candidate({ runTimeMs: 0.3 }), local({ runTimeMs: 0.2, ahead: 0 })])).toEqual({ index: 1, reason: 'learned' });
+  });
+
+  it('moves work off a thread kept busy by local runs', () => {
+    const worker = candidate({ runTimeMs: 0.5 });
+    expect(choose([worker, local({ runTimeMs: 0.3, busy: 0.2 })])).toEqual({ index: 1, reason: 'learned' });
+    // 0.3 / (1 - 0.5) = 0.6 > 0.5: the worker finishes sooner.
+    expect(choose([worker, local({ runTimeMs: 0.3, busy: 0.5 })])).toEqual({ index: 0, reason: 'spill-over' });
+    expect(choose([candidate({ runTimeMs: 0.02 }), local({ runTimeMs: 0.0001, busy: 1 })])).toEqual({ index: 1, reason: 'learned' });
   });
 
   it('on a timed call, re-probes a free backend not sampled for a while', () => {

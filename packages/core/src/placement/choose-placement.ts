@@ -24,6 +24,12 @@ export interface PlacementCandidate {
   probing: boolean;
   /** The backend runs in the caller's thread (`local`): `localBudgetMs` applies. */
   inPlace: boolean;
+  /**
+   * For `local`: the share of recent time the caller's thread spent running
+   * local calls (0 to 1). A busy thread is a queue too: the run is expected
+   * to take `runTimeMs / (1 - busy)`, so work spills off a saturated thread.
+   */
+  busy: number;
 }
 
 /**
@@ -62,7 +68,8 @@ export interface PlacementChoice {
  *    `local` is probed only when the task runs under the budget elsewhere,
  *    since a probe there blocks the caller's thread for the whole run.
  * 3. Otherwise the least estimated finish (wait for a slot + run time) among
- *    the sampled ones, leaving out `local` at or over its budget:
+ *    the sampled ones, leaving out `local` at or over its budget (and
+ *    stretching its run time by how busy the thread has been):
  *    `'learned'` if it is also the fastest, else `'spill-over'`.
  * 4. On a timed call (`now` not `NaN`), a free backend other than the chosen
  *    one and not sampled for a while gets this call instead (`'exploring'`):
@@ -122,7 +129,9 @@ export function choosePlacement(
     }
     if (runTimeMs !== runTimeMs) continue;
     if (candidate.inPlace && runTimeMs >= budget) continue;
-    const finish = estimateFinishMs(runTimeMs, candidate.ahead, candidate.capacity);
+    const finish = candidate.inPlace
+      ? runTimeMs / (candidate.busy < maxBusy ? 1 - candidate.busy : 1 - maxBusy)
+      : estimateFinishMs(runTimeMs, candidate.ahead, candidate.capacity);
     if (finish < bestFinish) {
       bestFinish = finish;
       best = index;
@@ -171,6 +180,7 @@ function firstOffThread(candidates: readonly PlacementCandidate[], budget: numbe
   return firstBusy !== -1 ? firstBusy : firstEligible;
 }
 
+const maxBusy = 0.95;
 const reprobeRuns = 50;
 const minReprobeMs = 10;
 

@@ -79,15 +79,19 @@ function simulatedMachine(clock: VirtualClock, name: string, options: MachineOpt
   return machine;
 }
 
-/** The calling thread: a run holds the (virtual) clock for its duration, then answers. */
-function simulatedLocal(clock: VirtualClock, runMs: number) {
+/**
+ * The calling thread: a run holds the (virtual) clock for its duration, then answers, at once or,
+ * with `answerOnNextTurn`, on the next turn of the loop (so answers from elsewhere are read between).
+ */
+function simulatedLocal(clock: VirtualClock, runMs: number, { answerOnNextTurn = false } = {}) {
   const local = {
     served: 0,
     canRun: () => true,
     runTask: (_taskName: string, input: unknown) => {
       clock.now += runMs;
       local.served++;
-      return Promise.resolve(input);
+      if (!answerOnNextTurn) return Promise.resolve(input);
+      return new Promise((resolve) => clock.at(0, () => resolve(input)));
     },
   };
   return local;
@@ -208,6 +212,23 @@ describe("placement 'fastest'", () => {
     await compute.runTask('t', 0, 'local');
     await runBatch(clock, compute, 50, 8);
     expect(local.served).toBe(1);
+  });
+
+  it('spreads short tasks off the thread once local runs keep it busy', async () => {
+    const clock = new VirtualClock();
+    const worker = simulatedMachine(clock, 'worker', { capacity: 2, serviceMs: 0.6 });
+    const local = simulatedLocal(clock, 0.5, { answerOnNextTurn: true });
+    const { compute } = routerOver(clock, { worker, local });
+    // Both learned first, one call at a time, as in a program that has been running.
+    await runBatch(clock, compute, 20, 1);
+    worker.served = 0;
+    local.served = 0;
+    const startedAt = clock.now;
+    expect(await runBatch(clock, compute, 400, 8)).toEqual(Array(400).fill('ok'));
+    // Local alone would hold the thread for all 200 ms; the worker's two slots take a good part.
+    expect(local.served).toBeGreaterThan(40);
+    expect(worker.served).toBeGreaterThan(120);
+    expect(clock.now - startedAt).toBeLessThan(150);
   });
 
   it('runs a long task on local when no other backend can take it', async () => {

@@ -7,7 +7,7 @@ import type { CallDeadline } from '../lifecycle/call-deadline.js';
 import type { BackendLoad, ComputeBackendLike } from '../types.js';
 import { choosePlacement, type PlacementCandidate, type PlacementChoice, type PlacementPolicy } from './choose-placement.js';
 import { PlacedTask, type PlacedBackend, type PlacedPair } from './placement-records.js';
-import { readBackendLoad } from './read-backend-load.js';
+import { fillLoad } from './fill-load.js';
 import { routerLoadOf, routerStatsOf } from './router-stats-of.js';
 
 /**
@@ -36,6 +36,8 @@ const pairWarmUpSamples = 4;
 const exploreAfterCalls = 8;
 const reprobeAfterMs = 1_000;
 const exploreSamples = 3;
+// How fast the thread's busy share follows what it does now.
+const busyDecayMs = 100;
 const firstBackoffCalls = 16;
 const maxBackoffCalls = 1_024;
 
@@ -60,6 +62,10 @@ export class PlacedCalls {
   readonly #lastIndex: number;
   // Time the caller's thread spent running local calls: taken out of other backends' samples.
   #blockedMs = 0;
+  // The share of recent time the thread spent in local runs, measured between timed calls.
+  #busy = 0;
+  #busyAt = Number.NaN;
+  #blockedAtBusy = 0;
   #calls = 0;
 
   constructor(options: {
@@ -89,6 +95,7 @@ export class PlacedCalls {
       capacity: 1,
       probing: false,
       inPlace: false,
+      busy: 0,
     }));
   }
 
@@ -113,6 +120,7 @@ export class PlacedCalls {
       }
     }
     const now = calls < timedWarmUpCalls || (calls & timedMask) === 0 ? this.#now() : Number.NaN;
+    if (now === now) this.#measureBusy(now);
     const index = this.#choose(task, taskName, undefined, calls >= exploreAfterCalls, now);
     if (index === -1) return undefined;
     const reason = this.#choice.reason;
@@ -210,7 +218,21 @@ export class PlacedCalls {
       candidate.samples = pair.estimate.samples;
       candidate.probing = pair.inFlight > 0;
       candidate.inPlace = placed.inPlace;
+      candidate.busy = this.#busy;
       fillLoad(candidate, placed);
+    }
+  }
+
+  #measureBusy(now: number): void {
+    const since = now - this.#busyAt;
+    if (since > 0) {
+      const share = (this.#blockedMs - this.#blockedAtBusy) / since;
+      const weight = 1 - Math.exp(-since / busyDecayMs);
+      this.#busy += ((share < 1 ? share : 1) - this.#busy) * weight;
+    }
+    if (!(since <= 0)) {
+      this.#busyAt = now;
+      this.#blockedAtBusy = this.#blockedMs;
     }
   }
 
@@ -362,22 +384,4 @@ export class PlacedCalls {
     placed.backoffCalls = Math.min(maxBackoffCalls, Math.max(firstBackoffCalls, placed.backoffCalls * 2));
     placed.skipUntilCall = this.#calls + placed.backoffCalls;
   }
-}
-
-function fillLoad(candidate: { ahead: number; capacity: number }, placed: PlacedBackend): void {
-  if (placed.inPlace) {
-    // The thread is free whenever a call is placed: a local run never waits behind another.
-    candidate.ahead = 0;
-    candidate.capacity = Number.POSITIVE_INFINITY;
-    return;
-  }
-  const load = placed.hasLoad ? readBackendLoad(placed.backend) : undefined;
-  if (load === undefined) {
-    // No capacity known: one slot, as Finagle's peak EWMA assumes, so it gets calls when the others are busier.
-    candidate.ahead = placed.inFlight;
-    candidate.capacity = 1;
-    return;
-  }
-  candidate.ahead = Math.max(placed.inFlight, load.inFlight) + (load.queued ?? 0);
-  candidate.capacity = load.capacity;
 }

@@ -179,26 +179,27 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
       return events;
     };
 
+    // JSON carries no ArrayBuffer: under 'auto' a call may go to the server, so its pixels go as text;
+    // every phase sends them the same way, so that each backend alone does the same work as 'auto'.
+    const autoPixels: PixelsAs = use('remote') ? 'base64' : 'transfer';
     // Unmeasured, so that no phase pays for the JIT's and the answer checker's first calls.
     await warmUpDemoBackends({
       compute,
       batch,
-      strategies: demoBackendNames.filter(use).map((name) => ({ strategy: name, pixelsAs: name === 'remote' ? 'base64' : 'transfer' })),
+      strategies: demoBackendNames.filter(use).map((name) => ({ strategy: name, pixelsAs: autoPixels })),
       concurrency,
       isRight,
       signal,
     });
 
     for (const name of demoBackendNames) {
-      if (use(name)) await runPhase(name, name === 'remote' ? 'base64' : 'transfer', undefined);
+      if (use(name)) await runPhase(name, autoPixels);
     }
     // One module, every backend: the WebAssembly task by name, before the server is killed.
     const wasm = { limit: wasmLimit, answers: {} as Record<string, unknown> };
     for (const name of demoBackendNames) {
       if (use(name)) wasm.answers[name] = await compute.runTask('longestCollatz', wasmLimit, { strategy: name, signal });
     }
-    // JSON carries no ArrayBuffer: under 'auto' a call may go to the server, so its pixels go as text.
-    const autoPixels: PixelsAs = use('remote') ? 'base64' : 'transfer';
     await runPhase('auto', autoPixels);
     const others = backends.length > 1;
     let slowdown: DemoSlowdown | undefined;

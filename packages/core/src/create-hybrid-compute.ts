@@ -11,6 +11,7 @@ import { invokeBackend } from './invoke-backend.js';
 import { observeAttempt } from './observe-attempt.js';
 import { PlacedCalls } from './placement/placed-calls.js';
 import { PlacedBackend } from './placement/placement-records.js';
+import { readPlacementOptions } from './placement/read-placement-options.js';
 import { taskNamesOf } from './task-names-of.js';
 import type {
   HybridComputeRunTask,
@@ -47,9 +48,10 @@ export interface HybridCompute<Tasks = unknown> {
    *
    * @param taskName - the task's name.
    * @param input - its input; must suit the backend (structured-cloneable for workers, JSON for remote).
-   * @param strategy - `'auto'` (default) tries the backends in order and falls back
-   *   past any that reports `BACKEND_UNAVAILABLE`; a backend's name runs there only.
-   *   Or `{ strategy, signal, timeout }`.
+   * @param strategy - `'auto'` (default) places the call on the backend expected to
+   *   finish it soonest and moves it on past `BACKEND_UNAVAILABLE` and `QUEUE_FULL`
+   *   (`placement: 'ordered'`: first fit, moving on past `BACKEND_UNAVAILABLE`);
+   *   a backend's name runs there only. Or `{ strategy, signal, timeout }`.
    * @returns a promise of the task's output. It rejects with a `ComputeError`:
    *   `NO_BACKEND`, `TASK_NOT_FOUND`, `TASK_FAILED`, `TASK_TIMEOUT`, `TASK_ABORTED`,
    *   `BACKEND_UNAVAILABLE` and so on; with a `TypeError` (code `INVALID_REQUEST`) for bad arguments.
@@ -66,7 +68,7 @@ export interface HybridCompute<Tasks = unknown> {
   canRun(taskName: string): boolean;
   /** The names of the configured backends, in insertion order. */
   readonly backendNames: readonly string[];
-  /** The order `'auto'` asks the backends in. */
+  /** The backends `'auto'` places calls on, in the order it asks them while nothing is learned. */
   readonly order: readonly string[];
   /**
    * The task names of all backends, when every backend lists its own
@@ -107,8 +109,6 @@ export interface HybridCompute<Tasks = unknown> {
 }
 
 const defaultOrderHead = ['worker', 'local', 'remote'] as const;
-// A call under a millisecond shows in the event loop's delay no more than the timer's own granularity.
-const defaultLocalBudgetMs = 1;
 
 class HybridComputeRouter {
   readonly backendNames: readonly string[];
@@ -342,20 +342,6 @@ class HybridComputeRouter {
   }
 }
 
-function readPlacementOptions(options: HybridComputeOptions): { ordered: boolean; localBudgetMs: number; now: () => number } {
-  const { placement = 'fastest', localBudgetMs = defaultLocalBudgetMs, now } = options;
-  if (placement !== 'fastest' && placement !== 'ordered') {
-    throw invalidArgumentError(`createHybridCompute: placement must be 'fastest' or 'ordered', got ${String(placement)}`);
-  }
-  if (typeof localBudgetMs !== 'number' || !(localBudgetMs >= 0)) {
-    throw invalidArgumentError(`createHybridCompute: localBudgetMs must be a number of milliseconds, 0 or more, got ${String(localBudgetMs)}`);
-  }
-  if (now !== undefined && typeof now !== 'function') {
-    throw invalidArgumentError(`createHybridCompute: now must be a function returning milliseconds, got ${typeof now}`);
-  }
-  return { ordered: placement === 'ordered', localBudgetMs, now: now ?? (() => performance.now()) };
-}
-
 /**
  * The router class. `new HybridCompute(backends, options)` is the same as
  * {@link createHybridCompute}; `value instanceof HybridCompute` works.
@@ -375,7 +361,7 @@ export const HybridCompute = HybridComputeRouter as unknown as HybridComputeCons
  *
  * @param backends - backends by name; `worker`, `local` and `remote` have a place in
  *   the default `'auto'` order, any other name comes after them.
- * @param options - the `'auto'` order and observability hooks.
+ * @param options - placement (`'fastest'` or `'ordered'`, `localBudgetMs`), the `'auto'` order and observability hooks.
  * @typeParam Tasks - optional: `typeof tasks` for your task definitions, so that
  *   `runTask` checks names and infers input and output types.
  * @throws TypeError (code `INVALID_REQUEST`) for a backend without `canRun`/`runTask`

@@ -22,6 +22,7 @@ export function fillLoad(candidate: { ahead: number; capacity: number }, placed:
     candidate.capacity = 1;
     return;
   }
-  candidate.ahead = Math.max(placed.inFlight, load.inFlight) + (load.queued ?? 0);
+  // The router's own calls there are running or queued: either count may be the larger.
+  candidate.ahead = Math.max(placed.inFlight, load.inFlight + (load.queued ?? 0));
   candidate.capacity = load.capacity;
 }

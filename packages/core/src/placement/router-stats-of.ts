@@ -53,9 +53,14 @@ export function routerLoadOf(backends: readonly PlacedBackend[], order: readonly
   for (const backendIndex of order) {
     const placed = backends[backendIndex] as PlacedBackend;
     const load = placed.hasLoad ? readBackendLoad(placed.backend) : undefined;
-    inFlight += Math.max(placed.inFlight, load?.inFlight ?? 0);
-    capacity += load?.capacity ?? 1;
-    queued += load?.queued ?? 0;
+    if (load === undefined) {
+      inFlight += placed.inFlight;
+      capacity += 1;
+    } else {
+      inFlight += load.inFlight;
+      capacity += load.capacity;
+      queued += load.queued ?? 0;
+    }
   }
   return { inFlight, capacity, queued };
 }

@@ -15,7 +15,7 @@ console.log(`Node ${process.version}. Provisional figures on a shared machine un
 if (want('tiny')) {
   const r = run('tiny');
   console.log('### 1. Tiny tasks (a no-op), worker + local\n');
-  console.log('| router | ns per call, sequential (best / median round) | calls/s, 64 in flight |');
+  console.log('| router | ns per call, sequential (best / median round) | calls/s, 64 in flight (median round) |');
   console.log('| --- | ---: | ---: |');
   for (const [key, label] of [['localAlone', 'local alone'], ['workerAlone', 'worker alone'], ['ordered', "'ordered' (worker first)"], ['auto', "'auto'"]]) {
     console.log(`| ${label} | ${n(r[`${key}BestNs`])} / ${n(r[`${key}MedianNs`])} | ${n(r[`${key}BatchedPerSecond`])} |`);

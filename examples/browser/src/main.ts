@@ -51,7 +51,7 @@ function showPhases(phases: DemoPhase[]): void {
   table.hidden = phases.length === 0;
 }
 
-/** Runs the batch through the worker pool, the server, and 'auto' (worker first, then remote). */
+/** Runs the batch through the worker pool, the server, and 'auto' (each call where it should finish soonest). */
 async function runBatch(): Promise<void> {
   const batchSize = readNumber('batch', 60);
   const endpoint = serverInput.value;

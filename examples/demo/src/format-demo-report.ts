@@ -15,10 +15,10 @@ export function formatDemoReport(report: DemoReport): string[] {
   for (const phase of report.phases) {
     const backends = Object.entries(phase.byBackend);
     for (const [backend, figures] of backends) {
-      rows.push([phase.strategy, backend, String(figures.tasks), ms(figures.p50Ms), ms(figures.p95Ms), figures.tasksPerSecond.toFixed(0)]);
+      rows.push([phase.label ?? phase.strategy, backend, String(figures.tasks), ms(figures.p50Ms), ms(figures.p95Ms), figures.tasksPerSecond.toFixed(0)]);
     }
     if (backends.length !== 1 || phase.lost > 0) {
-      rows.push([phase.strategy, '(all)', String(phase.tasks), '', '', phase.tasksPerSecond.toFixed(0)]);
+      rows.push([phase.label ?? phase.strategy, '(all)', String(phase.tasks), '', '', phase.tasksPerSecond.toFixed(0)]);
     }
   }
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
@@ -27,7 +27,21 @@ export function formatDemoReport(report: DemoReport): string[] {
   const lines = [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
 
   lines.push('');
-  const { fallback, taskError } = report;
+  const alone = report.phases.filter((phase) => phase.strategy !== 'auto');
+  const auto = report.phases.find((phase) => phase.strategy === 'auto' && phase.label === undefined);
+  if (auto !== undefined && alone.length > 1) {
+    const best = alone.reduce((a, b) => (b.tasksPerSecond > a.tasksPerSecond ? b : a));
+    const spread = Object.entries(auto.byBackend).map(([backend, figures]) => `${figures.tasks} on ${backend}`);
+    lines.push(
+      `placement: 'auto' did ${auto.tasksPerSecond.toFixed(0)} tasks/s (${spread.join(', ')}); the best backend alone, ${best.strategy}, ${best.tasksPerSecond.toFixed(0)}.`,
+    );
+  }
+  const { slowdown, fallback, taskError } = report;
+  if (slowdown !== undefined) {
+    lines.push(
+      `slowdown: another client loaded the server from halfway on (${slowdown.sideCalls} long calls); the server's share of 'auto' per quarter: ${slowdown.remoteSharePerQuarter.map((share) => share.toFixed(2)).join(', ')}.`,
+    );
+  }
   if (fallback !== undefined) {
     const elsewhere = Object.entries(fallback.completedElsewhere).map(([backend, count]) => `${count} on ${backend}`);
     lines.push(

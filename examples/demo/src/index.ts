@@ -4,6 +4,7 @@ export type {
   DemoFallback,
   DemoProgressEvent,
   DemoReport,
+  DemoSlowdown,
   RunDemoOptions,
 } from './run-demo.js';
 export { spawnDemoServer, DemoServerStartError } from './spawn-demo-server.js';

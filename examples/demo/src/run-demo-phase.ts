@@ -16,6 +16,8 @@ export interface BackendFigures {
 export interface DemoPhase {
   /** `'local'`, `'worker'`, `'remote'` or `'auto'`. */
   strategy: string;
+  /** What the table calls it, when not its strategy (`'auto (server slowed)'`). */
+  label?: string | undefined;
   tasks: number;
   elapsedMs: number;
   tasksPerSecond: number;

@@ -4,11 +4,18 @@ import { DemoServerStartError, spawnDemoServer } from './spawn-demo-server.js';
 import { runDemo, type DemoProgressEvent } from './run-demo.js';
 
 describe('runDemo', () => {
-  it('runs the batch on local, a worker pool and a real server, then falls back when the server is killed', async () => {
+  it('runs the batch on local, a worker pool and a real server, places it, slows the server, then falls back when it is killed', async () => {
     const events: DemoProgressEvent[] = [];
     const report = await runDemo({ batchSize: 30, workers: 2, concurrency: 4, onProgress: (event) => events.push(event) });
 
-    expect(report.phases.map((phase) => phase.strategy)).toEqual(['local', 'worker', 'remote', 'auto']);
+    expect(report.phases.map((phase) => phase.label ?? phase.strategy)).toEqual([
+      'local',
+      'worker',
+      'remote',
+      'auto',
+      'auto (server slowed)',
+      'ordered (server killed)',
+    ]);
     for (const phase of report.phases) {
       expect(phase).toMatchObject({ tasks: 30, lost: 0, wrong: 0 });
       for (const figures of Object.values(phase.byBackend)) expect(figures.p95Ms).toBeGreaterThanOrEqual(figures.p50Ms);
@@ -19,16 +26,21 @@ describe('runDemo', () => {
       remote: 30,
     });
 
-    // 'auto' tries remote first: every call up to the kill could go there, and every call after it moved on.
+    // 'auto' spreads the batch: more than one backend answered.
+    expect(Object.keys(report.phases[3]!.byBackend).length).toBeGreaterThan(1);
+    expect(report.slowdown!.remoteSharePerQuarter).toHaveLength(4);
+    expect(report.slowdown!.sideCalls).toBeGreaterThan(0);
+
+    // First fit tries remote first: every call up to the kill could go there, and every call after it moved on.
     const fallback = report.fallback!;
     expect(fallback.killedAfter).toBe(15);
     expect(fallback.moved).toBeGreaterThanOrEqual(15);
     expect(fallback.lost).toBe(0);
-    const auto = report.phases[3]!;
-    const onRemote = auto.byBackend['remote']?.tasks ?? 0;
+    const firstFit = report.phases[5]!;
+    const onRemote = firstFit.byBackend['remote']?.tasks ?? 0;
     expect(onRemote + fallback.moved).toBe(30);
     expect(fallback.completedElsewhere).toEqual({ worker: fallback.moved });
-    expect(events).toContainEqual({ type: 'server-killed', strategy: 'auto', afterCalls: 15 });
+    expect(events).toContainEqual({ type: 'server-killed', strategy: 'ordered (server killed)', afterCalls: 15 });
 
     expect(report.wasm).toEqual({ limit: 100_000, answers: { local: 77_031, worker: 77_031, remote: 77_031 } });
     expect(report.taskError).toEqual({ code: 'TASK_FAILED', causeCode: 'E_DIVIDE_BY_ZERO', backendsTried: ['remote', 'worker'] });
@@ -50,7 +62,13 @@ describe('runDemo', () => {
 
   it('runs on a subset: local and remote fall back to local when the server is killed', async () => {
     const report = await runDemo({ batchSize: 12, backends: ['local', 'remote'], concurrency: 3 });
-    expect(report.phases.map((phase) => phase.strategy)).toEqual(['local', 'remote', 'auto']);
+    expect(report.phases.map((phase) => phase.label ?? phase.strategy)).toEqual([
+      'local',
+      'remote',
+      'auto',
+      'auto (server slowed)',
+      'ordered (server killed)',
+    ]);
     expect(report.phases.every((phase) => phase.lost === 0 && phase.wrong === 0 && phase.tasks === 12)).toBe(true);
     expect(Object.keys(report.phases[2]!.byBackend).every((backend) => backend === 'remote' || backend === 'local')).toBe(true);
     expect(report.fallback).toMatchObject({ killedAfter: 6, lost: 0, completedElsewhere: { local: report.fallback!.moved } });

@@ -7,6 +7,7 @@ import { ComputeError, createHybridCompute, type ComputeBackendLike, type TaskSe
 import { createAnswerChecker, demoInput, makeDemoBatch, type PixelsAs } from './demo-batch.js';
 import * as tasks from './demo-tasks.js';
 import { createSettledRecorder, runDemoPhase, type DemoPhase } from './run-demo-phase.js';
+import { sideLoadDemoServer } from './side-load-demo-server.js';
 import { spawnDemoServer, type DemoServerProcess } from './spawn-demo-server.js';
 import { warmUpDemoBackends } from './warm-up-demo-backends.js';
 
@@ -52,10 +53,20 @@ export interface DemoFallback {
   lost: number;
 }
 
+/** The `'auto (server slowed)'` phase: another client loads the server from halfway on. */
+export interface DemoSlowdown {
+  /** The server's share of the phase's answers, per quarter of the phase (in the order they came). */
+  remoteSharePerQuarter: number[];
+  /** Calls the other client made meanwhile. */
+  sideCalls: number;
+}
+
 /** What {@link runDemo} measured. */
 export interface DemoReport {
   server: { url: string; pid: number } | undefined;
   phases: DemoPhase[];
+  /** Present when remote and at least one other backend take part. */
+  slowdown: DemoSlowdown | undefined;
   /** Present when remote and at least one other backend take part. */
   fallback: DemoFallback | undefined;
   /** The WebAssembly task `longestCollatz(limit)`, once on each backend by name: the answer of each. */
@@ -67,15 +78,18 @@ export interface DemoReport {
 // What the demo asks the WebAssembly task for, on each backend: about 10 ms of work.
 const wasmLimit = 100_000;
 
-// A fallback needs a backend after remote, so remote goes first in 'auto'.
-const autoOrder: readonly DemoBackendName[] = ['remote', 'worker', 'local'];
+// The fallback phase runs first fit ('ordered') with remote first, so every call after the kill tries it.
+const fallbackOrder: readonly DemoBackendName[] = ['remote', 'worker', 'local'];
 
 /**
  * Runs the demo: starts the compute server's CLI (when `remote` is asked for)
- * and a worker pool, runs the batch through each backend by name and then
- * through `'auto'` (remote, worker, local), killing the server halfway through
- * that phase so the router falls back. Closes the pool and stops the server
- * on every path out, errors and aborts included.
+ * and a worker pool, runs the batch through each backend by name, then
+ * through `'auto'`, which places each call where it should finish soonest;
+ * then through `'auto'` again while another client loads the server from
+ * halfway on (traffic moves away from it); then through first fit
+ * (`placement: 'ordered'`, remote first), killing the server halfway so the
+ * router falls back. Closes the pool and stops the server on every path out,
+ * errors and aborts included.
  *
  * @example
  * ```ts
@@ -123,18 +137,27 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
     if (use('local')) routed['local'] = createLocalBackend({ tasks });
     if (worker !== undefined) routed['worker'] = worker;
     if (remote !== undefined) routed['remote'] = remote;
-    const compute = createHybridCompute(routed, { order: autoOrder.filter(use), onTaskSettled: recorder.onTaskSettled });
+    const compute = createHybridCompute(routed, { onTaskSettled: recorder.onTaskSettled });
+    const firstFit = createHybridCompute(routed, {
+      placement: 'ordered',
+      order: fallbackOrder.filter(use),
+      onTaskSettled: recorder.onTaskSettled,
+    });
 
     const batch = makeDemoBatch(batchSize);
     const isRight = createAnswerChecker();
     const phases: DemoPhase[] = [];
     let fallback: DemoFallback | undefined;
 
-    const runPhase = async (strategy: string, pixelsAs: PixelsAs, killAt: number | undefined): Promise<TaskSettledEvent[]> => {
-      onProgress?.({ type: 'phase-started', strategy, total: batchSize });
+    const runPhase = async (
+      strategy: string,
+      pixelsAs: PixelsAs,
+      { label = strategy, router = compute, killAt, beforeCall }: PhaseOptions = {},
+    ): Promise<TaskSettledEvent[]> => {
+      onProgress?.({ type: 'phase-started', strategy: label, total: batchSize });
       let killing: Promise<void> | undefined;
       const { phase, events } = await runDemoPhase({
-        compute,
+        compute: router,
         recorder,
         batch,
         strategy,
@@ -144,66 +167,102 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
         signal,
         // The calls from killAt on wait until the server is gone, so the fallback is seen for certain.
         beforeCall: (index) => {
+          beforeCall?.(index);
           if (index === killAt && server !== undefined) {
-            killing = server.kill().then(() => onProgress?.({ type: 'server-killed', strategy, afterCalls: index }));
+            killing = server.kill().then(() => onProgress?.({ type: 'server-killed', strategy: label, afterCalls: index }));
           }
           return killing;
         },
-        onProgress: (done, total) => onProgress?.({ type: 'progress', strategy, done, total }),
+        onProgress: (done, total) => onProgress?.({ type: 'progress', strategy: label, done, total }),
       });
-      phases.push(phase);
+      phases.push(label === strategy ? phase : { ...phase, label });
       return events;
     };
 
+    // JSON carries no ArrayBuffer: under 'auto' a call may go to the server, so its pixels go as text;
+    // every phase sends them the same way, so that each backend alone does the same work as 'auto'.
+    const autoPixels: PixelsAs = use('remote') ? 'base64' : 'transfer';
     // Unmeasured, so that no phase pays for the JIT's and the answer checker's first calls.
     await warmUpDemoBackends({
       compute,
       batch,
-      strategies: demoBackendNames.filter(use).map((name) => ({ strategy: name, pixelsAs: name === 'remote' ? 'base64' : 'transfer' })),
+      strategies: demoBackendNames.filter(use).map((name) => ({ strategy: name, pixelsAs: autoPixels })),
       concurrency,
       isRight,
       signal,
     });
 
     for (const name of demoBackendNames) {
-      if (use(name)) await runPhase(name, name === 'remote' ? 'base64' : 'transfer', undefined);
+      if (use(name)) await runPhase(name, autoPixels);
     }
     // One module, every backend: the WebAssembly task by name, before the server is killed.
     const wasm = { limit: wasmLimit, answers: {} as Record<string, unknown> };
     for (const name of demoBackendNames) {
       if (use(name)) wasm.answers[name] = await compute.runTask('longestCollatz', wasmLimit, { strategy: name, signal });
     }
-    // JSON carries no ArrayBuffer: under 'auto' a call may go to the server, so its pixels go as text.
-    const killAt = remote !== undefined && backends.length > 1 ? Math.floor(batchSize / 2) : undefined;
-    const autoEvents = await runPhase('auto', use('remote') ? 'base64' : 'transfer', killAt);
+    await runPhase('auto', autoPixels);
+    const others = backends.length > 1;
+    let slowdown: DemoSlowdown | undefined;
+    if (server !== undefined && others) {
+      let side: ReturnType<typeof sideLoadDemoServer> | undefined;
+      const half = Math.floor(batchSize / 2);
+      let events: TaskSettledEvent[];
+      let sideCalls = 0;
+      try {
+        events = await runPhase('auto', autoPixels, {
+          label: 'auto (server slowed)',
+          beforeCall: (index) => {
+            if (index === half) side = sideLoadDemoServer(server!.url);
+          },
+        });
+      } finally {
+        sideCalls = (await side?.stop()) ?? 0;
+      }
+      const answered = events.filter((event) => event.outcome === 'fulfilled');
+      const quarter = Math.max(1, Math.ceil(answered.length / 4));
+      const remoteSharePerQuarter: number[] = [];
+      for (let from = 0; from < answered.length; from += quarter) {
+        const slice = answered.slice(from, from + quarter);
+        remoteSharePerQuarter.push(slice.filter((event) => event.backend === 'remote').length / slice.length);
+      }
+      slowdown = { remoteSharePerQuarter, sideCalls };
+    }
+    const killAt = server !== undefined && others ? Math.floor(batchSize / 2) : undefined;
     if (killAt !== undefined) {
-      const autoPhase = phases[phases.length - 1]!;
+      const fallbackEvents = await runPhase('auto', autoPixels, { label: 'ordered (server killed)', router: firstFit, killAt });
+      const fallbackPhase = phases[phases.length - 1]!;
+      const moved = fallbackEvents.filter((event) => event.backend === 'remote' && codeOf(event.error) === 'BACKEND_UNAVAILABLE');
+      const movedIds = new Set(moved.map((event) => event.callId));
       const completedElsewhere: Record<string, number> = {};
-      for (const event of autoEvents) {
-        if (event.backend !== 'remote' && event.outcome === 'fulfilled') {
+      for (const event of fallbackEvents) {
+        if (movedIds.has(event.callId) && event.outcome === 'fulfilled') {
           completedElsewhere[event.backend] = (completedElsewhere[event.backend] ?? 0) + 1;
         }
       }
-      fallback = {
-        killedAfter: killAt,
-        moved: autoEvents.filter((event) => event.backend === 'remote' && codeOf(event.error) === 'BACKEND_UNAVAILABLE').length,
-        completedElsewhere,
-        lost: autoPhase.lost,
-      };
+      fallback = { killedAfter: killAt, moved: moved.length, completedElsewhere, lost: fallbackPhase.lost };
     }
 
     recorder.take();
-    const taskError = await compute.runTask('divide', { dividend: 1, divisor: 0 }, { signal }).then(
+    const taskError = await (killAt === undefined ? compute : firstFit).runTask('divide', { dividend: 1, divisor: 0 }, { signal }).then(
       () => ({ code: 'none', causeCode: undefined }),
       (error: unknown) => ({ code: codeOf(error) ?? 'not a ComputeError', causeCode: (error as { cause?: { code?: string } }).cause?.code }),
     );
     const backendsTried = recorder.take().events.map((event) => event.backend);
-    return { server: server && { url: server.url, pid: server.pid }, phases, fallback, wasm, taskError: { ...taskError, backendsTried } };
+    return { server: server && { url: server.url, pid: server.pid }, phases, slowdown, fallback, wasm, taskError: { ...taskError, backendsTried } };
   } finally {
     options.signal?.removeEventListener('abort', forwardAbort);
     // Every path out: the pool's threads and the server process must not outlive the demo.
     await Promise.allSettled([worker?.close(), remote?.close(), server?.stop()]);
   }
+}
+
+interface PhaseOptions {
+  /** What the table calls the phase; default the strategy. */
+  label?: string | undefined;
+  router?: ReturnType<typeof createHybridCompute> | undefined;
+  /** The call at which the server is killed. */
+  killAt?: number | undefined;
+  beforeCall?: ((index: number) => void) | undefined;
 }
 
 function codeOf(error: unknown): string | undefined {

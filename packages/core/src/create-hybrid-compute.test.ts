@@ -453,9 +453,10 @@ describe('hooks', () => {
       { onTaskStart: (event) => starts.push(event), onTaskSettled: (event) => settles.push(event) },
     );
     await expect(compute.runTask('t', 1)).resolves.toBe('ok');
+    // One call: both attempts carry its id, and say why each backend got it.
     expect(starts).toEqual([
-      { taskName: 't', backend: 'worker' },
-      { taskName: 't', backend: 'local' },
+      { taskName: 't', backend: 'worker', callId: 1, reason: 'default-order' },
+      { taskName: 't', backend: 'local', callId: 1, reason: 'fallback' },
     ]);
     expect(settles.map(({ backend, outcome }) => [backend, outcome])).toEqual([
       ['worker', 'rejected'],

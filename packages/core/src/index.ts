@@ -43,17 +43,25 @@ export type {
   WireResultFrame,
 } from './wire/wire-messages.js';
 export { createHybridCompute, HybridCompute } from './create-hybrid-compute.js';
+export { RunTimeEstimate } from './placement/run-time-estimate.js';
+export type { RunTimeEstimateOptions } from './placement/run-time-estimate.js';
+export { estimateFinishMs } from './placement/estimate-finish-ms.js';
 export type {
   ExecutionStrategy,
   HybridComputeBackends,
   HybridComputeConstructor,
   HybridComputeOptions,
   HybridComputeRunTask,
+  BackendStats,
+  PlacementOptions,
+  PlacementReason,
+  RouterStats,
   HybridComputeStreamTask,
   NoInputTaskNameOf,
   RouterBackendName,
   RouterTasks,
   RunOptions,
+  TaskBackendStats,
   StrategyOrOptions,
   TaskInputFor,
   TaskOutputFor,
@@ -65,6 +73,7 @@ export type { BackendNameOf, CheckedBackends, InferredTasks, TaskTypeConflicts }
 export type { BackendTaskTypes, BackendTasksFrom, NamedTask, NamedTasks, TaskTypesOf, TypedBackend } from './typed-backend.js';
 export type {
   AnyComputeTask,
+  BackendLoad,
   ComputeBackendInterface,
   ComputeBackendLike,
   ComputeTaskInterface,

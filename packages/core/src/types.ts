@@ -120,6 +120,35 @@ export interface ComputeBackendLike {
    * without it cannot stream.
    */
   streamTask?(taskName: string, input: any, options?: StreamTaskOptions): AsyncIterable<unknown>;
+  /**
+   * Optional: how busy the backend is now ({@link BackendLoad}). The router's
+   * `'auto'` placement reads it to estimate how long a call would wait here.
+   */
+  load?(): BackendLoad;
+}
+
+/**
+ * How busy a backend is, as its optional `load()` reports it: the calls it is
+ * running, how many it can run at once, and how many wait for a free slot.
+ * A backend that cannot know its capacity (a shared queue) leaves `load` out;
+ * docs/architecture.md ("Placement") says what the router assumes then.
+ *
+ * @example
+ * ```ts
+ * const backend: ComputeBackendLike = {
+ *   canRun: (taskName) => taskName === 'double',
+ *   runTask: async (_taskName, input: number) => input * 2,
+ *   load: (): BackendLoad => ({ inFlight: 0, capacity: 4, queued: 0 }),
+ * };
+ * ```
+ */
+export interface BackendLoad {
+  /** Calls running now. */
+  inFlight: number;
+  /** Calls it can run at once (workers x tasks per worker; a server's advertised limit). */
+  capacity: number;
+  /** Calls waiting for a free slot, when it queues them. */
+  queued?: number | undefined;
 }
 
 /**

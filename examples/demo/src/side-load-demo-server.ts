@@ -1,0 +1,36 @@
+import { createRemoteBackend } from '@hybridcompute/backend-remote';
+
+/**
+ * Another client of the demo's server: keeps `inFlight` long `countPrimes`
+ * calls running there until stopped, so the server's own thread is shared
+ * and every call the demo sends it takes longer. This is how the demo slows a
+ * backend down for real, and shows the router's traffic moving away from it.
+ *
+ * @example
+ * ```ts
+ * const side = sideLoadDemoServer(server.url);
+ * // ... the router's calls on the server slow down ...
+ * console.log(await side.stop()); // calls the other client made
+ * ```
+ */
+export function sideLoadDemoServer(url: string, { inFlight = 2, limit = 3_000_000 } = {}): { stop(): Promise<number> } {
+  const client = createRemoteBackend({ endpoint: url });
+  const stopping = new AbortController();
+  let calls = 0;
+  const lane = async (): Promise<void> => {
+    while (!stopping.signal.aborted) {
+      calls++;
+      // Its answers do not matter; stopping aborts the call in flight.
+      await client.runTask('countPrimes', limit, { signal: stopping.signal }).catch(() => undefined);
+    }
+  };
+  const lanes = Promise.all(Array.from({ length: inFlight }, lane));
+  return {
+    async stop() {
+      stopping.abort();
+      await lanes;
+      await client.close();
+      return calls;
+    },
+  };
+}

@@ -24,6 +24,7 @@ class NodeWebSocket implements WebSocketLike {
   #headers: IncomingMessage['headers'] | undefined;
   #refusedStatus: number | undefined;
   #opened = false;
+  #tooLarge = false;
 
   constructor(url: URL, token: string | undefined, maxPayload: number | undefined) {
     this.#socket = new WebSocket(url, {
@@ -37,6 +38,13 @@ class NodeWebSocket implements WebSocketLike {
     });
     this.#socket.on('upgrade', (response) => {
       this.#headers = response.headers;
+    });
+    this.#socket.on('error', (error: { code?: unknown }) => {
+      // ws answers an oversized frame with a closing handshake and reads (and drops) whatever the
+      // peer still sends until a 30 s timer: end the connection now instead, so the peer cannot keep it busy.
+      if (error.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return;
+      this.#tooLarge = true;
+      this.#socket.terminate();
     });
     this.#socket.on('unexpected-response', (_request, response) => {
       this.#refusedStatus = response.statusCode;
@@ -66,7 +74,9 @@ class NodeWebSocket implements WebSocketLike {
     const emit = listener as (event: unknown) => void;
     if (type === 'open') this.#socket.on('open', () => emit({ headers: this.#headers }));
     // status 0: no HTTP answer at all (refused connection), so there is nothing to ask the server about.
-    else if (type === 'close') this.#socket.on('close', (code: number) => emit({ code, status: this.#refusedStatus ?? (this.#opened ? undefined : 0) }));
+    else if (type === 'close') {
+      this.#socket.on('close', (code: number) => emit({ code: this.#tooLarge ? 1009 : code, status: this.#refusedStatus ?? (this.#opened ? undefined : 0) }));
+    }
     else if (type === 'message') this.#socket.on('message', (data: unknown) => emit({ data }));
     else this.#socket.on('error', (error: unknown) => emit(error));
   }

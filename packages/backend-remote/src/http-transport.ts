@@ -101,7 +101,7 @@ export interface HttpTransportOptions {
   connections: number;
   /** Milliseconds an idle connection is kept open for reuse. */
   keepAliveTimeout: number;
-  /** The longest body to read, in bytes: past it the request fails with `PROTOCOL_ERROR` (see {@link responseTooLargeError}). */
+  /** The longest body to read, in bytes: past it the request fails with `PROTOCOL_ERROR`. */
   maxResponseBytes: number;
 }
 

@@ -8,7 +8,8 @@ import type { WebSocketCloseEvent, WebSocketLike, WebSocketOpenEvent } from './w
  * (the server's admission limit) and the status of a refused upgrade on
  * `close` (401 for a wrong token). The token travels as a header, never in
  * the URL; `maxResponseBytes` becomes `ws`' `maxPayload`, so a frame past it
- * is refused from its header, before its bytes are buffered.
+ * is refused from its header, before its bytes are buffered. An upgrade
+ * not answered within 10 s fails, as a refused connection does.
  *
  * @example
  * ```ts
@@ -18,6 +19,8 @@ import type { WebSocketCloseEvent, WebSocketLike, WebSocketOpenEvent } from './w
 export function createNodeWebSocket(url: URL, token: string | undefined, options?: { maxResponseBytes: number }): WebSocketLike {
   return new NodeWebSocket(url, token, options?.maxResponseBytes);
 }
+
+const handshakeTimeoutMs = 10_000;
 
 class NodeWebSocket implements WebSocketLike {
   readonly #socket: WebSocket;
@@ -31,6 +34,8 @@ class NodeWebSocket implements WebSocketLike {
       headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
       // Compression would cost both ends CPU on every frame; compute answers are small or already binary.
       perMessageDeflate: false,
+      // A server that takes the connection and never answers the upgrade must not hold the calls waiting for it forever.
+      handshakeTimeout: handshakeTimeoutMs,
       ...(maxPayload === undefined ? {} : { maxPayload }),
     });
     this.#socket.on('open', () => {

@@ -113,9 +113,26 @@ export interface ResolvedRemoteOptions {
   http: HttpTransportOptions;
 }
 
-/** What the client assumes of a server that has not (yet) advertised its `maxConcurrency`: the server's own default. */
+/**
+ * What the client assumes of a server that has not (yet) advertised its
+ * `maxConcurrency`: the server's own default. It is the `capacity` that
+ * `load()` reports for such an endpoint.
+ *
+ * @example
+ * ```ts
+ * const { capacity } = createRemoteBackend({ endpoint }).load(); // defaultMaxConcurrency before connect()
+ * ```
+ */
 export const defaultMaxConcurrency = 256;
-/** The default of `maxResponseBytes`: 64 MiB. */
+
+/**
+ * The default of the `maxResponseBytes` option: 64 MiB.
+ *
+ * @example
+ * ```ts
+ * const remote = createRemoteBackend({ endpoint, maxResponseBytes: defaultMaxResponseBytes * 4 }); // allow 256 MiB answers
+ * ```
+ */
 export const defaultMaxResponseBytes = 64 * 1024 * 1024;
 
 /**

@@ -39,14 +39,16 @@ export class UndiciHttpTransport implements HttpTransport {
       throw this.#failure(error, method, url, signal);
     }
     const limit = this.#options.maxResponseBytes;
-    const length = Number(response.headers['content-length']);
+    const header = response.headers['content-length'];
+    const length = typeof header === 'string' && header.length > 0 ? Number(header) : Number.NaN;
     if (length > limit) {
       response.body.destroy();
       throw responseTooLargeError(url, limit);
     }
     let text: string;
     try {
-      text = await readBounded(response.body, limit, url);
+      // With a content-length within the limit, undici itself refuses a body longer than announced: read it whole.
+      text = Number.isSafeInteger(length) ? await response.body.text() : await readBounded(response.body, limit, url);
     } catch (error) {
       if ((error as { code?: unknown }).code === 'PROTOCOL_ERROR') throw error;
       throw this.#failure(error, method, url, signal);

@@ -1,31 +1,20 @@
 import type { ServerResponse } from 'node:http';
 import { computeRejectionOf } from '@hybridcompute/backend-conformance';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import { createRemoteBackend, maxConcurrencyHeader, type RemoteBackend, type RemoteBackendOptions } from '../src/index.js';
-import { httpServer, webSocketServer, type TestServer } from './fixtures/misbehaving-servers.js';
+import { maxConcurrencyHeader } from '../src/index.js';
+import { closedAfterEach, httpServer, webSocketServer } from './fixtures/misbehaving-servers.js';
 
 // The server's advertised admission limit, kept by the client: small real servers that count what reaches them.
 
-const servers: TestServer[] = [];
-const remotes: RemoteBackend[] = [];
-afterEach(async () => {
-  await Promise.all(remotes.splice(0).map((remote) => remote.close()));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-function remote(options: RemoteBackendOptions): RemoteBackend {
-  const backend = createRemoteBackend(options);
-  remotes.push(backend);
-  return backend;
-}
+const { remote, serve } = closedAfterEach();
 
 describe('the admission limit over WebSocket', () => {
   it("keeps to the limit the upgrade's 101 advertises, queueing the rest on the client", async () => {
     const held: Array<() => void> = [];
     let inFlight = 0;
     let most = 0;
-    const server = await webSocketServer(
+    const server = await serve(webSocketServer(
       (socket: WebSocket, frame) => {
         inFlight++;
         most = Math.max(most, inFlight);
@@ -35,8 +24,7 @@ describe('the admission limit over WebSocket', () => {
         });
       },
       { [maxConcurrencyHeader]: '2' },
-    );
-    servers.push(server);
+    ));
     const backend = remote({ endpoint: server.url, transport: 'websocket' });
     const calls = [1, 2, 3, 4, 5].map((n) => backend.runTask('echo', n));
     await expect.poll(() => held.length).toBe(2);
@@ -53,14 +41,13 @@ describe('the admission limit over WebSocket', () => {
   it('sends a call refused with QUEUE_FULL again, under the same id, once another of its calls finishes', async () => {
     const seen: number[] = [];
     const held: Array<() => void> = [];
-    const server = await webSocketServer((socket, frame) => {
+    const server = await serve(webSocketServer((socket, frame) => {
       seen.push(frame.id);
       if (frame.input === 'first') held.push(() => socket.send(JSON.stringify({ id: frame.id, result: 'first' })));
       // The server's limit is shared with other clients: the second call is refused the first time.
       else if (seen.filter((id) => id === frame.id).length === 1) socket.send(JSON.stringify({ id: frame.id, error: 'full', code: 'QUEUE_FULL' }));
       else socket.send(JSON.stringify({ id: frame.id, result: 'second' }));
-    });
-    servers.push(server);
+    }));
     const backend = remote({ endpoint: server.url, transport: 'websocket' });
     const first = backend.runTask('echo', 'first');
     await expect.poll(() => held.length).toBe(1);
@@ -74,15 +61,14 @@ describe('the admission limit over WebSocket', () => {
   });
 
   it('passes QUEUE_FULL on when none of its other calls is in flight to wait for', async () => {
-    const server = await webSocketServer((socket, frame) => socket.send(JSON.stringify({ id: frame.id, error: 'full', code: 'QUEUE_FULL' })));
-    servers.push(server);
+    const server = await serve(webSocketServer((socket, frame) => socket.send(JSON.stringify({ id: frame.id, error: 'full', code: 'QUEUE_FULL' }))));
     expect(await computeRejectionOf(remote({ endpoint: server.url, transport: 'websocket' }).runTask('echo', 1))).toMatchObject({ code: 'QUEUE_FULL' });
   });
 
   it('drops a queued call at its deadline without ever sending it', async () => {
     const held: Array<() => void> = [];
     const seen: unknown[] = [];
-    const server = await webSocketServer(
+    const server = await serve(webSocketServer(
       (socket, frame) => {
         seen.push(frame.input);
         const answer = (): void => socket.send(JSON.stringify({ id: frame.id, result: frame.input }));
@@ -90,8 +76,7 @@ describe('the admission limit over WebSocket', () => {
         else answer();
       },
       { [maxConcurrencyHeader]: '1' },
-    );
-    servers.push(server);
+    ));
     const backend = remote({ endpoint: server.url, transport: 'websocket' });
     const first = backend.runTask('echo', 'first');
     await expect.poll(() => held.length).toBe(1);
@@ -109,7 +94,7 @@ describe('the admission limit over HTTP', () => {
     const held: ServerResponse[] = [];
     let inFlight = 0;
     let most = 0;
-    const server = await httpServer((request, response) => {
+    const server = await serve(httpServer((request, response) => {
       if (advertise.header !== undefined) response.setHeader(maxConcurrencyHeader, String(advertise.header));
       if (request.method === 'GET') {
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ tasks: ['echo'], ...(advertise.body === undefined ? {} : { maxConcurrency: advertise.body }) }));
@@ -120,8 +105,7 @@ describe('the admission limit over HTTP', () => {
       request.resume();
       response.on('finish', () => inFlight--);
       held.push(response);
-    });
-    servers.push(server);
+    }));
     urls.push(server.url);
     return { held, most: () => most };
   }

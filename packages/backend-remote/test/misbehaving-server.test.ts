@@ -3,31 +3,14 @@ import type { Socket } from 'node:net';
 import { createLocalBackend } from '@hybridcompute/backend-local';
 import { computeRejectionOf } from '@hybridcompute/backend-conformance';
 import { createHybridCompute, defineTask } from '@hybridcompute/core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createRemoteBackend, type RemoteBackend, type RemoteBackendOptions } from '../src/index.js';
-import { binaryFrameHeader, httpServer, rawWebSocketServer, webSocketServer, writeUntilClosed, type TestServer } from './fixtures/misbehaving-servers.js';
+import { describe, expect, it } from 'vitest';
+import type { RemoteBackend } from '../src/index.js';
+import { binaryFrameHeader, closedAfterEach, httpServer, rawWebSocketServer, webSocketServer, writeUntilClosed } from './fixtures/misbehaving-servers.js';
 
 // Every bad answer of issue 17, from small real servers that send exactly that answer.
 // Each test is bounded in time (vitest's timeout) and in memory (no answer is ever allocated whole).
 
-const servers: TestServer[] = [];
-const remotes: RemoteBackend[] = [];
-afterEach(async () => {
-  await Promise.all(remotes.splice(0).map((remote) => remote.close()));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-function remote(options: RemoteBackendOptions): RemoteBackend {
-  const backend = createRemoteBackend(options);
-  remotes.push(backend);
-  return backend;
-}
-
-async function serve<T extends TestServer>(server: Promise<T>): Promise<T> {
-  const started = await server;
-  servers.push(started);
-  return started;
-}
+const { remote, serve } = closedAfterEach();
 
 /** A router that tries the remote first and has the task locally too. */
 function routerOver(backend: RemoteBackend) {

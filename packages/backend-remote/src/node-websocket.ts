@@ -82,7 +82,8 @@ class NodeWebSocket implements WebSocketLike {
     else if (type === 'close') {
       this.#socket.on('close', (code: number) => emit({ code: this.#tooLarge ? 1009 : code, status: this.#refusedStatus ?? (this.#opened ? undefined : 0) }));
     }
-    else if (type === 'message') this.#socket.on('message', (data: unknown) => emit({ data }));
+    // Text frames as strings, as a browser hands them over; binary ones stay bytes for the channel to decode.
+    else if (type === 'message') this.#socket.on('message', (data: Buffer, isBinary: boolean) => emit({ data: isBinary ? data : data.toString() }));
     else this.#socket.on('error', (error: unknown) => emit(error));
   }
 }

@@ -121,10 +121,10 @@ export class WebSocketChannel {
 
   // Sends what the admission limit lets through, or opens a socket for the calls waiting.
   #pump(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#admission.queued === 0) return;
     const socket = this.#socket;
     if (socket === undefined || socket.readyState !== open) {
-      if (this.#admission.queued > 0 && !this.#connecting) this.#connect();
+      if (!this.#connecting) this.#connect();
       return;
     }
     for (let call = this.#admission.admitNext(); call !== undefined; call = this.#admission.admitNext()) {

@@ -1,15 +1,65 @@
+import { ComputeError } from '@hybridcompute/core';
+
 /**
- * What an HTTP transport hands back: the status, `Retry-After`, and the body as text.
+ * The response header in which a compute server advertises its admission
+ * limit (`maxConcurrency`), on every HTTP answer and on the WebSocket upgrade.
  *
  * @example
  * ```ts
- * const answer: HttpAnswer = { status: 503, retryAfter: '1', text: '{"error":"busy","code":"QUEUE_FULL"}' };
+ * const limit = Number(response.headers.get(maxConcurrencyHeader)); // 64
+ * ```
+ */
+export const maxConcurrencyHeader = 'x-compute-max-concurrency';
+
+/**
+ * What an HTTP transport hands back: the status, `Retry-After`, the body as
+ * text, and the server's advertised `maxConcurrency` (the
+ * {@link maxConcurrencyHeader} header) when it sent one.
+ *
+ * @example
+ * ```ts
+ * const answer: HttpAnswer = { status: 503, retryAfter: '1', text: '{"error":"busy","code":"QUEUE_FULL"}', maxConcurrency: 64 };
  * ```
  */
 export interface HttpAnswer {
   status: number;
   retryAfter: string | undefined;
   text: string;
+  maxConcurrency?: number | undefined;
+}
+
+/**
+ * Reads the {@link maxConcurrencyHeader} value: a positive integer, else `undefined`.
+ *
+ * @example
+ * ```ts
+ * maxConcurrencyOf('64'); // 64
+ * maxConcurrencyOf('lots'); // undefined
+ * ```
+ */
+export function maxConcurrencyOf(header: unknown): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value.trim())) return undefined;
+  const limit = Number(value);
+  return limit > 0 ? limit : undefined;
+}
+
+/**
+ * The `PROTOCOL_ERROR` of an answer (an HTTP body or a WebSocket frame)
+ * longer than `maxResponseBytes`: the client stops reading it there.
+ *
+ * @example
+ * ```ts
+ * if (received > maxResponseBytes) throw responseTooLargeError(url, maxResponseBytes);
+ * ```
+ */
+export function responseTooLargeError(url: URL, maxResponseBytes: number, taskName?: string, backend?: string): ComputeError {
+  return new ComputeError({
+    code: 'PROTOCOL_ERROR',
+    message: `The answer from ${url.href} is over maxResponseBytes (${maxResponseBytes} bytes); the client stopped reading it`,
+    taskName,
+    backend,
+  });
 }
 
 /**
@@ -40,7 +90,8 @@ export interface HttpTransport {
  * @example
  * ```ts
  * const platform: RemotePlatform = {
- *   createHttpTransport: ({ connections, keepAliveTimeout }: HttpTransportOptions) => new MyPooledTransport(connections, keepAliveTimeout),
+ *   createHttpTransport: ({ connections, keepAliveTimeout, maxResponseBytes }: HttpTransportOptions) =>
+ *     new MyPooledTransport(connections, keepAliveTimeout, maxResponseBytes),
  *   createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
  * };
  * ```
@@ -50,6 +101,8 @@ export interface HttpTransportOptions {
   connections: number;
   /** Milliseconds an idle connection is kept open for reuse. */
   keepAliveTimeout: number;
+  /** The longest body to read, in bytes: past it the request fails with `PROTOCOL_ERROR`. */
+  maxResponseBytes: number;
 }
 
 /**

@@ -20,7 +20,7 @@ function importGraph(file: string, seen = new Map<string, string[]>()): Map<stri
 }
 
 describe('the browser entry', () => {
-  it('is what the browser condition selects, and nothing it loads imports undici or node: modules', () => {
+  it('is what the browser condition selects, and nothing it loads imports undici, ws or node: modules', () => {
     expect(packageJson.exports['.']['browser']).toBe('./dist/browser.js');
     const graph = importGraph('browser.js');
     const external = [...graph.values()].flat().filter((specifier) => !specifier.startsWith('./'));
@@ -28,8 +28,9 @@ describe('the browser entry', () => {
     expect(external.every((specifier) => specifier === '@hybridcompute/core')).toBe(true);
   });
 
-  it('while the Node entry does use undici', () => {
+  it('while the Node entry does use undici and ws', () => {
     const external = [...importGraph('index.js').values()].flat();
     expect(external).toContain('undici');
+    expect(external).toContain('ws');
   });
 });

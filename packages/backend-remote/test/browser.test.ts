@@ -41,6 +41,10 @@ const page = `<!doctype html>
     }
     const unauthorized = createRemoteBackend({ endpoint, token: 'wrong' });
     results.unauthorized = await outcome(unauthorized.runTask('double', 1));
+    // A browser cannot read the refused upgrade's 401: the client asks GET /tasks why, and says UNAUTHORIZED, not BACKEND_UNAVAILABLE.
+    const unauthorizedSocket = createRemoteBackend({ endpoint, token: 'wrong', transport: 'websocket' });
+    results.unauthorizedSocket = await outcome(unauthorizedSocket.runTask('double', 1));
+    await unauthorizedSocket.close();
     return results;
   };
   window.ready = true;
@@ -121,6 +125,7 @@ describe('the browser entry in Chromium', () => {
       });
     }
     expect((results as Record<string, unknown>)['unauthorized']).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect((results as Record<string, unknown>)['unauthorizedSocket']).toMatchObject({ code: 'UNAUTHORIZED' });
     await expect.poll(() => [...abortedOnServer].sort()).toEqual(['http', 'websocket']);
     await tab.close();
   }, 60_000);

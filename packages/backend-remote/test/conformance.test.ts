@@ -4,11 +4,13 @@ import { createComputeServer, type ComputeServer } from '@hybridcompute/server';
 import { afterAll, beforeAll } from 'vitest';
 import { createRemoteBackend, type RemoteBackend } from '../src/index.js';
 
+const token = 'conformance-token';
 let server: ComputeServer;
 let url: string;
 
 beforeAll(async () => {
-  server = createComputeServer({ tasks: conformanceTasks, maxBodyBytes: 16 * 1024 * 1024, maxConcurrency: 1024 });
+  // maxConcurrency 64 with a burst of 2,000: the client must hold back what the server would refuse.
+  server = createComputeServer({ tasks: conformanceTasks, token, maxBodyBytes: 16 * 1024 * 1024, maxConcurrency: 64 });
   ({ url } = await server.listen(0, '127.0.0.1'));
 });
 
@@ -16,24 +18,25 @@ afterAll(async () => {
   await server.close();
 });
 
-async function connected(transport: 'http' | 'websocket'): Promise<RemoteBackend> {
-  const remote = createRemoteBackend({ endpoint: url, transport });
-  await remote.connect();
-  return remote;
+for (const transport of ['http', 'websocket'] as const) {
+  const label = transport === 'http' ? 'HTTP' : 'WebSocket';
+  const connected = async (withToken = token): Promise<RemoteBackend> => {
+    const remote = createRemoteBackend({ endpoint: url, transport, token: withToken });
+    if (withToken === token) await remote.connect();
+    return remote;
+  };
+  const capabilities = { wrongCredentials: () => connected('not-the-token'), burst: 2_000 };
+
+  describeBackendConformance(`backend-remote over ${label}`, {
+    createBackend: () => connected(),
+    dispose: (backend) => (backend as RemoteBackend).close(),
+    capabilities,
+  });
+
+  describeBackendConformance(`a router over backend-remote over ${label}`, {
+    createBackend: async () => createHybridCompute({ remote: await connected() }),
+    unknownTaskCode: 'NO_BACKEND',
+    dispose: (backend) => backend.close?.() as Promise<void>,
+    capabilities,
+  });
 }
-
-describeBackendConformance('backend-remote over HTTP', {
-  createBackend: () => connected('http'),
-  dispose: (backend) => (backend as RemoteBackend).close(),
-});
-
-describeBackendConformance('backend-remote over WebSocket', {
-  createBackend: () => connected('websocket'),
-  dispose: (backend) => (backend as RemoteBackend).close(),
-});
-
-describeBackendConformance('a router over backend-remote', {
-  createBackend: async () => createHybridCompute({ remote: await connected('http') }),
-  unknownTaskCode: 'NO_BACKEND',
-  dispose: (backend) => backend.close?.() as Promise<void>,
-});

@@ -1,0 +1,112 @@
+import { abortErrorFrom, ComputeError, idempotencyKeyHeader, timeoutHeader, withCallNames } from '@hybridcompute/core';
+import type { HttpTransport } from './http-transport.js';
+import { readComputeAnswer } from './read-http-answer.js';
+import type { RemoteEndpoint } from './remote-endpoint.js';
+
+/** One HTTP call's parts, as the backend has them. */
+export interface HttpCall {
+  taskName: string;
+  input: unknown;
+  /** The caller's headers so far (the token). */
+  headers: Record<string, string>;
+  /** When the whole call must end; sent as `x-compute-timeout`. */
+  deadlineAt: number | undefined;
+  idempotencyKey: string | undefined;
+  signal: AbortSignal | undefined;
+  backend: string;
+}
+
+interface Waiter {
+  wake(): void;
+}
+
+/**
+ * POSTs one call to `endpoint` and reads its answer, within the endpoint's
+ * admission limit: past it the call waits on the client, and a `QUEUE_FULL`
+ * answer (the server's limit is shared with other clients) puts it back at
+ * the front of the queue until another call to that endpoint finishes.
+ * Every answer teaches the endpoint the `maxConcurrency` it advertises.
+ */
+export async function sendHttpCall(transport: HttpTransport, endpoint: RemoteEndpoint, call: HttpCall): Promise<unknown> {
+  const { taskName, input, signal, backend } = call;
+  let body: string;
+  try {
+    body = JSON.stringify(input === undefined ? { task: taskName } : { task: taskName, input });
+  } catch (error) {
+    throw new ComputeError({ code: 'INVALID_REQUEST', message: `The input of task '${taskName}' is not JSON`, taskName, backend, cause: error });
+  }
+  const admission = endpoint.admission;
+  let admitted = admission.tryAdmit();
+  try {
+    for (;;) {
+      if (!admitted) {
+        await waitForRoom(endpoint, call);
+        admitted = true;
+      }
+      const headers: Record<string, string> = { ...call.headers, 'content-type': 'application/json' };
+      if (call.deadlineAt !== undefined) headers[timeoutHeader] = String(Math.max(1, call.deadlineAt - Date.now()));
+      if (call.idempotencyKey !== undefined) headers[idempotencyKeyHeader] = call.idempotencyKey;
+      const answer = await transport.request('POST', endpoint.url, headers, body, signal);
+      admission.learn(answer.maxConcurrency);
+      try {
+        return readComputeAnswer(answer, endpoint.url, taskName, backend);
+      } catch (error) {
+        if (!(ComputeError.isInstance(error) && error.code === 'QUEUE_FULL')) throw error;
+        // Never started there: wait for one of this endpoint's other calls to finish, then send it again.
+        const waiter = newWaiter();
+        admitted = false;
+        if (!admission.refused(waiter)) throw error;
+        await waiter.woken(signal, () => leaveQueue(endpoint, waiter), taskName, backend);
+        admitted = true;
+      }
+    }
+  } catch (error) {
+    throw ComputeError.isInstance(error) ? withCallNames(error, taskName, backend) : error;
+  } finally {
+    if (admitted) {
+      admission.finished();
+      wakeWaiting(endpoint);
+    }
+  }
+}
+
+function newWaiter(): Waiter & { woken(signal: AbortSignal | undefined, leave: () => void, taskName: string, backend: string): Promise<void> } {
+  let wake!: () => void;
+  const woken = new Promise<void>((resolve) => (wake = resolve));
+  return {
+    wake: () => wake(),
+    woken(signal, leave, taskName, backend) {
+      if (signal === undefined) return woken;
+      return new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => {
+          leave();
+          reject(abortErrorFrom(signal.reason, taskName, backend));
+        };
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        void woken.then(() => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+function waitForRoom(endpoint: RemoteEndpoint, call: HttpCall): Promise<void> {
+  const waiter = newWaiter();
+  endpoint.admission.enqueue(waiter);
+  return waiter.woken(call.signal, () => leaveQueue(endpoint, waiter), call.taskName, call.backend);
+}
+
+// A waiter whose deadline passed leaves the queue; if it had just been admitted, its place goes to the next.
+function leaveQueue(endpoint: RemoteEndpoint, waiter: Waiter): void {
+  if (endpoint.admission.remove(waiter)) return;
+  endpoint.admission.finished();
+  wakeWaiting(endpoint);
+}
+
+// Admits as many waiting calls as there is room for (the limit may have grown).
+function wakeWaiting(endpoint: RemoteEndpoint): void {
+  for (let next = endpoint.admission.admitNext(); next !== undefined; next = endpoint.admission.admitNext()) (next as Waiter).wake();
+}

@@ -1,6 +1,7 @@
-import { createHybridCompute, defineTask, type TaskContext } from '@hybridcompute/core';
+import { ComputeError, createHybridCompute, defineTask, type TaskContext } from '@hybridcompute/core';
 import { describe, expect, it } from 'vitest';
 import { CallRunner } from './call-runner.js';
+import { CallStop } from './call-stop.js';
 
 const echo = defineTask('echo', (value: unknown) => value);
 const hang = defineTask(
@@ -15,7 +16,7 @@ function runner(options: Partial<ConstructorParameters<typeof CallRunner>[0]> = 
 describe('CallRunner', () => {
   it('runs a call and lists its tasks with the admission limit', async () => {
     const calls = runner();
-    expect(await calls.run({ task: 'echo', input: 3 }, undefined, new AbortController())).toEqual({ ok: true, result: 3 });
+    expect(await calls.run({ task: 'echo', input: 3 }, undefined, new CallStop())).toEqual({ ok: true, result: 3 });
     expect(calls.taskListing()).toEqual({ tasks: ['echo', 'hang'], maxConcurrency: 2 });
   });
 
@@ -28,13 +29,13 @@ describe('CallRunner', () => {
 
   it('refuses past maxConcurrency with QUEUE_FULL and an unknown task with TASK_NOT_FOUND', async () => {
     const calls = runner();
-    const stops = [new AbortController(), new AbortController()];
+    const stops = [new CallStop(), new CallStop()];
     const running = stops.map((stop) => calls.run({ task: 'hang', input: undefined }, undefined, stop));
     expect(calls.activeCalls).toBe(2);
-    expect(await calls.run({ task: 'echo', input: 1 }, undefined, new AbortController())).toMatchObject({ ok: false, error: { code: 'QUEUE_FULL' } });
-    for (const stop of stops) stop.abort();
+    expect(await calls.run({ task: 'echo', input: 1 }, undefined, new CallStop())).toMatchObject({ ok: false, error: { code: 'QUEUE_FULL' } });
+    for (const stop of stops) stop.stop(new ComputeError({ code: 'TASK_ABORTED', message: 'gone' }));
     await Promise.all(running);
-    expect(await calls.run({ task: 'nope', input: 1 }, undefined, new AbortController())).toMatchObject({
+    expect(await calls.run({ task: 'nope', input: 1 }, undefined, new CallStop())).toMatchObject({
       ok: false,
       error: { code: 'TASK_NOT_FOUND', backend: 'server', message: "Task 'nope' is not available on backend 'server' (tasks: echo, hang)" },
     });
@@ -42,19 +43,19 @@ describe('CallRunner', () => {
 
   it("times out at the shorter of taskTimeout and the caller's deadline, naming the task and the server", async () => {
     const calls = runner({ taskTimeout: 5_000 });
-    const outcome = await calls.run({ task: 'hang', input: undefined }, 20, new AbortController());
+    const outcome = await calls.run({ task: 'hang', input: undefined }, 20, new CallStop());
     expect(outcome).toMatchObject({ ok: false, error: { code: 'TASK_TIMEOUT', taskName: 'hang', backend: 'server', message: expect.stringContaining('20 ms') } });
   });
 
   it('answers with the reason it was stopped for, and stops the running calls at the drain deadline', async () => {
     const calls = runner();
-    const stop = new AbortController();
+    const stop = new CallStop();
     const stopped = calls.run({ task: 'hang', input: undefined }, undefined, stop);
-    stop.abort(Object.assign(new Error('gone'), { name: 'x' }));
+    stop.stop(new ComputeError({ code: 'TASK_ABORTED', message: 'caller gone' }));
     expect(await stopped).toMatchObject({ ok: false, error: { code: 'TASK_ABORTED' } });
-    const draining = calls.run({ task: 'hang', input: undefined }, undefined, new AbortController());
+    const draining = calls.run({ task: 'hang', input: undefined }, undefined, new CallStop());
     await calls.drain(10);
     expect(await draining).toMatchObject({ ok: false, error: { code: 'BACKEND_UNAVAILABLE' } });
-    expect(await calls.run({ task: 'echo', input: 1 }, undefined, new AbortController())).toMatchObject({ ok: false, error: { code: 'BACKEND_UNAVAILABLE' } });
+    expect(await calls.run({ task: 'echo', input: 1 }, undefined, new CallStop())).toMatchObject({ ok: false, error: { code: 'BACKEND_UNAVAILABLE' } });
   });
 });

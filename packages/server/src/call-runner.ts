@@ -1,13 +1,15 @@
 import {
   backendUnavailableError,
-  ComputeError,
   runUnderDeadline,
   taskNotFoundError,
   type ComputeBackendLike,
 } from '@hybridcompute/core';
-import { createTasksBackend } from './create-tasks-backend.js';
+import type { CallStop } from './call-stop.js';
+import { createTasksBackend, type TasksBackend } from './create-tasks-backend.js';
 import { refusal } from './error-body-of.js';
 import type { ParsedCall } from './parse-call.js';
+
+const untimed = { signal: undefined, timeout: undefined };
 
 /** How a call ended, for the HTTP or WebSocket handler to answer. */
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: unknown };
@@ -29,10 +31,12 @@ export interface TaskListing {
 export class CallRunner {
   readonly backend: ComputeBackendLike;
   readonly maxConcurrency: number;
+  // Set when serving `tasks`: their signal is made only if a task reads it.
+  readonly #tasksBackend: TasksBackend | undefined;
   readonly #taskNames: readonly string[] | undefined;
   readonly #taskTimeout: number | undefined;
   // The stop switch of every call running now: aborted all at once at the drain deadline.
-  readonly #running = new Set<AbortController>();
+  readonly #running = new Set<CallStop>();
   #draining = false;
   #onIdle: (() => void) | undefined;
 
@@ -43,7 +47,8 @@ export class CallRunner {
     maxConcurrency: number;
     taskTimeout: number | undefined;
   }) {
-    this.backend = settings.tasks === undefined ? (settings.backend as ComputeBackendLike) : createTasksBackend(settings.tasks);
+    this.#tasksBackend = settings.tasks === undefined ? undefined : createTasksBackend(settings.tasks);
+    this.backend = this.#tasksBackend ?? (settings.backend as ComputeBackendLike);
     this.#taskNames = settings.taskNames;
     this.maxConcurrency = settings.maxConcurrency;
     this.#taskTimeout = settings.taskTimeout;
@@ -76,11 +81,12 @@ export class CallRunner {
   }
 
   /**
-   * Runs one call. `stop` aborts it (caller gone, cancelled); its reason, a
-   * `ComputeError`, is what the call is answered with. `callerTimeout` is the
-   * caller's deadline in ms, capped by `taskTimeout`. Never rejects.
+   * Runs one call. `stop` ends it from outside (caller gone, cancelled,
+   * shutdown); its reason, a `ComputeError`, is what the call is answered
+   * with. `callerTimeout` is the caller's deadline in ms, capped by
+   * `taskTimeout`. Never rejects.
    */
-  async run(call: ParsedCall, callerTimeout: number | undefined, stop: AbortController): Promise<CallOutcome> {
+  async run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop): Promise<CallOutcome> {
     if (this.#draining) return { ok: false, error: refusal('BACKEND_UNAVAILABLE', 'The server is shutting down', call.task) };
     if (this.#running.size >= this.maxConcurrency) {
       return { ok: false, error: refusal('QUEUE_FULL', `The server is running ${this.maxConcurrency} calls, its limit; retry later`, call.task) };
@@ -89,18 +95,22 @@ export class CallRunner {
     const timeout = this.#taskTimeout === undefined ? callerTimeout : Math.min(this.#taskTimeout, callerTimeout ?? this.#taskTimeout);
     this.#running.add(stop);
     try {
-      const result = await runUnderDeadline(call.task, 'server', { signal: stop.signal, timeout }, (signal) =>
-        this.backend.runTask(call.task, call.input, { signal }),
-      );
-      return { ok: true, result };
+      // With a deadline, core joins it with the stop signal; without one, nothing is allocated unless the task asks for its signal.
+      const options = timeout === undefined ? untimed : { signal: stop.signal, timeout };
+      const work = runUnderDeadline(call.task, 'server', options, (signal) => this.#invoke(call, signal, stop));
+      return { ok: true, result: await stop.settle(work) };
     } catch (error) {
       // The server's own reasons (shutdown, caller gone) say more than the task's echo of them.
-      const reason: unknown = stop.signal.aborted ? stop.signal.reason : undefined;
-      return { ok: false, error: ComputeError.isInstance(reason) ? reason : error };
+      return { ok: false, error: stop.reason ?? error };
     } finally {
       this.#running.delete(stop);
       if (this.#running.size === 0) this.#onIdle?.();
     }
+  }
+
+  #invoke(call: ParsedCall, signal: AbortSignal | undefined, stop: CallStop): Promise<unknown> {
+    if (this.#tasksBackend !== undefined) return this.#tasksBackend.runLazily(call.task, call.input, signal ?? (() => stop.signal));
+    return Promise.resolve(this.backend.runTask(call.task, call.input, { signal: signal ?? stop.signal }));
   }
 
   /**
@@ -119,7 +129,7 @@ export class CallRunner {
       });
     }
     const shutdown = backendUnavailableError('server', 'The server shut down before the call finished');
-    for (const stop of [...this.#running]) stop.abort(shutdown);
+    for (const stop of [...this.#running]) stop.stop(shutdown);
   }
 
   #canRun(taskName: string): boolean {

@@ -3,6 +3,8 @@ import { collectTasks, runTaskDefinition, taskNotFoundError, type ComputeBackend
 /** A backend over task definitions run on the server's own thread, with the list `GET /tasks` reports. */
 export interface TasksBackend extends ComputeBackendLike {
   readonly taskNames: string[];
+  /** Runs a task whose signal is made only if it reads `ctx.signal` (a function), or the given one. */
+  runLazily(taskName: string, input: unknown, signal: AbortSignal | (() => AbortSignal)): Promise<unknown>;
 }
 
 /**
@@ -13,13 +15,15 @@ export interface TasksBackend extends ComputeBackendLike {
 export function createTasksBackend(tasks: TaskCollection, name = 'server'): TasksBackend {
   const byName = collectTasks(tasks);
   const taskNames = [...byName.keys()];
+  const run = (taskName: string, input: unknown, signal: AbortSignal | (() => AbortSignal) | null | undefined): Promise<unknown> => {
+    const task = byName.get(taskName);
+    if (task === undefined) return Promise.reject(taskNotFoundError(taskName, name, taskNames));
+    return runTaskDefinition(task, input, signal, name);
+  };
   return {
     taskNames,
     canRun: (taskName) => byName.has(taskName),
-    runTask: (taskName: string, input: unknown, options?: RunTaskOptions) => {
-      const task = byName.get(taskName);
-      if (task === undefined) return Promise.reject(taskNotFoundError(taskName, name, taskNames));
-      return runTaskDefinition(task, input, options?.signal, name);
-    },
+    runTask: (taskName: string, input: unknown, options?: RunTaskOptions) => run(taskName, input, options?.signal),
+    runLazily: run,
   };
 }

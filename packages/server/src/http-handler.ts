@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ComputeError, timeoutHeader } from '@hybridcompute/core';
 import { AnswerBackpressure } from './answer-backpressure.js';
+import { CallStop } from './call-stop.js';
 import type { CallRunner } from './call-runner.js';
 import type { ServerSettings } from './compute-server-options.js';
 import type { CorsPolicy } from './cors-policy.js';
@@ -147,11 +148,11 @@ export class HttpHandler {
     const call = parseCall(parsed);
     if (ComputeError.isInstance(call)) return this.#refuse(request, response, call);
 
-    const stop = new AbortController();
+    const stop = new CallStop();
     // The caller hung up (or aborted): stop the task it no longer waits for.
     const onClose = (): void => {
       if (!response.writableFinished) {
-        stop.abort(new ComputeError({ code: 'TASK_ABORTED', message: `Task '${call.task}' was aborted by the caller`, taskName: call.task, backend: 'server' }));
+        stop.stop(new ComputeError({ code: 'TASK_ABORTED', message: `Task '${call.task}' was aborted by the caller`, taskName: call.task, backend: 'server' }));
       }
     };
     response.on('close', onClose);

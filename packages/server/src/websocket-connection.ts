@@ -3,6 +3,7 @@ import { ComputeError, type WireCallId } from '@hybridcompute/core';
 import type { RawData, WebSocket } from 'ws';
 import { AnswerBackpressure } from './answer-backpressure.js';
 import type { CallRunner } from './call-runner.js';
+import { CallStop } from './call-stop.js';
 import type { ServerSettings } from './compute-server-options.js';
 import { errorBodyOf, refusal } from './error-body-of.js';
 import { parseCall, parseDeadline, type ParsedCall } from './parse-call.js';
@@ -26,7 +27,7 @@ export class WebSocketConnection {
   readonly #settings: ServerSettings;
   readonly #backpressure: AnswerBackpressure;
   // Every call the client started and has not been answered, waiting or running, with its stop switch.
-  readonly #calls = new Map<WireCallId, AbortController>();
+  readonly #calls = new Map<WireCallId, CallStop>();
   readonly #onClosed: () => void;
   readonly #idleTimer: ReturnType<typeof setTimeout>;
   #frameTimer: ReturnType<typeof setTimeout> | undefined;
@@ -60,7 +61,7 @@ export class WebSocketConnection {
       clearTimeout(this.#idleTimer);
       this.#backpressure.close();
       const gone = new ComputeError({ code: 'TASK_ABORTED', message: 'The caller closed the WebSocket', backend: 'server' });
-      for (const stop of this.#calls.values()) stop.abort(gone);
+      for (const stop of this.#calls.values()) stop.stop(gone);
       this.#calls.clear();
       this.#onClosed();
     });
@@ -140,7 +141,7 @@ export class WebSocketConnection {
       return this.#sendError(null, refusal('INVALID_REQUEST', "The frame's 'id' must be a string or a number"));
     }
     if ((frame as { cancel?: unknown }).cancel === true) {
-      this.#calls.get(id)?.abort(new ComputeError({ code: 'TASK_ABORTED', message: 'The caller cancelled the call', backend: 'server' }));
+      this.#calls.get(id)?.stop(new ComputeError({ code: 'TASK_ABORTED', message: 'The caller cancelled the call', backend: 'server' }));
       return;
     }
     const call = parseCall(frame);
@@ -150,19 +151,18 @@ export class WebSocketConnection {
       const { body } = errorBodyOf(refusal('INVALID_REQUEST', `A call with id ${JSON.stringify(id)} is already running`, call.task), this.#settings.debug);
       return this.#send(JSON.stringify({ duplicateId: id, ...body }));
     }
-    const stop = new AbortController();
+    const stop = new CallStop();
     this.#calls.set(id, stop);
     const timeout = parseDeadline((frame as { timeout?: unknown }).timeout);
     this.#backpressure.submit(() => void this.#run(id, call, timeout, stop));
   };
 
-  async #run(id: WireCallId, call: ParsedCall, timeout: number | undefined, stop: AbortController): Promise<void> {
+  async #run(id: WireCallId, call: ParsedCall, timeout: number | undefined, stop: CallStop): Promise<void> {
     const outcome = await this.#runner.run(call, timeout, stop);
     this.#calls.delete(id);
     if (this.#calls.size === 0) this.#idleTimer.refresh();
     // A cancelled call's caller has stopped waiting: no answer.
-    const reason: unknown = stop.signal.reason;
-    if (this.#socket.readyState !== this.#socket.OPEN || (ComputeError.isInstance(reason) && reason.code === 'TASK_ABORTED')) {
+    if (this.#socket.readyState !== this.#socket.OPEN || stop.reason?.code === 'TASK_ABORTED') {
       this.#backpressure.answered(0);
       return;
     }

@@ -29,8 +29,12 @@ export class WebSocketConnection {
   // Every call the client started and has not been answered, waiting or running, with its stop switch.
   readonly #calls = new Map<WireCallId, CallStop>();
   readonly #onClosed: () => void;
-  readonly #idleTimer: ReturnType<typeof setTimeout>;
+  // Timers fire rarely and check timestamps, so a busy socket pays a clock read per chunk, not a timer.
+  #idleTimer: ReturnType<typeof setTimeout>;
+  #lastActivity = performance.now();
   #frameTimer: ReturnType<typeof setTimeout> | undefined;
+  // When bytes first arrived after the last complete message, ping or pong.
+  #partialSince: number | undefined;
   #alive = true;
 
   constructor(socket: WebSocket, rawSocket: Duplex, runner: CallRunner, settings: ServerSettings, onClosed: () => void) {
@@ -48,16 +52,18 @@ export class WebSocketConnection {
       settings.maxBufferedBytesPerConnection,
       settings.bufferedTimeout,
     );
-    this.#idleTimer = setTimeout(this.#onIdle, settings.idleTimeout);
-    this.#idleTimer.unref();
+    this.#idleTimer = unrefTimer(this.#onIdle, settings.idleTimeout);
     // Before ws's own listener, so that a chunk completing a message clears the timer after this arms it.
     rawSocket.prependListener('data', this.#onBytes);
     socket.on('message', this.#onMessage);
     socket.on('ping', this.#onComplete);
     socket.on('pong', this.#onComplete);
+    // Answers sent while the socket was backed up carry a callback; this covers the last of them.
+    rawSocket.on('drain', this.#onSent);
     socket.on('close', () => {
       rawSocket.off('data', this.#onBytes);
-      this.#clearFrameTimer();
+      rawSocket.off('drain', this.#onSent);
+      if (this.#frameTimer !== undefined) clearTimeout(this.#frameTimer);
       clearTimeout(this.#idleTimer);
       this.#backpressure.close();
       const gone = new ComputeError({ code: 'TASK_ABORTED', message: 'The caller closed the WebSocket', backend: 'server' });
@@ -91,16 +97,19 @@ export class WebSocketConnection {
   }
 
   readonly #onBytes = (): void => {
-    if (this.#frameTimer !== undefined) return;
-    this.#frameTimer = setTimeout(this.#onFrameTimeout, this.#settings.frameTimeout);
-    this.#frameTimer.unref();
+    if (this.#partialSince !== undefined) return;
+    this.#partialSince = performance.now();
+    this.#frameTimer ??= unrefTimer(this.#onFrameTimer, this.#settings.frameTimeout);
   };
 
-  readonly #onFrameTimeout = (): void => {
+  readonly #onFrameTimer = (): void => {
     this.#frameTimer = undefined;
+    if (this.#partialSince === undefined) return;
     // While paused the server is the one not reading: the frame cannot complete; backpressure has its own timeout.
-    if (this.#backpressure.paused) return this.#onBytes();
-    this.#socket.terminate();
+    if (this.#backpressure.paused) this.#partialSince = performance.now();
+    const left = this.#partialSince + this.#settings.frameTimeout - performance.now();
+    if (left > 1) this.#frameTimer = unrefTimer(this.#onFrameTimer, left);
+    else this.#socket.terminate();
   };
 
   /**
@@ -110,18 +119,14 @@ export class WebSocketConnection {
    */
   readonly #onComplete = (): void => {
     this.#alive = true;
-    this.#clearFrameTimer();
+    this.#partialSince = undefined;
   };
 
-  #clearFrameTimer(): void {
-    if (this.#frameTimer === undefined) return;
-    clearTimeout(this.#frameTimer);
-    this.#frameTimer = undefined;
-  }
-
   readonly #onIdle = (): void => {
-    if (this.#calls.size > 0 || this.#socket.readyState !== this.#socket.OPEN) {
-      this.#idleTimer.refresh();
+    if (this.#socket.readyState !== this.#socket.OPEN) return;
+    const left = this.#lastActivity + this.#settings.idleTimeout - performance.now();
+    if (this.#calls.size > 0 || left > 1) {
+      this.#idleTimer = unrefTimer(this.#onIdle, this.#calls.size > 0 ? this.#settings.idleTimeout : left);
       return;
     }
     this.#socket.close(1000, 'idle');
@@ -129,7 +134,7 @@ export class WebSocketConnection {
 
   readonly #onMessage = (data: RawData, isBinary: boolean): void => {
     this.#onComplete();
-    this.#idleTimer.refresh();
+    this.#lastActivity = performance.now();
     let frame: unknown;
     try {
       frame = JSON.parse(isBinary ? data.toString() : String(data));
@@ -160,7 +165,7 @@ export class WebSocketConnection {
   async #run(id: WireCallId, call: ParsedCall, timeout: number | undefined, stop: CallStop): Promise<void> {
     const outcome = await this.#runner.run(call, timeout, stop);
     this.#calls.delete(id);
-    if (this.#calls.size === 0) this.#idleTimer.refresh();
+    if (this.#calls.size === 0) this.#lastActivity = performance.now();
     // A cancelled call's caller has stopped waiting: no answer.
     if (this.#socket.readyState !== this.#socket.OPEN || stop.reason?.code === 'TASK_ABORTED') {
       this.#backpressure.answered(0);
@@ -191,11 +196,18 @@ export class WebSocketConnection {
 
   #send(json: string): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
-    // The callback runs once ws has handed the bytes to the kernel: the moment to start what waits.
-    this.#socket.send(json, this.#onSent);
+    // A callback (run once the bytes reach the kernel) only while the socket is backed up: it costs, and is needed only then.
+    const backedUp = this.#socket.bufferedAmount > 0 || this.#backpressure.paused;
+    this.#socket.send(json, backedUp ? this.#onSent : undefined);
   }
 
   readonly #onSent = (): void => {
     this.#backpressure.drained();
   };
+}
+
+function unrefTimer(callback: () => void, ms: number): ReturnType<typeof setTimeout> {
+  const timer = setTimeout(callback, ms);
+  timer.unref();
+  return timer;
 }

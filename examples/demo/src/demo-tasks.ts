@@ -1,6 +1,8 @@
 import { defineTask } from '@hybridcompute/core';
+import { wasmTasks } from '@hybridcompute/wasm';
 import { fromBase64 } from './base64.js';
 import { fillPseudoRandom } from './fill-pseudo-random.js';
+import { longestCollatzWasm } from './longest-collatz-wasm.js';
 
 /**
  * The demo's tasks. One module serves every backend: the local backend
@@ -153,3 +155,15 @@ export const divide = defineTask('divide', ({ dividend, divisor }: { dividend: n
   if (divisor === 0) throw Object.assign(new RangeError('cannot divide by zero'), { code: 'E_DIVIDE_BY_ZERO' });
   return dividend / divisor;
 });
+
+/**
+ * The start below `limit` with the longest Collatz sequence, computed by a
+ * WebAssembly module (`longest-collatz.wat`; its bytes travel inside this
+ * module, so every thread and process that imports it compiles it itself).
+ *
+ * @example
+ * ```ts
+ * await compute.runTask('longestCollatz', 100_000); // 77031: 350 steps
+ * ```
+ */
+export const { longestCollatz } = wasmTasks(fromBase64(longestCollatzWasm), { exports: ['longestCollatz'] });

@@ -39,6 +39,8 @@ export function formatDemoReport(report: DemoReport): string[] {
   const lost = report.phases.reduce((sum, phase) => sum + phase.lost, 0);
   const total = report.phases.reduce((sum, phase) => sum + phase.tasks + phase.lost, 0);
   lines.push(`answers: ${total - lost} of ${total} calls answered, ${wrong} wrong (checked against the tasks run here).`);
+  const wasmAnswers = Object.entries(report.wasm.answers).map(([backend, answer]) => `${String(answer)} on ${backend}`);
+  lines.push(`WebAssembly: longestCollatz(${report.wasm.limit}) -> ${wasmAnswers.join(', ')}; one module, every backend.`);
   const answeredBy = taskError.backendsTried[taskError.backendsTried.length - 1] ?? 'no backend';
   lines.push(
     `a task's own error: divide(1, 0) -> ${taskError.code} (cause ${taskError.causeCode ?? 'none'}) from ${answeredBy}; the router does not retry it elsewhere.`,

@@ -30,6 +30,7 @@ describe('runDemo', () => {
     expect(fallback.completedElsewhere).toEqual({ worker: fallback.moved });
     expect(events).toContainEqual({ type: 'server-killed', strategy: 'auto', afterCalls: 15 });
 
+    expect(report.wasm).toEqual({ limit: 100_000, answers: { local: 77_031, worker: 77_031, remote: 77_031 } });
     expect(report.taskError).toEqual({ code: 'TASK_FAILED', causeCode: 'E_DIVIDE_BY_ZERO', backendsTried: ['remote', 'worker'] });
     // The server process is gone: killed, and not restarted behind our back.
     expect(isProcessAlive(report.server!.pid)).toBe(false);
@@ -43,6 +44,7 @@ describe('runDemo', () => {
       ['local', 12, 0],
       ['auto', 12, 0],
     ]);
+    expect(report.wasm.answers).toEqual({ local: 77_031 });
     expect(report.taskError).toMatchObject({ code: 'TASK_FAILED', backendsTried: ['local'] });
   }, 30_000);
 

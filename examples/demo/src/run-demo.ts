@@ -58,9 +58,14 @@ export interface DemoReport {
   phases: DemoPhase[];
   /** Present when remote and at least one other backend take part. */
   fallback: DemoFallback | undefined;
+  /** The WebAssembly task `longestCollatz(limit)`, once on each backend by name: the answer of each. */
+  wasm: { limit: number; answers: Record<string, unknown> };
   /** `divide` by zero through `'auto'`: a task's own error, never retried elsewhere. */
   taskError: { code: string; causeCode: string | undefined; backendsTried: string[] };
 }
+
+// What the demo asks the WebAssembly task for, on each backend: about 10 ms of work.
+const wasmLimit = 100_000;
 
 // A fallback needs a backend after remote, so remote goes first in 'auto'.
 const autoOrder: readonly DemoBackendName[] = ['remote', 'worker', 'local'];
@@ -163,6 +168,11 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
     for (const name of demoBackendNames) {
       if (use(name)) await runPhase(name, name === 'remote' ? 'base64' : 'transfer', undefined);
     }
+    // One module, every backend: the WebAssembly task by name, before the server is killed.
+    const wasm = { limit: wasmLimit, answers: {} as Record<string, unknown> };
+    for (const name of demoBackendNames) {
+      if (use(name)) wasm.answers[name] = await compute.runTask('longestCollatz', wasmLimit, { strategy: name, signal });
+    }
     // JSON carries no ArrayBuffer: under 'auto' a call may go to the server, so its pixels go as text.
     const killAt = remote !== undefined && backends.length > 1 ? Math.floor(batchSize / 2) : undefined;
     const autoEvents = await runPhase('auto', use('remote') ? 'base64' : 'transfer', killAt);
@@ -188,7 +198,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
       (error: unknown) => ({ code: codeOf(error) ?? 'not a ComputeError', causeCode: (error as { cause?: { code?: string } }).cause?.code }),
     );
     const backendsTried = recorder.take().events.map((event) => event.backend);
-    return { server: server && { url: server.url, pid: server.pid }, phases, fallback, taskError: { ...taskError, backendsTried } };
+    return { server: server && { url: server.url, pid: server.pid }, phases, fallback, wasm, taskError: { ...taskError, backendsTried } };
   } finally {
     options.signal?.removeEventListener('abort', forwardAbort);
     // Every path out: the pool's threads and the server process must not outlive the demo.

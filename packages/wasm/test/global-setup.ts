@@ -1,0 +1,5 @@
+import { assembleWat } from './assemble-wat.js';
+
+export async function setup(): Promise<void> {
+  await assembleWat();
+}

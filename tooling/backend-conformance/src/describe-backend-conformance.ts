@@ -10,6 +10,7 @@ import { describeConcurrency } from './concurrency.js';
 import { describeDispose } from './dispose.js';
 import { describeErrors } from './errors.js';
 import { describeRunTask } from './run-task.js';
+import { describeValues } from './values.js';
 import type { BackendConformanceOptions, BackendUnderTest, SuiteContext } from './suite-context.js';
 
 /**
@@ -59,6 +60,7 @@ export function describeBackendConformance(name: string, options: BackendConform
     // Declared gaps leave their group out rather than skipping it test by test.
     if (capabilities.abort) describe('abort', () => describeAbort(context));
     describe('dispose', () => describeDispose(context));
+    describe('values', () => describeValues(context));
     describe('bad options', () => describeBadOptions(context));
     describe('errors name their task and backend', () => describeErrorNames(context));
     if (capabilities.close) describe('after close', () => describeAfterClose(context));

@@ -7,12 +7,14 @@ import type { CallRunner } from './call-runner.js';
 import type { ServerSettings } from './compute-server-options.js';
 import type { CorsPolicy } from './cors-policy.js';
 import { errorBodyOf, refusal } from './error-body-of.js';
-import { isJsonContentType } from './is-json-content-type.js';
 import { maxConcurrencyHeader } from './max-concurrency-header.js';
 import { parseCall, parseDeadline } from './parse-call.js';
 import { readBody } from './read-body.js';
+import { encodeAnswer } from './encode-answer.js';
+import { codecOf, encodingOfContentType, encodingsHeader, jsonCodec, wireEncodings, type WireCodec } from '@hybridcompute/wire';
 
 const retryAfterSeconds = '1';
+const encodingsOffered = wireEncodings.join(', ');
 
 /** One keep-alive connection's answers still on their way out, and its backpressure. */
 interface HttpConnection {
@@ -55,6 +57,7 @@ export class HttpHandler {
   /** The `request` listener of the node:http server. */
   readonly onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     response.setHeader(maxConcurrencyHeader, this.#maxConcurrency);
+    response.setHeader(encodingsHeader, encodingsOffered);
     const socket = request.socket;
     const refused = this.#refusedConnection(socket);
     if (refused !== undefined) {
@@ -121,14 +124,16 @@ export class HttpHandler {
     }
     if (pathname === paths.tasks) {
       if (!this.#authorized(request)) return this.#refuse(request, response, refusal('UNAUTHORIZED', 'Missing or wrong bearer token'));
-      return this.#sendJson(response, 200, this.#runner.taskListing());
+      return this.#sendJson(response, 200, { ...this.#runner.taskListing(), encodings: wireEncodings });
     }
     this.#sendJson(response, 404, { error: `No such endpoint: ${request.method ?? ''} ${pathname}`, code: 'INVALID_REQUEST' });
   }
 
   async #compute(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (this.#runner.draining) return this.#refuse(request, response, refusal('BACKEND_UNAVAILABLE', 'The server is shutting down'));
-    if (!isJsonContentType(request.headers['content-type'])) return this.#unsupportedMediaType(request, response);
+    const encoding = encodingOfContentType(request.headers['content-type']);
+    if (encoding === undefined) return this.#unsupportedMediaType(request, response);
+    const codec = codecOf(encoding);
     const maxBodyBytes = this.#settings.maxBodyBytes;
     if (Number(request.headers['content-length']) > maxBodyBytes) return this.#tooLarge(request, response);
     let body: Buffer | null;
@@ -141,12 +146,12 @@ export class HttpHandler {
     if (body === null) return this.#tooLarge(request, response);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = codec.decode(body);
     } catch {
-      return this.#refuse(request, response, refusal('INVALID_REQUEST', 'The body is not valid JSON'));
+      return this.#refuse(request, response, refusal('INVALID_REQUEST', `The body is not valid ${codec === jsonCodec ? 'JSON' : 'MessagePack'}`), {}, codec);
     }
     const call = parseCall(parsed);
-    if (ComputeError.isInstance(call)) return this.#refuse(request, response, call);
+    if (ComputeError.isInstance(call)) return this.#refuse(request, response, call, {}, codec);
 
     const stop = new CallStop();
     // The caller hung up (or aborted): stop the task it no longer waits for.
@@ -159,24 +164,20 @@ export class HttpHandler {
     const outcome = await this.#runner.run(call, parseDeadline(request.headers[timeoutHeader]), stop);
     response.off('close', onClose);
     if (response.destroyed) return;
-    if (!outcome.ok) return this.#refuse(request, response, outcome.error);
-    let json: string;
-    try {
-      json = JSON.stringify({ result: outcome.result });
-    } catch (error) {
-      const notJson = new ComputeError({ code: 'TASK_FAILED', message: `Task '${call.task}' returned a value that is not JSON`, taskName: call.task, backend: 'server', cause: error });
-      return this.#refuse(request, response, notJson);
-    }
-    this.#send(response, 200, json, {});
+    if (!outcome.ok) return this.#refuse(request, response, outcome.error, {}, codec);
+    const answer = encodeAnswer(codec, { result: outcome.result }, call.task);
+    if (!answer.ok) return this.#refuse(request, response, answer.error, {}, codec);
+    this.#send(response, 200, answer.data, {}, codec.contentType);
   }
 
-  #refuse(request: IncomingMessage, response: ServerResponse, error: unknown, extraHeaders: Record<string, string> = {}): void {
+  /** Answers with an error, in the request's encoding (JSON where the request had none to speak of). */
+  #refuse(request: IncomingMessage, response: ServerResponse, error: unknown, extraHeaders: Record<string, string> = {}, codec: WireCodec = jsonCodec): void {
     const { status, body } = errorBodyOf(error, this.#settings.debug);
     const headers: Record<string, string> = status === 503 ? { 'retry-after': retryAfterSeconds, ...extraHeaders } : { ...extraHeaders };
     if (status === 401) headers['www-authenticate'] = 'Bearer';
     // The body may still be arriving; a refused call's connection is not worth keeping.
     if (!request.complete) headers['connection'] = 'close';
-    this.#sendJson(response, status, body, headers);
+    this.#send(response, status, codec.encode(body), headers, codec.contentType);
   }
 
   #tooLarge(request: IncomingMessage, response: ServerResponse): void {
@@ -188,7 +189,7 @@ export class HttpHandler {
 
   // A browser sends text/plain and form bodies cross-origin without a preflight; only JSON is a call.
   #unsupportedMediaType(request: IncomingMessage, response: ServerResponse): void {
-    const message = `The body must be application/json, not ${String(request.headers['content-type'])}`;
+    const message = `The body must be application/json or application/vnd.msgpack, not ${String(request.headers['content-type'])}`;
     const { body } = errorBodyOf(refusal('INVALID_REQUEST', message), this.#settings.debug);
     this.#sendJson(response, 415, body, request.complete ? {} : { connection: 'close' });
   }
@@ -198,18 +199,18 @@ export class HttpHandler {
   }
 
   #sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    this.#send(response, status, JSON.stringify(body), headers);
+    this.#send(response, status, JSON.stringify(body), headers, jsonCodec.contentType);
   }
 
   /** Writes an answer and counts its bytes as unsent until node:http has handed them to the kernel. */
-  #send(response: ServerResponse, status: number, json: string, headers: Record<string, string>): void {
-    const bytes = Buffer.byteLength(json);
+  #send(response: ServerResponse, status: number, data: string | Uint8Array, headers: Record<string, string>, contentType: string): void {
+    const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
     const connection = this.#connections.get(response.req.socket);
     if (connection !== undefined) {
       connection.unsentBytes += bytes;
       this.#sentBytes.set(response, bytes);
     }
-    response.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': bytes });
-    response.end(json);
+    response.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': bytes });
+    response.end(data);
   }
 }

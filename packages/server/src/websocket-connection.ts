@@ -7,6 +7,8 @@ import { CallStop } from './call-stop.js';
 import type { ServerSettings } from './compute-server-options.js';
 import { errorBodyOf, refusal } from './error-body-of.js';
 import { parseCall, parseDeadline, type ParsedCall } from './parse-call.js';
+import { encodeAnswer } from './encode-answer.js';
+import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire';
 
 /**
  * One WebSocket's calls, by the ids its client chose, and its timeouts:
@@ -26,6 +28,8 @@ export class WebSocketConnection {
   readonly #runner: CallRunner;
   readonly #settings: ServerSettings;
   readonly #backpressure: AnswerBackpressure;
+  // Chosen by subprotocol at the upgrade: MessagePack in binary frames, or JSON in text frames.
+  readonly #codec: WireCodec;
   // Every call the client started and has not been answered, waiting or running, with its stop switch.
   readonly #calls = new Map<WireCallId, CallStop>();
   readonly #onClosed: () => void;
@@ -39,6 +43,7 @@ export class WebSocketConnection {
 
   constructor(socket: WebSocket, rawSocket: Duplex, runner: CallRunner, settings: ServerSettings, onClosed: () => void) {
     this.#socket = socket;
+    this.#codec = socket.protocol === subprotocolOf.msgpack ? msgpackCodec : jsonCodec;
     this.#runner = runner;
     this.#settings = settings;
     this.#onClosed = onClosed;
@@ -137,9 +142,11 @@ export class WebSocketConnection {
     this.#lastActivity = performance.now();
     let frame: unknown;
     try {
-      frame = JSON.parse(isBinary ? data.toString() : String(data));
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      // A JSON socket reads text in either kind of frame; a MessagePack socket reads binary frames.
+      frame = this.#codec.decode(isBinary || this.#codec === jsonCodec ? bytes : bytes.toString());
     } catch {
-      return this.#sendError(null, refusal('INVALID_REQUEST', 'The frame is not valid JSON'));
+      return this.#sendError(null, refusal('INVALID_REQUEST', `The frame is not valid ${this.#codec === jsonCodec ? 'JSON' : 'MessagePack'}`));
     }
     const id = typeof frame === 'object' && frame !== null && Object.hasOwn(frame, 'id') ? (frame as { id?: unknown }).id : undefined;
     if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) {
@@ -154,7 +161,7 @@ export class WebSocketConnection {
     if (this.#calls.has(id)) {
       // No `id`: the answer must not be taken for the running call's (protocol decision 4).
       const { body } = errorBodyOf(refusal('INVALID_REQUEST', `A call with id ${JSON.stringify(id)} is already running`, call.task), this.#settings.debug);
-      return this.#send(JSON.stringify({ duplicateId: id, ...body }));
+      return this.#send(this.#codec.encode({ duplicateId: id, ...body }));
     }
     const stop = new CallStop();
     this.#calls.set(id, stop);
@@ -171,30 +178,27 @@ export class WebSocketConnection {
       this.#backpressure.answered(0);
       return;
     }
-    let json: string;
+    let frame: string | Uint8Array;
     if (outcome.ok) {
-      try {
-        json = JSON.stringify({ id, result: outcome.result });
-      } catch (error) {
-        json = this.#errorFrame(id, new ComputeError({ code: 'TASK_FAILED', message: `Task '${call.task}' returned a value that is not JSON`, taskName: call.task, backend: 'server', cause: error }));
-      }
+      const answer = encodeAnswer(this.#codec, { id, result: outcome.result }, call.task);
+      frame = answer.ok ? answer.data : this.#errorFrame(id, answer.error);
     } else {
-      json = this.#errorFrame(id, outcome.error);
+      frame = this.#errorFrame(id, outcome.error);
     }
-    this.#send(json);
-    this.#backpressure.answered(json.length);
+    this.#send(frame);
+    this.#backpressure.answered(typeof frame === 'string' ? frame.length : frame.byteLength);
   }
 
-  #errorFrame(id: WireCallId | null, error: unknown): string {
+  #errorFrame(id: WireCallId | null, error: unknown): string | Uint8Array {
     const { body } = errorBodyOf(error, this.#settings.debug);
-    return JSON.stringify({ id, ...body });
+    return this.#codec.encode({ id, ...body });
   }
 
   #sendError(id: WireCallId | null, error: unknown): void {
     this.#send(this.#errorFrame(id, error));
   }
 
-  #send(json: string): void {
+  #send(json: string | Uint8Array): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
     // A callback (run once the bytes reach the kernel) only while the socket is backed up: it costs, and is needed only then.
     const backedUp = this.#socket.bufferedAmount > 0 || this.#backpressure.paused;

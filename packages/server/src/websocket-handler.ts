@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { encodingsHeader, subprotocolOf, wireEncodings } from '@hybridcompute/wire';
 import type { CallRunner } from './call-runner.js';
 import type { ServerSettings } from './compute-server-options.js';
 import type { CorsPolicy } from './cors-policy.js';
@@ -37,9 +38,10 @@ export class WebSocketHandler {
     this.#cors = cors;
     this.#authorized = authorized;
     this.#refusedConnection = refusedConnection;
-    this.#server = new WebSocketServer({ noServer: true, maxPayload: settings.maxBodyBytes });
-    const header = `${maxConcurrencyHeader}: ${runner.maxConcurrency}`;
-    this.#server.on('headers', (headers: string[]) => headers.push(header));
+    this.#server = new WebSocketServer({ noServer: true, maxPayload: settings.maxBodyBytes, handleProtocols: chooseSubprotocol });
+    const limit = `${maxConcurrencyHeader}: ${runner.maxConcurrency}`;
+    const encodings = `${encodingsHeader}: ${wireEncodings.join(', ')}`;
+    this.#server.on('headers', (headers: string[]) => headers.push(limit, encodings));
   }
 
   /** WebSockets open now. */
@@ -98,4 +100,16 @@ export class WebSocketHandler {
     }, this.#settings.heartbeatInterval);
     this.#heartbeat.unref();
   }
+}
+
+/**
+ * The encoding a socket speaks, by the subprotocols its client offers:
+ * MessagePack in binary frames under `hybrid-compute.msgpack`, JSON under
+ * `hybrid-compute.json`, and JSON with no subprotocol at all when the client
+ * asked for none (a `@hybrid-compute/remote` client).
+ */
+function chooseSubprotocol(offered: Set<string>): string | false {
+  if (offered.has(subprotocolOf.msgpack)) return subprotocolOf.msgpack;
+  if (offered.has(subprotocolOf.json)) return subprotocolOf.json;
+  return false;
 }

@@ -195,7 +195,7 @@ describe('a backend instead of tasks', () => {
     expect(await send(`${base}/tasks`, { method: 'GET' })).toMatchObject({ json: { tasks: ['double'] } });
     // Without the option the router's own list: every task its backends serve.
     const { base: listingBase } = await start({ backend: createHybridCompute({ local: createLocalBackend({ tasks }) }), maxConcurrency: 7 });
-    expect((await send(`${listingBase}/tasks`, { method: 'GET' })).json).toEqual({ tasks: ['double', 'fail', 'wait', 'noInput', 'bigint'], maxConcurrency: 7 });
+    expect((await send(`${listingBase}/tasks`, { method: 'GET' })).json).toEqual({ tasks: ['double', 'fail', 'wait', 'noInput', 'bigint'], maxConcurrency: 7, encodings: ['msgpack', 'json'] });
   });
 
   it('answers at the deadline even when the backend ignores its signal', async () => {
@@ -203,7 +203,7 @@ describe('a backend instead of tasks', () => {
     const { url, base } = await start({ backend: deaf, taskTimeout: 50 });
     expect(await post(url, { task: 'anything' })).toMatchObject({ status: 504 });
     // A backend that cannot list its tasks: never null, an empty list marked unlisted (clients ask per call).
-    expect((await send(`${base}/tasks`, { method: 'GET' })).json).toEqual({ tasks: [], listed: false, maxConcurrency: 256 });
+    expect((await send(`${base}/tasks`, { method: 'GET' })).json).toEqual({ tasks: [], listed: false, maxConcurrency: 256, encodings: ['msgpack', 'json'] });
   });
 
   it("answers 404 when the backend's canRun throws, over HTTP and WebSocket, and keeps serving", async () => {

@@ -6,10 +6,10 @@ import type { WebSocketLike } from './websocket-like.js';
 const browserPlatform: RemotePlatform = {
   createHttpTransport: (options) => new FetchHttpTransport(options.maxResponseBytes),
   // Browsers cannot set headers on a WebSocket: the token goes in the query.
-  createWebSocket: (url, token) => {
+  createWebSocket: (url, token, options) => {
     const withToken = new URL(url);
     if (token !== undefined) withToken.searchParams.set('access_token', token);
-    const socket = new globalThis.WebSocket(withToken);
+    const socket = new globalThis.WebSocket(withToken, options?.protocols === undefined ? [] : [...options.protocols]);
     // Binary frames as ArrayBuffers, which the channel decodes at once (a Blob would need an await).
     socket.binaryType = 'arraybuffer';
     return socket as unknown as WebSocketLike;

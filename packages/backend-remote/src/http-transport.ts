@@ -1,4 +1,5 @@
 import { ComputeError } from '@hybridcompute/core';
+import { encodingOfContentType, encodingsHeader, parseEncodings, type WireEncoding } from '@hybridcompute/wire';
 
 /**
  * The response header in which a compute server advertises its admission
@@ -24,9 +25,43 @@ export const maxConcurrencyHeader = 'x-compute-max-concurrency';
 export interface HttpAnswer {
   status: number;
   retryAfter: string | undefined;
+  /** The body as text; empty when it came as MessagePack (see `bytes`). */
   text: string;
+  /** The body, when its `Content-Type` says MessagePack. */
+  bytes?: Uint8Array | undefined;
   maxConcurrency?: number | undefined;
+  /** The encodings the server lists in `x-compute-encodings`, when it sent the header. */
+  encodings?: WireEncoding[] | undefined;
 }
+
+/**
+ * Builds an {@link HttpAnswer} from what a transport read: the body's bytes
+ * become `bytes` under a MessagePack `Content-Type`, text otherwise; the
+ * headers give `Retry-After`, the admission limit and the encodings offered.
+ *
+ * @example
+ * ```ts
+ * return answerOf(response.status, body, (name) => response.headers.get(name) ?? undefined);
+ * ```
+ */
+export function answerOf(status: number, body: Uint8Array, header: (name: string) => string | string[] | undefined): HttpAnswer {
+  const first = (name: string): string | undefined => {
+    const value = header(name);
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const isMsgpack = encodingOfContentType(first('content-type')) === 'msgpack';
+  const offered = first(encodingsHeader);
+  return {
+    status,
+    retryAfter: first('retry-after'),
+    text: isMsgpack ? '' : textDecoder.decode(body),
+    ...(isMsgpack ? { bytes: body } : {}),
+    maxConcurrency: maxConcurrencyOf(first(maxConcurrencyHeader)),
+    ...(offered === undefined ? {} : { encodings: parseEncodings(offered) }),
+  };
+}
+
+const textDecoder = new TextDecoder();
 
 /**
  * Reads the {@link maxConcurrencyHeader} value: a positive integer, else `undefined`.
@@ -79,7 +114,7 @@ export function responseTooLargeError(url: URL, maxResponseBytes: number, taskNa
  * ```
  */
 export interface HttpTransport {
-  request(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<HttpAnswer>;
+  request(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | Uint8Array | undefined, signal: AbortSignal | undefined): Promise<HttpAnswer>;
   close(): Promise<void>;
 }
 

@@ -16,8 +16,8 @@ import type { WebSocketCloseEvent, WebSocketLike, WebSocketOpenEvent } from './w
  * const socket = createNodeWebSocket(new URL('ws://127.0.0.1:8080/compute'), token, { maxResponseBytes: 64 * 1024 * 1024 });
  * ```
  */
-export function createNodeWebSocket(url: URL, token: string | undefined, options?: { maxResponseBytes: number }): WebSocketLike {
-  return new NodeWebSocket(url, token, options?.maxResponseBytes);
+export function createNodeWebSocket(url: URL, token: string | undefined, options?: { maxResponseBytes: number; protocols?: readonly string[] | undefined }): WebSocketLike {
+  return new NodeWebSocket(url, token, options?.maxResponseBytes, options?.protocols);
 }
 
 const handshakeTimeoutMs = 10_000;
@@ -29,8 +29,8 @@ class NodeWebSocket implements WebSocketLike {
   #opened = false;
   #tooLarge = false;
 
-  constructor(url: URL, token: string | undefined, maxPayload: number | undefined) {
-    this.#socket = new WebSocket(url, {
+  constructor(url: URL, token: string | undefined, maxPayload: number | undefined, protocols: readonly string[] | undefined) {
+    this.#socket = new WebSocket(url, protocols === undefined || protocols.length === 0 ? [] : [...protocols], {
       headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
       // Compression would cost both ends CPU on every frame; compute answers are small or already binary.
       perMessageDeflate: false,
@@ -62,7 +62,11 @@ class NodeWebSocket implements WebSocketLike {
     return this.#socket.readyState;
   }
 
-  send(data: string): void {
+  get protocol(): string {
+    return this.#socket.protocol;
+  }
+
+  send(data: string | Uint8Array): void {
     this.#socket.send(data);
   }
 

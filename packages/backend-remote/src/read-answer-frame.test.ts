@@ -16,8 +16,12 @@ describe('readAnswerFrame', () => {
   });
 
   it('calls a frame for a known id without result or string error garbled', () => {
-    expect(readAnswerFrame('{"id":5}')).toMatchObject({ kind: 'garbled', id: 5 });
+    expect(readAnswerFrame('{"id":5,"other":1}')).toMatchObject({ kind: 'garbled', id: 5 });
     expect(readAnswerFrame('{"id":5,"error":{"x":1}}')).toMatchObject({ kind: 'garbled', id: 5 });
+  });
+
+  it('reads a frame of only an id as a task that returned undefined, which JSON leaves out', () => {
+    expect(readAnswerFrame('{"id":5}')).toEqual({ kind: 'result', id: 5, result: undefined });
   });
 
   it('ignores a duplicate-id refusal, which has no id on purpose', () => {

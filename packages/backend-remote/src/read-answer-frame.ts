@@ -1,3 +1,4 @@
+import { jsonCodec, msgpackCodec, type WireCodec } from '@hybridcompute/wire';
 /**
  * What one incoming WebSocket frame means to the client:
  * - `result` / `error`: the answer of call `id` (`error` holds the whole frame, for `errorFromAnswer`);
@@ -15,6 +16,22 @@ export type AnswerFrame =
   | { kind: 'unidentifiable'; reason: string; frame?: Record<string, unknown> | undefined };
 
 const decoder = new TextDecoder();
+
+function bytesOfFrame(data: unknown): Uint8Array | undefined {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Array.isArray(data) && data.every((part) => ArrayBuffer.isView(part))) {
+    const parts = data as Uint8Array[];
+    const joined = new Uint8Array(parts.reduce((total, part) => total + part.byteLength, 0));
+    let offset = 0;
+    for (const part of parts) {
+      joined.set(part, offset);
+      offset += part.byteLength;
+    }
+    return joined;
+  }
+  return undefined;
+}
 
 /** Decodes a frame's data, text or binary, into its text; `undefined` when it is neither. */
 export function textOfFrame(data: unknown): string | undefined {
@@ -38,17 +55,31 @@ export function textOfFrame(data: unknown): string | undefined {
  * readAnswerFrame('{"id":"1","result":42}'); // { kind: 'unidentifiable', ... }
  * ```
  */
-export function readAnswerFrame(data: unknown): AnswerFrame {
-  const text = textOfFrame(data);
-  if (text === undefined) return { kind: 'unidentifiable', reason: 'a frame that is neither text nor binary' };
+export function readAnswerFrame(data: unknown, codec: WireCodec = jsonCodec): AnswerFrame {
   let frame: unknown;
-  try {
-    frame = JSON.parse(text);
-  } catch {
-    return { kind: 'unidentifiable', reason: `a frame that is not JSON (${describeStart(text)})` };
+  let shown: string;
+  // Text frames are JSON whatever the socket speaks; binary ones are the socket's encoding.
+  if (codec === msgpackCodec && typeof data !== 'string') {
+    const bytes = bytesOfFrame(data);
+    if (bytes === undefined) return { kind: 'unidentifiable', reason: 'a frame that is neither text nor binary' };
+    shown = `${bytes.byteLength} bytes`;
+    try {
+      frame = msgpackCodec.decode(bytes);
+    } catch {
+      return { kind: 'unidentifiable', reason: `a frame that is not MessagePack (${shown})` };
+    }
+  } else {
+    const text = textOfFrame(data);
+    if (text === undefined) return { kind: 'unidentifiable', reason: 'a frame that is neither text nor binary' };
+    shown = describeStart(text);
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return { kind: 'unidentifiable', reason: `a frame that is not JSON (${shown})` };
+    }
   }
-  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-    return { kind: 'unidentifiable', reason: `a frame that is not a JSON object (${describeStart(text)})` };
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame) || frame instanceof Map) {
+    return { kind: 'unidentifiable', reason: `a frame that is not an object (${shown})` };
   }
   const fields = frame as Record<string, unknown>;
   const id = fields['id'];
@@ -58,6 +89,8 @@ export function readAnswerFrame(data: unknown): AnswerFrame {
     return { kind: 'unidentifiable', reason: `a frame ${what}`, frame: fields };
   }
   if (Object.hasOwn(fields, 'result')) return { kind: 'result', id, result: fields['result'] };
+  // JSON leaves out a result that is undefined: `{ "id" }` alone answers a task that returned nothing.
+  if (Object.keys(fields).length === 1) return { kind: 'result', id, result: undefined };
   if (typeof fields['error'] === 'string') return { kind: 'error', id, frame: fields };
   return { kind: 'garbled', id, reason: 'an answer with neither result nor a string error' };
 }

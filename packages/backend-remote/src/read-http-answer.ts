@@ -1,4 +1,5 @@
 import { ComputeError } from '@hybridcompute/core';
+import { msgpackCodec, parseEncodings, type WireEncoding } from '@hybridcompute/wire';
 import { errorFromAnswer } from './error-from-answer.js';
 import { TransportFailure, type HttpAnswer } from './http-transport.js';
 import { rememberRetryAfter } from './retry-delay.js';
@@ -8,11 +9,14 @@ import { rememberRetryAfter } from './retry-delay.js';
  * them, `listed: false`, so `canRun` asks the server) and its admission limit;
  * or `'unsupported'` from a server of the older protocol, which has no such route.
  */
-export type TaskListAnswer = { tasks: string[] | undefined; maxConcurrency: number | undefined } | 'unsupported';
+export type TaskListAnswer =
+  | { tasks: string[] | undefined; maxConcurrency: number | undefined; encodings: WireEncoding[] }
+  | 'unsupported';
 
-function parseJson(text: string): unknown {
+// The body in its own encoding; `undefined` for one that does not decode, which the callers report.
+function parseBody(answer: HttpAnswer): unknown {
   try {
-    return JSON.parse(text);
+    return answer.bytes === undefined ? JSON.parse(answer.text) : msgpackCodec.decode(answer.bytes);
   } catch {
     return undefined;
   }
@@ -43,14 +47,16 @@ function isRedirect(status: number): boolean {
 export function readComputeAnswer(answer: HttpAnswer, url: URL, taskName: string, backend: string): unknown {
   const { status } = answer;
   if (isRedirect(status)) throw redirected('POST', url, status);
-  const parsed = parseJson(answer.text);
+  const parsed = parseBody(answer);
   if (status >= 200 && status < 300) {
     if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
       if (Object.hasOwn(parsed, 'result')) return (parsed as { result: unknown }).result;
+      // JSON leaves out a result that is undefined: `{}` is the answer of a task that returned nothing.
+      if (Object.keys(parsed).length === 0) return undefined;
       // Older servers may answer { error } with a 200.
       if (typeof (parsed as { error?: unknown }).error === 'string') throw errorFromAnswer(parsed, undefined, taskName, backend);
     }
-    const what = answer.text.length === 0 ? 'an empty body' : 'a body that is not { result }';
+    const what = answer.text.length === 0 && answer.bytes === undefined ? 'an empty body' : 'a body that is not { result }';
     throw new ComputeError({ code: 'PROTOCOL_ERROR', message: `${url.href} answered HTTP ${status} with ${what}`, taskName, backend });
   }
   const error = errorFromAnswer(parsed, status, taskName, backend);
@@ -73,7 +79,7 @@ export function readTaskList(answer: HttpAnswer, url: URL, backend: string): Tas
   const { status } = answer;
   if (status === 404 || status === 405) return 'unsupported';
   if (isRedirect(status)) throw redirected('GET', url, status);
-  const body = parseJson(answer.text);
+  const body = parseBody(answer);
   if (status < 200 || status >= 300) throw errorFromAnswer(body, status, undefined, backend);
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
   const tasks = fields?.['tasks'];
@@ -86,5 +92,7 @@ export function readTaskList(answer: HttpAnswer, url: URL, backend: string): Tas
     // null is what servers before the `listed` flag said for "cannot list".
     tasks: tasks === null || fields['listed'] === false ? undefined : (tasks as string[]),
     maxConcurrency: typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0 ? limit : (answer.maxConcurrency ?? undefined),
+    // A server that lists none speaks JSON only, as every server before MessagePack did.
+    encodings: parseEncodings(fields['encodings'] ?? answer.encodings),
   };
 }

@@ -1,7 +1,7 @@
 // What both entries (Node and browser) export besides their own createRemoteBackend.
 export { RemoteBackend } from './remote-backend.js';
 export { defaultMaxConcurrency, defaultMaxResponseBytes } from './remote-backend-options.js';
-export type { RemoteBackendOptions, RemotePlatform, RemoteRunOptions, RemoteTransport } from './remote-backend-options.js';
+export type { RemoteBackendOptions, RemoteEncoding, RemotePlatform, RemoteRunOptions, RemoteTransport } from './remote-backend-options.js';
 export type { RemoteLoad } from './remote-endpoint.js';
 export { maxConcurrencyHeader, TransportFailure } from './http-transport.js';
 export type { HttpAnswer, HttpTransport, HttpTransportOptions } from './http-transport.js';

@@ -60,9 +60,30 @@ export interface RemoteBackendOptions {
    * (WebSocket: the frame names no call before it is read). Default 64 MiB.
    */
   maxResponseBytes?: number | undefined;
+  /**
+   * How values travel. `'auto'` (the default): MessagePack with the
+   * structured-clone extensions toward a server that advertises it (on
+   * `GET /tasks` or in any answer's `x-compute-encodings`), so typed arrays,
+   * `Map`s, `Date`s, BigInts and the rest arrive as they were; JSON toward
+   * any other server, as `@hybrid-compute/remote` speaks. `'msgpack'` and
+   * `'json'` force one. A value the chosen encoding would change is refused
+   * with `INVALID_REQUEST` naming where it is, before the call leaves.
+   */
+  encoding?: RemoteEncoding | undefined;
   /** The name errors report as their `backend`. Default `'remote'`. */
   name?: string | undefined;
 }
+
+/**
+ * The `encoding` option of {@link RemoteBackendOptions}.
+ *
+ * @example
+ * ```ts
+ * const encoding: RemoteEncoding = legacyServer ? 'json' : 'auto';
+ * const remote = createRemoteBackend({ endpoint, encoding });
+ * ```
+ */
+export type RemoteEncoding = 'auto' | 'msgpack' | 'json';
 
 /**
  * The third argument of {@link RemoteBackend.runTask}: the router's `{ signal, timeout }` and more.
@@ -110,6 +131,7 @@ export interface ResolvedRemoteOptions {
   tasks: readonly string[] | undefined;
   endpoints: URL[];
   endpointCooldown: number;
+  encoding: RemoteEncoding;
   http: HttpTransportOptions;
 }
 
@@ -156,6 +178,10 @@ export function readRemoteBackendOptions(options: RemoteBackendOptions): Resolve
   if (maxResponseBytes !== undefined && !Number.isSafeInteger(maxResponseBytes)) {
     throw invalidArgumentError(`createRemoteBackend: maxResponseBytes must be a whole number of bytes, got ${String(maxResponseBytes)}`);
   }
+  const encoding = options.encoding ?? 'auto';
+  if (encoding !== 'auto' && encoding !== 'msgpack' && encoding !== 'json') {
+    throw invalidArgumentError(`createRemoteBackend: encoding must be 'auto', 'msgpack' or 'json', got ${String(encoding)}`);
+  }
   const list = Array.isArray(options.endpoint) ? (options.endpoint as (string | URL)[]) : [options.endpoint as string | URL];
   if (list.length === 0) throw invalidArgumentError('createRemoteBackend: endpoint must name at least one URL');
   return {
@@ -168,6 +194,7 @@ export function readRemoteBackendOptions(options: RemoteBackendOptions): Resolve
     tasks: stringList(options.tasks, 'tasks'),
     endpoints: list.map(parseEndpoint),
     endpointCooldown: optionalPositive(options.endpointCooldown, 'endpointCooldown') ?? 5_000,
+    encoding,
     http: {
       connections: optionalPositive(options.connections, 'connections') ?? 64,
       keepAliveTimeout: optionalPositive(options.keepAliveTimeout, 'keepAliveTimeout') ?? 10_000,

@@ -15,11 +15,13 @@ import { EndpointRotation } from './endpoint-rotation.js';
 import { errorFromAnswer } from './error-from-answer.js';
 import { TransportFailure, type HttpTransport } from './http-transport.js';
 import { readTaskList } from './read-http-answer.js';
-import { defaultMaxConcurrency, readRemoteBackendOptions, type RemoteBackendOptions, type RemotePlatform, type RemoteRunOptions, type RemoteTransport } from './remote-backend-options.js';
+import { defaultMaxConcurrency, readRemoteBackendOptions, type RemoteBackendOptions, type RemotePlatform, type RemoteEncoding, type RemoteRunOptions, type RemoteTransport } from './remote-backend-options.js';
 import { RemoteEndpoint, type RemoteLoad } from './remote-endpoint.js';
 import { retryDelay } from './retry-delay.js';
 import { sendHttpCall } from './send-http-call.js';
 import { WebSocketChannel } from './websocket-channel.js';
+import { codecFor, refusalToSend } from './refusal-to-send.js';
+import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec, type WireEncoding } from '@hybridcompute/wire';
 
 // How long connect() (and the WebSocket's refusal probe) waits for one endpoint when the backend has no timeout.
 const defaultConnectAttemptMs = 10_000;
@@ -48,6 +50,7 @@ export class RemoteBackend implements ComputeBackendInterface {
   readonly #timeout: number | undefined;
   readonly #idempotent: ReadonlySet<string>;
   readonly #retries: number;
+  readonly #encoding: RemoteEncoding;
   #tasks: ReadonlySet<string> | undefined;
   // Aborted by close(): wakes calls waiting out a retry backoff so they settle at once.
   readonly #closing = new AbortController();
@@ -60,6 +63,7 @@ export class RemoteBackend implements ComputeBackendInterface {
     this.#token = resolved.token;
     this.#timeout = resolved.timeout;
     this.#retries = resolved.retries;
+    this.#encoding = resolved.encoding;
     this.#idempotent = resolved.idempotent;
     this.#tasks = resolved.tasks === undefined ? undefined : new Set(resolved.tasks);
     this.#http = platform.createHttpTransport(resolved.http);
@@ -74,6 +78,9 @@ export class RemoteBackend implements ComputeBackendInterface {
           backend: this.name,
           maxResponseBytes,
           admission: endpoint.admission,
+          subprotocols: () => subprotocolsFor(codecFor(this.#encoding, endpoint.encodings)),
+          // Under 'auto' the socket's subprotocol fixes its encoding: learn what the server speaks before opening one.
+          beforeOpen: () => (this.#encoding === 'auto' ? endpoint.discoverEncodings(() => this.#askEncodings(endpoint)) : Promise.resolve()),
           probe: () => this.#whyRefused(endpoint),
         });
       }
@@ -127,9 +134,13 @@ export class RemoteBackend implements ComputeBackendInterface {
         const answer = await this.#http.request('GET', endpoint.tasksUrl, this.#authHeaders(), undefined, signal);
         endpoint.admission.learn(answer.maxConcurrency);
         const list = readTaskList(answer, endpoint.tasksUrl, this.name);
-        // A server of the older protocol has no task list: canRun stays as it was.
-        if (list === 'unsupported') return;
+        // A server of the older protocol has no task list: canRun stays as it was, and it speaks JSON.
+        if (list === 'unsupported') {
+          endpoint.learnEncodings(['json']);
+          return;
+        }
         endpoint.admission.learn(list.maxConcurrency);
+        endpoint.learnEncodings(list.encodings);
         this.#tasks = list.tasks === undefined ? undefined : new Set(list.tasks);
         return;
       } catch (error) {
@@ -296,10 +307,35 @@ export class RemoteBackend implements ComputeBackendInterface {
   }
 
   #call(endpoint: RemoteEndpoint, taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined): Promise<unknown> {
+    // Under 'auto', a value JSON would change is refused only once the server is known not to speak
+    // MessagePack: ask it once, with GET /tasks. (A socket asks before it opens: see beforeOpen.)
+    if (this.#encoding === 'auto' && endpoint.encodings === undefined && endpoint.channel === undefined) {
+      if (jsonCodec.mismatchOf(input, 'input') !== undefined) {
+        return endpoint
+          .discoverEncodings(() => this.#askEncodings(endpoint))
+          .then(() => this.#callNow(endpoint, taskName, input, signal, deadlineAt, idempotencyKey));
+      }
+    }
+    return this.#callNow(endpoint, taskName, input, signal, deadlineAt, idempotencyKey);
+  }
+
+  #callNow(endpoint: RemoteEndpoint, taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined): Promise<unknown> {
     if (endpoint.channel !== undefined) {
       return endpoint.channel.call(taskName, input, signal === undefined ? noCallOptions : { signal, timeout: undefined }, deadlineAt);
     }
-    return sendHttpCall(this.#http, endpoint, { taskName, input, headers: this.#authHeaders(), deadlineAt, idempotencyKey, signal, backend: this.name });
+    const codec = codecFor(this.#encoding, endpoint.encodings);
+    const refusal = refusalToSend(codec, input, taskName, this.name, endpoint.url);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    return sendHttpCall(this.#http, endpoint, { taskName, input, codec, headers: this.#authHeaders(), deadlineAt, idempotencyKey, signal, backend: this.name });
+  }
+
+  // What the server at `endpoint` says it speaks: `undefined` from a server too old to say.
+  async #askEncodings(endpoint: RemoteEndpoint): Promise<readonly WireEncoding[] | undefined> {
+    const answer = await this.#http.request('GET', endpoint.tasksUrl, this.#authHeaders(), undefined, AbortSignal.timeout(this.#timeout ?? defaultConnectAttemptMs));
+    endpoint.admission.learn(answer.maxConcurrency);
+    if (answer.status < 200 || answer.status >= 300) return answer.encodings;
+    const list = readTaskList(answer, endpoint.tasksUrl, this.name);
+    return list === 'unsupported' ? undefined : list.encodings;
   }
 
   // Asked when a WebSocket would not open and the platform cannot say why: is it the token?
@@ -308,7 +344,7 @@ export class RemoteBackend implements ComputeBackendInterface {
     if (answer.status !== 401 && answer.status !== 403) return undefined;
     let body: unknown;
     try {
-      body = JSON.parse(answer.text);
+      body = answer.bytes === undefined ? JSON.parse(answer.text) : msgpackCodec.decode(answer.bytes);
     } catch {
       body = undefined;
     }
@@ -348,4 +384,9 @@ function sleep(ms: number, signal: AbortSignal | undefined, closing: AbortSignal
     signal?.addEventListener('abort', done, { once: true });
     closing.addEventListener('abort', done, { once: true });
   });
+}
+
+// A socket offers only the subprotocol of the encoding chosen; JSON goes with none at all, as older servers expect.
+function subprotocolsFor(codec: WireCodec): readonly string[] {
+  return codec === msgpackCodec ? [subprotocolOf.msgpack] : [];
 }

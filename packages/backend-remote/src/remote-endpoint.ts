@@ -1,4 +1,5 @@
 import { AdmissionQueue } from './admission-queue.js';
+import type { WireEncoding } from '@hybridcompute/wire';
 import type { WebSocketChannel } from './websocket-channel.js';
 
 /**
@@ -43,6 +44,13 @@ export class RemoteEndpoint {
   readonly wsUrl: URL;
   readonly admission: AdmissionQueue<unknown>;
   channel: WebSocketChannel | undefined;
+  /**
+   * The encodings the server said it speaks (`GET /tasks`, or any answer's
+   * `x-compute-encodings`); `undefined` until it has said anything.
+   */
+  encodings: readonly WireEncoding[] | undefined;
+  // One `GET /tasks` at a time to learn them, shared by every call that needs to know.
+  #discovery: Promise<void> | undefined;
 
   constructor(endpoint: URL, defaultLimit: number) {
     ({ url: this.url, tasksUrl: this.tasksUrl, wsUrl: this.wsUrl } = endpointUrls(endpoint));
@@ -50,6 +58,29 @@ export class RemoteEndpoint {
   }
 
   /** Room for more calls: what the next call should prefer. */
+  /** Learns the encodings the server offers; an answer without the header teaches nothing. */
+  learnEncodings(encodings: readonly WireEncoding[] | undefined): void {
+    if (encodings !== undefined) this.encodings = encodings;
+  }
+
+  /**
+   * Makes sure the encodings are known, asking once with `discover` (a
+   * `GET /tasks`). A server that cannot say is taken to speak JSON only.
+   */
+  async discoverEncodings(discover: () => Promise<readonly WireEncoding[] | undefined>): Promise<void> {
+    if (this.encodings !== undefined) return;
+    this.#discovery ??= discover().then(
+      (encodings) => {
+        this.encodings ??= encodings ?? ['json'];
+      },
+      () => {
+        this.#discovery = undefined;
+        this.encodings ??= ['json'];
+      },
+    );
+    await this.#discovery;
+  }
+
   get free(): number {
     return this.admission.limit - this.admission.inFlight - this.admission.queued;
   }

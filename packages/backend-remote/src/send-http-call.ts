@@ -1,4 +1,5 @@
 import { abortErrorFrom, ComputeError, idempotencyKeyHeader, timeoutHeader, withCallNames } from '@hybridcompute/core';
+import type { WireCodec } from '@hybridcompute/wire';
 import type { HttpTransport } from './http-transport.js';
 import { readComputeAnswer } from './read-http-answer.js';
 import type { RemoteEndpoint } from './remote-endpoint.js';
@@ -7,6 +8,8 @@ import type { RemoteEndpoint } from './remote-endpoint.js';
 export interface HttpCall {
   taskName: string;
   input: unknown;
+  /** The encoding the call goes out in (checked already: `input` fits it). */
+  codec: WireCodec;
   /** The caller's headers so far (the token). */
   headers: Record<string, string>;
   /** When the whole call must end; sent as `x-compute-timeout`. */
@@ -28,12 +31,12 @@ interface Waiter {
  * Every answer teaches the endpoint the `maxConcurrency` it advertises.
  */
 export async function sendHttpCall(transport: HttpTransport, endpoint: RemoteEndpoint, call: HttpCall): Promise<unknown> {
-  const { taskName, input, signal, backend } = call;
-  let body: string;
+  const { taskName, input, signal, backend, codec } = call;
+  let body: string | Uint8Array;
   try {
-    body = JSON.stringify(input === undefined ? { task: taskName } : { task: taskName, input });
+    body = codec.encode(input === undefined ? { task: taskName } : { task: taskName, input });
   } catch (error) {
-    throw new ComputeError({ code: 'INVALID_REQUEST', message: `The input of task '${taskName}' is not JSON`, taskName, backend, cause: error });
+    throw new ComputeError({ code: 'INVALID_REQUEST', message: `The input of task '${taskName}' could not be encoded: ${(error as Error).message}`, taskName, backend, cause: error });
   }
   const admission = endpoint.admission;
   let admitted = admission.tryAdmit();
@@ -43,11 +46,12 @@ export async function sendHttpCall(transport: HttpTransport, endpoint: RemoteEnd
         await waitForRoom(endpoint, call);
         admitted = true;
       }
-      const headers: Record<string, string> = { ...call.headers, 'content-type': 'application/json' };
+      const headers: Record<string, string> = { ...call.headers, 'content-type': codec.contentType };
       if (call.deadlineAt !== undefined) headers[timeoutHeader] = String(Math.max(1, call.deadlineAt - Date.now()));
       if (call.idempotencyKey !== undefined) headers[idempotencyKeyHeader] = call.idempotencyKey;
       const answer = await transport.request('POST', endpoint.url, headers, body, signal);
       admission.learn(answer.maxConcurrency);
+      endpoint.learnEncodings(answer.encodings);
       try {
         return readComputeAnswer(answer, endpoint.url, taskName, backend);
       } catch (error) {

@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import { maxConcurrencyHeader, maxConcurrencyOf, responseTooLargeError, TransportFailure, type HttpAnswer, type HttpTransport, type HttpTransportOptions } from './http-transport.js';
+import { answerOf, responseTooLargeError, TransportFailure, type HttpAnswer, type HttpTransport, type HttpTransportOptions } from './http-transport.js';
 
 // Errors that happen while connecting: nothing was sent.
 const connectErrors = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -22,7 +22,7 @@ export class UndiciHttpTransport implements HttpTransport {
     method: 'GET' | 'POST',
     url: URL,
     headers: Record<string, string>,
-    body: string | undefined,
+    body: string | Uint8Array | undefined,
     signal: AbortSignal | undefined,
   ): Promise<HttpAnswer> {
     // A closed transport opens no new pool: it would outlive close() and keep the process alive.
@@ -45,21 +45,16 @@ export class UndiciHttpTransport implements HttpTransport {
       response.body.destroy();
       throw responseTooLargeError(url, limit);
     }
-    let text: string;
+    let bytes: Uint8Array;
     try {
       // With a content-length within the limit, undici itself refuses a body longer than announced: read it whole.
-      text = Number.isSafeInteger(length) ? await response.body.text() : await readBounded(response.body, limit, url);
+      bytes = Number.isSafeInteger(length) ? new Uint8Array(await response.body.arrayBuffer()) : await readBounded(response.body, limit, url);
     } catch (error) {
       if ((error as { code?: unknown }).code === 'PROTOCOL_ERROR') throw error;
       throw this.#failure(error, method, url, signal);
     }
-    const retryAfter = response.headers['retry-after'];
-    return {
-      status: response.statusCode,
-      retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
-      text,
-      maxConcurrency: maxConcurrencyOf(response.headers[maxConcurrencyHeader]),
-    };
+    const answered = response.headers;
+    return answerOf(response.statusCode, bytes, (name) => answered[name]);
   }
 
   async close(): Promise<void> {
@@ -78,8 +73,8 @@ export class UndiciHttpTransport implements HttpTransport {
   }
 }
 
-// Reads the body as UTF-8, stopping (and dropping the connection) once it passes `limit` bytes.
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number, url: URL): Promise<string> {
+// Reads the body, stopping (and dropping the connection) once it passes `limit` bytes.
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number, url: URL): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let received = 0;
   for await (const chunk of body) {
@@ -90,5 +85,5 @@ async function readBounded(body: AsyncIterable<Buffer> & { destroy(): unknown },
     }
     chunks.push(chunk);
   }
-  return chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, received).toString('utf8');
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received);
 }

@@ -3,6 +3,8 @@ import type { AdmissionQueue } from './admission-queue.js';
 import { errorFromAnswer } from './error-from-answer.js';
 import { responseTooLargeError } from './http-transport.js';
 import { readAnswerFrame } from './read-answer-frame.js';
+import { refusalToSend } from './refusal-to-send.js';
+import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire';
 import { WebSocketConnector } from './websocket-connector.js';
 import type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike } from './websocket-like.js';
 
@@ -25,6 +27,10 @@ export interface WebSocketChannelOptions {
   maxResponseBytes: number;
   /** The endpoint's admission limit and queue; the channel teaches it what the upgrade advertised. */
   admission: AdmissionQueue<unknown>;
+  /** The subprotocols to offer on the next socket: they choose its encoding. */
+  subprotocols(): readonly string[];
+  /** Awaited before each socket is opened (to learn what the server speaks). */
+  beforeOpen(): Promise<void>;
   /** See {@link WebSocketConnectorOptions.probe}. */
   probe(): Promise<ComputeError | undefined>;
 }
@@ -52,6 +58,8 @@ export class WebSocketChannel {
   readonly #calls: CallsInFlight<SocketCall>;
   readonly #connector: WebSocketConnector;
   #socket: WebSocketLike | undefined;
+  // What each socket speaks, fixed by the subprotocol the server chose at its upgrade.
+  readonly #codecs = new WeakMap<WebSocketLike, WireCodec>();
   #connecting = false;
   #closed = false;
 
@@ -105,18 +113,31 @@ export class WebSocketChannel {
 
   #send(socket: WebSocketLike, call: Call): void {
     const { input, deadlineAt } = call.state;
-    let json: string;
+    const codec = this.#codecOf(socket);
+    let data: string | Uint8Array;
     try {
+      const refusal = refusalToSend(codec, input, call.taskName, this.#backend, this.#url);
+      if (refusal !== undefined) throw refusal;
       const frame: Record<string, unknown> = { id: call.id, task: call.taskName, input };
       if (deadlineAt !== undefined) frame['timeout'] = Math.max(1, deadlineAt - Date.now());
-      json = JSON.stringify(frame);
+      data = codec.encode(frame);
     } catch (error) {
       this.#admission.finished();
-      call.reject(new ComputeError({ code: 'INVALID_REQUEST', message: `The input of task '${call.taskName}' is not JSON`, cause: error }));
+      call.reject(ComputeError.isInstance(error) ? error : new ComputeError({ code: 'INVALID_REQUEST', message: `The input of task '${call.taskName}' could not be encoded`, cause: error }));
+      this.#pump();
       return;
     }
     call.state.socket = socket;
-    socket.send(json);
+    socket.send(data);
+  }
+
+  #codecOf(socket: WebSocketLike): WireCodec {
+    let codec = this.#codecs.get(socket);
+    if (codec === undefined) {
+      codec = socket.protocol === subprotocolOf.msgpack ? msgpackCodec : jsonCodec;
+      this.#codecs.set(socket, codec);
+    }
+    return codec;
   }
 
   // Sends what the admission limit lets through, or opens a socket for the calls waiting.
@@ -162,7 +183,7 @@ export class WebSocketChannel {
       return;
     }
     // Nobody waits for the answer to a cancel.
-    if (socket.readyState === open) socket.send(JSON.stringify({ id: call.id, cancel: true }));
+    if (socket.readyState === open) socket.send(this.#codecOf(socket).encode({ id: call.id, cancel: true }));
     this.#finished();
   }
 
@@ -172,7 +193,7 @@ export class WebSocketChannel {
   }
 
   #onMessage(socket: WebSocketLike, data: unknown): void {
-    const frame = readAnswerFrame(data);
+    const frame = readAnswerFrame(data, this.#codecOf(socket));
     if (frame.kind === 'ignored') return;
     if (frame.kind === 'unidentifiable') {
       const said = typeof frame.frame?.['error'] === 'string' ? `: ${frame.frame['error'] as string}` : '';

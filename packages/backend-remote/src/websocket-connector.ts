@@ -16,6 +16,10 @@ export interface WebSocketConnectorOptions {
   factory: WebSocketFactory;
   backend: string;
   maxResponseBytes: number;
+  /** The subprotocols to offer on the next socket: they choose its encoding. */
+  subprotocols(): readonly string[];
+  /** Awaited before each socket is opened; its failure is the attempt's. */
+  beforeOpen(): Promise<void>;
   /** Where the socket's frames and its close go once it is open. */
   onMessage(socket: WebSocketLike, data: unknown): void;
   onClose(socket: WebSocketLike, event: WebSocketCloseEvent): void;
@@ -45,7 +49,12 @@ export class WebSocketConnector {
   }
 
   /** Opens a socket; rejects at once inside a backoff. */
-  open(): Promise<OpenedSocket> {
+  async open(): Promise<OpenedSocket> {
+    await this.#options.beforeOpen();
+    return this.#openNow();
+  }
+
+  #openNow(): Promise<OpenedSocket> {
     const { url, token, factory, maxResponseBytes } = this.#options;
     if (this.#closed) return Promise.reject(new TransportFailure('The remote backend was closed', false, undefined));
     const refusal = this.#backoff.refusal();
@@ -55,7 +64,7 @@ export class WebSocketConnector {
     }
     let socket: WebSocketLike;
     try {
-      socket = factory(new URL(url), token, { maxResponseBytes });
+      socket = factory(new URL(url), token, { maxResponseBytes, protocols: this.#options.subprotocols() });
     } catch (error) {
       const failure = new TransportFailure(`Could not open a WebSocket to ${url.href}`, false, error);
       this.#backoff.failed(failure);

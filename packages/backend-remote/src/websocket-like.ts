@@ -46,7 +46,9 @@ export interface WebSocketCloseEvent {
  */
 export interface WebSocketLike {
   readonly readyState: number;
-  send(data: string): void;
+  /** The subprotocol the server chose at the upgrade; `''` or absent for none. */
+  readonly protocol?: string | undefined;
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'open', listener: (event: WebSocketOpenEvent) => void): void;
   addEventListener(type: 'close', listener: (event: WebSocketCloseEvent) => void): void;
@@ -67,4 +69,4 @@ export interface WebSocketLike {
  * };
  * ```
  */
-export type WebSocketFactory = (url: URL, token: string | undefined, options?: { maxResponseBytes: number }) => WebSocketLike;
+export type WebSocketFactory = (url: URL, token: string | undefined, options?: { maxResponseBytes: number; protocols?: readonly string[] | undefined }) => WebSocketLike;

@@ -13,9 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const roots: Record<string, string> = {
   '/remote/': fileURLToPath(new URL('../dist/', import.meta.url)),
   '/core/': join(dirname(createRequire(import.meta.url).resolve('@hybridcompute/core/package.json')), 'dist'),
+  '/wire/': join(dirname(createRequire(import.meta.url).resolve('@hybridcompute/wire/package.json')), 'dist'),
+  // msgpackr's own browser build (its `browser` condition), as a bundler would pick it.
+  '/msgpackr/': dirname(dirname(createRequire(createRequire(import.meta.url).resolve('@hybridcompute/wire/package.json')).resolve('msgpackr'))),
 };
 const page = `<!doctype html>
-<script type="importmap">{ "imports": { "@hybridcompute/core": "/core/index.js" } }</script>
+<script type="importmap">{ "imports": { "@hybridcompute/core": "/core/index.js", "@hybridcompute/wire": "/wire/index.js", "msgpackr": "/msgpackr/index.js" } }</script>
 <script type="module">
   import { createRemoteBackend } from '/remote/browser.js';
   window.scenario = async (endpoint, token) => {

@@ -355,7 +355,8 @@ describe('a WebSocket that closes while a new one serves', () => {
       for (const socket of connections) socket.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     });
-    const backend = remote({ endpoint: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/compute`, transport: 'websocket' });
+    // JSON: the test counts this server's connections, and 'auto' would first ask it GET /tasks on one of them.
+    const backend = remote({ endpoint: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/compute`, transport: 'websocket', encoding: 'json' });
     const first = backend.runTask('double', 1).catch((error: unknown) => error);
     // The client's answering close frame: its first socket is now closing, but its TCP connection is still up.
     await expect.poll(() => seen.some((frame) => frame.connection === 0 && frame.opcode === 8)).toBe(true);

@@ -40,6 +40,13 @@ export function describeValues({ backend, capabilities }: SuiteContext): void {
 
   if (capabilities.largeValues !== false) {
     for (const [label, value] of largeSamples()) {
+      if (carries === 'json' && ArrayBuffer.isView(value)) {
+        it(`refuses ${label} with INVALID_REQUEST, since JSON would change it`, async () => {
+          const error = await rejectionOf(() => backend().runTask('echo', value));
+          expect(error.code).toBe('INVALID_REQUEST');
+        });
+        continue;
+      }
       it(`echoes ${label}`, { timeout: 60_000 }, async () => {
         expectSameValue(await backend().runTask('echo', value), value);
       });

@@ -17,3 +17,18 @@ export type BullmqConnection = string | ConnectionOptions;
 export function connectionOptionsOf(connection: BullmqConnection): ConnectionOptions {
   return typeof connection === 'string' ? { url: connection } : connection;
 }
+
+/** The part of BullMQ's ioredis client the caller's side uses beyond what BullMQ types. */
+export interface RedisClientLike {
+  readonly status: string;
+  disconnect(): void;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  publish(channel: string, message: string): Promise<unknown>;
+  xrevrange(key: string, end: string, start: string, count: 'COUNT', n: number): Promise<[string, string[]][]>;
+}
+
+/** The id of the newest event in a queue's events stream, or `'0-0'` when it has none: where to start reading. */
+export async function newestEventId(client: RedisClientLike, eventsKey: string): Promise<string> {
+  const newest = await client.xrevrange(eventsKey, '+', '-', 'COUNT', 1);
+  return newest[0]?.[0] ?? '0-0';
+}

@@ -1,55 +1,21 @@
 import {
+  abortErrorFrom,
+  CallDeadline,
+  CloseOnce,
   ComputeError,
-  invalidArgumentError,
+  computeErrorFrom,
   maxTimerDelay,
-  messageOf,
   settleOnAbort,
+  taskTimeoutError,
   type ComputeBackendLike,
 } from '@hybridcompute/core';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { connectionOptionsOf, type BullmqConnection } from './bullmq-connection.js';
+import { readBullmqWorkerOptions, type BullmqWorkerOptions } from './bullmq-worker-options.js';
 import { cancelChannelOf, parseCancelMessage, type CancelCode } from './cancel-channel.js';
 import { encodeJobFailure, isBullmqJobData, type BullmqJobResult } from './job-envelope.js';
+import { PendingCancels } from './pending-cancels.js';
 
-/**
- * Options for {@link createBullmqWorker}.
- *
- * @example
- * ```ts
- * const options: BullmqWorkerOptions = {
- *   connection: { host: 'redis.internal', port: 6379, password: process.env.REDIS_PASSWORD },
- *   queue: 'compute',
- *   backend: createLocalBackend({ tasks }),
- *   concurrency: 8,
- *   lockDuration: 60_000, // tasks that block the event loop for long need a longer lock
- * };
- * const worker = createBullmqWorker(options);
- * ```
- */
-export interface BullmqWorkerOptions {
-  /** Where Redis is: a URL, ioredis options or an ioredis instance. */
-  connection: BullmqConnection;
-  /** The queue to consume: the one the callers' {@link createBullmqBackend} adds to. */
-  queue: string;
-  /** Runs the tasks: a local backend, a worker pool, a router, anything with `canRun` and `runTask`. */
-  backend: ComputeBackendLike;
-  /** How many jobs this process runs at once. Default 1. */
-  concurrency?: number | undefined;
-  /** BullMQ's key prefix. Default `'bull'`; callers must use the same. */
-  prefix?: string | undefined;
-  /**
-   * Milliseconds a job's lock lasts without renewal (BullMQ's `lockDuration`,
-   * default 30000). When a worker dies, its jobs run again elsewhere once the
-   * lock has expired and the stalled-job check (`stalledInterval`) finds them.
-   */
-  lockDuration?: number | undefined;
-  /** Milliseconds between stalled-job checks (BullMQ's `stalledInterval`, default 30000). */
-  stalledInterval?: number | undefined;
-  /** How many times a job may stall (its worker died) before it fails instead of running again. Default 1. */
-  maxStalledCount?: number | undefined;
-  /** Start consuming at once. Default true; otherwise call `worker.run()`. */
-  autorun?: boolean | undefined;
-}
+export type { BullmqWorkerOptions } from './bullmq-worker-options.js';
 
 /** The part of ioredis the cancel subscription uses; BullMQ's client types leave it out. */
 interface SubscriberLike {
@@ -81,45 +47,22 @@ export class BullmqWorker {
   readonly worker: Worker<unknown, BullmqJobResult>;
   readonly #backend: ComputeBackendLike;
   readonly #cancelChannel: string;
-  // Cancels that named a job not running here (yet), by job id, with when they were sent and arrived.
-  readonly #pendingCancels = new Map<string, { code: CancelCode; sentAt: number; at: number }>();
+  readonly #pendingCancels = new PendingCancels(pendingCancelMs);
   // The jobs running here, by job id: how to stop each, and when it was created (a cancel sent before is not for it).
   readonly #running = new Map<string, RunningJob>();
   readonly #subscribing: Promise<SubscriberLike | undefined>;
+  readonly #closer = new CloseOnce(() => this.#close());
+  #force = false;
   #client: RedisClientLike | undefined;
   #subscriber: SubscriberLike | undefined;
-  #closing: Promise<void> | undefined;
 
   constructor(options: BullmqWorkerOptions) {
-    if (typeof options !== 'object' || options === null) throw invalidArgumentError('createBullmqWorker: options are required');
-    if (typeof options.queue !== 'string' || options.queue.length === 0 || options.queue.includes(':')) {
-      throw invalidArgumentError(`createBullmqWorker: queue must be a non-empty string without ':', got ${String(options.queue)}`);
-    }
-    const { backend } = options;
-    if (typeof backend !== 'object' || backend === null || typeof backend.runTask !== 'function' || typeof backend.canRun !== 'function') {
-      throw invalidArgumentError('createBullmqWorker: backend must have canRun() and runTask() methods');
-    }
-    if (options.connection === undefined || options.connection === null) {
-      throw invalidArgumentError('createBullmqWorker: connection is required (a redis:// URL, ioredis options or an ioredis instance)');
-    }
-    const concurrency = options.concurrency ?? 1;
-    if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
-      throw invalidArgumentError(`createBullmqWorker: concurrency must be an integer of at least 1, got ${String(options.concurrency)}`);
-    }
-    const prefix = options.prefix ?? 'bull';
-    this.#backend = backend;
-    this.#cancelChannel = cancelChannelOf(prefix, options.queue);
+    const read = readBullmqWorkerOptions(options);
+    this.#backend = read.backend;
+    this.#cancelChannel = cancelChannelOf(read.prefix, read.queue);
     // A processor of one parameter: BullMQ then makes no AbortController of its own per job.
     // Cancels reach the jobs through #running instead, so BullMQ's `worker.cancelJob` does not stop them.
-    this.worker = new Worker<unknown, BullmqJobResult>(options.queue, (job) => this.#process(job), {
-      connection: connectionOptionsOf(options.connection),
-      prefix,
-      concurrency,
-      autorun: options.autorun ?? true,
-      ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
-      ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
-      ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
-    });
+    this.worker = new Worker<unknown, BullmqJobResult>(read.queue, (job) => this.#process(job), read.worker);
     // Without a listener an 'error' event would crash the process; BullMQ reconnects by itself.
     this.worker.on('error', ignore);
     this.#subscribing = this.#subscribe();
@@ -143,7 +86,8 @@ export class BullmqWorker {
   /**
    * Stops taking jobs and closes the connections. By default the jobs in
    * progress finish first; with `force`, or when Redis is unreachable, they
-   * are left to the stalled-job check and run again elsewhere.
+   * are left to the stalled-job check and run again elsewhere. Calling it
+   * again returns the same promise (the first call's `force` holds).
    *
    * @example
    * ```ts
@@ -152,48 +96,48 @@ export class BullmqWorker {
    * ```
    */
   close(force = false): Promise<void> {
-    this.#closing ??= this.#close(force);
-    return this.#closing;
+    if (!this.#closer.closed) this.#force = force;
+    return this.#closer.close();
   }
 
   async #process(job: Job<unknown, BullmqJobResult>): Promise<BullmqJobResult> {
     const taskName = job.name;
-    const data = job.data;
+    const { id: jobId, data } = job;
     if (!isBullmqJobData(data)) {
-      throw failure(new ComputeError({ code: 'PROTOCOL_ERROR', message: `Job ${String(job.id)} is not a hybrid-compute job (its data has no input and deadline)`, taskName }), false);
+      throw failure(new ComputeError({ code: 'PROTOCOL_ERROR', message: `Job ${String(jobId)} is not a hybrid-compute job (its data has no input and deadline)`, taskName }), false);
     }
-    const cancelled = job.id === undefined ? undefined : this.#pendingCancels.get(job.id);
-    if (cancelled !== undefined) {
-      this.#pendingCancels.delete(job.id as string);
-      // A cancel older than the job was meant for an earlier job under the same id (an idempotency key used again).
-      if (job.timestamp < cancelled.sentAt) throw failure(stopError(cancelled.code, taskName, 'before it started'), false);
-    }
+    const cancelled = jobId === undefined ? undefined : this.#pendingCancels.take(jobId, job.timestamp);
+    if (cancelled !== undefined) throw failure(abortErrorFrom(cancelReason(cancelled.code), taskName), false);
     const remaining = Number.isFinite(data.deadline) ? data.deadline - Date.now() : 0;
-    if (remaining <= 0) throw failure(stopError('TASK_TIMEOUT', taskName, 'before it started (its deadline had passed)'), false);
-
-    const controller = new AbortController();
-    const timer = setTimeout(stopJob, Math.min(remaining, maxTimerDelay), controller, 'TASK_TIMEOUT', taskName);
-    if (job.id !== undefined) this.#running.set(job.id, { controller, taskName, created: job.timestamp });
+    if (remaining <= 0) {
+      // Its deadline passed while it waited in the queue: the call's whole timeout went by.
+      const timeout = Number.isFinite(data.deadline) ? Math.max(0, Math.round(data.deadline - job.timestamp)) : 0;
+      throw failure(taskTimeoutError(taskName, undefined, timeout), false);
+    }
+    // One AbortSignal per job, the job's own: a cancel aborts it, and so does the deadline, with core's
+    // TASK_TIMEOUT. (runUnderDeadline would join them into a second signal per job, which costs
+    // more than the rest of the job's handling here.)
+    const stop = new AbortController();
+    const deadline = new CallDeadline(taskName, undefined, { signal: undefined, timeout: Math.min(remaining, maxTimerDelay) }, (error) => stop.abort(error));
+    if (jobId !== undefined) this.#running.set(jobId, { stop, taskName, created: job.timestamp });
     try {
       // Settles at the deadline or on cancel even when the backend ignores its signal, so the job frees its slot.
-      const result = await settleOnAbort(Promise.resolve(this.#backend.runTask(taskName, data.input, { signal: controller.signal })), controller.signal, taskName);
+      const result = await settleOnAbort(Promise.resolve(this.#backend.runTask(taskName, data.input, { signal: stop.signal })), stop.signal, taskName);
       return { result };
     } catch (error) {
-      const computeError = ComputeError.isInstance(error)
-        ? error
-        : new ComputeError({ code: 'TASK_FAILED', message: `Task '${taskName}' failed: ${messageOf(error)}`, taskName, cause: error });
+      const computeError = computeErrorFrom(error, 'TASK_FAILED', { taskName });
       // Only a task's own failure may be retried (and only when the task opted in with attempts).
-      throw failure(computeError, computeError.code === 'TASK_FAILED' && !controller.signal.aborted);
+      throw failure(computeError, computeError.code === 'TASK_FAILED' && !stop.signal.aborted);
     } finally {
-      clearTimeout(timer);
-      if (job.id !== undefined) this.#running.delete(job.id);
+      deadline.release();
+      if (jobId !== undefined) this.#running.delete(jobId);
     }
   }
 
   async #subscribe(): Promise<SubscriberLike | undefined> {
     const client = (await this.worker.client) as unknown as RedisClientLike;
     this.#client = client;
-    if (this.#closing !== undefined) return undefined;
+    if (this.#closer.closed) return undefined;
     const subscriber = client.duplicate() as unknown as SubscriberLike;
     this.#subscriber = subscriber;
     subscriber.on('error', ignore);
@@ -204,33 +148,22 @@ export class BullmqWorker {
       const sentAt = request.sentAt ?? Date.now();
       const running = this.#running.get(request.jobId);
       if (running !== undefined) {
-        if (running.created < sentAt) stopJob(running.controller, request.code, running.taskName);
+        if (running.created < sentAt) running.stop.abort(abortErrorFrom(cancelReason(request.code), running.taskName));
         return;
       }
       // Not running here: it may be about to start here, or run elsewhere.
-      this.#rememberCancel(request.jobId, request.code, sentAt);
+      this.#pendingCancels.remember(request.jobId, request.code, sentAt);
     });
     await subscriber.subscribe(this.#cancelChannel);
     return subscriber;
   }
 
-  #rememberCancel(jobId: string, code: CancelCode, sentAt: number): void {
-    const now = Date.now();
-    // Oldest first, as a Map keeps insertion order: drop what has expired.
-    for (const [id, entry] of this.#pendingCancels) {
-      if (now - entry.at < pendingCancelMs) break;
-      this.#pendingCancels.delete(id);
-    }
-    // Re-inserted, so the map stays in arrival order.
-    this.#pendingCancels.delete(jobId);
-    this.#pendingCancels.set(jobId, { code, sentAt, at: now });
-  }
-
-  async #close(force: boolean): Promise<void> {
+  async #close(): Promise<void> {
+    const force = this.#force;
     // With Redis down, jobs in progress cannot report back, and a graceful close would wait for Redis
     // forever (ioredis holds QUIT until it reconnects): their locks expire and they run again elsewhere.
     const client = this.#client;
-    // A subscribe still on its way sees #closing and creates no subscriber.
+    // A subscribe still on its way sees the worker closed and creates no subscriber.
     this.#subscriber?.disconnect();
     // The status alone is not enough: a connection Redis dropped a moment ago still reads 'ready' until
     // ioredis has seen the socket close, so ask Redis, briefly.
@@ -287,19 +220,21 @@ function blockingClientOf(worker: Worker): Promise<{ disconnect(): void }> | und
 
 /** A job this worker is running. */
 interface RunningJob {
-  readonly controller: AbortController;
+  /** Aborted when a caller asks for the job to stop, or its deadline passes. */
+  readonly stop: AbortController;
   readonly taskName: string;
   /** The job's `timestamp`: when the caller created it. */
   readonly created: number;
 }
 
-function stopJob(controller: AbortController, code: CancelCode, taskName: string): void {
-  controller.abort(stopError(code, taskName, 'on the worker'));
-}
-
-function stopError(code: CancelCode, taskName: string, where: string): ComputeError {
-  const what = code === 'TASK_TIMEOUT' ? 'timed out' : 'was aborted';
-  return new ComputeError({ code, message: `Task '${taskName}' ${what} ${where}`, taskName });
+/**
+ * What a cancel aborts the job with: core's `abortErrorFrom` reads a
+ * `TimeoutError` as `TASK_TIMEOUT` and anything else as `TASK_ABORTED`.
+ */
+function cancelReason(code: CancelCode): DOMException {
+  return code === 'TASK_TIMEOUT'
+    ? new DOMException("The caller's deadline passed", 'TimeoutError')
+    : new DOMException('The caller aborted the call', 'AbortError');
 }
 
 /** The error the processor throws: its message is the envelope; only a retryable one lets BullMQ try again. */

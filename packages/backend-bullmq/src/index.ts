@@ -1,5 +1,7 @@
-export { BullmqBackend, createBullmqBackend, jobIdFor } from './create-bullmq-backend.js';
-export type { BullmqBackendOptions, BullmqBackendStats, BullmqJobOptions, BullmqRetryOptions, BullmqRunTaskOptions } from './create-bullmq-backend.js';
+export { BullmqBackend, createBullmqBackend } from './create-bullmq-backend.js';
+export type { BullmqBackendStats } from './create-bullmq-backend.js';
+export type { BullmqBackendOptions, BullmqJobOptions, BullmqRetryOptions, BullmqRunTaskOptions } from './bullmq-backend-options.js';
+export { jobIdFor } from './job-id-for.js';
 export { BullmqWorker, createBullmqWorker } from './create-bullmq-worker.js';
 export type { BullmqWorkerOptions } from './create-bullmq-worker.js';
 export type { BullmqConnection } from './bullmq-connection.js';

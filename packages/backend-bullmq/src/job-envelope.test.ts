@@ -1,6 +1,6 @@
 import { ComputeError } from '@hybridcompute/core';
 import { describe, expect, it } from 'vitest';
-import { decodeJobFailure, encodeJobFailure, isBullmqJobData } from './job-envelope.js';
+import { decodeJobFailure, encodeJobFailure, isBullmqJobData, isBullmqJobResult } from './job-envelope.js';
 
 describe('the job envelope', () => {
   it('carries a ComputeError with its code and cause through a failedReason string', () => {
@@ -39,5 +39,16 @@ describe('the job envelope', () => {
     expect(isBullmqJobData({ input: 1 })).toBe(false);
     expect(isBullmqJobData({ input: 1, deadline: '1' })).toBe(false);
     expect(isBullmqJobData(null)).toBe(false);
+  });
+
+  it('recognises a result envelope: an object whose only key is result', () => {
+    expect(isBullmqJobResult({ result: 42 })).toBe(true);
+    // A task that returned undefined: JSON drops the key.
+    expect(isBullmqJobResult({})).toBe(true);
+    expect(isBullmqJobResult({ result: 1, extra: true })).toBe(false);
+    expect(isBullmqJobResult({ answer: 42 })).toBe(false);
+    expect(isBullmqJobResult([1, 2])).toBe(false);
+    expect(isBullmqJobResult(42)).toBe(false);
+    expect(isBullmqJobResult(null)).toBe(false);
   });
 });

@@ -92,6 +92,16 @@ export function isBullmqJobData(value: unknown): value is BullmqJobData {
   return typeof value === 'object' && value !== null && typeof (value as { deadline?: unknown }).deadline === 'number';
 }
 
+/**
+ * Whether a completed job's return value is a result envelope: an object
+ * with no key but `result` (`{}` when the task returned `undefined`).
+ */
+export function isBullmqJobResult(value: unknown): value is BullmqJobResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const key in value) if (key !== 'result') return false;
+  return true;
+}
+
 function parseEnvelope(text: string): ComputeError | undefined {
   if (!text.startsWith('{')) return undefined;
   let json: unknown;

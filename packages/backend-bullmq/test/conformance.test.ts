@@ -32,6 +32,7 @@ async function dispose(backend: BackendUnderTest): Promise<void> {
 describeBackendConformance('backend-bullmq', {
   createBackend: () => queuedBackend('conformance', false),
   dispose,
+  backendName: 'bullmq',
   testTimeoutMs: 30_000,
 });
 
@@ -39,5 +40,6 @@ describeBackendConformance('a router over backend-bullmq', {
   createBackend: () => queuedBackend('conformance-router', true),
   unknownTaskCode: 'NO_BACKEND',
   dispose,
+  backendName: 'bullmq',
   testTimeoutMs: 30_000,
 });

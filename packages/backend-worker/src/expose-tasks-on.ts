@@ -1,5 +1,15 @@
-import { collectTasks, ComputeError, invalidArgumentError, taskFailedError, type AnyComputeTask, type TaskCollection, type TaskContext } from '@hybridcompute/core';
+import {
+  collectTasks,
+  ComputeError,
+  invalidArgumentError,
+  taskFailedError,
+  taskNotFoundError,
+  type AnyComputeTask,
+  type TaskCollection,
+  type TaskContext,
+} from '@hybridcompute/core';
 import { expose, type Endpoint } from 'comlink';
+import { sleepWhenIdle, wakeOffer, type IdleWait } from './atomics-idle-wait.js';
 import { installErrorTransferHandler, serializeThrown } from './error-transfer-handler.js';
 import { transferAll, transferListOf } from './transfer.js';
 import {
@@ -9,26 +19,8 @@ import {
   outcomePending,
   outcomeRejected,
   readyMessageKey,
-  wakeMessageKey,
   type WorkerApi,
 } from './worker-protocol.js';
-
-/**
- * How an idle worker sleeps until the pool's next message (Node: on
- * `Atomics.wait`, reading the message with `receiveMessageOnPort`), instead of
- * going back to its event loop. Internal: the Node entry provides it.
- */
-export interface IdleWait {
-  /** Shared with the pool in the handshake; the pool bumps and notifies it after each message. */
-  readonly wake: Int32Array;
-  /** Runs `callback` once the current turn is over (Node: `setImmediate`). */
-  later(callback: () => void): void;
-  /**
-   * Blocks until the pool's next message, then dispatches every message waiting
-   * to the endpoint's listeners. Returns false when there was none (a stale wake).
-   */
-  receive(): boolean;
-}
 
 /**
  * Serves `tasks` to the pool on `endpoint` and sends the handshake. The
@@ -52,11 +44,8 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
   const taskNamed = (taskName: string): AnyComputeTask => {
     const task = byName.get(taskName);
     if (task !== undefined) return task;
-    throw new ComputeError({
-      code: 'TASK_NOT_FOUND',
-      message: `Task '${taskName}' is not exposed by this worker (tasks: ${[...byName.keys()].join(', ') || 'none'})`,
-      taskName,
-    });
+    // The pool names its backend when the error reaches it.
+    throw taskNotFoundError(taskName, undefined, byName.keys());
   };
 
   const takeFinished = (): unknown[] => {
@@ -213,40 +202,17 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
   // Idle waits start only when the pool asks for them (it will then wake this
   // worker after every message). The worker sleeps only when it runs nothing:
   // a task still running asynchronously needs the event loop.
-  let sleepEnabled = false;
-  let sleepScheduled = false;
-  // comlink requests not answered yet: an answer may still be on its way
-  // through comlink's promise chain. A parked takeResults is owed, not pending.
-  let owed = 0;
-  const idle = (): boolean => running.size === 0 && deferred.length === 0 && finished.length === 1 && owed === (waiting === undefined ? 0 : 1);
-  const sleep = (): void => {
-    sleepScheduled = false;
-    while (sleepEnabled && idle()) {
-      // Something arrived: return, so that its answer (posted in a microtask) goes out.
-      if (idleWait!.receive()) return;
-    }
-  };
-  const sleepSoon = (): void => {
-    if (!sleepEnabled || sleepScheduled) return;
-    sleepScheduled = true;
-    idleWait!.later(sleep);
-  };
-  const answered = (): void => {
-    owed--;
-    sleepSoon();
-  };
-  if (idleWait !== undefined) {
-    endpoint.addEventListener('message', ((event: MessageEvent) => {
-      const data = event.data as Record<string, unknown> | null;
-      if (typeof data !== 'object' || data === null) return;
-      if (data['id'] !== undefined && typeof data['type'] === 'string') owed++;
-      if (typeof data[wakeMessageKey] !== 'boolean') return;
-      sleepEnabled = data[wakeMessageKey] === true;
-      sleepSoon();
-    }) as EventListener);
-  }
+  const answered =
+    idleWait === undefined
+      ? noop
+      : sleepWhenIdle(
+          endpoint,
+          idleWait,
+          () => running.size > 0 || deferred.length > 0 || finished.length > 1,
+          () => (waiting === undefined ? 0 : 1),
+        );
   expose(api, cloneSafeEndpoint(endpoint, answered));
-  endpoint.postMessage({ [readyMessageKey]: [...byName.keys()], ...(idleWait === undefined ? {} : { [wakeMessageKey]: idleWait.wake }) });
+  endpoint.postMessage({ [readyMessageKey]: [...byName.keys()], ...wakeOffer(idleWait) });
 }
 
 /**
@@ -287,6 +253,8 @@ function repairOutcomes(message: unknown): unknown {
 }
 
 const exposed = new WeakSet<object>();
+
+function noop(): void {}
 
 interface Outcome {
   kind: number;

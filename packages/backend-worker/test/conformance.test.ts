@@ -12,6 +12,7 @@ async function startedBackend(): Promise<ReturnType<typeof createWorkerBackend>>
 
 describeBackendConformance('backend-worker (worker_threads)', {
   createBackend: startedBackend,
+  backendName: 'worker',
   dispose: (backend) => backend.close?.() as Promise<void>,
   testTimeoutMs: 30_000,
 });
@@ -19,6 +20,15 @@ describeBackendConformance('backend-worker (worker_threads)', {
 describeBackendConformance('a router over backend-worker', {
   createBackend: async () => createHybridCompute({ worker: await startedBackend() }),
   unknownTaskCode: 'NO_BACKEND',
+  backendName: 'worker',
+  dispose: (backend) => backend.close?.() as Promise<void>,
+  testTimeoutMs: 30_000,
+});
+
+describeBackendConformance('a router nested in a router over backend-worker', {
+  createBackend: async () => createHybridCompute({ inner: createHybridCompute({ worker: await startedBackend() }) }),
+  unknownTaskCode: 'NO_BACKEND',
+  // The outer router's own deadline names the backend it tried: 'inner'.
   dispose: (backend) => backend.close?.() as Promise<void>,
   testTimeoutMs: 30_000,
 });

@@ -80,7 +80,7 @@ describe('a task that will not stop', () => {
     const neighbour = failure(backend.runTask('sleep', { ms: 60_000, value: 'never' }, { timeout: 60_000 }));
     const error = await failure(backend.runTask('spin', null));
     expect(error.code).toBe('TASK_TIMEOUT');
-    expect(error.message).toContain('200 ms of run time');
+    expect(error.message).toBe("Task 'spin' timed out after 200 ms on backend 'worker'");
     // The other call on that worker cannot finish there: it fails over instead of hanging.
     expect((await neighbour).code).toBe('BACKEND_UNAVAILABLE');
     await hundredCallsSucceed(backend);
@@ -335,10 +335,6 @@ describe('idle workers sleeping on Atomics.wait (Node)', () => {
     }
     expect(calls).toBeLessThan(50_000);
   });
-
-  it('refuses an atomics option that is not a boolean', () => {
-    expect(() => createWorkerBackend({ url: faultWorker, atomics: 'yes' as never })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
-  });
 });
 
 describe('transfer', () => {
@@ -357,11 +353,6 @@ describe('transfer', () => {
     const buffer = (await backend.runTask('makeBuffer', 4096)) as ArrayBuffer;
     expect(buffer.byteLength).toBe(4096);
     expect(new Uint8Array(buffer)[4095]).toBe(7);
-  });
-
-  it('refuses a value that cannot carry the mark', async () => {
-    const { transfer } = await import('../src/node/index.js');
-    expect(() => transfer(5, [])).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
   });
 });
 
@@ -412,11 +403,5 @@ describe('starting workers', () => {
     const backend = pool({ url: new URL('./fixtures/tsx-bootstrap.mjs', import.meta.url), size: 1, workerOptions: { workerData: { entry } } });
     await backend.ready();
     await expect(backend.runTask('greet', { name: 'ts' })).resolves.toBe('hello, ts');
-  });
-
-  it('refuses bad options with a TypeError', () => {
-    expect(() => createWorkerBackend({ url: '' })).toThrow(TypeError);
-    expect(() => createWorkerBackend({ url: faultWorker, size: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
-    expect(() => createWorkerBackend({ url: faultWorker, taskTimeout: -1 })).toThrow(TypeError);
   });
 });

@@ -1,4 +1,5 @@
-import { WorkerBackend, type WorkerBackendOptions } from '../create-worker-backend.js';
+import { WorkerBackend } from '../worker-backend.js';
+import type { WorkerBackendOptions } from '../worker-backend-options.js';
 import { nodeWorkerPlatform } from './node-worker-platform.js';
 
 /**

@@ -1,7 +1,7 @@
 import { invalidArgumentError, type TaskCollection } from '@hybridcompute/core';
 import type { Endpoint } from 'comlink';
-import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import type { IdleWait } from '../expose-tasks-on.js';
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
+import { atomicsIdleWait } from '../atomics-idle-wait.js';
 import { exposeTasksOn } from '../expose-tasks-on.js';
 import { nodeEndpoint } from './node-endpoint.js';
 
@@ -30,44 +30,14 @@ export function exposeTasks(tasks: TaskCollection, endpoint?: Endpoint): void {
     exposeTasksOn(endpoint, tasks);
     return;
   }
-  const port = nodeEndpoint(parentPort!);
-  exposeTasksOn(port, tasks, atomicsIdleWait(parentPort!, port.dispatch), parentPort!);
-}
-
-const turnsWithoutEventLoop = 32;
-
-// piscina's trick: an idle worker blocks on Atomics.wait and reads the next
-// message itself, which wakes it sooner than a message event through its event loop.
-function atomicsIdleWait(port: MessagePort, dispatch: (data: unknown) => void): IdleWait {
-  const wake = new Int32Array(new SharedArrayBuffer(4));
-  let seen = 0;
-  let turns = 0;
-  return {
-    wake,
-    later(callback) {
-      // Console output goes to the main thread asynchronously: let it out first.
-      if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) {
-        turns = 0;
-        setImmediate(callback);
-      } else if (++turns < turnsWithoutEventLoop) {
-        // Sleeping in this microtask checkpoint is the fast path...
-        queueMicrotask(callback);
-      } else {
-        // ...but now and then the event loop must turn (timers, other ports).
-        turns = 0;
-        setImmediate(callback);
-      }
-    },
-    receive() {
-      Atomics.wait(wake, 0, seen);
-      // Read the count before the port, so that a message posted meanwhile is not missed.
-      seen = Atomics.load(wake, 0);
-      let received = false;
-      for (let entry = receiveMessageOnPort(port); entry !== undefined; entry = receiveMessageOnPort(port)) {
-        received = true;
-        dispatch(entry.message);
-      }
-      return received;
-    },
-  };
+  const port = parentPort!;
+  const portEndpoint = nodeEndpoint(port);
+  // An idle worker sleeps on Atomics.wait (option `atomics`; see ../atomics-idle-wait.ts).
+  const idleWait = atomicsIdleWait({
+    receiveMessage: () => receiveMessageOnPort(port),
+    dispatch: portEndpoint.dispatch,
+    outputPending: () => process.stdout.writableLength > 0 || process.stderr.writableLength > 0,
+    nextTurn: setImmediate,
+  });
+  exposeTasksOn(portEndpoint, tasks, idleWait, port);
 }

@@ -4,12 +4,14 @@ import { getEventListeners } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { QueueEvents, Worker } from 'bullmq';
 import { afterEach, describe, expect, expectTypeOf, inject, it, vi } from 'vitest';
-import { freePort } from '../test/redis-server.js';
-import { uniqueQueueName } from '../test/queue-name.js';
-import { BullmqBackend, createBullmqBackend, jobIdFor, type BullmqBackendOptions } from './create-bullmq-backend.js';
-import { createBullmqWorker, type BullmqWorker } from './create-bullmq-worker.js';
-import { cancelChannelOf } from './cancel-channel.js';
-import { decodeJobFailure } from './job-envelope.js';
+import { freePort } from './redis-server.js';
+import { uniqueQueueName } from './queue-name.js';
+import type { BullmqBackendOptions } from '../src/bullmq-backend-options.js';
+import { BullmqBackend, createBullmqBackend } from '../src/create-bullmq-backend.js';
+import { jobIdFor } from '../src/job-id-for.js';
+import { createBullmqWorker, type BullmqWorker } from '../src/create-bullmq-worker.js';
+import { cancelChannelOf } from '../src/cancel-channel.js';
+import { decodeJobFailure } from '../src/job-envelope.js';
 
 const redisUrl = inject('redisUrl');
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -97,19 +99,6 @@ function refedTimers(): number {
 }
 
 describe('createBullmqBackend: options', () => {
-  it('refuses a missing connection, a bad queue name and bad timeouts', () => {
-    expect(() => createBullmqBackend({ queue: 'q' } as never)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'INVALID_REQUEST' }));
-    expect(() => createBullmqBackend({ connection: redisUrl, queue: 'a:b' })).toThrow(/queue must be a non-empty string without ':'/);
-    expect(() => createBullmqBackend({ connection: redisUrl, queue: 'q', timeout: -1 })).toThrow(/timeout must be a number of milliseconds/);
-    expect(() => createBullmqBackend({ connection: redisUrl, queue: 'q', retry: { double: { attempts: 0 } } })).toThrow(/attempts/);
-  });
-
-  it('turns an idempotency key into a job id BullMQ accepts, one per task', () => {
-    expect(jobIdFor('charge', 'order:17')).toBe('idem/charge/order%3A17');
-    expect(jobIdFor('charge', '17')).not.toMatch(/^\d+$/);
-    expect(jobIdFor('a/b', 'c')).not.toBe(jobIdFor('a', 'b/c'));
-  });
-
   it('answers canRun from tasks given as names or definitions, and from nothing when not given', async () => {
     const byNames = backendOn(uniqueQueueName('names'), { tasks: ['double'] });
     expect(byNames.canRun('double')).toBe(true);
@@ -117,6 +106,7 @@ describe('createBullmqBackend: options', () => {
     const byDefinitions = backendOn(uniqueQueueName('definitions'), { tasks: { double } });
     expect(byDefinitions.taskNames).toEqual(['double']);
     const open = backendOn(uniqueQueueName('open'));
+    expect(open.taskNames).toBeUndefined();
     expect(open.canRun('anything')).toBe(true);
     expect(open.canRun('')).toBe(false);
     await open.close();
@@ -125,9 +115,11 @@ describe('createBullmqBackend: options', () => {
 
   it('rejects bad call arguments with INVALID_REQUEST, never a synchronous throw', async () => {
     const backend = backendOn(uniqueQueueName('arguments'), { tasks: [double] });
-    await expect(backend.runTask('double', 1, { timeout: 0 })).rejects.toMatchObject({ name: 'TypeError', code: 'INVALID_REQUEST' });
+    await expect(backend.runTask('double', 1, { timeout: -1 })).rejects.toMatchObject({ name: 'TypeError', code: 'INVALID_REQUEST' });
+    await expect(backend.runTask('double', 1, 'fast' as never)).rejects.toMatchObject({ name: 'TypeError', code: 'INVALID_REQUEST' });
     await expect(backend.runTask(42 as never, 1)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
     await expect(backend.runTask('double', 1, { idempotencyKey: '' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(backend.runTask('double', 1, { idempotencyKey: 17 as never })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
     await expect(backend.runTask('double', 10n)).rejects.toMatchObject({ name: 'TypeError', code: 'INVALID_REQUEST' });
   });
 });
@@ -346,6 +338,21 @@ describe('createBullmqBackend against a real Redis', () => {
     await expect(retried).resolves.toBe(6);
   });
 
+  it('counts timeouts and aborts in stats() apart from failures', async () => {
+    const queue = uniqueQueueName('stats');
+    const watched = watchedTask('watched');
+    const boom = defineTask('boom', (): never => {
+      throw new Error('boom');
+    });
+    await workerOn(queue, [double, boom, watched.task]);
+    const backend = backendOn(queue);
+    await expect(backend.runTask('double', 1)).resolves.toBe(2);
+    await expect(rejectionOf(backend.runTask('boom', null))).resolves.toMatchObject({ code: 'TASK_FAILED' });
+    await expect(rejectionOf(backend.runTask('watched', null, { timeout: 200 }))).resolves.toMatchObject({ code: 'TASK_TIMEOUT' });
+    await expect(rejectionOf(backend.runTask('double', 1, { signal: AbortSignal.abort() }))).resolves.toMatchObject({ code: 'TASK_ABORTED' });
+    expect(backend.stats()).toEqual({ waiting: 0, completed: 1, failed: 1, timedOut: 1, aborted: 1 });
+  });
+
   it('settles calls in flight with BACKEND_UNAVAILABLE when closed, and refuses calls after', async () => {
     const backend = backendOn(uniqueQueueName('close'));
     // Read at once: close() rejects it before it resolves itself.
@@ -369,7 +376,8 @@ describe('createBullmqBackend: no leaks, no hangs', () => {
       inputs.map((n) => backend.runTask('double', n % 10, { signal: controller.signal, ...(n % 3 === 0 ? { idempotencyKey: `leak-${n % 10}` } : {}) })),
     );
     expect(results).toEqual(inputs.map((n) => (n % 10) * 2));
-    expect(backend.stats()).toEqual({ waiting: 0 });
+    expect(backend.stats()).toMatchObject({ waiting: 0, failed: 0, timedOut: 0, aborted: 0 });
+    expect(backend.stats().completed).toBeGreaterThanOrEqual(301);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
     // A leak would leave one per call (300); BullMQ and ioredis may hold a few of their own for a moment.
     expect(refedTimers()).toBeLessThan(timersBefore + 10);
@@ -388,12 +396,15 @@ describe('createBullmqBackend: no leaks, no hangs', () => {
       await new Promise((resolve) => hole.close(resolve));
     });
     const { port } = hole.address() as AddressInfo;
-    const backend = backendOn('black-hole', { connection: `redis://127.0.0.1:${port}`, connectTimeout: 60_000, timeout: 300 });
+    const backend = backendOn('black-hole', { connection: `redis://127.0.0.1:${port}`, connectTimeout: 300, timeout: 60_000 });
     const timersBefore = refedTimers();
     const startedAt = Date.now();
     const calls = Array.from({ length: 40 }, (_, n) => rejectionOf(backend.runTask('double', n)));
     for (const error of await Promise.all(calls)) expect(error.code).toBe('BACKEND_UNAVAILABLE');
     expect(Date.now() - startedAt).toBeLessThan(10_000);
+    // A call whose own deadline comes before connectTimeout times out at its deadline.
+    const short = await rejectionOf(backend.runTask('double', 1, { timeout: 100 }));
+    expect(short).toMatchObject({ code: 'TASK_TIMEOUT', taskName: 'double', backend: 'bullmq' });
     // Calls aborted before Redis answered, and calls that close() settles, go the same way.
     const controller = new AbortController();
     const aborted = Array.from({ length: 20 }, (_, n) => rejectionOf(backend.runTask('double', n, { signal: controller.signal, timeout: 20_000 })));
@@ -402,8 +413,8 @@ describe('createBullmqBackend: no leaks, no hangs', () => {
     const closed = Array.from({ length: 20 }, (_, n) => rejectionOf(backend.runTask('double', n, { timeout: 20_000 })));
     await backend.close();
     for (const error of await Promise.all(closed)) expect(error.code).toBe('BACKEND_UNAVAILABLE');
-    expect(backend.stats()).toEqual({ waiting: 0 });
-    // Each call's 60 s connectTimeout bound must go with it: a leak would leave 80 timers holding the process.
+    expect(backend.stats()).toEqual({ waiting: 0, completed: 0, failed: 60, timedOut: 1, aborted: 20 });
+    // Each call's 60 s deadline must go with it: a leak would leave 80 timers holding the process.
     expect(refedTimers()).toBeLessThan(timersBefore + 10);
   });
 
@@ -543,12 +554,13 @@ describe('createBullmqBackend with Redis unreachable', () => {
     await expect(compute.runTask('double', 21)).resolves.toBe(42);
   });
 
-  it('rejects with BACKEND_UNAVAILABLE, not TASK_TIMEOUT, when the deadline passes before Redis took the job', async () => {
+  it('rejects with TASK_TIMEOUT at the deadline when it comes before connectTimeout, naming the task and the backend', async () => {
     const port = await freePort();
-    const backend = backendOn('unreachable', { connection: `redis://127.0.0.1:${port}`, connectTimeout: 20_000 });
+    const backend = backendOn('unreachable', { connection: `redis://127.0.0.1:${port}`, connectTimeout: 20_000, name: 'queued' });
+    const startedAt = Date.now();
     const error = await rejectionOf(backend.runTask('double', 1, { timeout: 300 }));
-    expect(error.code).toBe('BACKEND_UNAVAILABLE');
-    expect(error.message).toContain("before the call's deadline");
+    expect(error).toMatchObject({ code: 'TASK_TIMEOUT', taskName: 'double', backend: 'queued' });
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
   });
 
   it("fails a job at its deadline even when the worker's backend ignores the signal", async () => {

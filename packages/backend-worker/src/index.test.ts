@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 // The API reference is generated from JSDoc, and a release check fails any
 // exported symbol without an example: check that here, on the source.
 const entries = {
-  '.': '../src/index.ts',
-  './worker': '../src/worker.ts',
+  '.': './index.ts',
+  './worker': './worker.ts',
   // The Node builds of the same entry points (their own createWorkerBackend and exposeTasks).
-  '. (node)': '../src/node/index.ts',
-  './worker (node)': '../src/node/worker.ts',
+  '. (node)': './node/index.ts',
+  './worker (node)': './node/worker.ts',
 };
 
 function exportsWithoutExample(entry: string): { exported: string[]; missing: string[] } {

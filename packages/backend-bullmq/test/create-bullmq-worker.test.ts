@@ -1,9 +1,9 @@
 import { createLocalBackend } from '@hybridcompute/backend-local';
 import { defineTask } from '@hybridcompute/core';
 import { describe, expect, inject, it } from 'vitest';
-import { uniqueQueueName } from '../test/queue-name.js';
-import { createBullmqBackend } from './create-bullmq-backend.js';
-import { createBullmqWorker } from './create-bullmq-worker.js';
+import { uniqueQueueName } from './queue-name.js';
+import { createBullmqBackend } from '../src/create-bullmq-backend.js';
+import { createBullmqWorker } from '../src/create-bullmq-worker.js';
 
 const redisUrl = inject('redisUrl');
 const backend = createLocalBackend({ tasks: [defineTask('double', (n: number) => n * 2)] });

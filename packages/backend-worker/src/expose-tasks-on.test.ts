@@ -1,0 +1,54 @@
+import { ComputeError, defineTask } from '@hybridcompute/core';
+import { describe, expect, it } from 'vitest';
+import { comlinkApply, comlinkRun, replyValue, type ComlinkReply } from './comlink-wire.js';
+import { deserializeThrown } from './error-transfer-handler.js';
+import { exposeTasksOn } from './expose-tasks-on.js';
+import { batchMarker, outcomeRejected } from './worker-protocol.js';
+
+// The worker side, served on a MessagePort in this thread and spoken to in comlink's wire format, as the pool does.
+function served(): { request: (message: object) => Promise<ComlinkReply>; close: () => void } {
+  const { port1, port2 } = new MessageChannel();
+  exposeTasksOn(port1, [defineTask('double', (n: number) => n * 2), defineTask('echo', (value: unknown) => value)]);
+  const waiting = new Map<unknown, (reply: ComlinkReply) => void>();
+  port2.addEventListener('message', (event) => {
+    const reply = event.data as ComlinkReply;
+    waiting.get(reply.id)?.(reply);
+  });
+  port2.start();
+  return {
+    request: (message) =>
+      new Promise((resolve) => {
+        waiting.set((message as { id: unknown }).id, resolve);
+        port2.postMessage(message);
+      }),
+    close: () => {
+      port1.close();
+      port2.close();
+    },
+  };
+}
+
+describe('exposeTasksOn', () => {
+  it("answers an unknown task with core's TASK_NOT_FOUND, listing the tasks it has", async () => {
+    const worker = served();
+    const { ok, value } = replyValue(await worker.request(comlinkRun(1, 'dubble', 2)));
+    expect(ok).toBe(false);
+    expect(ComputeError.isInstance(value)).toBe(true);
+    const error = value as ComputeError;
+    expect([error.code, error.taskName, error.backend]).toEqual(['TASK_NOT_FOUND', 'dubble', undefined]);
+    // The same words as taskNotFoundError; the pool adds its backend's name.
+    expect(error.message).toBe("Task 'dubble' is not available (tasks: double, echo)");
+    worker.close();
+  });
+
+  it('answers an unknown task in a batch the same way, and runs the rest of the batch', async () => {
+    const worker = served();
+    const reply = await worker.request(comlinkApply(-1, 'runBatch', [[1, 'double', 4, 2, 'nope', null]]));
+    const outcomes = replyValue(reply).value as unknown[];
+    expect(outcomes.slice(0, 3)).toEqual([batchMarker, 0, 8]);
+    expect(outcomes[3]).toBe(outcomeRejected);
+    const error = deserializeThrown(outcomes[4]) as ComputeError;
+    expect([error.code, error.message]).toEqual(['TASK_NOT_FOUND', "Task 'nope' is not available (tasks: double, echo)"]);
+    worker.close();
+  });
+});

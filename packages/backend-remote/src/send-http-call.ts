@@ -7,7 +7,7 @@ import type { RemoteEndpoint } from './remote-endpoint.js';
 export interface HttpCall {
   taskName: string;
   input: unknown;
-  /** The caller's headers so far (the token). */
+  /** The call's own headers so far (the token): a fresh object, which the call adds to. */
   headers: Record<string, string>;
   /** When the whole call must end; sent as `x-compute-timeout`. */
   deadlineAt: number | undefined;
@@ -43,7 +43,8 @@ export async function sendHttpCall(transport: HttpTransport, endpoint: RemoteEnd
         await waitForRoom(endpoint, call);
         admitted = true;
       }
-      const headers: Record<string, string> = { ...call.headers, 'content-type': 'application/json' };
+      const { headers } = call;
+      headers['content-type'] = 'application/json';
       if (call.deadlineAt !== undefined) headers[timeoutHeader] = String(Math.max(1, call.deadlineAt - Date.now()));
       if (call.idempotencyKey !== undefined) headers[idempotencyKeyHeader] = call.idempotencyKey;
       const answer = await transport.request('POST', endpoint.url, headers, body, signal);

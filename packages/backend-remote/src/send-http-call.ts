@@ -10,7 +10,7 @@ export interface HttpCall {
   input: unknown;
   /** The encoding the call goes out in (checked already: `input` fits it). */
   codec: WireCodec;
-  /** The caller's headers so far (the token). */
+  /** The call's own headers so far (the token): a fresh object, which the call adds to. */
   headers: Record<string, string>;
   /** When the whole call must end; sent as `x-compute-timeout`. */
   deadlineAt: number | undefined;
@@ -46,7 +46,8 @@ export async function sendHttpCall(transport: HttpTransport, endpoint: RemoteEnd
         await waitForRoom(endpoint, call);
         admitted = true;
       }
-      const headers: Record<string, string> = { ...call.headers, 'content-type': codec.contentType };
+      const { headers } = call;
+      headers['content-type'] = codec.contentType;
       if (call.deadlineAt !== undefined) headers[timeoutHeader] = String(Math.max(1, call.deadlineAt - Date.now()));
       if (call.idempotencyKey !== undefined) headers[idempotencyKeyHeader] = call.idempotencyKey;
       const answer = await transport.request('POST', endpoint.url, headers, body, signal);

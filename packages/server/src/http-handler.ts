@@ -5,7 +5,7 @@ import { AnswerBackpressure } from './answer-backpressure.js';
 import { CallStop } from './call-stop.js';
 import type { CallRunner } from './call-runner.js';
 import type { ServerSettings } from './compute-server-options.js';
-import type { CorsPolicy } from './cors-policy.js';
+import type { ServerContext } from './server-context.js';
 import { errorBodyOf, refusal } from './error-body-of.js';
 import { isJsonContentType } from './is-json-content-type.js';
 import { maxConcurrencyHeader } from './max-concurrency-header.js';
@@ -30,25 +30,16 @@ interface HttpConnection {
 export class HttpHandler {
   readonly #settings: ServerSettings;
   readonly #runner: CallRunner;
-  readonly #cors: CorsPolicy;
-  readonly #authorized: (request: IncomingMessage, queryToken?: string | null) => boolean;
-  readonly #refusedConnection: (socket: Socket) => string | undefined;
+  readonly #context: ServerContext;
   readonly #connections = new WeakMap<Socket, HttpConnection>();
   readonly #sentBytes = new WeakMap<ServerResponse, number>();
   readonly #maxConcurrency: string;
 
-  constructor(
-    settings: ServerSettings,
-    runner: CallRunner,
-    cors: CorsPolicy,
-    authorized: (request: IncomingMessage) => boolean,
-    refusedConnection: (socket: Socket) => string | undefined,
-  ) {
+  constructor(context: ServerContext) {
+    const { settings, runner } = context;
+    this.#context = context;
     this.#settings = settings;
     this.#runner = runner;
-    this.#cors = cors;
-    this.#authorized = authorized;
-    this.#refusedConnection = refusedConnection;
     this.#maxConcurrency = String(runner.maxConcurrency);
   }
 
@@ -56,7 +47,7 @@ export class HttpHandler {
   readonly onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     response.setHeader(maxConcurrencyHeader, this.#maxConcurrency);
     const socket = request.socket;
-    const refused = this.#refusedConnection(socket);
+    const refused = this.#context.refusedConnection(socket);
     if (refused !== undefined) {
       this.#refuse(request, response, refusal('BACKEND_UNAVAILABLE', refused), { connection: 'close' });
       return;
@@ -103,10 +94,10 @@ export class HttpHandler {
     const query = url.indexOf('?');
     const pathname = query === -1 ? url : url.slice(0, query);
     const paths = this.#settings.paths;
-    if (this.#cors.answerPreflight(request, response)) return;
+    if (this.#context.cors.answerPreflight(request, response)) return;
     if (pathname === paths.compute) {
       if (request.method !== 'POST') return this.#methodNotAllowed(response, 'POST');
-      if (!this.#authorized(request)) return this.#refuse(request, response, refusal('UNAUTHORIZED', 'Missing or wrong bearer token'));
+      if (!this.#context.authorized(request)) return this.#refuse(request, response, refusal('UNAUTHORIZED', 'Missing or wrong bearer token'));
       void this.#compute(request, response);
       return;
     }
@@ -120,7 +111,7 @@ export class HttpHandler {
         : this.#sendJson(response, 200, { status: 'ready' });
     }
     if (pathname === paths.tasks) {
-      if (!this.#authorized(request)) return this.#refuse(request, response, refusal('UNAUTHORIZED', 'Missing or wrong bearer token'));
+      if (!this.#context.authorized(request)) return this.#refuse(request, response, refusal('UNAUTHORIZED', 'Missing or wrong bearer token'));
       return this.#sendJson(response, 200, this.#runner.taskListing());
     }
     this.#sendJson(response, 404, { error: `No such endpoint: ${request.method ?? ''} ${pathname}`, code: 'INVALID_REQUEST' });

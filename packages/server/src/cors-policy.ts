@@ -18,9 +18,10 @@ export class CorsPolicy {
    * Adds the CORS headers when the request's origin is allowed and answers a
    * preflight; says whether the request was a preflight (and is answered).
    */
-  answerPreflight(request: IncomingMessage, response: ServerResponse): boolean {
+  answerPreflight(request: IncomingMessage, response: ServerResponse, headers: Record<string, string>): boolean {
     if (this.#origins === undefined || !this.#allow(request, response) || request.method !== 'OPTIONS') return false;
     response.writeHead(204, {
+      ...headers,
       'access-control-allow-methods': 'POST, GET',
       'access-control-allow-headers': `content-type, authorization, ${timeoutHeader}, ${idempotencyKeyHeader}`,
       'access-control-max-age': '600',

@@ -62,10 +62,15 @@ export class ComputeServer {
       const presented = typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7) : queryToken;
       return typeof presented === 'string' && tokenMatches(presented);
     };
-    const cors = new CorsPolicy(settings.corsOrigins);
-    const refusedConnection = (socket: Socket): string | undefined => this.#refused.get(socket);
-    const http = new HttpHandler(settings, this.#runner, cors, authorized, refusedConnection);
-    this.#webSockets = new WebSocketHandler(settings, this.#runner, cors, authorized, refusedConnection);
+    const context = {
+      settings,
+      runner: this.#runner,
+      cors: new CorsPolicy(settings.corsOrigins),
+      authorized,
+      refusedConnection: (socket: Socket): string | undefined => this.#refused.get(socket),
+    };
+    const http = new HttpHandler(context);
+    this.#webSockets = new WebSocketHandler(context);
     this.#limits = new ConnectionLimits(settings.maxConnections, settings.maxConnectionsPerAddress);
 
     const requestTimeout = settings.requestTimeout;

@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws';
 import { encodingsHeader, subprotocolOf, wireEncodings } from '@hybridcompute/wire';
 import type { CallRunner } from './call-runner.js';
 import type { ServerSettings } from './compute-server-options.js';
-import type { CorsPolicy } from './cors-policy.js';
+import type { ServerContext } from './server-context.js';
 import { maxConcurrencyHeader } from './max-concurrency-header.js';
 import { WebSocketConnection } from './websocket-connection.js';
 
@@ -19,25 +19,16 @@ import { WebSocketConnection } from './websocket-connection.js';
 export class WebSocketHandler {
   readonly #settings: ServerSettings;
   readonly #runner: CallRunner;
-  readonly #cors: CorsPolicy;
-  readonly #authorized: (request: IncomingMessage, queryToken?: string | null) => boolean;
-  readonly #refusedConnection: (socket: Socket) => string | undefined;
+  readonly #context: ServerContext;
   readonly #server: WebSocketServer;
   readonly #connections = new Set<WebSocketConnection>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
 
-  constructor(
-    settings: ServerSettings,
-    runner: CallRunner,
-    cors: CorsPolicy,
-    authorized: (request: IncomingMessage, queryToken?: string | null) => boolean,
-    refusedConnection: (socket: Socket) => string | undefined,
-  ) {
+  constructor(context: ServerContext) {
+    const { settings, runner } = context;
+    this.#context = context;
     this.#settings = settings;
     this.#runner = runner;
-    this.#cors = cors;
-    this.#authorized = authorized;
-    this.#refusedConnection = refusedConnection;
     this.#server = new WebSocketServer({ noServer: true, maxPayload: settings.maxBodyBytes, handleProtocols: chooseSubprotocol });
     const limit = `${maxConcurrencyHeader}: ${runner.maxConcurrency}`;
     const encodings = `${encodingsHeader}: ${wireEncodings.join(', ')}`;
@@ -63,10 +54,10 @@ export class WebSocketHandler {
       return reject(400, 'Bad Request');
     }
     if (url.pathname !== this.#settings.paths.compute) return reject(404, 'Not Found');
-    if (!this.#cors.allowsUpgrade(request)) return reject(403, 'Forbidden');
-    if (this.#runner.draining || this.#refusedConnection(socket as Socket) !== undefined) return reject(503, 'Service Unavailable', 'Retry-After: 1\r\n');
+    if (!this.#context.cors.allowsUpgrade(request)) return reject(403, 'Forbidden');
+    if (this.#runner.draining || this.#context.refusedConnection(socket as Socket) !== undefined) return reject(503, 'Service Unavailable', 'Retry-After: 1\r\n');
     // Browsers cannot set headers on a WebSocket: their token comes as ?access_token=.
-    if (!this.#authorized(request, url.searchParams.get('access_token'))) return reject(401, 'Unauthorized', 'WWW-Authenticate: Bearer\r\n');
+    if (!this.#context.authorized(request, url.searchParams.get('access_token'))) return reject(401, 'Unauthorized', 'WWW-Authenticate: Bearer\r\n');
     this.#server.handleUpgrade(request, socket, head, (webSocket) => {
       const connection = new WebSocketConnection(webSocket, socket, this.#runner, this.#settings, () => this.#connections.delete(connection));
       this.#connections.add(connection);

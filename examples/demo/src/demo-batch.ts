@@ -74,11 +74,11 @@ export function createAnswerChecker(): (call: DemoCall, answer: unknown) => Prom
       answerJson = (async () => {
         switch (call.task) {
           case 'sha256':
-            return JSON.stringify(await tasks.sha256.run(call.input, { signal }));
+            return JSON.stringify(await tasks.sha256.run(call.input, { signal, progress: ignoreProgress }));
           case 'countPrimes':
-            return JSON.stringify(await tasks.countPrimes.run(call.input, { signal }));
+            return JSON.stringify(await tasks.countPrimes.run(call.input, { signal, progress: ignoreProgress }));
           default:
-            return JSON.stringify(tasks.blurImage.run(demoInput(call, 'base64') as tasks.BlurInput, { signal }));
+            return JSON.stringify(tasks.blurImage.run(demoInput(call, 'base64') as tasks.BlurInput, { signal, progress: ignoreProgress }));
         }
       })();
       expected.set(key, answerJson);
@@ -86,3 +86,6 @@ export function createAnswerChecker(): (call: DemoCall, answer: unknown) => Prom
     return JSON.stringify(answer) === (await answerJson);
   };
 }
+
+// These calls run the tasks directly, with nobody listening for progress.
+function ignoreProgress(): void {}

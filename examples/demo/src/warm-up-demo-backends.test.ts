@@ -9,7 +9,8 @@ import { warmUpDemoBackends } from './warm-up-demo-backends.js';
 describe('warmUpDemoBackends', () => {
   it('runs 24 calls through each strategy, checks each answer, and keeps to the concurrency', async () => {
     const recorder = createSettledRecorder();
-    const router = createHybridCompute(
+    // Typed explicitly, so that its strategy takes any string, as DemoPhaseRouter's does.
+    const router = createHybridCompute<typeof tasks>(
       { first: createLocalBackend({ tasks }), second: createLocalBackend({ tasks }) },
       { onTaskSettled: recorder.onTaskSettled },
     );
@@ -52,7 +53,7 @@ describe('warmUpDemoBackends', () => {
   });
 
   it('rejects with the reason once the signal aborts', async () => {
-    const compute = createHybridCompute({ local: createLocalBackend({ tasks }) });
+    const compute = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) });
     const controller = new AbortController();
     controller.abort(new Error('stop'));
     const warming = warmUpDemoBackends({

@@ -53,8 +53,10 @@ export type BullmqJobOptions = Pick<JobsOptions, 'priority' | 'lifo' | 'removeOn
  * };
  * const queued = createBullmqBackend(options);
  * ```
+ *
+ * @typeParam Declared - the type of `tasks`, which types the backend for the router.
  */
-export interface BullmqBackendOptions {
+export interface BullmqBackendOptions<Declared extends readonly string[] | TaskCollection = readonly string[] | TaskCollection> {
   /** Where Redis is: a URL, ioredis options or an ioredis instance. */
   connection: BullmqConnection;
   /** The BullMQ queue the jobs go to; the workers of {@link createBullmqWorker} consume the same name. */
@@ -64,8 +66,9 @@ export interface BullmqBackendOptions {
    * (array, record or module namespace). `canRun` and `taskNames` answer from
    * these, and an unknown task rejects with `TASK_NOT_FOUND` without a trip
    * to Redis. Without them, `canRun` says yes to every name and the worker decides.
+   * They also type the backend: definitions by their types, names with `unknown` inputs and outputs.
    */
-  tasks?: readonly string[] | TaskCollection | undefined;
+  tasks?: Declared | undefined;
   /** Milliseconds a call may take from `runTask` until its result, queueing included. Default 30000. */
   timeout?: number | undefined;
   /**

@@ -10,6 +10,9 @@ import {
   taskNotFoundError,
   type CallOptions,
   type ComputeBackendInterface,
+  type BackendTasksFrom,
+  type TaskCollection,
+  type TypedBackend,
 } from '@hybridcompute/core';
 import { Queue, type JobsOptions } from 'bullmq';
 import { AcceptanceWatch } from './acceptance-watch.js';
@@ -345,6 +348,14 @@ export class BullmqBackend implements ComputeBackendInterface {
  * `queue` and settles with the result a worker ({@link createBullmqWorker})
  * produces. Every call has a deadline (`timeout`, default 30 s).
  *
+ * The backend carries its tasks' types for the router: those of `tasks` when
+ * given definitions, the names with `unknown` inputs and outputs when given
+ * names, or those of the type argument (`createBullmqBackend<typeof tasks>`,
+ * with `import type * as tasks`). With neither, it carries none, and a router
+ * using it takes any task name.
+ *
+ * @typeParam Tasks - optional: `typeof tasks` of the module the workers serve.
+ * @typeParam Declared - inferred from `tasks`.
  * @throws TypeError (code `INVALID_REQUEST`) for a missing connection, a bad queue name or bad options.
  *
  * @example
@@ -354,11 +365,13 @@ export class BullmqBackend implements ComputeBackendInterface {
  * import * as tasks from './tasks.js';
  *
  * const queued = createBullmqBackend({ connection: process.env.REDIS_URL!, queue: 'compute', tasks, timeout: 60_000 });
- * const compute = createHybridCompute<typeof tasks>({ queued });
+ * const compute = createHybridCompute({ queued }); // typed by tasks
  * await compute.runTask('double', 21); // 42
  * await compute.close();
  * ```
  */
-export function createBullmqBackend(options: BullmqBackendOptions): BullmqBackend {
+export function createBullmqBackend<Tasks = never, const Declared extends readonly string[] | TaskCollection = readonly string[] | TaskCollection>(
+  options: BullmqBackendOptions<Declared>,
+): TypedBackend<BullmqBackend, BackendTasksFrom<Tasks, Declared>> {
   return new BullmqBackend(options);
 }

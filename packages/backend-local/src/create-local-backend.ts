@@ -4,15 +4,21 @@ import {
   collectTasks,
   invalidArgumentError,
   isComputeTask,
+  lazyStream,
   readRunOptions,
+  readStreamOptions,
   runTaskDefinition,
   runUnderDeadline,
+  streamTaskDefinition,
   taskNotFoundError,
   type AnyComputeTask,
   type CallOptions,
   type ComputeBackendInterface,
   type RunTaskOptions,
+  type StreamTaskOptions,
   type TaskCollection,
+  type BackendTasksFrom,
+  type TypedBackend,
 } from '@hybridcompute/core';
 
 /**
@@ -25,10 +31,12 @@ import {
  * const options: LocalBackendOptions = { tasks, name: 'in-process' };
  * const local = createLocalBackend(options); // its errors report backend: 'in-process'
  * ```
+ *
+ * @typeParam Tasks - the type of `tasks`, which types the backend for the router.
  */
-export interface LocalBackendOptions {
+export interface LocalBackendOptions<Tasks extends TaskCollection = TaskCollection> {
   /** The tasks to register: an array, a record or a module namespace of `defineTask` results. */
-  tasks?: TaskCollection | undefined;
+  tasks?: Tasks | undefined;
   /** The name errors report as their `backend`. Default `'local'`. */
   name?: string | undefined;
 }
@@ -104,8 +112,30 @@ export class LocalBackend implements ComputeBackendInterface {
       return Promise.reject(error);
     }
     // A signal alone is cheaper through runTaskDefinition, which settles on it without a deadline.
-    if (read.timeout === undefined) return runTaskDefinition<Output>(task, input, read.signal, this.name);
-    return runUnderDeadline(taskName, this.name, read, (signal) => runTaskDefinition<Output>(task, input, signal, this.name));
+    if (read.timeout === undefined) return runTaskDefinition<Output>(task, input, read.signal, this.name, read.onProgress);
+    return runUnderDeadline(taskName, this.name, read, (signal) => runTaskDefinition<Output>(task, input, signal, this.name, read.onProgress));
+  }
+
+  /**
+   * Runs a streaming task (an `async function*`) in this thread and yields
+   * its chunks. The task runs only as far as the loop reads: it waits at
+   * each `yield`. Leaving the loop closes the generator (its `finally`
+   * blocks run) and aborts its signal. Errors reject the loop's next step,
+   * with the same codes as `runTask`; a task that does not stream rejects
+   * with `INVALID_REQUEST`.
+   *
+   * @example
+   * ```ts
+   * for await (const line of local.streamTask('lines', file)) console.log(line);
+   * ```
+   */
+  streamTask(taskName: string, input: unknown, options?: StreamTaskOptions): AsyncIterable<unknown> {
+    return lazyStream(() => {
+      if (this.#closer.closed) throw backendClosedError(this.name, taskName);
+      const task = this.#tasks.get(taskName);
+      if (task === undefined) throw taskNotFoundError(taskName, this.name, this.#tasks.keys());
+      return streamTaskDefinition(task, input, readStreamOptions(taskName, options), this.name);
+    });
   }
 
   /**
@@ -121,7 +151,14 @@ export class LocalBackend implements ComputeBackendInterface {
 /**
  * Creates a backend that runs tasks in the calling thread.
  *
+ * The backend carries the types of `tasks`, so that `createHybridCompute({ local })`
+ * infers the task names, inputs and outputs. Without `tasks` it carries none, and
+ * a router using it takes any task name; tasks added later with `registerTask`
+ * are not in the types either (declare them in `tasks`, or type the router
+ * explicitly with `createHybridCompute<typeof tasks>`).
+ *
  * @param options - `tasks` (array, record or module namespace of `defineTask` results) and an optional `name`.
+ * @typeParam Tasks - inferred from `tasks`.
  * @throws TypeError (code `INVALID_REQUEST`) when `tasks` holds something that is not a task, or two tasks share a name.
  *
  * @example
@@ -131,9 +168,12 @@ export class LocalBackend implements ComputeBackendInterface {
  *
  * const local = createLocalBackend({ tasks });
  * await local.runTask('double', 21); // 42
+ * const compute = createHybridCompute({ local }); // compute.runTask('double', 21): Promise<number>
  * ```
  */
-export function createLocalBackend(options: LocalBackendOptions = {}): LocalBackend {
+export function createLocalBackend<const Tasks extends TaskCollection = TaskCollection>(
+  options: LocalBackendOptions<Tasks> = {},
+): TypedBackend<LocalBackend, BackendTasksFrom<never, Tasks>> {
   return new LocalBackend(options);
 }
 

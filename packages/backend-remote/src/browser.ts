@@ -1,3 +1,4 @@
+import type { BackendTasksFrom, TypedBackend } from '@hybridcompute/core';
 import { FetchHttpTransport } from './fetch-http-transport.js';
 import type { RemoteBackendOptions, RemotePlatform } from './remote-backend-options.js';
 import { RemoteBackend } from './remote-backend.js';
@@ -21,12 +22,23 @@ const browserPlatform: RemotePlatform = {
  * for HTTP and the native WebSocket. The `browser` export condition selects
  * this entry; it holds no undici and no `ws`.
  *
+ * The backend carries task types for the router: those of the type argument
+ * (`createRemoteBackend<typeof tasks>`, with `import type * as tasks`: the
+ * tasks run on the server, so the client loads none of their code), or else
+ * the names in `tasks` with `unknown` inputs and outputs. With neither, it
+ * carries none, and a router using it takes any task name.
+ *
+ * @typeParam Tasks - optional: `typeof tasks` of the module the servers serve.
+ * @typeParam Declared - inferred from `tasks`.
+ *
  * @example
  * ```ts
  * const remote = createRemoteBackend({ endpoint: 'https://compute.example.com/compute', transport: 'websocket' });
  * ```
  */
-export function createRemoteBackend(options: RemoteBackendOptions): RemoteBackend {
+export function createRemoteBackend<Tasks = never, const Declared extends readonly string[] = readonly string[]>(
+  options: RemoteBackendOptions<Declared>,
+): TypedBackend<RemoteBackend, BackendTasksFrom<Tasks, Declared>> {
   return new RemoteBackend(options, browserPlatform);
 }
 

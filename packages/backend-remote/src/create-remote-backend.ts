@@ -1,3 +1,4 @@
+import type { BackendTasksFrom, TypedBackend } from '@hybridcompute/core';
 import { createNodeWebSocket } from './node-websocket.js';
 import type { RemoteBackendOptions, RemotePlatform } from './remote-backend-options.js';
 import { RemoteBackend } from './remote-backend.js';
@@ -14,6 +15,15 @@ const nodePlatform: RemotePlatform = {
  *
  * @throws TypeError (code `INVALID_REQUEST`) for a missing or malformed endpoint or option.
  *
+ * The backend carries task types for the router: those of the type argument
+ * (`createRemoteBackend<typeof tasks>`, with `import type * as tasks`: the
+ * tasks run on the server, so the client loads none of their code), or else
+ * the names in `tasks` with `unknown` inputs and outputs. With neither, it
+ * carries none, and a router using it takes any task name.
+ *
+ * @typeParam Tasks - optional: `typeof tasks` of the module the servers serve.
+ * @typeParam Declared - inferred from `tasks`.
+ *
  * @example
  * ```ts
  * import { createRemoteBackend } from '@hybridcompute/backend-remote';
@@ -23,6 +33,8 @@ const nodePlatform: RemotePlatform = {
  * const compute = createHybridCompute({ local, remote });
  * ```
  */
-export function createRemoteBackend(options: RemoteBackendOptions): RemoteBackend {
+export function createRemoteBackend<Tasks = never, const Declared extends readonly string[] = readonly string[]>(
+  options: RemoteBackendOptions<Declared>,
+): TypedBackend<RemoteBackend, BackendTasksFrom<Tasks, Declared>> {
   return new RemoteBackend(options, nodePlatform);
 }

@@ -28,7 +28,7 @@ export type RemoteTransport = 'http' | 'websocket';
  * const remote = createRemoteBackend(options);
  * ```
  */
-export interface RemoteBackendOptions {
+export interface RemoteBackendOptions<Declared extends readonly string[] = readonly string[]> {
   /**
    * The URL calls are POSTed to, as in `@hybrid-compute/remote`:
    * `'http://host:8080/compute'`; or several, to spread calls across.
@@ -37,8 +37,12 @@ export interface RemoteBackendOptions {
   endpoint: string | URL | readonly (string | URL)[];
   /** `'http'` (the default) or `'websocket'`. `'fetch'` is read as `'http'`, for code written for `@hybrid-compute/remote`. */
   transport?: RemoteTransport | 'fetch' | undefined;
-  /** The tasks the servers run, so `canRun` is exact before (or without) `connect()`. */
-  tasks?: readonly string[] | undefined;
+  /**
+   * The names of the tasks the servers run, so `canRun` is exact before (or
+   * without) `connect()`. They also type the backend: the names, with `unknown`
+   * inputs and outputs (type the tasks with `createRemoteBackend<typeof tasks>`).
+   */
+  tasks?: Declared | undefined;
   /** Bearer token sent with every call. */
   token?: string | undefined;
   /** Default deadline of every call in milliseconds; it travels with the request so the server stops too. */

@@ -289,6 +289,13 @@ class WorkerTaskContext implements TaskContext {
   get aborted(): boolean {
     return this.#controller?.signal.aborted === true;
   }
+
+  /**
+   * The pool does not carry progress back from a worker yet: values a task
+   * reports here are dropped, and its README says so (the conformance run
+   * declares `progress: false`).
+   */
+  progress(_value: unknown): void {}
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -50,8 +50,10 @@ export interface WorkerConstructorOptions {
  * };
  * const worker = createWorkerBackend(options);
  * ```
+ *
+ * @typeParam Declared - the type of `tasks`, which types the backend for the router.
  */
-export interface WorkerBackendOptions {
+export interface WorkerBackendOptions<Declared extends readonly string[] | TaskCollection = readonly string[] | TaskCollection> {
   /**
    * The worker file: a URL (`new URL('./tasks.worker.js', import.meta.url)`),
    * or in Node also an absolute path. The file calls `exposeTasks(...)`.
@@ -63,8 +65,9 @@ export interface WorkerBackendOptions {
    * The tasks the workers expose, known before the handshake so that
    * `canRun` answers at once: task names, or the task definitions themselves
    * (only their names are used). After `ready()`, the workers' own list counts.
+   * They also type the backend: definitions by their types, names with `unknown` inputs and outputs.
    */
-  tasks?: readonly string[] | TaskCollection | undefined;
+  tasks?: Declared | undefined;
   /** Calls that may wait for a free worker; one more rejects with `QUEUE_FULL`. Default: unbounded. */
   maxQueue?: number | undefined;
   /** Milliseconds a call may run on a worker (queue time does not count); then `TASK_TIMEOUT`. Default: none. */

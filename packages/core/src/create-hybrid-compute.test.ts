@@ -211,6 +211,7 @@ describe('explicit strategies', () => {
 
   it('rejects a strategy that names no backend with NO_BACKEND listing the backends', async () => {
     const compute = createHybridCompute({ local: recordingBackend('local', {}), remote: recordingBackend('remote', {}) });
+    // @ts-expect-error: the types know there is no 'worker'; this checks what a caller without them gets
     const error = await rejection(compute.runTask('t', 1, 'worker'));
     expect(error.code).toBe('NO_BACKEND');
     expect(error.message).toContain("No backend available for task 't' using strategy 'worker'");
@@ -269,6 +270,7 @@ describe('bad arguments', () => {
   });
 
   it('throws at construction for an order that names an unknown backend', () => {
+    // @ts-expect-error: the types know there is no 'locla'; this checks what a caller without them gets
     expect(() => createHybridCompute({ local: recordingBackend('local', {}) }, { order: ['locla'] })).toThrow(
       "order names backend 'locla', which is not configured (backends: local)",
     );
@@ -632,5 +634,38 @@ describe('one call, the same as on every backend', () => {
     const inner = createHybridCompute({ local: { ...recordingBackend('local', { a: () => 1 }), taskNames: ['a'] } });
     const outer = createHybridCompute({ inner, other: { ...recordingBackend('other', { b: () => 1 }), taskNames: ['b'] } });
     expect([...(outer.taskNames ?? [])].sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('streamTask through the router', () => {
+  it('rejects the first step, not the call, when the chosen backend cannot stream', async () => {
+    const compute = createHybridCompute({ plain: recordingBackend('plain', { t: () => 1 }) });
+    const stream = compute.streamTask('t', 1);
+    await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'INVALID_REQUEST', backend: 'plain' });
+  });
+
+  it('rejects bad options and a closed router on the first step', async () => {
+    const compute = createHybridCompute({ plain: recordingBackend('plain', { t: () => 1 }) });
+    await expect(compute.streamTask('t', 1, { highWaterMark: -1 })[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await compute.close();
+    await expect(compute.streamTask('t', 1)[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
+  it('hands the chosen backend the stream options', async () => {
+    const seen: unknown[] = [];
+    const streaming = {
+      ...recordingBackend('s', { t: () => 1 }),
+      streamTask: (_name: string, _input: unknown, options?: unknown) => {
+        seen.push(options);
+        return (async function* () {
+          yield 'chunk';
+        })();
+      },
+    };
+    const compute = createHybridCompute({ streaming });
+    const chunks: unknown[] = [];
+    for await (const chunk of compute.streamTask('t', 1, { highWaterMark: 2, timeout: 1_000 })) chunks.push(chunk);
+    expect(chunks).toEqual(['chunk']);
+    expect(seen).toEqual([{ highWaterMark: 2, timeout: 1_000 }]);
   });
 });

@@ -6,16 +6,22 @@ import type { CallDeadline } from './lifecycle/call-deadline.js';
 import { CloseOnce } from './lifecycle/close-once.js';
 import { noCallOptions, readRunOptions, type CallOptions } from './lifecycle/read-run-options.js';
 import { runUnderDeadline } from './lifecycle/run-under-deadline.js';
+import { lazyStream } from './lazy-stream.js';
+import { readStreamOptions } from './lifecycle/read-run-options.js';
 import { observeAttempt } from './observe-attempt.js';
 import type {
   HybridComputeRunTask,
+  HybridComputeStreamTask,
   HybridComputeBackends,
   HybridComputeConstructor,
   HybridComputeOptions,
+  RouterBackendName,
+  RouterTasks,
   RunOptions,
   StrategyOrOptions,
 } from './hybrid-compute-types.js';
-import type { ComputeBackendLike, RunTaskOptions } from './types.js';
+import type { CheckedBackends } from './inferred-tasks.js';
+import type { ComputeBackendLike, RunTaskOptions, StreamTaskOptions } from './types.js';
 
 /**
  * The router: runs each task on the best backend that can run it. It is
@@ -23,18 +29,20 @@ import type { ComputeBackendLike, RunTaskOptions } from './types.js';
  * serve one.
  *
  * @typeParam Tasks - the type of a task collection (`typeof tasks` for an
- * array, record or module namespace of `defineTask` results). When given,
- * `runTask` accepts only those names and infers input and output types.
+ * array, record or module namespace of `defineTask` results), inferred from
+ * the backends or given explicitly. When known, `runTask` accepts only those
+ * names and infers input and output types; `unknown` takes any name.
+ * @typeParam BackendName - the names `runTask`'s strategy accepts besides `'auto'`; `string` for any.
  *
  * @example
  * ```ts
- * const compute: HybridCompute<typeof tasks> = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) });
+ * const compute = createHybridCompute({ local: createLocalBackend({ tasks }) }); // HybridCompute<MergedTasks<typeof tasks>, 'local'>
  * if (compute.canRun('double')) console.log(await compute.runTask('double', 21)); // 42
  * console.log(compute.backendNames, compute.order); // ['local'] ['local']
  * await compute.close();
  * ```
  */
-export interface HybridCompute<Tasks = unknown> {
+export interface HybridCompute<Tasks = unknown, BackendName extends string = string> {
   /**
    * Runs a task.
    *
@@ -54,13 +62,30 @@ export interface HybridCompute<Tasks = unknown> {
    * await compute.runTask('double', 21, { timeout: 500, signal });        // deadline and cancel
    * ```
    */
-  readonly runTask: HybridComputeRunTask<Tasks>;
+  readonly runTask: HybridComputeRunTask<Tasks, BackendName>;
+  /**
+   * Runs a streaming task (its `run` is an `async function*`) and yields its
+   * chunks as they come, with at most `highWaterMark` on their way: a loop
+   * that reads slowly slows the task down. Leaving the loop early stops the
+   * task where it runs. Takes the same strategy and options as `runTask`.
+   * Bad arguments, and a chosen backend that cannot stream, reject the
+   * loop's first step; nothing throws where it is called.
+   *
+   * @example
+   * ```ts
+   * for await (const tile of compute.streamTask('tiles', image, { timeout: 60_000 })) {
+   *   draw(tile);
+   *   if (done()) break; // the task is closed where it runs
+   * }
+   * ```
+   */
+  readonly streamTask: HybridComputeStreamTask<Tasks>;
   /** Whether any backend in the `'auto'` order can run the task. */
   canRun(taskName: string): boolean;
   /** The names of the configured backends, in insertion order. */
-  readonly backendNames: readonly string[];
+  readonly backendNames: readonly BackendName[];
   /** The order `'auto'` asks the backends in. */
-  readonly order: readonly string[];
+  readonly order: readonly BackendName[];
   /**
    * The task names of all backends, when every backend lists its own
    * (`taskNames`); `undefined` when any cannot, since then any name may run.
@@ -73,6 +98,8 @@ export interface HybridCompute<Tasks = unknown> {
    * again returns the same promise.
    */
   close(): Promise<void>;
+  /** Type-level only (never set): the router's tasks, so that an outer router infers them. */
+  readonly '~tasks'?: Tasks;
 }
 
 const defaultOrderHead = ['worker', 'local', 'remote'] as const;
@@ -114,6 +141,7 @@ class HybridComputeRouter {
     this.#closer = new CloseOnce(() => this.#closeBackends());
     // Users hand these around detached (`const { runTask } = compute`), and they read private state.
     this.runTask = this.runTask.bind(this);
+    this.streamTask = this.streamTask.bind(this);
     this.canRun = this.canRun.bind(this);
   }
 
@@ -171,11 +199,43 @@ class HybridComputeRouter {
       return Promise.reject(abortErrorFrom(options.signal.reason, taskName, backend));
     }
     // The deadline rejects the call itself, so the caller is answered even if a backend ignores the signal.
-    return runUnderDeadline(taskName, undefined, options, (_signal, deadline) => this.#route(taskName, input, strategy, deadline));
+    return runUnderDeadline(taskName, undefined, options, (_signal, deadline) => this.#route(taskName, input, strategy, deadline, options.onProgress));
   }
 
   close(): Promise<void> {
     return this.#closer.close();
+  }
+
+  streamTask(taskName: string, input: unknown, strategyOrOptions?: StrategyOrOptions | StreamTaskOptions): AsyncIterable<unknown> {
+    return lazyStream(() => this.#openStream(taskName, input, strategyOrOptions));
+  }
+
+  // Throws, rather than rejects: lazyStream turns it into the first step's rejection.
+  #openStream(taskName: string, input: unknown, strategyOrOptions: StrategyOrOptions | StreamTaskOptions | undefined): AsyncIterable<unknown> {
+    if (typeof taskName !== 'string') throw invalidArgumentError(`streamTask: the task name must be a string, got ${typeof taskName}`);
+    if (this.#closer.closed) throw backendClosedError('router', taskName);
+    let strategy = 'auto';
+    let options: StreamTaskOptions | undefined;
+    if (typeof strategyOrOptions === 'string') strategy = strategyOrOptions;
+    else if (strategyOrOptions !== undefined) {
+      if (typeof strategyOrOptions !== 'object' || strategyOrOptions === null) {
+        throw invalidArgumentError(`streamTask('${taskName}'): the third argument must be a strategy name or { strategy, signal, timeout, highWaterMark }`);
+      }
+      const { strategy: named, ...rest } = strategyOrOptions as RunOptions & StreamTaskOptions;
+      if (named !== undefined && typeof named !== 'string') throw invalidArgumentError(`streamTask('${taskName}'): strategy must be a string`);
+      strategy = named ?? 'auto';
+      readStreamOptions(taskName, rest);
+      options = rest;
+    }
+    const name = strategy === 'auto' ? this.order.find((candidate) => askCanRun(this.#backends.get(candidate) as ComputeBackendLike, taskName)) : strategy;
+    const backend = name === undefined ? undefined : this.#backends.get(name);
+    if (name === undefined || backend === undefined) {
+      throw name === undefined ? this.#noBackendForAuto(taskName) : new ComputeError({ code: 'NO_BACKEND', message: `No backend available for task '${taskName}' using strategy '${strategy}': no backend is named '${strategy}' (backends: ${this.#listBackends()})`, taskName });
+    }
+    if (typeof backend.streamTask !== 'function') {
+      throw new ComputeError({ code: 'INVALID_REQUEST', message: `Backend '${name}' cannot stream task '${taskName}': it has no streamTask`, taskName, backend: name });
+    }
+    return backend.streamTask(taskName, input, options);
   }
 
   async #closeBackends(): Promise<void> {
@@ -206,11 +266,17 @@ class HybridComputeRouter {
     return [...new Set(order)];
   }
 
-  #route(taskName: string, input: unknown, strategy: string, deadline: CallDeadline | undefined): Promise<unknown> {
+  #route(
+    taskName: string,
+    input: unknown,
+    strategy: string,
+    deadline: CallDeadline | undefined,
+    onProgress?: ((value: unknown) => void) | undefined,
+  ): Promise<unknown> {
     if (strategy === 'auto') {
       const index = this.#findAuto(taskName, 0);
       if (index === -1) return Promise.reject(this.#noBackendForAuto(taskName));
-      return this.#runAuto(index, taskName, input, deadline, undefined);
+      return this.#runAuto(index, taskName, input, deadline, onProgress, undefined);
     }
     const backend = this.#backends.get(strategy);
     if (backend === undefined) {
@@ -223,7 +289,7 @@ class HybridComputeRouter {
       );
     }
     // An explicit strategy is the caller's choice: the backend itself says whether it has the task.
-    return this.#attempt(backend, strategy, taskName, input, deadline);
+    return this.#attempt(backend, strategy, taskName, input, deadline, onProgress);
   }
 
   #runAuto(
@@ -231,10 +297,11 @@ class HybridComputeRouter {
     taskName: string,
     input: unknown,
     deadline: CallDeadline | undefined,
+    onProgress: ((value: unknown) => void) | undefined,
     earlierFailures: ComputeError[] | undefined,
   ): Promise<unknown> {
     const name = this.order[index] as string;
-    const attempt = this.#attempt(this.#autoBackends[index] as ComputeBackendLike, name, taskName, input, deadline);
+    const attempt = this.#attempt(this.#autoBackends[index] as ComputeBackendLike, name, taskName, input, deadline, onProgress);
     const isLast = index === this.#autoBackends.length - 1;
     // With no later backend to take over and nothing to report, the attempt is the answer: no extra promise.
     if (isLast && earlierFailures === undefined) return attempt;
@@ -244,7 +311,7 @@ class HybridComputeRouter {
       }
       const next = isLast ? -1 : this.#findAuto(taskName, index + 1);
       const failures = earlierFailures === undefined ? [error] : [...earlierFailures, error];
-      if (next !== -1) return this.#runAuto(next, taskName, input, deadline, failures);
+      if (next !== -1) return this.#runAuto(next, taskName, input, deadline, onProgress, failures);
       throw failures.length === 1 ? error : allUnavailable(taskName, failures);
     });
   }
@@ -255,6 +322,7 @@ class HybridComputeRouter {
     taskName: string,
     input: unknown,
     deadline: CallDeadline | undefined,
+    onProgress: ((value: unknown) => void) | undefined,
   ): Promise<unknown> {
     let options: RunTaskOptions | undefined;
     let signal: AbortSignal | undefined;
@@ -262,7 +330,9 @@ class HybridComputeRouter {
       // The router's own timeout names the backend the call was on when it passed.
       deadline.backend = backendName;
       signal = deadline.signal;
-      options = { signal };
+      options = onProgress === undefined ? { signal } : { signal, onProgress };
+    } else if (onProgress !== undefined) {
+      options = { onProgress };
     }
     if (!this.#observed) return invokeBackend(backend, taskName, input, options);
     return observeAttempt(this.#hooks, { taskName, backend: backendName }, signal, () =>
@@ -366,8 +436,14 @@ export const HybridCompute = HybridComputeRouter as unknown as HybridComputeCons
  * @param backends - backends by name; `worker`, `local` and `remote` have a place in
  *   the default `'auto'` order, any other name comes after them.
  * @param options - the `'auto'` order and observability hooks.
- * @typeParam Tasks - optional: `typeof tasks` for your task definitions, so that
- *   `runTask` checks names and infers input and output types.
+ * @typeParam Tasks - usually left out: the router infers its task names, inputs and
+ *   outputs from the backends' task types, and its strategy takes only `'auto'`
+ *   and the backends' names. One backend without task types (an object literal,
+ *   a worker given no `tasks`) makes the router untyped: any task name. A task two
+ *   backends type differently is a compile error naming the task. Given
+ *   explicitly (`typeof tasks`), it types `runTask` by those tasks instead, and
+ *   the strategy takes any string.
+ * @typeParam Backends - inferred from `backends`; not meant to be given.
  * @throws TypeError (code `INVALID_REQUEST`) for a backend without `canRun`/`runTask`
  *   or an `order` naming a backend that is not configured.
  *
@@ -377,13 +453,14 @@ export const HybridCompute = HybridComputeRouter as unknown as HybridComputeCons
  * import { createLocalBackend } from '@hybridcompute/backend-local';
  * import * as tasks from './tasks.js';
  *
- * const compute = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) });
+ * const compute = createHybridCompute({ local: createLocalBackend({ tasks }) });
  * const doubled = await compute.runTask('double', 21); // number
+ * await compute.runTask('double', 21, 'lcoal'); // compile error: the strategy is 'auto' or 'local'
  * ```
  */
-export function createHybridCompute<Tasks = unknown>(
-  backends: HybridComputeBackends,
-  options?: HybridComputeOptions,
-): HybridCompute<Tasks> {
-  return new HybridCompute<Tasks>(backends, options);
+export function createHybridCompute<Tasks = never, Backends extends HybridComputeBackends = HybridComputeBackends>(
+  backends: CheckedBackends<Backends>,
+  options?: HybridComputeOptions<NoInfer<RouterBackendName<Tasks, Backends>>>,
+): HybridCompute<RouterTasks<Tasks, Backends>, RouterBackendName<Tasks, Backends>> {
+  return new HybridCompute<Tasks, Backends>(backends, options);
 }

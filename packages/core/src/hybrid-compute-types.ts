@@ -1,21 +1,29 @@
 import type { HybridCompute } from './create-hybrid-compute.js';
-import type { RunTaskOptions, ComputeBackendLike, TaskInput, TaskOutput, TaskRegistryOf } from './types.js';
+import type { CheckedBackends, InferredTasks } from './inferred-tasks.js';
+import type { RunTaskOptions, ComputeBackendLike, StreamTaskOptions, TaskChunk, TaskInput, TaskOutput, TaskRegistryOf } from './types.js';
 
 /**
- * `'auto'`, or the name of one of the router's backends.
+ * `'auto'`, or the name of one of the router's backends. A router that
+ * infers its types from its backends takes only their names; one typed
+ * explicitly (or given backends typed as a plain record) takes any string.
+ *
+ * @typeParam BackendName - the router's backend names; `string` when not known.
  *
  * @example
  * ```ts
- * function strategyFor(n: number): ExecutionStrategy {
+ * const compute = createHybridCompute({ local: createLocalBackend({ tasks }), worker });
+ * function strategyFor(n: number): ExecutionStrategy<'worker'> {
  *   return n > 1_000_000 ? 'worker' : 'auto'; // a backend's name, or 'auto'
  * }
  * await compute.runTask('double', 21, strategyFor(21));
  * ```
  */
-export type ExecutionStrategy = 'auto' | (string & {});
+export type ExecutionStrategy<BackendName extends string = string> = string extends BackendName ? 'auto' | (string & {}) : 'auto' | BackendName;
 
 /**
  * The options form of `runTask`'s third argument.
+ *
+ * @typeParam BackendName - the router's backend names, which `strategy` may take; `string` when not known.
  *
  * @example
  * ```ts
@@ -24,9 +32,9 @@ export type ExecutionStrategy = 'auto' | (string & {});
  * const doubled = await compute.runTask('double', 21, options); // 42
  * ```
  */
-export interface RunOptions extends RunTaskOptions {
+export interface RunOptions<BackendName extends string = string> extends RunTaskOptions {
   /** `'auto'` (the default) or a backend's name. */
-  strategy?: ExecutionStrategy | undefined;
+  strategy?: ExecutionStrategy<BackendName> | undefined;
 }
 
 /**
@@ -58,7 +66,7 @@ export interface HybridComputeBackends {
  *
  * @example
  * ```ts
- * const compute = createHybridCompute<typeof tasks>(
+ * const compute = createHybridCompute(
  *   { local: createLocalBackend({ tasks }) },
  *   { onTaskStart: ({ taskName, backend }: TaskStartEvent) => console.log(`${taskName} started on ${backend}`) },
  * );
@@ -79,7 +87,7 @@ export interface TaskStartEvent {
  *   if (event.outcome === 'fulfilled') console.log(`${event.taskName} ran on ${event.backend} in ${took}`);
  *   else console.warn(`${event.taskName} failed on ${event.backend} after ${took}`, event.error);
  * }
- * const compute = createHybridCompute<typeof tasks>({ local: createLocalBackend({ tasks }) }, { onTaskSettled: logSettled });
+ * const compute = createHybridCompute({ local: createLocalBackend({ tasks }) }, { onTaskSettled: logSettled });
  * ```
  */
 export interface TaskSettledEvent extends TaskStartEvent {
@@ -93,9 +101,11 @@ export interface TaskSettledEvent extends TaskStartEvent {
 /**
  * Options for {@link createHybridCompute}.
  *
+ * @typeParam BackendName - the router's backend names, which `order` may list; `string` when not known.
+ *
  * @example
  * ```ts
- * const compute = createHybridCompute<typeof tasks>(
+ * const compute = createHybridCompute(
  *   { local: createLocalBackend({ tasks }), debug: createLocalBackend({ tasks, name: 'debug' }) },
  *   {
  *     order: ['local'], // 'debug' runs only when named: runTask('double', 21, 'debug')
@@ -105,13 +115,13 @@ export interface TaskSettledEvent extends TaskStartEvent {
  * );
  * ```
  */
-export interface HybridComputeOptions {
+export interface HybridComputeOptions<BackendName extends string = string> {
   /**
    * The backends `'auto'` asks, in order. Replaces the default order (worker,
    * local, remote, then the others in insertion order); backends left out are
    * reachable only by an explicit strategy.
    */
-  order?: readonly string[] | undefined;
+  order?: readonly BackendName[] | undefined;
   /**
    * Called each time a backend is handed a call (once per backend tried when
    * the router falls back). A call no backend takes (`NO_BACKEND`, bad
@@ -130,37 +140,82 @@ export interface HybridComputeOptions {
 /**
  * The third argument of the router's `runTask`: a strategy, or options.
  *
+ * @typeParam BackendName - the router's backend names; `string` when not known.
+ *
  * @example
  * ```ts
- * function double(n: number, how: StrategyOrOptions = 'auto'): Promise<number> {
+ * function double(n: number, how: StrategyOrOptions<'local' | 'worker'> = 'auto'): Promise<number> {
  *   return compute.runTask('double', n, how);
  * }
  * await double(21, 'local');
  * await double(21, { strategy: 'local', timeout: 1_000 });
  * ```
  */
-export type StrategyOrOptions = ExecutionStrategy | RunOptions;
+export type StrategyOrOptions<BackendName extends string = string> = ExecutionStrategy<BackendName> | RunOptions<BackendName>;
 
 /**
  * `runTask` typed by task definitions: known names only, and each task's own
- * input and output types. Untyped routers take any name, as the seed's did.
+ * input and output types. A task that takes no input (its input type admits
+ * `undefined`, as `defineTask('now', () => ...)` makes it) may be called
+ * without one. Untyped routers take any name, as the seed's did.
+ *
+ * @typeParam Tasks - the type of a task collection; `unknown` for an untyped router.
+ * @typeParam BackendName - the router's backend names, which the strategy may take; `string` for any.
  *
  * @example
  * ```ts
- * // compute = createHybridCompute<typeof tasks>(...); its runTask is bound, so it can be passed around
- * const runTask: HybridComputeRunTask<typeof tasks> = compute.runTask;
+ * // compute = createHybridCompute({ local: createLocalBackend({ tasks }) }); its runTask is bound, so it can be passed around
+ * const runTask: HybridComputeRunTask<typeof tasks, 'local'> = compute.runTask;
  * await runTask('double', 21); // Promise<number>
+ * await runTask('now'); // a task without input
  * // @ts-expect-error: 'double' takes a number
  * await runTask('double', '21');
  * ```
  */
-export type HybridComputeRunTask<Tasks> = unknown extends Tasks
-  ? <Input, Output>(taskName: string, input: Input, strategy?: StrategyOrOptions) => Promise<Output>
-  : <Name extends keyof TaskRegistryOf<Tasks> & string>(
-      taskName: Name,
-      input: TaskInputFor<Tasks, Name>,
-      strategy?: StrategyOrOptions,
-    ) => Promise<TaskOutputFor<Tasks, Name>>;
+export type HybridComputeRunTask<Tasks, BackendName extends string = string> = unknown extends Tasks
+  ? <Input, Output>(taskName: string, input: Input, strategy?: StrategyOrOptions<BackendName>) => Promise<Output>
+  : TypedRunTask<Tasks, BackendName>;
+
+/**
+ * The typed form of {@link HybridComputeRunTask}: one signature for tasks
+ * that take an input, and one that lets a task without input leave it out.
+ *
+ * @typeParam Tasks - the type of a task collection.
+ * @typeParam BackendName - the router's backend names; `string` for any.
+ *
+ * @example
+ * ```ts
+ * const runTask: TypedRunTask<typeof tasks, 'local'> = compute.runTask;
+ * await runTask('now', undefined, { timeout: 1_000 }); // options after an input left out
+ * ```
+ */
+export interface TypedRunTask<Tasks, BackendName extends string = string> {
+  <Name extends keyof TaskRegistryOf<Tasks> & string>(
+    taskName: Name,
+    input: TaskInputFor<Tasks, Name>,
+    strategy?: StrategyOrOptions<BackendName>,
+  ): Promise<TaskOutputFor<Tasks, Name>>;
+  <Name extends NoInputTaskNameOf<Tasks>>(
+    taskName: Name,
+    input?: undefined,
+    strategy?: StrategyOrOptions<BackendName>,
+  ): Promise<TaskOutputFor<Tasks, Name>>;
+}
+
+/**
+ * The names of the tasks in a task collection type that take no input:
+ * those whose input type admits `undefined`.
+ *
+ * @example
+ * ```ts
+ * type Bare = NoInputTaskNameOf<typeof tasks>; // 'now', from defineTask('now', () => Date.now())
+ * await compute.runTask('now');
+ * ```
+ */
+export type NoInputTaskNameOf<Tasks> = {
+  [Name in keyof TaskRegistryOf<Tasks>]: undefined extends TaskInput<TaskRegistryOf<Tasks>[Name]> ? Name : never;
+}[keyof TaskRegistryOf<Tasks>] &
+  string;
 
 /**
  * The input `runTask` takes for task `Name` of a task collection type. For a
@@ -193,17 +248,72 @@ export type TaskInputFor<Tasks, Name extends keyof TaskRegistryOf<Tasks>> = (
 export type TaskOutputFor<Tasks, Name extends keyof TaskRegistryOf<Tasks>> = TaskOutput<TaskRegistryOf<Tasks>[Name]>;
 
 /**
- * Constructs a {@link HybridCompute}; the same as {@link createHybridCompute}.
+ * Constructs a {@link HybridCompute}; the same as {@link createHybridCompute},
+ * and typed the same way: from the backends, or by an explicit type argument.
  *
  * @example
  * ```ts
- * function makeRouter(Router: HybridComputeConstructor = HybridCompute): HybridCompute<typeof tasks> {
- *   return new Router<typeof tasks>({ local: createLocalBackend({ tasks }) });
+ * function makeRouter(Router: HybridComputeConstructor = HybridCompute) {
+ *   return new Router({ local: createLocalBackend({ tasks }) }); // infers the tasks, as createHybridCompute does
  * }
  * const compute = makeRouter();
  * ```
  */
 export interface HybridComputeConstructor {
-  new <Tasks = unknown>(backends: HybridComputeBackends, options?: HybridComputeOptions): HybridCompute<Tasks>;
+  new <Tasks = never, Backends extends HybridComputeBackends = HybridComputeBackends>(
+    backends: CheckedBackends<Backends>,
+    options?: HybridComputeOptions<NoInfer<RouterBackendName<Tasks, Backends>>>,
+  ): HybridCompute<RouterTasks<Tasks, Backends>, RouterBackendName<Tasks, Backends>>;
   readonly prototype: HybridCompute<unknown>;
 }
+
+/**
+ * `streamTask` typed by task definitions: known names only, each task's
+ * input type, and an iterable of its chunk type. Untyped routers take any name.
+ *
+ * @example
+ * ```ts
+ * const streamTask: HybridComputeStreamTask<typeof tasks> = compute.streamTask;
+ * for await (const tile of streamTask('tiles', image)) draw(tile); // tile: the task's chunk type
+ * ```
+ */
+export type HybridComputeStreamTask<Tasks> = unknown extends Tasks
+  ? <Chunk = unknown>(taskName: string, input: unknown, strategy?: ExecutionStrategy | (RunOptions & StreamTaskOptions)) => AsyncIterable<Chunk>
+  : <Name extends keyof TaskRegistryOf<Tasks> & string>(
+      taskName: Name,
+      input: TaskInputFor<Tasks, Name>,
+      strategy?: ExecutionStrategy | (RunOptions & StreamTaskOptions),
+    ) => AsyncIterable<TaskChunk<TaskRegistryOf<Tasks>[Name]>>;
+
+/**
+ * The tasks of a router: the explicit type argument when given, else those
+ * inferred from its backends ({@link InferredTasks}).
+ *
+ * @typeParam Tasks - the explicit type argument; `never` when left out.
+ * @typeParam Backends - the type of the router's backends object.
+ *
+ * @example
+ * ```ts
+ * type Inferred = RouterTasks<never, { local: typeof local }>; // from the local backend's tasks
+ * type Explicit = RouterTasks<typeof tasks, HybridComputeBackends>; // typeof tasks
+ * ```
+ */
+export type RouterTasks<Tasks, Backends> = [Tasks] extends [never] ? InferredTasks<Backends> : Tasks;
+
+/**
+ * The backend names a router's strategy takes: those of its backends when
+ * its tasks are inferred, any string when they are given explicitly (as
+ * before inference existed, since TypeScript infers no type argument once one is given).
+ *
+ * @typeParam Tasks - the explicit type argument; `never` when left out.
+ * @typeParam Backends - the type of the router's backends object.
+ *
+ * @example
+ * ```ts
+ * type Names = RouterBackendName<never, { local: typeof local; worker: typeof worker }>; // 'local' | 'worker'
+ * ```
+ */
+export type RouterBackendName<Tasks, Backends> = [Tasks] extends [never]
+  ? // Spelt out rather than BackendNameOf<Backends>, so that error messages list the names instead of the alias.
+    { [Key in keyof Backends]-?: [Backends[Key]] extends [undefined] ? never : Key }[keyof Backends] & string
+  : string;

@@ -17,8 +17,11 @@ export { collectTasks, isComputeTask } from './collect-tasks.js';
 export { abortErrorFrom } from './abort-error-from.js';
 export { settleOnAbort } from './settle-on-abort.js';
 export { runTaskDefinition } from './run-task-definition.js';
-export { readRunOptions, isRunTimeout, noCallOptions } from './lifecycle/read-run-options.js';
-export type { CallOptions } from './lifecycle/read-run-options.js';
+export { streamTaskDefinition } from './stream-task-definition.js';
+export { isStreamingTask, isTaskStream } from './task-stream.js';
+export { lazyStream } from './lazy-stream.js';
+export { defaultHighWaterMark, isRunTimeout, noCallOptions, readRunOptions, readStreamOptions } from './lifecycle/read-run-options.js';
+export type { CallOptions, StreamCallOptions } from './lifecycle/read-run-options.js';
 export { CallDeadline } from './lifecycle/call-deadline.js';
 export { runUnderDeadline } from './lifecycle/run-under-deadline.js';
 export { CallsInFlight, InFlightCall } from './lifecycle/calls-in-flight.js';
@@ -49,23 +52,33 @@ export type {
   HybridComputeConstructor,
   HybridComputeOptions,
   HybridComputeRunTask,
+  HybridComputeStreamTask,
+  NoInputTaskNameOf,
+  RouterBackendName,
+  RouterTasks,
   RunOptions,
   StrategyOrOptions,
   TaskInputFor,
   TaskOutputFor,
   TaskSettledEvent,
   TaskStartEvent,
+  TypedRunTask,
 } from './hybrid-compute-types.js';
+export type { BackendNameOf, CheckedBackends, InferredTasks, TaskTypeConflicts } from './inferred-tasks.js';
+export type { BackendTaskTypes, BackendTasksFrom, NamedTask, NamedTasks, TaskTypesOf, TypedBackend } from './typed-backend.js';
 export type {
   AnyComputeTask,
   ComputeBackendInterface,
   ComputeBackendLike,
   ComputeTaskInterface,
   RunTaskOptions,
+  StreamTaskOptions,
+  TaskChunk,
   TaskCollection,
   TaskContext,
   TaskInput,
   TaskNameOf,
   TaskOutput,
   TaskRegistryOf,
+  MergedTasks,
 } from './types.js';

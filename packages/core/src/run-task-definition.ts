@@ -1,7 +1,9 @@
 import { abortErrorFrom } from './abort-error-from.js';
 import { settleOnAbort } from './settle-on-abort.js';
 import { taskFailedError } from './task-failed-error.js';
-import type { AnyComputeTask, TaskContext } from './types.js';
+import { InProcessTaskContext } from './in-process-task-context.js';
+import { isTaskStream } from './task-stream.js';
+import type { AnyComputeTask } from './types.js';
 
 /**
  * Runs one task definition in the calling thread the way every in-process
@@ -18,6 +20,11 @@ import type { AnyComputeTask, TaskContext } from './types.js';
  *   function is taken for such a factory, so a caller passing on a user's
  *   `signal` checks first that it is an `AbortSignal`.
  * @param backend - the name errors report as their `backend`.
+ * @param onProgress - receives what the task passes to `context.progress`,
+ *   in order, until the call settles.
+ *
+ * A task whose `run` is an async generator has its chunks read and dropped:
+ * the call resolves with the generator's return value.
  *
  * @example
  * ```ts
@@ -30,40 +37,54 @@ export function runTaskDefinition<Output = unknown>(
   input: unknown,
   signal: AbortSignal | (() => AbortSignal) | null | undefined,
   backend: string,
+  onProgress?: ((value: unknown) => void) | undefined,
 ): Promise<Output> {
-  if (signal == null || typeof signal === 'function') return run(task, input, new InProcessTaskContext(signal ?? undefined), backend) as Promise<Output>;
+  if (signal == null || typeof signal === 'function') {
+    return run(task, input, new InProcessTaskContext(signal ?? undefined, onProgress), backend, undefined) as Promise<Output>;
+  }
   if (signal.aborted) return Promise.reject(abortErrorFrom(signal.reason, task.name, backend));
-  return settleOnAbort(run(task, input, new InProcessTaskContext(signal), backend), signal, task.name, backend) as Promise<Output>;
+  const context = new InProcessTaskContext(signal, onProgress);
+  return settleOnAbort(run(task, input, context, backend, signal), signal, task.name, backend) as Promise<Output>;
 }
 
-function run(task: AnyComputeTask, input: unknown, context: InProcessTaskContext, backend: string): Promise<unknown> {
+function run(task: AnyComputeTask, input: unknown, context: InProcessTaskContext, backend: string, signal: AbortSignal | undefined): Promise<unknown> {
   let result: unknown;
   try {
     result = task.run(input, context);
   } catch (error) {
+    context.settle();
     return Promise.reject(taskFailedError(task.name, backend, error));
   }
-  if (!isThenable(result)) return Promise.resolve(result);
-  return Promise.resolve(result).then(undefined, (error: unknown) => {
-    throw taskFailedError(task.name, backend, error);
-  });
+  if (isTaskStream(result)) result = drain(result, signal);
+  else if (!isThenable(result)) {
+    context.settle();
+    return Promise.resolve(result);
+  }
+  return Promise.resolve(result).then(
+    (value) => {
+      context.settle();
+      return value;
+    },
+    (error: unknown) => {
+      context.settle();
+      throw taskFailedError(task.name, backend, error);
+    },
+  );
 }
 
-/**
- * The context a task runs with. The signal is made on first use: most tasks
- * never look at it, and an AbortController per call would be pure overhead.
- */
-class InProcessTaskContext implements TaskContext {
-  #signal: AbortSignal | (() => AbortSignal) | undefined;
-
-  constructor(signal: AbortSignal | (() => AbortSignal) | undefined) {
-    this.#signal = signal;
-  }
-
-  get signal(): AbortSignal {
-    const signal = typeof this.#signal === 'function' ? this.#signal() : (this.#signal ?? new AbortController().signal);
-    this.#signal = signal;
-    return signal;
+/** `runTask` on a streaming task: its chunks are read and dropped, and its return value is the result. */
+async function drain(stream: AsyncIterator<unknown, unknown>, signal: AbortSignal | undefined): Promise<unknown> {
+  // Closing the generator on abort runs its finally blocks, as a local `for await` that stops would.
+  const close = (): void => void Promise.resolve(stream.return?.()).catch(() => undefined);
+  signal?.addEventListener('abort', close, { once: true });
+  try {
+    for (;;) {
+      const step = await stream.next();
+      if (step.done === true) return step.value;
+      if (signal?.aborted === true) return undefined;
+    }
+  } finally {
+    signal?.removeEventListener('abort', close);
   }
 }
 

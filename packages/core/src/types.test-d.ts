@@ -110,10 +110,15 @@ describe('a router typed by its tasks', () => {
     expectTypeOf(constructed.runTask('double', 2)).toEqualTypeOf<Promise<number>>();
   });
 
-  it('nests inside another router, as a ComputeBackendLike', () => {
+  it('nests inside another router, as a ComputeBackendLike, which infers its tasks', () => {
     const outer = createHybridCompute({ inner: compute });
-    expectTypeOf(outer).toEqualTypeOf<HybridCompute<unknown>>();
+    expectTypeOf(outer.runTask('double', 21, 'inner')).toEqualTypeOf<Promise<number>>();
     expectTypeOf(compute).toExtend<ComputeBackendLike>();
+  });
+
+  it('takes any strategy name, as before inference', () => {
+    expectTypeOf(compute.runTask('double', 1, 'anything')).toEqualTypeOf<Promise<number>>();
+    expectTypeOf(compute).toEqualTypeOf<HybridCompute<typeof tasksRecord>>();
   });
 });
 
@@ -122,7 +127,7 @@ describe('an untyped router', () => {
 
   it("keeps the seed's runTask<Input, Output> signature", () => {
     expectTypeOf(compute.runTask<number, number>('double', 21)).toEqualTypeOf<Promise<number>>();
-    expectTypeOf(compute.runTask<number, number>('double', 21, 'remote')).toEqualTypeOf<Promise<number>>();
+    expectTypeOf(compute.runTask<number, number>('double', 21, 'local')).toEqualTypeOf<Promise<number>>();
   });
 
   it('is a ComputeBackendInterface', () => {

@@ -1,3 +1,5 @@
+import type { NamedTask } from './typed-backend.js';
+
 /**
  * The third argument of every backend's `runTask`, with the same meaning on
  * every backend and the router. Bad values reject with `INVALID_REQUEST`
@@ -22,6 +24,28 @@ export interface RunTaskOptions {
    * count only run time (a worker pool) say so.
    */
   timeout?: number | undefined;
+  /**
+   * Receives each value the task passes to `context.progress`, in order,
+   * before the call settles. Exceptions it throws are ignored.
+   */
+  onProgress?: ((value: unknown) => void) | undefined;
+}
+
+/**
+ * Options of `streamTask`: those of `runTask`, and how many chunks may be
+ * on their way between the task and the loop that reads them.
+ *
+ * @example
+ * ```ts
+ * for await (const tile of compute.streamTask('tiles', image, { highWaterMark: 4, timeout: 60_000 })) draw(tile);
+ * ```
+ */
+export interface StreamTaskOptions extends RunTaskOptions {
+  /**
+   * Chunks produced but not yet read, at most: a loop that stops reading
+   * pauses the task at its next `yield`. Default 16.
+   */
+  highWaterMark?: number | undefined;
 }
 
 /**
@@ -90,6 +114,12 @@ export interface ComputeBackendLike {
    * before its handshake), so that a router can say so when it cannot place a call.
    */
   readonly starting?: boolean | undefined;
+  /**
+   * Optional: runs a streaming task (an `async function*`) and yields its
+   * chunks. Leaving the loop early stops the task where it runs. A backend
+   * without it cannot stream.
+   */
+  streamTask?(taskName: string, input: any, options?: StreamTaskOptions): AsyncIterable<unknown>;
 }
 
 /**
@@ -106,6 +136,12 @@ export interface ComputeBackendLike {
 export interface TaskContext {
   /** Aborted when the caller cancels the call or its timeout passes. */
   readonly signal: AbortSignal;
+  /**
+   * Reports progress: the caller's `onProgress` receives each value, in
+   * order, on every backend. Values travel as the task's results do. It
+   * does nothing when nobody listens, and never throws.
+   */
+  readonly progress: (value: unknown) => void;
 }
 
 /**
@@ -173,9 +209,42 @@ export type TaskCollection = readonly AnyComputeTask[] | { readonly [key: string
  * type Double = Registry['double'];
  * ```
  */
-export type TaskRegistryOf<Tasks> = Tasks extends readonly AnyComputeTask[]
-  ? { [Task in Tasks[number] as LiteralName<Task['name']>]: Task }
-  : { [Key in keyof Tasks as Tasks[Key] extends AnyComputeTask ? LiteralName<Tasks[Key]['name']> : never]: Tasks[Key] };
+export type TaskRegistryOf<Tasks> =
+  Tasks extends MergedTasks<infer Collections>
+    ? { [Task in UnshadowedDefinitions<DefinitionsOf<Collections>> as LiteralName<Task['name']>]: Task }
+    : Tasks extends readonly AnyComputeTask[]
+      ? { [Task in Tasks[number] as LiteralName<Task['name']>]: Task }
+      : { [Key in keyof Tasks as Tasks[Key] extends AnyComputeTask ? LiteralName<Tasks[Key]['name']> : never]: Tasks[Key] };
+
+/**
+ * The tasks of several task collections as one: what a router infers from
+ * its backends (`Collections` is the union of their collection types, such as
+ * `typeof localTasks | typeof workerTasks`). {@link TaskRegistryOf} keys it by
+ * task name; a name several definitions share maps to their union, and a task
+ * known by name only ({@link NamedTask}) gives way to a definition of it. It is
+ * a type-level wrapper with no value: it keeps the compiler from walking every
+ * task's types again on each `runTask` call.
+ *
+ * @typeParam Collections - a union of task collection types.
+ *
+ * @example
+ * ```ts
+ * type Both = MergedTasks<typeof localTasks | typeof workerTasks>;
+ * type Names = TaskNameOf<Both>; // the names of both modules' tasks
+ * const compute: HybridCompute<Both, 'local' | 'worker'> = createHybridCompute({ local, worker });
+ * ```
+ */
+export interface MergedTasks<Collections> {
+  /** Type-level only (never set): the collections merged. */
+  readonly '~merged': Collections;
+}
+
+type DefinitionsOf<Collections> = Collections extends readonly unknown[]
+  ? Extract<Collections[number], AnyComputeTask>
+  : Extract<Collections[keyof Collections], AnyComputeTask>;
+
+type UnshadowedDefinitions<Definitions extends AnyComputeTask, Defined = Exclude<Definitions, NamedTask<string>>['name']> =
+  Definitions extends NamedTask<infer Name> ? (Name extends Defined ? never : Definitions) : Definitions;
 
 type LiteralName<Name extends string> = string extends Name ? never : Name;
 
@@ -206,13 +275,33 @@ export type TaskNameOf<Tasks> = keyof TaskRegistryOf<Tasks> & string;
 export type TaskInput<Task> = Task extends { run(input: infer Input, ...rest: any[]): unknown } ? Input : never;
 
 /**
- * The output type of a task definition, promises unwrapped.
+ * The output type of a task definition, promises unwrapped; for a
+ * streaming task (an `async function*`), its generator's return value.
  *
  * @example
  * ```ts
  * type GreetOutput = TaskOutput<typeof tasks.greet>; // string: the task's promise unwrapped
  *
- * const greeting: GreetOutput = await tasks.greet.run({ name: 'Ada' }, { signal: new AbortController().signal });
+ * const greeting: GreetOutput = await tasks.greet.run({ name: 'Ada' }, { signal: new AbortController().signal, progress: () => {} });
  * ```
  */
-export type TaskOutput<Task> = Task extends { run(...args: any[]): infer Output } ? Awaited<Output> : never;
+export type TaskOutput<Task> = Task extends { run(...args: any[]): infer Output } ? ResultOf<Awaited<Output>> : never;
+
+// A streaming task's runTask result is its generator's return value; tuples keep the check from distributing.
+type ResultOf<Value> = [Value] extends [AsyncGenerator<any, infer Returned, any>] ? Returned : Value;
+
+/**
+ * What a streaming task (an `async function*`) yields: the type of the
+ * chunks `streamTask` gives; `never` for a task that does not stream.
+ *
+ * @example
+ * ```ts
+ * const tiles = defineTask('tiles', async function* (image: Image) { for (const tile of split(image)) yield tile; });
+ * type Tile = TaskChunk<typeof tiles>; // the type of `tile`
+ * ```
+ */
+export type TaskChunk<Task> = Task extends { run(...args: any[]): infer Output }
+  ? [Awaited<Output>] extends [AsyncIterable<infer Chunk>]
+    ? Chunk
+    : never
+  : never;

@@ -58,6 +58,52 @@ export const bigPayload = defineTask('bigPayload', (input: { size: number; seed:
 /** Sums a large array, to move a large payload in. */
 export const sum = defineTask('sum', (values: number[]) => values.reduce((total, value) => total + value, 0));
 
+/** Reports 1 to `steps` through `context.progress`, then answers `'done'`; async when `async` is set. */
+export const reportProgress = defineTask('reportProgress', async (input: { steps: number; async?: boolean }, { progress }) => {
+  for (let step = 1; step <= input.steps; step++) {
+    progress({ step, of: input.steps });
+    if (input.async === true) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return 'done';
+});
+
+/** Streams 1 to `to`, then returns `'counted'`. */
+export const countTo = defineTask('countTo', async function* (input: { to: number }) {
+  for (let value = 1; value <= input.to; value++) yield value;
+  return 'counted';
+});
+
+/** Streams 1 to `after`, then throws a RangeError with the given `code`. */
+export const failAfter = defineTask('failAfter', async function* (input: { after: number; code: string }) {
+  for (let value = 1; value <= input.after; value++) yield value;
+  throw Object.assign(new RangeError(`failed after ${input.after} chunks`), { code: input.code });
+});
+
+/** What the streaming tasks of this thread or process have done, by stream id. */
+const streams = new Map<string, { produced: number; closed: boolean; aborted: boolean }>();
+
+/**
+ * Streams numbers for ever, recording under `id` how many it produced,
+ * whether its generator was closed (its `finally` ran) and whether its
+ * signal aborted: what `streamProbe` reports.
+ */
+export const endless = defineTask('endless', async function* (input: { id: string }, { signal }) {
+  const state = { produced: 0, closed: false, aborted: false };
+  streams.set(input.id, state);
+  signal.addEventListener('abort', () => (state.aborted = true), { once: true });
+  try {
+    for (;;) {
+      state.produced++;
+      yield state.produced;
+    }
+  } finally {
+    state.closed = true;
+  }
+});
+
+/** What the `endless` stream `id` has done, where these tasks run. */
+export const streamProbe = defineTask('streamProbe', (input: { id: string }) => streams.get(input.id) ?? { produced: 0, closed: false, aborted: false });
+
 /**
  * The fixture tasks every backend under test must serve. backend-local
  * registers them, a worker file exposes them, a test server serves them.
@@ -72,4 +118,9 @@ export const conformanceTasks = {
   delayedEcho,
   bigPayload,
   sum,
+  reportProgress,
+  countTo,
+  failAfter,
+  endless,
+  streamProbe,
 } as const;

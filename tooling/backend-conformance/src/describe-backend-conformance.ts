@@ -9,8 +9,10 @@ import { describeCanRun } from './can-run.js';
 import { describeConcurrency } from './concurrency.js';
 import { describeDispose } from './dispose.js';
 import { describeErrors } from './errors.js';
+import { describeProgress } from './progress.js';
 import { describeRunTask } from './run-task.js';
 import { describeValues } from './values.js';
+import { describeStreaming } from './streaming.js';
 import type { BackendConformanceOptions, BackendUnderTest, SuiteContext } from './suite-context.js';
 
 /**
@@ -32,7 +34,7 @@ import type { BackendConformanceOptions, BackendUnderTest, SuiteContext } from '
  * ```
  */
 export function describeBackendConformance(name: string, options: BackendConformanceOptions): void {
-  const capabilities = { abort: true, close: true, ...options.capabilities };
+  const capabilities = { abort: true, close: true, progress: true, streaming: true, ...options.capabilities };
   let current: BackendUnderTest | undefined;
   const context: SuiteContext = {
     options,
@@ -62,6 +64,8 @@ export function describeBackendConformance(name: string, options: BackendConform
     describe('dispose', () => describeDispose(context));
     describe('values', () => describeValues(context));
     describe('bad options', () => describeBadOptions(context));
+    if (capabilities.progress) describe('progress', () => describeProgress(context));
+    if (capabilities.streaming) describe('streaming', () => describeStreaming(context));
     describe('errors name their task and backend', () => describeErrorNames(context));
     if (capabilities.close) describe('after close', () => describeAfterClose(context));
     const { wrongCredentials, burst } = capabilities;

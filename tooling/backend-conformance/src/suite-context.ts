@@ -10,6 +10,15 @@ export type BackendUnderTest = ComputeBackendLike;
 export interface BackendCapabilities {
   /** Honours `{ signal }`: a call rejects with `TASK_ABORTED` / `TASK_TIMEOUT` when it aborts. */
   abort?: boolean;
+  /** Hands `onProgress` every value a task reports, in order, before the result. */
+  progress?: boolean;
+  /**
+   * Has `streamTask`: chunks in order, a break that stops the task where it
+   * runs, at most `highWaterMark` chunks on their way. The backend must run
+   * the fixture tasks in one thread or process (a pool of one worker), since
+   * the tests look at a stream's state through `streamProbe`.
+   */
+  streaming?: boolean;
   /** Has `close()`, after which every call rejects with `BACKEND_UNAVAILABLE`. */
   close?: boolean;
   /**
@@ -57,5 +66,5 @@ export interface BackendConformanceOptions {
 export interface SuiteContext {
   backend(): BackendUnderTest;
   options: BackendConformanceOptions;
-  capabilities: Required<Pick<BackendCapabilities, 'abort' | 'close'>> & BackendCapabilities;
+  capabilities: Required<Pick<BackendCapabilities, 'abort' | 'close' | 'progress' | 'streaming'>> & BackendCapabilities;
 }

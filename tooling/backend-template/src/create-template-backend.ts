@@ -2,21 +2,31 @@ import {
   backendClosedError,
   CloseOnce,
   collectTasks,
+  lazyStream,
   readRunOptions,
+  readStreamOptions,
   runTaskDefinition,
   runUnderDeadline,
+  streamTaskDefinition,
   taskNotFoundError,
   type AnyComputeTask,
   type CallOptions,
   type ComputeBackendInterface,
   type RunTaskOptions,
+  type StreamTaskOptions,
   type TaskCollection,
+  type BackendTasksFrom,
+  type TypedBackend,
 } from '@hybridcompute/core';
 
-/** Options for {@link createTemplateBackend}. Rename with the package, and add your engine's settings. */
-export interface TemplateBackendOptions {
+/**
+ * Options for {@link createTemplateBackend}. Rename with the package, and add your engine's settings.
+ *
+ * @typeParam Tasks - the type of `tasks`, which types the backend for the router.
+ */
+export interface TemplateBackendOptions<Tasks extends TaskCollection = TaskCollection> {
   /** The tasks this backend can run: an array, a record or a module namespace of `defineTask` results. */
-  tasks: TaskCollection;
+  tasks: Tasks;
 }
 
 /**
@@ -68,7 +78,22 @@ export class TemplateBackend implements ComputeBackendInterface {
     } catch (error) {
       return Promise.reject(error);
     }
-    return runUnderDeadline(taskName, this.name, read, (signal) => this.dispatch(task, input, signal)) as Promise<Output>;
+    return runUnderDeadline(taskName, this.name, read, (signal) => this.dispatch(task, input, signal, read.onProgress)) as Promise<Output>;
+  }
+
+  /**
+   * Streams a task's chunks (its `run` is an `async function*`). Core's
+   * `streamTaskDefinition` runs it here; a real engine sends the chunks back
+   * with flow control (at most `highWaterMark` on their way) and stops the
+   * task where it runs when the loop breaks.
+   */
+  streamTask(taskName: string, input: unknown, options?: StreamTaskOptions): AsyncIterable<unknown> {
+    return lazyStream(() => {
+      if (this.#closer.closed) throw backendClosedError(this.name, taskName);
+      const task = this.#tasks.get(taskName);
+      if (task === undefined) throw taskNotFoundError(taskName, this.name, this.#tasks.keys());
+      return streamTaskDefinition(task, input, readStreamOptions(taskName, options), this.name);
+    });
   }
 
   /** Releases the engine's resources; calls after this reject with `BACKEND_UNAVAILABLE`. Safe to call twice. */
@@ -83,13 +108,17 @@ export class TemplateBackend implements ComputeBackendInterface {
    * aborts. A real engine sends the call out instead, maps its failures to
    * `ComputeError` codes and stops the remote work when `signal` aborts.
    */
-  protected dispatch(task: AnyComputeTask, input: unknown, signal: AbortSignal | undefined): Promise<unknown> {
-    return runTaskDefinition(task, input, signal, this.name);
+  protected dispatch(task: AnyComputeTask, input: unknown, signal: AbortSignal | undefined, onProgress?: (value: unknown) => void): Promise<unknown> {
+    return runTaskDefinition(task, input, signal, this.name, onProgress);
   }
 }
 
 /**
  * Creates the template backend. Rename it `create<Engine>Backend` when you copy the package.
+ * It returns the backend typed by its tasks (`TypedBackend`), so that
+ * `createHybridCompute({ template: backend })` infers their names, inputs and outputs.
+ *
+ * @typeParam Tasks - inferred from `tasks`.
  *
  * @example
  * ```ts
@@ -99,6 +128,8 @@ export class TemplateBackend implements ComputeBackendInterface {
  * const backend = createTemplateBackend({ tasks });
  * ```
  */
-export function createTemplateBackend(options: TemplateBackendOptions): TemplateBackend {
+export function createTemplateBackend<const Tasks extends TaskCollection>(
+  options: TemplateBackendOptions<Tasks>,
+): TypedBackend<TemplateBackend, BackendTasksFrom<never, Tasks>> {
   return new TemplateBackend(options);
 }

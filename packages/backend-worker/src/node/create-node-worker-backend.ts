@@ -1,11 +1,14 @@
+import type { BackendTasksFrom, TaskCollection, TypedBackend } from '@hybridcompute/core';
 import { WorkerBackend } from '../worker-backend.js';
 import type { WorkerBackendOptions } from '../worker-backend-options.js';
 import { nodeWorkerPlatform } from './node-worker-platform.js';
 
 /**
  * Creates a pool of worker threads that run the tasks a worker file exposes
- * (the Node build of `createWorkerBackend`; same API as the browser build).
+ * (the Node build of `createWorkerBackend`; same API and types as the browser build).
  *
+ * @typeParam Tasks - optional: `typeof tasks` of the module the worker file exposes.
+ * @typeParam Declared - inferred from `tasks`.
  * @throws TypeError (code `INVALID_REQUEST`) for a missing `url` or an option of the wrong kind.
  *
  * @example
@@ -16,6 +19,8 @@ import { nodeWorkerPlatform } from './node-worker-platform.js';
  * await worker.close();
  * ```
  */
-export function createWorkerBackend(options: WorkerBackendOptions): WorkerBackend {
+export function createWorkerBackend<Tasks = never, const Declared extends readonly string[] | TaskCollection = readonly string[] | TaskCollection>(
+  options: WorkerBackendOptions<Declared>,
+): TypedBackend<WorkerBackend, BackendTasksFrom<Tasks, Declared>> {
   return new WorkerBackend(options, nodeWorkerPlatform);
 }

@@ -16,6 +16,8 @@ export interface CallOptions {
   readonly signal: AbortSignal | undefined;
   /** Milliseconds from the call until it times out; `undefined` for no deadline. */
   readonly timeout: number | undefined;
+  /** The caller's progress callback; `undefined` when none was given. */
+  readonly onProgress?: ((value: unknown) => void) | undefined;
 }
 
 /**
@@ -47,7 +49,8 @@ export function isRunTimeout(value: unknown): value is number {
  * Reads `runTask`'s third argument the way every backend and the router
  * must: `undefined` means no options; otherwise it must be an object whose
  * `signal` is an AbortSignal, `null` or `undefined`, and whose `timeout` is
- * {@link isRunTimeout} or `undefined`. Other fields (the router's `strategy`)
+ * {@link isRunTimeout} or `undefined`, and whose `onProgress` is a function
+ * or `undefined`. Other fields (the router's `strategy`)
  * are left to the caller.
  *
  * @throws TypeError with code `INVALID_REQUEST`, naming the task and the bad option.
@@ -73,7 +76,7 @@ export function readRunOptions(taskName: string, options: unknown): CallOptions 
       `runTask('${taskName}'): options must be an object such as { signal, timeout }, got ${options === null ? 'null' : typeof options}`,
     );
   }
-  const { signal, timeout } = options as { signal?: unknown; timeout?: unknown };
+  const { signal, timeout, onProgress } = options as { signal?: unknown; timeout?: unknown; onProgress?: unknown };
   if (signal != null && !isAbortSignal(signal)) {
     throw invalidArgumentError(`runTask('${taskName}'): signal must be an AbortSignal, got ${describe(signal)}`);
   }
@@ -82,6 +85,10 @@ export function readRunOptions(taskName: string, options: unknown): CallOptions 
       `runTask('${taskName}'): timeout must be a number of milliseconds from 0 to ${maxTimerDelay}, got ${describe(timeout)}`,
     );
   }
+  if (onProgress != null && typeof onProgress !== 'function') {
+    throw invalidArgumentError(`runTask('${taskName}'): onProgress must be a function, got ${describe(onProgress)}`);
+  }
+  if (onProgress != null) return { signal: signal ?? undefined, timeout, onProgress: onProgress as (value: unknown) => void };
   if (signal == null && timeout === undefined) return noCallOptions;
   return { signal: signal ?? undefined, timeout };
 }
@@ -90,4 +97,50 @@ function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   return value === null ? 'null' : typeof value;
+}
+
+/**
+ * A stream call's options once checked: a call's, and how many chunks may
+ * be on their way between the task and the reader.
+ *
+ * @example
+ * ```ts
+ * const { highWaterMark }: StreamCallOptions = readStreamOptions('tiles', { highWaterMark: 4 }); // 4
+ * ```
+ */
+export interface StreamCallOptions extends CallOptions {
+  readonly highWaterMark: number;
+}
+
+/**
+ * The chunks a stream keeps on their way when the caller does not say:
+ * enough to hide a round trip, few enough that a stalled reader holds little.
+ *
+ * @example
+ * ```ts
+ * const credits = options.highWaterMark ?? defaultHighWaterMark; // 16
+ * ```
+ */
+export const defaultHighWaterMark = 16;
+
+/**
+ * Reads `streamTask`'s options: those of {@link readRunOptions}, and
+ * `highWaterMark`, a whole number of chunks from 1 to 65536 (default
+ * {@link defaultHighWaterMark}).
+ *
+ * @throws TypeError with code `INVALID_REQUEST` for bad options.
+ *
+ * @example
+ * ```ts
+ * const read = readStreamOptions(taskName, options); // { signal, timeout, onProgress, highWaterMark }
+ * ```
+ */
+export function readStreamOptions(taskName: string, options: unknown): StreamCallOptions {
+  const read = readRunOptions(taskName, options);
+  const highWaterMark = options === undefined ? undefined : (options as { highWaterMark?: unknown }).highWaterMark;
+  if (highWaterMark === undefined) return { ...read, highWaterMark: defaultHighWaterMark };
+  if (typeof highWaterMark !== 'number' || !Number.isInteger(highWaterMark) || highWaterMark < 1 || highWaterMark > 65_536) {
+    throw invalidArgumentError(`streamTask('${taskName}'): highWaterMark must be a whole number of chunks from 1 to 65536, got ${describe(highWaterMark)}`);
+  }
+  return { ...read, highWaterMark };
 }

@@ -1,0 +1,48 @@
+import type { TaskContext } from './types.js';
+
+/**
+ * The context a task runs with in this thread. The signal is made on first
+ * use: most tasks never look at it, and an AbortController per call would be
+ * pure overhead. `progress` passes values to the caller's `onProgress` until
+ * the call has settled, and never lets the caller's callback break the task.
+ *
+ * @internal Shared by `runTaskDefinition` and `streamTaskDefinition`.
+ */
+export class InProcessTaskContext implements TaskContext {
+  #signal: AbortSignal | (() => AbortSignal) | undefined;
+  #onProgress: ((value: unknown) => void) | undefined;
+
+  constructor(signal: AbortSignal | (() => AbortSignal) | undefined, onProgress?: ((value: unknown) => void) | undefined) {
+    this.#signal = signal;
+    this.#onProgress = onProgress;
+  }
+
+  get signal(): AbortSignal {
+    const signal = typeof this.#signal === 'function' ? this.#signal() : (this.#signal ?? new AbortController().signal);
+    this.#signal = signal;
+    return signal;
+  }
+
+  /**
+   * Made on first use and bound, so a task may take it apart
+   * (`(input, { progress }) => ...`) while tasks that never report pay nothing.
+   */
+  get progress(): (value: unknown) => void {
+    const progress = (value: unknown): void => {
+      const onProgress = this.#onProgress;
+      if (onProgress === undefined) return;
+      try {
+        onProgress(value);
+      } catch {
+        // The caller's progress callback failing is the caller's business; the task goes on.
+      }
+    };
+    Object.defineProperty(this, 'progress', { value: progress });
+    return progress;
+  }
+
+  /** Called when the call settles: later progress goes nowhere. */
+  settle(): void {
+    this.#onProgress = undefined;
+  }
+}

@@ -1,0 +1,92 @@
+import { expect, it, vi } from 'vitest';
+import { computeRejectionOf, rejectionOf } from './rejection-of.js';
+import type { BackendUnderTest, SuiteContext } from './suite-context.js';
+
+type Probe = { produced: number; closed: boolean; aborted: boolean };
+
+function streamOf(backend: BackendUnderTest, taskName: string, input: unknown, options?: object): AsyncIterable<unknown> {
+  if (typeof backend.streamTask !== 'function') throw new Error('the backend declares streaming but has no streamTask');
+  return backend.streamTask(taskName, input, options);
+}
+
+async function collect(stream: AsyncIterable<unknown>): Promise<unknown[]> {
+  const chunks: unknown[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return chunks;
+}
+
+let streamCount = 0;
+const newStreamId = (): string => `stream-${process.pid}-${Date.now()}-${++streamCount}`;
+
+export function describeStreaming({ backend }: SuiteContext): void {
+  const probe = (id: string): Promise<Probe> => backend().runTask('streamProbe', { id }) as Promise<Probe>;
+
+  it('yields every chunk, in order', async () => {
+    await expect(collect(streamOf(backend(), 'countTo', { to: 200 }))).resolves.toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
+  });
+
+  it("resolves runTask on a streaming task with the generator's return value", async () => {
+    await expect(backend().runTask('countTo', { to: 5 })).resolves.toBe('counted');
+  });
+
+  it('delivers the chunks before a failure, then rejects with TASK_FAILED keeping the code', async () => {
+    const chunks: unknown[] = [];
+    const error = await computeRejectionOf(async () => {
+      for await (const chunk of streamOf(backend(), 'failAfter', { after: 3, code: 'E_MID' })) chunks.push(chunk);
+    });
+    expect(chunks).toEqual([1, 2, 3]);
+    expect(error.code).toBe('TASK_FAILED');
+    expect((error.cause as { code?: string }).code).toBe('E_MID');
+  });
+
+  it('stops the task where it runs when the loop breaks: its finally runs and its signal aborts', async () => {
+    const id = newStreamId();
+    const chunks: unknown[] = [];
+    for await (const chunk of streamOf(backend(), 'endless', { id })) {
+      chunks.push(chunk);
+      if (chunks.length === 3) break;
+    }
+    expect(chunks).toEqual([1, 2, 3]);
+    await vi.waitFor(async () => expect(await probe(id)).toMatchObject({ closed: true, aborted: true }), { timeout: 10_000, interval: 20 });
+  });
+
+  it('pauses a producer whose reader stops reading: at most highWaterMark chunks on their way', async () => {
+    const id = newStreamId();
+    const highWaterMark = 4;
+    const iterator = streamOf(backend(), 'endless', { id }, { highWaterMark })[Symbol.asyncIterator]();
+    await expect(iterator.next()).resolves.toEqual({ done: false, value: 1 });
+    // Give the producer many round trips' worth of chances to run ahead.
+    let last: Probe = await probe(id);
+    for (let round = 0; round < 25; round++) last = await probe(id);
+    // One read, highWaterMark on their way, and the one the generator holds at its yield.
+    expect(last.produced).toBeLessThanOrEqual(1 + highWaterMark + 1);
+    expect(last.closed).toBe(false);
+    await iterator.return?.();
+    await vi.waitFor(async () => expect((await probe(id)).closed).toBe(true), { timeout: 10_000, interval: 20 });
+  });
+
+  it('ends a stream at its timeout with TASK_TIMEOUT, and stops the task', async () => {
+    const id = newStreamId();
+    const startedAt = Date.now();
+    const failure = await computeRejectionOf(async () => {
+      // A slow reader: the deadline passes while it reads.
+      for await (const _chunk of streamOf(backend(), 'endless', { id }, { timeout: 200, highWaterMark: 1 })) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    });
+    expect(failure.code).toBe('TASK_TIMEOUT');
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    await vi.waitFor(async () => expect((await probe(id)).closed).toBe(true), { timeout: 10_000, interval: 20 });
+  });
+
+  it('rejects a task that does not stream with INVALID_REQUEST', async () => {
+    const error = await computeRejectionOf(() => collect(streamOf(backend(), 'double', 2)));
+    expect(error.code).toBe('INVALID_REQUEST');
+  });
+
+  it('rejects bad stream options on the first step, never where it is called', async () => {
+    const stream = streamOf(backend(), 'countTo', { to: 1 }, { highWaterMark: 0 });
+    const error = await rejectionOf(() => collect(stream));
+    expect(error.code).toBe('INVALID_REQUEST');
+  });
+}

@@ -19,7 +19,8 @@ const bare = createServer((request, response) => {
 bare.keepAliveTimeout = 65_000;
 await new Promise((resolve) => bare.listen(0, '127.0.0.1', resolve));
 
-const ours = createComputeServer({ tasks: [noop], maxConcurrency: 1024 });
+// 64 MiB bodies: bench:values echoes a 1 MiB Float64Array, which is several MiB as JSON digits.
+const ours = createComputeServer({ tasks: [noop], maxConcurrency: 1024, maxBodyBytes: 64 * 1024 * 1024 });
 const { port } = await ours.listen(0, '127.0.0.1');
 process.stdout.write(`${JSON.stringify({ bare: bare.address().port, ours: port })}\n`);
 process.on('SIGTERM', () => process.exit(0));

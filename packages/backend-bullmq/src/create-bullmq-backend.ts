@@ -28,7 +28,8 @@ import { cancelChannelOf, type CancelCode, type CancelMessage } from './cancel-c
 import { JobEvents } from './job-events.js';
 import { jobIdOfCall } from './job-id-for.js';
 import { JobRecheck } from './job-recheck.js';
-import type { BullmqJobData } from './job-envelope.js';
+import { encodeJobValue, type BullmqJobData } from './job-envelope.js';
+import { msgpackCodec } from '@hybridcompute/wire';
 import { JobWaiters, type JobCall, type WaitingCall } from './job-waiters.js';
 
 /**
@@ -242,7 +243,13 @@ export class BullmqBackend implements ComputeBackendInterface {
       jobOptions.attempts = retry.attempts;
       if (retry.backoff !== undefined) jobOptions.backoff = retry.backoff;
     }
-    const data: BullmqJobData = { input, deadline };
+    // Nothing goes into Redis changed: what MessagePack cannot carry (a function) is refused here.
+    const unsendable = msgpackCodec.mismatchOf(input, 'input');
+    if (unsendable !== undefined) {
+      this.#rejectCall(call, new ComputeError({ code: 'INVALID_REQUEST', message: unsendable, taskName, backend: this.name }));
+      return;
+    }
+    const data: BullmqJobData = { encoded: encodeJobValue(input), deadline };
     const add = (): Promise<unknown> => this.queue.add(taskName, data, jobOptions);
     const added = ready ? add() : (this.#starting ??= this.#start()).then(add);
     added.then(

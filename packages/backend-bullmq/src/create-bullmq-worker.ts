@@ -6,13 +6,15 @@ import {
   computeErrorFrom,
   maxTimerDelay,
   settleOnAbort,
+  taskFailedError,
   taskTimeoutError,
   type ComputeBackendLike,
 } from '@hybridcompute/core';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { readBullmqWorkerOptions, type BullmqWorkerOptions } from './bullmq-worker-options.js';
 import { cancelChannelOf, parseCancelMessage, type CancelCode } from './cancel-channel.js';
-import { encodeJobFailure, isBullmqJobData, type BullmqJobResult } from './job-envelope.js';
+import { decodeJobValue, encodeJobFailure, encodeJobValue, isBullmqJobData, type BullmqJobResult } from './job-envelope.js';
+import { msgpackCodec } from '@hybridcompute/wire';
 import { PendingCancels } from './pending-cancels.js';
 
 export type { BullmqWorkerOptions } from './bullmq-worker-options.js';
@@ -122,8 +124,11 @@ export class BullmqWorker {
     if (jobId !== undefined) this.#running.set(jobId, { stop, taskName, created: job.timestamp });
     try {
       // Settles at the deadline or on cancel even when the backend ignores its signal, so the job frees its slot.
-      const result = await settleOnAbort(Promise.resolve(this.#backend.runTask(taskName, data.input, { signal: stop.signal })), stop.signal, taskName);
-      return { result };
+      const input = data.encoded === undefined ? data.input : decodeJobValue(data.encoded);
+      const result = await settleOnAbort(Promise.resolve(this.#backend.runTask(taskName, input, { signal: stop.signal })), stop.signal, taskName);
+      const unsendable = msgpackCodec.mismatchOf(result, 'result');
+      if (unsendable !== undefined) throw taskFailedError(taskName, undefined, new TypeError(`Task '${taskName}' returned a value that cannot be stored: ${unsendable}`));
+      return { encoded: encodeJobValue(result) };
     } catch (error) {
       const computeError = computeErrorFrom(error, 'TASK_FAILED', { taskName });
       // Only a task's own failure may be retried (and only when the task opted in with attempts).

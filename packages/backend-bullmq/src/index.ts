@@ -5,5 +5,5 @@ export { jobIdFor } from './job-id-for.js';
 export { BullmqWorker, createBullmqWorker } from './create-bullmq-worker.js';
 export type { BullmqWorkerOptions } from './create-bullmq-worker.js';
 export type { BullmqConnection } from './bullmq-connection.js';
-export { decodeJobFailure, encodeJobFailure } from './job-envelope.js';
+export { decodeJobFailure, decodeJobValue, encodeJobFailure, encodeJobValue, resultOfJob } from './job-envelope.js';
 export type { BullmqJobData, BullmqJobResult } from './job-envelope.js';

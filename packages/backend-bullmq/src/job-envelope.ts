@@ -1,4 +1,5 @@
 import { ComputeError } from '@hybridcompute/core';
+import { msgpackCodec } from '@hybridcompute/wire';
 
 /**
  * What a job carries in `job.data`; the task's name is the job's name.
@@ -14,7 +15,14 @@ import { ComputeError } from '@hybridcompute/core';
  * ```
  */
 export interface BullmqJobData {
+  /** The input as plain JSON: what jobs from producers outside this package (and older versions) carry. */
   input?: unknown;
+  /**
+   * The input as MessagePack with the structured-clone extensions, in
+   * base64: what this package's backend writes, so typed arrays, `Map`s,
+   * `Date`s and the rest come back from Redis unchanged.
+   */
+  encoded?: string;
   deadline: number;
 }
 
@@ -31,7 +39,37 @@ export interface BullmqJobData {
  * ```
  */
 export interface BullmqJobResult {
+  /** The result as plain JSON (from workers before MessagePack). */
   result?: unknown;
+  /** The result as base64 MessagePack: what this package's worker writes. */
+  encoded?: string;
+}
+
+/**
+ * A value as job data carries it: MessagePack with the structured-clone
+ * extensions, in base64 (BullMQ stores job data and results as JSON).
+ *
+ * @example
+ * ```ts
+ * await queue.add('blur', { encoded: encodeJobValue({ pixels: new Uint8Array(16) }), deadline: Date.now() + 60_000 });
+ * ```
+ */
+export function encodeJobValue(value: unknown): string {
+  return Buffer.from(msgpackCodec.encode(value) as Uint8Array).toString('base64');
+}
+
+/**
+ * Reads a value {@link encodeJobValue} wrote. Anything else is a
+ * `PROTOCOL_ERROR`, never a crash.
+ *
+ * @example
+ * ```ts
+ * const input = decodeJobValue(job.data.encoded); // the caller's value, as it was
+ * ```
+ */
+export function decodeJobValue(encoded: unknown): unknown {
+  if (typeof encoded !== 'string') throw new ComputeError({ code: 'PROTOCOL_ERROR', message: `An encoded job value must be a base64 string, got ${typeof encoded}` });
+  return msgpackCodec.decode(Buffer.from(encoded, 'base64'));
 }
 
 /**
@@ -87,7 +125,7 @@ export function decodeJobFailure(reason: unknown, taskName: string, backend: str
   });
 }
 
-/** Whether `value` has the shape of {@link BullmqJobData}. `input` may be missing: JSON drops an `undefined` one. */
+/** Whether `value` has the shape of {@link BullmqJobData}. `input` may be missing: JSON drops an `undefined` one, and `encoded` stands in for it. */
 export function isBullmqJobData(value: unknown): value is BullmqJobData {
   return typeof value === 'object' && value !== null && typeof (value as { deadline?: unknown }).deadline === 'number';
 }
@@ -98,8 +136,23 @@ export function isBullmqJobData(value: unknown): value is BullmqJobData {
  */
 export function isBullmqJobResult(value: unknown): value is BullmqJobResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  for (const key in value) if (key !== 'result') return false;
+  for (const key in value) if (key !== 'result' && key !== 'encoded') return false;
   return true;
+}
+
+/**
+ * The result a job's return value holds: decoded from `encoded`, or the
+ * plain `result` of a worker before MessagePack.
+ *
+ * @throws `PROTOCOL_ERROR` for an `encoded` that is not this package's.
+ *
+ * @example
+ * ```ts
+ * queueEvents.on('completed', ({ returnvalue }) => console.log(resultOfJob(returnvalue as unknown as BullmqJobResult)));
+ * ```
+ */
+export function resultOfJob(value: BullmqJobResult): unknown {
+  return value.encoded === undefined ? value.result : decodeJobValue(value.encoded);
 }
 
 function parseEnvelope(text: string): ComputeError | undefined {

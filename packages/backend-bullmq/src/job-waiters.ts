@@ -1,5 +1,5 @@
-import { ComputeError, messageOf, type InFlightCall } from '@hybridcompute/core';
-import { decodeJobFailure, isBullmqJobResult } from './job-envelope.js';
+import { computeErrorFrom, ComputeError, messageOf, type InFlightCall } from '@hybridcompute/core';
+import { decodeJobFailure, isBullmqJobResult, resultOfJob } from './job-envelope.js';
 
 /** What the backend keeps with each call in flight. */
 export interface JobCall {
@@ -79,7 +79,14 @@ export class JobWaiters {
     const taskName = this.#taskNameOf(jobId);
     if (taskName === undefined) return;
     if (isBullmqJobResult(returnvalue)) {
-      for (const call of this.#take(jobId)) call.resolve(returnvalue.result);
+      let result: unknown;
+      try {
+        result = resultOfJob(returnvalue);
+      } catch (error) {
+        this.#rejectJob(jobId, computeErrorFrom(error, 'PROTOCOL_ERROR', { taskName, backend: this.#backend }));
+        return;
+      }
+      for (const call of this.#take(jobId)) call.resolve(result);
       return;
     }
     this.#rejectJob(

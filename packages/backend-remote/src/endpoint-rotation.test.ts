@@ -25,3 +25,24 @@ describe('EndpointRotation', () => {
     expect(rotation.pick(new Set([1])).endpoint).toBe('a');
   });
 });
+
+describe('EndpointRotation with room to compare', () => {
+  it('prefers the endpoint with the most room, and goes round among equals', () => {
+    const free = new Map([
+      ['a', 1],
+      ['b', 10],
+      ['c', 10],
+    ]);
+    const rotation = new EndpointRotation(['a', 'b', 'c'], 60_000, (endpoint) => free.get(endpoint) as number);
+    expect([1, 2, 3, 4].map(() => rotation.pick().endpoint)).toEqual(['b', 'c', 'b', 'c']);
+    free.set('a', 50);
+    expect(rotation.pick().endpoint).toBe('a');
+  });
+
+  it('still rests an endpoint that failed, however much room it has', () => {
+    const rotation = new EndpointRotation(['a', 'b'], 60_000, (endpoint) => (endpoint === 'a' ? 100 : 1));
+    rotation.markDown(0);
+    expect([1, 2].map(() => rotation.pick().endpoint)).toEqual(['b', 'b']);
+    expect(rotation.pick(new Set([1])).endpoint).toBe('a');
+  });
+});

@@ -1,18 +1,22 @@
 /**
- * Spreads calls across endpoints in turn and takes one that failed out of
- * rotation for `cooldownMs`. When every endpoint is cooling down, the one
- * that comes back first is used anyway: better a try than a certain failure.
+ * Chooses the endpoint for each attempt: among those in rotation, the one
+ * with the most room (`free`, when given), ties going round in turn. An
+ * endpoint that could not be reached leaves rotation for `cooldownMs`; when
+ * every one is cooling down, the one that comes back first is used anyway:
+ * better a try than a certain failure.
  */
 export class EndpointRotation<Endpoint> {
   readonly #endpoints: readonly Endpoint[];
   readonly #downUntil: number[];
   readonly #cooldownMs: number;
+  readonly #free: ((endpoint: Endpoint) => number) | undefined;
   #next = 0;
 
-  constructor(endpoints: readonly Endpoint[], cooldownMs: number) {
+  constructor(endpoints: readonly Endpoint[], cooldownMs: number, free?: (endpoint: Endpoint) => number) {
     this.#endpoints = endpoints;
     this.#downUntil = endpoints.map(() => 0);
     this.#cooldownMs = cooldownMs;
+    this.#free = free;
   }
 
   /** The endpoint for the next attempt, skipping `exclude` (those this call already tried) when another is up. */
@@ -20,18 +24,29 @@ export class EndpointRotation<Endpoint> {
     const count = this.#endpoints.length;
     if (count === 1) return { endpoint: this.#endpoints[0] as Endpoint, index: 0 };
     const now = Date.now();
+    let best = -1;
+    let bestFree = Number.NEGATIVE_INFINITY;
     let fallback = -1;
     for (let step = 0; step < count; step++) {
       const index = (this.#next + step) % count;
       const excluded = exclude?.has(index) === true;
       if (!excluded && (this.#downUntil[index] as number) <= now) {
-        this.#next = (index + 1) % count;
-        return { endpoint: this.#endpoints[index] as Endpoint, index };
+        if (this.#free === undefined) {
+          best = index;
+          break;
+        }
+        const free = this.#free(this.#endpoints[index] as Endpoint);
+        if (free > bestFree) {
+          best = index;
+          bestFree = free;
+        }
+        continue;
       }
       if (fallback === -1 || this.#betterFallback(index, fallback, exclude)) fallback = index;
     }
-    this.#next = (fallback + 1) % count;
-    return { endpoint: this.#endpoints[fallback] as Endpoint, index: fallback };
+    const chosen = best === -1 ? fallback : best;
+    this.#next = (chosen + 1) % count;
+    return { endpoint: this.#endpoints[chosen] as Endpoint, index: chosen };
   }
 
   // Untried beats tried; then the endpoint that comes back first.

@@ -1,30 +1,79 @@
-import { TransportFailure, type HttpAnswer, type HttpTransport } from './http-transport.js';
+import { answerOf, responseTooLargeError, TransportFailure, type HttpAnswer, type HttpTransport } from './http-transport.js';
 
 /**
  * HTTP over the platform's `fetch`, for browsers. The browser owns the
- * connections, so pool options do not apply.
+ * connections, so pool options do not apply. Redirects are not followed
+ * (a compute server never redirects), and bodies are read up to `maxResponseBytes`.
  */
 export class FetchHttpTransport implements HttpTransport {
+  readonly #maxResponseBytes: number;
+
+  constructor(maxResponseBytes: number) {
+    this.#maxResponseBytes = maxResponseBytes;
+  }
+
   async request(
     method: 'GET' | 'POST',
     url: URL,
     headers: Record<string, string>,
-    body: string | undefined,
+    body: string | Uint8Array | undefined,
     signal: AbortSignal | undefined,
   ): Promise<HttpAnswer> {
+    let response: Response;
     try {
-      const init: RequestInit = { method, headers };
-      if (body !== undefined) init.body = body;
+      const init: RequestInit = { method, headers, redirect: 'manual' };
+      if (body !== undefined) init.body = body as NonNullable<RequestInit['body']>;
       if (signal !== undefined) init.signal = signal;
-      const response = await fetch(url, init);
-      const text = await response.text();
-      return { status: response.status, retryAfter: response.headers.get('retry-after') ?? undefined, text };
+      response = await fetch(url, init);
     } catch (error) {
       if (signal?.aborted === true) throw signal.reason;
       // fetch does not say whether the request left: assume it may have.
       throw new TransportFailure(`${method} ${url.href} failed: ${(error as Error).message}`, true, error);
     }
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.#read(response, url);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'PROTOCOL_ERROR') throw error;
+      if (signal?.aborted === true) throw signal.reason;
+      throw new TransportFailure(`${method} ${url.href} failed while reading the answer: ${(error as Error).message}`, true, error);
+    }
+    // An opaque redirect has status 0.
+    return answerOf(response.type === 'opaqueredirect' ? 0 : response.status, bytes, (name) => response.headers.get(name) ?? undefined);
   }
 
   async close(): Promise<void> {}
+
+  async #read(response: Response, url: URL): Promise<Uint8Array> {
+    const limit = this.#maxResponseBytes;
+    if (Number(response.headers.get('content-length')) > limit || response.body === null) {
+      await response.body?.cancel();
+      if (response.body === null) return new Uint8Array();
+      throw responseTooLargeError(url, limit);
+    }
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return joinChunks(chunks, received);
+      received += value.byteLength;
+      if (received > limit) {
+        await reader.cancel();
+        throw responseTooLargeError(url, limit);
+      }
+      chunks.push(value);
+    }
+  }
+}
+
+function joinChunks(chunks: Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return joined;
 }

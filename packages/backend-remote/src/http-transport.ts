@@ -1,15 +1,100 @@
+import { ComputeError } from '@hybridcompute/core';
+import { encodingOfContentType, encodingsHeader, parseEncodings, type WireEncoding } from '@hybridcompute/wire';
+
 /**
- * What an HTTP transport hands back: the status, `Retry-After`, and the body as text.
+ * The response header in which a compute server advertises its admission
+ * limit (`maxConcurrency`), on every HTTP answer and on the WebSocket upgrade.
  *
  * @example
  * ```ts
- * const answer: HttpAnswer = { status: 503, retryAfter: '1', text: '{"error":"busy","code":"QUEUE_FULL"}' };
+ * const limit = Number(response.headers.get(maxConcurrencyHeader)); // 64
+ * ```
+ */
+export const maxConcurrencyHeader = 'x-compute-max-concurrency';
+
+/**
+ * What an HTTP transport hands back: the status, `Retry-After`, the body as
+ * text, and the server's advertised `maxConcurrency` (the
+ * {@link maxConcurrencyHeader} header) when it sent one.
+ *
+ * @example
+ * ```ts
+ * const answer: HttpAnswer = { status: 503, retryAfter: '1', text: '{"error":"busy","code":"QUEUE_FULL"}', maxConcurrency: 64 };
  * ```
  */
 export interface HttpAnswer {
   status: number;
   retryAfter: string | undefined;
+  /** The body as text; empty when it came as MessagePack (see `bytes`). */
   text: string;
+  /** The body, when its `Content-Type` says MessagePack. */
+  bytes?: Uint8Array | undefined;
+  maxConcurrency?: number | undefined;
+  /** The encodings the server lists in `x-compute-encodings`, when it sent the header. */
+  encodings?: WireEncoding[] | undefined;
+}
+
+/**
+ * Builds an {@link HttpAnswer} from what a transport read: the body's bytes
+ * become `bytes` under a MessagePack `Content-Type`, text otherwise; the
+ * headers give `Retry-After`, the admission limit and the encodings offered.
+ *
+ * @example
+ * ```ts
+ * return answerOf(response.status, body, (name) => response.headers.get(name) ?? undefined);
+ * ```
+ */
+export function answerOf(status: number, body: Uint8Array, header: (name: string) => string | string[] | undefined): HttpAnswer {
+  const first = (name: string): string | undefined => {
+    const value = header(name);
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const isMsgpack = encodingOfContentType(first('content-type')) === 'msgpack';
+  const offered = first(encodingsHeader);
+  return {
+    status,
+    retryAfter: first('retry-after'),
+    text: isMsgpack ? '' : textDecoder.decode(body),
+    ...(isMsgpack ? { bytes: body } : {}),
+    maxConcurrency: maxConcurrencyOf(first(maxConcurrencyHeader)),
+    ...(offered === undefined ? {} : { encodings: parseEncodings(offered) }),
+  };
+}
+
+const textDecoder = new TextDecoder();
+
+/**
+ * Reads the {@link maxConcurrencyHeader} value: a positive integer, else `undefined`.
+ *
+ * @example
+ * ```ts
+ * maxConcurrencyOf('64'); // 64
+ * maxConcurrencyOf('lots'); // undefined
+ * ```
+ */
+export function maxConcurrencyOf(header: unknown): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value.trim())) return undefined;
+  const limit = Number(value);
+  return limit > 0 ? limit : undefined;
+}
+
+/**
+ * The `PROTOCOL_ERROR` of an answer (an HTTP body or a WebSocket frame)
+ * longer than `maxResponseBytes`: the client stops reading it there.
+ *
+ * @example
+ * ```ts
+ * if (received > maxResponseBytes) throw responseTooLargeError(url, maxResponseBytes);
+ * ```
+ */
+export function responseTooLargeError(url: URL, maxResponseBytes: number, taskName?: string, backend?: string): ComputeError {
+  return new ComputeError({
+    code: 'PROTOCOL_ERROR',
+    message: `The answer from ${url.href} is over maxResponseBytes (${maxResponseBytes} bytes); the client stopped reading it`,
+    taskName,
+    backend,
+  });
 }
 
 /**
@@ -29,7 +114,7 @@ export interface HttpAnswer {
  * ```
  */
 export interface HttpTransport {
-  request(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<HttpAnswer>;
+  request(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | Uint8Array | undefined, signal: AbortSignal | undefined): Promise<HttpAnswer>;
   close(): Promise<void>;
 }
 
@@ -40,7 +125,8 @@ export interface HttpTransport {
  * @example
  * ```ts
  * const platform: RemotePlatform = {
- *   createHttpTransport: ({ connections, keepAliveTimeout }: HttpTransportOptions) => new MyPooledTransport(connections, keepAliveTimeout),
+ *   createHttpTransport: ({ connections, keepAliveTimeout, maxResponseBytes }: HttpTransportOptions) =>
+ *     new MyPooledTransport(connections, keepAliveTimeout, maxResponseBytes),
  *   createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
  * };
  * ```
@@ -50,6 +136,8 @@ export interface HttpTransportOptions {
   connections: number;
   /** Milliseconds an idle connection is kept open for reuse. */
   keepAliveTimeout: number;
+  /** The longest body to read, in bytes: past it the request fails with `PROTOCOL_ERROR`. */
+  maxResponseBytes: number;
 }
 
 /**

@@ -1,9 +1,11 @@
 // What both entries (Node and browser) export besides their own createRemoteBackend.
-export { RemoteBackend } from './create-remote-backend.js';
-export type { RemoteBackendOptions, RemotePlatform, RemoteRunOptions, RemoteTransport } from './create-remote-backend.js';
-export { TransportFailure } from './http-transport.js';
+export { RemoteBackend } from './remote-backend.js';
+export { defaultMaxConcurrency, defaultMaxResponseBytes } from './remote-backend-options.js';
+export type { RemoteBackendOptions, RemoteEncoding, RemotePlatform, RemoteRunOptions, RemoteTransport } from './remote-backend-options.js';
+export type { RemoteLoad } from './remote-endpoint.js';
+export { maxConcurrencyHeader, TransportFailure } from './http-transport.js';
 export type { HttpAnswer, HttpTransport, HttpTransportOptions } from './http-transport.js';
-export type { WebSocketFactory, WebSocketLike } from './websocket-channel.js';
+export type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike, WebSocketOpenEvent } from './websocket-like.js';
 export { codeOfHttpStatus, httpStatusOf } from '@hybridcompute/core';
 export type {
   ComputeErrorBody,

@@ -1,222 +1,266 @@
-import { abortErrorFrom, ComputeError, settleOnAbort } from '@hybridcompute/core';
+import { backendClosedError, backendUnavailableError, CallsInFlight, ComputeError, type CallCounts, type CallOptions, type InFlightCall } from '@hybridcompute/core';
+import type { AdmissionQueue } from './admission-queue.js';
 import { errorFromAnswer } from './error-from-answer.js';
-import { TransportFailure } from './http-transport.js';
+import { responseTooLargeError } from './http-transport.js';
+import { readAnswerFrame } from './read-answer-frame.js';
+import { refusalToSend } from './refusal-to-send.js';
+import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire';
+import { WebSocketConnector } from './websocket-connector.js';
+import type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike } from './websocket-like.js';
 
-/**
- * The part of the WHATWG WebSocket a channel uses: undici's in Node, the browser's own.
- *
- * @example
- * ```ts
- * const socket: WebSocketLike = new WebSocket('ws://127.0.0.1:8080/compute') as unknown as WebSocketLike;
- * socket.addEventListener('open', () => socket.send(JSON.stringify({ id: 1, task: 'double', input: 21 })));
- * ```
- */
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: { data?: unknown }) => void): void;
+interface SocketCall {
+  input: unknown;
+  // When the whole call (all its attempts) must end: the frame's `timeout` is what is left of it.
+  deadlineAt: number | undefined;
+  // The socket the call went out on; `undefined` while it waits for room or a socket.
+  socket: WebSocketLike | undefined;
 }
 
-/**
- * Makes a WebSocket to `url`; Node passes the token as a header, browsers in the URL.
- *
- * @example
- * ```ts
- * const createWebSocket: WebSocketFactory = (url, token) => {
- *   if (token !== undefined) url.searchParams.set('access_token', token);
- *   return new WebSocket(url) as unknown as WebSocketLike;
- * };
- * ```
- */
-export type WebSocketFactory = (url: URL, token: string | undefined) => WebSocketLike;
+type Call = InFlightCall<unknown, SocketCall>;
 
-interface PendingCall {
-  taskName: string;
-  // The socket the call went out on: only that socket's close fails it.
-  socket: WebSocketLike;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+/** What a channel is built from. */
+export interface WebSocketChannelOptions {
+  url: URL;
+  token: string | undefined;
+  factory: WebSocketFactory;
+  backend: string;
+  maxResponseBytes: number;
+  /** The endpoint's admission limit and queue; the channel teaches it what the upgrade advertised. */
+  admission: AdmissionQueue<unknown>;
+  /** The subprotocols to offer on the next socket: they choose its encoding. */
+  subprotocols(): readonly string[];
+  /** Awaited before each socket is opened (to learn what the server speaks). */
+  beforeOpen(): Promise<void>;
+  /** See {@link WebSocketConnectorOptions.probe}. */
+  probe(): Promise<ComputeError | undefined>;
 }
 
 const open = 1;
-const maxBackoffMs = 5_000;
 
 /**
- * Many calls multiplexed on one WebSocket to one endpoint, matched by `id`.
- * The socket opens on first use and again after it drops; after a failed
- * attempt to open, the next waits an exponentially growing backoff, and
- * calls in that window fail at once with `BACKEND_UNAVAILABLE` so that a
- * router can fall back. Calls pending on a socket that drops reject with
- * `BACKEND_UNAVAILABLE`.
+ * Many calls multiplexed on one WebSocket to one endpoint, matched by `id`
+ * (the call's id in a core `CallsInFlight` table). At most the server's
+ * advertised `maxConcurrency` are on the socket at once; the rest wait in the
+ * endpoint's {@link AdmissionQueue}, within their deadlines, and a
+ * `QUEUE_FULL` answer puts a call back at the front. The socket opens on first
+ * use and again after it drops (see {@link WebSocketConnector}).
+ *
+ * Every frame settles something or nothing on purpose: an answer that names
+ * a call but is not the protocol is that call's `PROTOCOL_ERROR`; a frame that
+ * names no call fails the socket, whose calls reject with `BACKEND_UNAVAILABLE`.
  */
 export class WebSocketChannel {
   readonly #url: URL;
-  readonly #token: string | undefined;
-  readonly #factory: WebSocketFactory;
   readonly #backend: string;
-  readonly #pending = new Map<number, PendingCall>();
+  readonly #maxResponseBytes: number;
+  // Holds this channel's calls only: the endpoint's queue serves one transport.
+  readonly #admission: AdmissionQueue<Call>;
+  readonly #calls: CallsInFlight<SocketCall>;
+  readonly #connector: WebSocketConnector;
   #socket: WebSocketLike | undefined;
-  #opening: Promise<WebSocketLike> | undefined;
-  // Ends an attempt to open that is still under way: close() must not wait on a handshake that may never finish.
-  #abandonOpening: (() => void) | undefined;
-  #nextId = 1;
-  #failures = 0;
-  #retryAt = 0;
+  // What each socket speaks, fixed by the subprotocol the server chose at its upgrade.
+  readonly #codecs = new WeakMap<WebSocketLike, WireCodec>();
+  #connecting = false;
   #closed = false;
 
-  constructor(url: URL, token: string | undefined, factory: WebSocketFactory, backend: string) {
-    this.#url = url;
-    this.#token = token;
-    this.#factory = factory;
-    this.#backend = backend;
+  constructor(options: WebSocketChannelOptions) {
+    this.#url = options.url;
+    this.#backend = options.backend;
+    this.#maxResponseBytes = options.maxResponseBytes;
+    this.#admission = options.admission as AdmissionQueue<Call>;
+    this.#calls = new CallsInFlight<SocketCall>({ backend: options.backend, onExpire: (call) => this.#expired(call) });
+    this.#connector = new WebSocketConnector({
+      ...options,
+      onMessage: (socket, data) => this.#onMessage(socket, data),
+      onClose: (socket, event) => this.#onClose(socket, event),
+    });
   }
 
-  /** Sends one call and settles with its answer. */
-  call(taskName: string, input: unknown, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<unknown> {
-    if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.#backend));
+  /** How the channel's calls settled. */
+  get counts(): Readonly<CallCounts> {
+    return this.#calls.counts;
+  }
+
+  /**
+   * Sends one call and settles with its answer. `options` carries the whole
+   * call's signal (its deadline, made by the backend); `deadlineAt` is when
+   * that deadline ends, for the frame's `timeout`.
+   */
+  call(taskName: string, input: unknown, options: CallOptions, deadlineAt: number | undefined): Promise<unknown> {
+    if (this.#closed) return Promise.reject(backendClosedError(this.#backend, taskName));
+    const call = this.#calls.open(taskName, options, { input, deadlineAt, socket: undefined });
+    if (call.settled) return call.promise;
     const socket = this.#socket;
-    if (socket !== undefined && socket.readyState === open) return this.#send(socket, taskName, input, timeoutMs, signal);
-    // Opening may hang (a server that accepts and never answers): the call's signal still ends it.
-    const connecting = signal === undefined ? this.#connect() : settleOnAbort(this.#connect(), signal, taskName, this.#backend);
-    return connecting.then((connected) => this.#send(connected, taskName, input, timeoutMs, signal));
+    if (socket !== undefined && socket.readyState === open && this.#admission.tryAdmit()) {
+      this.#send(socket, call);
+    } else {
+      this.#admission.enqueue(call);
+      this.#pump();
+    }
+    return call.promise;
   }
 
-  /** Closes the socket; calls still pending reject with `BACKEND_UNAVAILABLE`. */
+  /** Closes the socket; calls pending or waiting reject with `BACKEND_UNAVAILABLE`. */
   close(): void {
     this.#closed = true;
     const socket = this.#socket;
     this.#socket = undefined;
-    this.#failAll('The remote backend was closed');
-    this.#abandonOpening?.();
+    this.#admission.drain();
+    this.#calls.rejectAll((call: Call) => backendClosedError(this.#backend, call.taskName));
+    this.#connector.close();
     socket?.close(1000, 'client closed');
   }
 
-  #send(socket: WebSocketLike, taskName: string, input: unknown, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<unknown> {
-    if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.#backend));
-    // close() may have come while the socket was opening: a frame sent now would never be answered.
-    if (this.#closed || socket.readyState !== open) {
-      return Promise.reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: `The WebSocket to ${this.#url.href} is not open`, taskName, backend: this.#backend }));
-    }
-    const id = this.#nextId++;
-    const frame = timeoutMs === undefined ? { id, task: taskName, input } : { id, task: taskName, input, timeout: timeoutMs };
-    let json: string;
+  #send(socket: WebSocketLike, call: Call): void {
+    const { input, deadlineAt } = call.state;
+    const codec = this.#codecOf(socket);
+    let data: string | Uint8Array;
     try {
-      json = JSON.stringify(frame);
+      const refusal = refusalToSend(codec, input, call.taskName, this.#backend, this.#url);
+      if (refusal !== undefined) throw refusal;
+      const frame: Record<string, unknown> = { id: call.id, task: call.taskName, input };
+      if (deadlineAt !== undefined) frame['timeout'] = Math.max(1, deadlineAt - Date.now());
+      data = codec.encode(frame);
     } catch (error) {
-      return Promise.reject(new ComputeError({ code: 'INVALID_REQUEST', message: `The input of task '${taskName}' is not JSON`, taskName, backend: this.#backend, cause: error }));
-    }
-    return new Promise((resolve, reject) => {
-      if (signal === undefined) {
-        this.#pending.set(id, { taskName, socket, resolve, reject });
-      } else {
-        const onAbort = (): void => {
-          if (!this.#pending.delete(id)) return;
-          // Tell the server to abort the task's signal; nobody waits for its answer.
-          if (socket.readyState === open) socket.send(JSON.stringify({ id, cancel: true }));
-          reject(abortErrorFrom(signal.reason, taskName, this.#backend));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        const settle =
-          <T>(settler: (value: T) => void) =>
-          (value: T): void => {
-            signal.removeEventListener('abort', onAbort);
-            settler(value);
-          };
-        this.#pending.set(id, { taskName, socket, resolve: settle(resolve), reject: settle(reject) });
-      }
-      socket.send(json);
-    });
-  }
-
-  #connect(): Promise<WebSocketLike> {
-    if (this.#closed) return Promise.reject(new TransportFailure('The remote backend was closed', false, undefined));
-    if (this.#opening !== undefined) return this.#opening;
-    if (Date.now() < this.#retryAt) {
-      return Promise.reject(new TransportFailure(`${this.#url.href} could not be reached; retrying after a backoff`, false, undefined));
-    }
-    let socket: WebSocketLike;
-    try {
-      socket = this.#factory(this.#url, this.#token);
-    } catch (error) {
-      // Made before #opening is set, so a throwing factory leaves nothing behind for later calls to wait on.
-      this.#countFailure();
-      return Promise.reject(new TransportFailure(`Could not open a WebSocket to ${this.#url.href}`, false, error));
-    }
-    this.#opening = new Promise<WebSocketLike>((resolve, reject) => {
-      let opened = false;
-      this.#abandonOpening = () => {
-        this.#abandonOpening = undefined;
-        this.#opening = undefined;
-        reject(new TransportFailure('The remote backend was closed', false, undefined));
-        try {
-          socket.close();
-        } catch {
-          // Already closing.
-        }
-      };
-      socket.addEventListener('open', () => {
-        opened = true;
-        this.#abandonOpening = undefined;
-        this.#failures = 0;
-        this.#socket = socket;
-        this.#opening = undefined;
-        if (this.#closed) socket.close(1000, 'client closed');
-        resolve(socket);
-      });
-      socket.addEventListener('message', (event) => this.#onMessage(event.data));
-      socket.addEventListener('close', () => {
-        if (!opened) {
-          this.#abandonOpening = undefined;
-          if (this.#closed) return;
-          this.#countFailure();
-          this.#opening = undefined;
-          // Browsers (and undici) do not say why: a refused upgrade (wrong token: 401) looks the same as a server that is down.
-          reject(new TransportFailure(`Could not open a WebSocket to ${this.#url.href} (server down, not a compute server, or the token was refused)`, false, undefined));
-          return;
-        }
-        if (this.#socket === socket) this.#socket = undefined;
-        // Calls already sent on a newer socket (opened while this one was closing) stay pending.
-        this.#failAll(`The WebSocket to ${this.#url.href} closed before the call was answered`, socket);
-      });
-      socket.addEventListener('error', () => {
-        // 'close' follows and says what it means.
-      });
-    });
-    return this.#opening;
-  }
-
-  // Each failed attempt to open doubles the wait before the next.
-  #countFailure(): void {
-    this.#failures++;
-    this.#retryAt = Date.now() + Math.min(50 * 2 ** this.#failures, maxBackoffMs);
-  }
-
-  #onMessage(data: unknown): void {
-    let frame: Record<string, unknown>;
-    try {
-      frame = JSON.parse(String(data)) as Record<string, unknown>;
-    } catch {
+      this.#admission.finished();
+      call.reject(ComputeError.isInstance(error) ? error : new ComputeError({ code: 'INVALID_REQUEST', message: `The input of task '${call.taskName}' could not be encoded`, cause: error }));
+      this.#pump();
       return;
     }
-    if (typeof frame !== 'object' || frame === null) return;
-    const id = frame['id'];
-    const pending = typeof id === 'number' ? this.#pending.get(id) : undefined;
-    if (pending === undefined) return;
-    this.#pending.delete(id as number);
-    if (frame['error'] !== undefined && frame['error'] !== null) pending.reject(errorFromAnswer(frame, undefined, pending.taskName, this.#backend));
-    else pending.resolve(frame['result']);
+    call.state.socket = socket;
+    socket.send(data);
   }
 
-  #failAll(message: string, socket?: WebSocketLike): void {
-    const pending: PendingCall[] = [];
-    for (const [id, call] of this.#pending) {
-      if (socket !== undefined && call.socket !== socket) continue;
-      this.#pending.delete(id);
-      pending.push(call);
+  #codecOf(socket: WebSocketLike): WireCodec {
+    let codec = this.#codecs.get(socket);
+    if (codec === undefined) {
+      codec = socket.protocol === subprotocolOf.msgpack ? msgpackCodec : jsonCodec;
+      this.#codecs.set(socket, codec);
     }
-    for (const call of pending) {
-      call.reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message, taskName: call.taskName, backend: this.#backend }));
+    return codec;
+  }
+
+  // Sends what the admission limit lets through, or opens a socket for the calls waiting.
+  #pump(): void {
+    if (this.#closed || this.#admission.queued === 0) return;
+    const socket = this.#socket;
+    if (socket === undefined || socket.readyState !== open) {
+      if (!this.#connecting) this.#connect();
+      return;
+    }
+    for (let call = this.#admission.admitNext(); call !== undefined; call = this.#admission.admitNext()) {
+      if (call.settled) this.#admission.finished();
+      else this.#send(socket, call);
     }
   }
+
+  #connect(): void {
+    this.#connecting = true;
+    this.#connector.open().then(
+      ({ socket, maxConcurrency }) => {
+        this.#connecting = false;
+        if (this.#closed) {
+          socket.close(1000, 'client closed');
+          return;
+        }
+        this.#socket = socket;
+        this.#admission.learn(maxConcurrency);
+        this.#pump();
+      },
+      (error: unknown) => {
+        this.#connecting = false;
+        // The calls waiting for this socket never left: each gets the reason (UNAUTHORIZED or unreachable).
+        for (const call of this.#admission.drain()) call.reject(error);
+      },
+    );
+  }
+
+  // A deadline rejected the call: tell the server if it was sent, or take it out of the queue.
+  #expired(call: Call): void {
+    const socket = call.state.socket;
+    if (socket === undefined) {
+      this.#admission.remove(call);
+      return;
+    }
+    // Nobody waits for the answer to a cancel.
+    if (socket.readyState === open) socket.send(this.#codecOf(socket).encode({ id: call.id, cancel: true }));
+    this.#finished();
+  }
+
+  #finished(): void {
+    this.#admission.finished();
+    this.#pump();
+  }
+
+  #onMessage(socket: WebSocketLike, data: unknown): void {
+    const frame = readAnswerFrame(data, this.#codecOf(socket));
+    if (frame.kind === 'ignored') return;
+    if (frame.kind === 'unidentifiable') {
+      const said = typeof frame.frame?.['error'] === 'string' ? `: ${frame.frame['error'] as string}` : '';
+      this.#failSocket(socket, `The server at ${this.#url.href} sent ${frame.reason}${said}; the socket was closed`);
+      return;
+    }
+    const call = this.#calls.get(frame.id);
+    // A late answer (the call timed out) or one for a call on another socket: not ours to settle.
+    if (call === undefined || call.state.socket !== socket) return;
+    if (isOverLimit(data, this.#maxResponseBytes)) {
+      this.#admission.finished();
+      call.reject(responseTooLargeError(this.#url, this.#maxResponseBytes));
+    } else if (frame.kind === 'result') {
+      this.#admission.finished();
+      call.resolve(frame.result);
+    } else if (frame.kind === 'garbled') {
+      this.#admission.finished();
+      call.reject(new ComputeError({ code: 'PROTOCOL_ERROR', message: `The server at ${this.#url.href} sent ${frame.reason}` }));
+    } else {
+      const error = errorFromAnswer(frame.frame, undefined, call.taskName, this.#backend);
+      if (error.code === 'QUEUE_FULL') {
+        call.state.socket = undefined;
+        // Back to the front until another of this endpoint's calls finishes; never started there, so safe to send again.
+        if (this.#admission.refused(call)) return;
+      } else {
+        this.#admission.finished();
+      }
+      call.reject(error);
+    }
+    this.#pump();
+  }
+
+  #failSocket(socket: WebSocketLike, message: string): void {
+    this.#rejectSentOn(socket, message);
+    if (this.#socket === socket) this.#socket = undefined;
+    try {
+      socket.close(1002, 'protocol error');
+    } catch {
+      // Already closing.
+    }
+    this.#pump();
+  }
+
+  #onClose(socket: WebSocketLike, event: WebSocketCloseEvent): void {
+    if (this.#socket === socket) this.#socket = undefined;
+    const why =
+      event.code === 1009
+        ? `sent a frame over maxResponseBytes (${this.#maxResponseBytes} bytes), so the client closed the socket`
+        : 'closed the socket before the call was answered';
+    // Calls already sent on a newer socket (opened while this one was closing) stay pending.
+    this.#rejectSentOn(socket, `The WebSocket to ${this.#url.href} ${why}`);
+    this.#pump();
+  }
+
+  #rejectSentOn(socket: WebSocketLike, message: string): void {
+    const sent: Call[] = [];
+    for (const call of this.#calls.values()) if (call.state.socket === socket) sent.push(call);
+    for (const call of sent) {
+      this.#admission.finished();
+      call.reject(backendUnavailableError(this.#backend, message, { taskName: call.taskName }));
+    }
+  }
+}
+
+// Platforms that cannot bound a frame as it arrives (browsers) still refuse to hand on one past the limit.
+function isOverLimit(data: unknown, limit: number): boolean {
+  if (typeof data === 'string') return data.length > limit;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength > limit;
+  return false;
 }

@@ -13,9 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const roots: Record<string, string> = {
   '/remote/': fileURLToPath(new URL('../dist/', import.meta.url)),
   '/core/': join(dirname(createRequire(import.meta.url).resolve('@hybridcompute/core/package.json')), 'dist'),
+  '/wire/': join(dirname(createRequire(import.meta.url).resolve('@hybridcompute/wire/package.json')), 'dist'),
+  // msgpackr's own browser build (its `browser` condition), as a bundler would pick it.
+  '/msgpackr/': dirname(dirname(createRequire(createRequire(import.meta.url).resolve('@hybridcompute/wire/package.json')).resolve('msgpackr'))),
 };
 const page = `<!doctype html>
-<script type="importmap">{ "imports": { "@hybridcompute/core": "/core/index.js" } }</script>
+<script type="importmap">{ "imports": { "@hybridcompute/core": "/core/index.js", "@hybridcompute/wire": "/wire/index.js", "msgpackr": "/msgpackr/index.js" } }</script>
 <script type="module">
   import { createRemoteBackend } from '/remote/browser.js';
   window.scenario = async (endpoint, token) => {
@@ -41,6 +44,10 @@ const page = `<!doctype html>
     }
     const unauthorized = createRemoteBackend({ endpoint, token: 'wrong' });
     results.unauthorized = await outcome(unauthorized.runTask('double', 1));
+    // A browser cannot read the refused upgrade's 401: the client asks GET /tasks why, and says UNAUTHORIZED, not BACKEND_UNAVAILABLE.
+    const unauthorizedSocket = createRemoteBackend({ endpoint, token: 'wrong', transport: 'websocket' });
+    results.unauthorizedSocket = await outcome(unauthorizedSocket.runTask('double', 1));
+    await unauthorizedSocket.close();
     return results;
   };
   window.ready = true;
@@ -121,6 +128,7 @@ describe('the browser entry in Chromium', () => {
       });
     }
     expect((results as Record<string, unknown>)['unauthorized']).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect((results as Record<string, unknown>)['unauthorizedSocket']).toMatchObject({ code: 'UNAUTHORIZED' });
     await expect.poll(() => [...abortedOnServer].sort()).toEqual(['http', 'websocket']);
     await tab.close();
   }, 60_000);

@@ -230,12 +230,21 @@ describe('a WebSocket factory that throws', () => {
 describe('bad call options', () => {
   it('rejects a timeout that is not a usable number of milliseconds with a TypeError', async () => {
     const backend = remote({ endpoint: 'http://127.0.0.1:9/compute' });
-    for (const timeout of [0, -1, Number.NaN, 2 ** 31, '100']) {
+    for (const timeout of [-1, Number.NaN, 2 ** 31, '100']) {
       const error = await backend.runTask('x', 1, { timeout: timeout as number }).catch((caught: unknown) => caught);
       expect(error, String(timeout)).toBeInstanceOf(TypeError);
       expect(error, String(timeout)).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringContaining('timeout') });
     }
     expect(() => createRemoteBackend({ endpoint: 'http://127.0.0.1:9/compute', timeout: 2 ** 40 })).toThrow(/timeout/);
+  });
+
+  it('rejects a signal that is not an AbortSignal, and options that are not an object, instead of throwing', async () => {
+    const backend = remote({ endpoint: 'http://127.0.0.1:9/compute' });
+    let call: Promise<unknown> | undefined;
+    expect(() => (call = backend.runTask('x', 1, { signal: {} as AbortSignal }))).not.toThrow();
+    await expect(call).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringContaining('signal') });
+    await expect(backend.runTask('x', 1, 5 as never)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(backend.runTask('x', 1, { idempotencyKey: 7 as never })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
   });
 
   it('refuses retries that are not an integer of at least 0 (1.5 would retry without end)', () => {
@@ -346,7 +355,8 @@ describe('a WebSocket that closes while a new one serves', () => {
       for (const socket of connections) socket.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     });
-    const backend = remote({ endpoint: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/compute`, transport: 'websocket' });
+    // JSON: the test counts this server's connections, and 'auto' would first ask it GET /tasks on one of them.
+    const backend = remote({ endpoint: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/compute`, transport: 'websocket', encoding: 'json' });
     const first = backend.runTask('double', 1).catch((error: unknown) => error);
     // The client's answering close frame: its first socket is now closing, but its TCP connection is still up.
     await expect.poll(() => seen.some((frame) => frame.connection === 0 && frame.opcode === 8)).toBe(true);

@@ -35,7 +35,7 @@ describe('a @hybrid-compute/remote client against our server', () => {
   it('gets { result } over fetch, and errors as a plain string message', async () => {
     await expect(legacyFetchRunTask(url, 'reverse', 'abc')).resolves.toBe('cba');
     await expect(legacyFetchRunTask(url, 'reverse', 42)).rejects.toThrow("Task 'reverse' failed: Input must be a string");
-    await expect(legacyFetchRunTask(url, 'missing', 1)).rejects.toThrow("Task 'missing' is not served here");
+    await expect(legacyFetchRunTask(url, 'missing', 1)).rejects.toThrow("Task 'missing' is not available on backend 'server'");
   });
 
   it('gets { id, result } and { id, error } over the WebSocket with numeric ids', async () => {

@@ -68,6 +68,22 @@ export interface SerializedErrorCause {
 }
 
 /**
+ * One problem a task schema found in a value: where, and what is wrong.
+ * `INVALID_REQUEST` errors from schema validation carry a list of them
+ * across every boundary.
+ *
+ * @example
+ * ```ts
+ * const issue: ComputeErrorIssue = { path: ['size', 0], message: 'Expected a number' };
+ * ```
+ */
+export interface ComputeErrorIssue {
+  /** The keys from the value's root to the problem; absent for the value itself. */
+  path?: (string | number)[];
+  message: string;
+}
+
+/**
  * The plain-object form of a {@link ComputeError}: what `toJSON()` returns and `fromJSON()` reads.
  *
  * @example
@@ -84,6 +100,7 @@ export interface SerializedComputeError {
   message: string;
   taskName?: string;
   backend?: string;
+  issues?: ComputeErrorIssue[];
   stack?: string;
   cause?: SerializedErrorCause;
 }
@@ -103,6 +120,8 @@ export interface ComputeErrorOptions {
   message?: string | undefined;
   taskName?: string | undefined;
   backend?: string | undefined;
+  /** What a task schema found wrong (`INVALID_REQUEST`). */
+  issues?: readonly ComputeErrorIssue[] | undefined;
   cause?: unknown;
 }
 
@@ -132,6 +151,8 @@ export class ComputeError extends Error {
   readonly taskName: string | undefined;
   /** The backend that reported the failure, where known. */
   readonly backend: string | undefined;
+  /** What a task schema found wrong in the input or output, for `INVALID_REQUEST` from validation. */
+  readonly issues: readonly ComputeErrorIssue[] | undefined;
 
   constructor(options: ComputeErrorOptions) {
     super(options.message ?? defaultMessage(options), 'cause' in options ? { cause: options.cause } : undefined);
@@ -139,6 +160,7 @@ export class ComputeError extends Error {
     this.code = options.code;
     this.taskName = options.taskName;
     this.backend = options.backend;
+    this.issues = options.issues;
   }
 
   /**
@@ -188,6 +210,8 @@ function serializeComputeError(error: ComputeError, includeStack: boolean, depth
   // Another copy of core may have put anything in these fields.
   if (typeof error.taskName === 'string') json.taskName = error.taskName;
   if (typeof error.backend === 'string') json.backend = error.backend;
+  const issues = readIssues(error.issues);
+  if (issues !== undefined) json.issues = issues;
   if (includeStack && typeof error.stack === 'string') json.stack = error.stack;
   if (error.cause !== undefined && depth < maxSerializedCauseDepth) {
     json.cause = serializeCause(error.cause, includeStack, depth + 1);
@@ -209,10 +233,31 @@ function deserializeComputeError(json: unknown, depth: number): ComputeError {
     message: json.message,
     taskName: typeof json.taskName === 'string' ? json.taskName : undefined,
     backend: typeof json.backend === 'string' ? json.backend : undefined,
+    issues: readIssues(json.issues),
     ...(json.cause === undefined || depth >= maxSerializedCauseDepth ? {} : { cause: deserializeCause(json.cause, depth + 1) }),
   });
   error.stack = typeof json.stack === 'string' ? json.stack : `ComputeError: ${json.message}`;
   return error;
+}
+
+// A peer's list is read defensively: bounded, and only the fields an issue has.
+const maxIssues = 100;
+function readIssues(value: unknown): ComputeErrorIssue[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const issues: ComputeErrorIssue[] = [];
+  for (const entry of value.slice(0, maxIssues)) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { message, path } = entry as { message?: unknown; path?: unknown };
+    if (typeof message !== 'string') continue;
+    const keys = Array.isArray(path)
+      ? path
+          .slice(0, 32)
+          .map((key: unknown) => (typeof key === 'object' && key !== null ? (key as { key?: unknown }).key : key))
+          .filter((key): key is string | number => typeof key === 'string' || typeof key === 'number')
+      : undefined;
+    issues.push(keys === undefined || keys.length === 0 ? { message } : { path: keys, message });
+  }
+  return issues;
 }
 
 function isSerializedComputeError(value: unknown): value is SerializedComputeError {

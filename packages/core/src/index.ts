@@ -1,11 +1,14 @@
 export { ComputeError, computeErrorCodes } from './compute-error.js';
 export type {
   ComputeErrorCode,
+  ComputeErrorIssue,
   ComputeErrorOptions,
   SerializedComputeError,
   SerializedErrorCause,
 } from './compute-error.js';
 export { defineTask } from './define-task.js';
+export type { SchemaTask, TaskSchemas } from './define-task.js';
+export { validateWithSchema } from './validate-with-schema.js';
 export { invalidArgumentError } from './invalid-argument-error.js';
 export { isAbortSignal } from './is-abort-signal.js';
 export { isTimerDelay, maxTimerDelay } from './is-timer-delay.js';

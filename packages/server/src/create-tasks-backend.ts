@@ -1,10 +1,10 @@
-import { collectTasks, ComputeError, runTaskDefinition, type ComputeBackendLike, type RunTaskOptions, type TaskCollection } from '@hybridcompute/core';
+import { collectTasks, runTaskDefinition, taskNotFoundError, type ComputeBackendLike, type RunTaskOptions, type TaskCollection } from '@hybridcompute/core';
 
 /** A backend over task definitions run on the server's own thread, with the list `GET /tasks` reports. */
 export interface TasksBackend extends ComputeBackendLike {
   readonly taskNames: string[];
-  /** Runs a task whose signal is made only if it reads `ctx.signal`; the caller settles it at deadlines. */
-  runLazily(taskName: string, input: unknown, signal: () => AbortSignal): Promise<unknown>;
+  /** Runs a task whose signal is made only if it reads `ctx.signal` (a function), or the given one. */
+  runLazily(taskName: string, input: unknown, signal: AbortSignal | (() => AbortSignal)): Promise<unknown>;
 }
 
 /**
@@ -15,19 +15,15 @@ export interface TasksBackend extends ComputeBackendLike {
 export function createTasksBackend(tasks: TaskCollection, name = 'server'): TasksBackend {
   const byName = collectTasks(tasks);
   const taskNames = [...byName.keys()];
-  const run = (taskName: string, input: unknown, signal: AbortSignal | (() => AbortSignal) | undefined): Promise<unknown> => {
+  const run = (taskName: string, input: unknown, signal: AbortSignal | (() => AbortSignal) | null | undefined): Promise<unknown> => {
     const task = byName.get(taskName);
-    if (task === undefined) {
-      return Promise.reject(
-        new ComputeError({ code: 'TASK_NOT_FOUND', message: `Task '${taskName}' is not served here (tasks: ${taskNames.join(', ') || 'none'})`, taskName, backend: name }),
-      );
-    }
+    if (task === undefined) return Promise.reject(taskNotFoundError(taskName, name, taskNames));
     return runTaskDefinition(task, input, signal, name);
   };
   return {
     taskNames,
     canRun: (taskName) => byName.has(taskName),
-    runTask: (taskName: string, input: unknown, options?: RunTaskOptions) => run(taskName, input, options?.signal ?? undefined),
+    runTask: (taskName: string, input: unknown, options?: RunTaskOptions) => run(taskName, input, options?.signal),
     runLazily: run,
   };
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { invalidArgumentError } from '@hybridcompute/core';
+import { invalidArgumentError, maxTimerDelay } from '@hybridcompute/core';
 
 /** What the `hybrid-compute-server` command line asks for. */
 export interface CliOptions {
@@ -72,7 +72,7 @@ export function parseCliArgs(args: readonly string[], env: NodeJS.ProcessEnv = p
     host: values.host ?? '127.0.0.1',
     token: values.token ?? (env['HYBRIDCOMPUTE_TOKEN'] || undefined),
     maxConcurrency: integer(values['max-concurrency'], '--max-concurrency', 1),
-    taskTimeout: integer(values['task-timeout'], '--task-timeout', 1),
+    taskTimeout: integer(values['task-timeout'], '--task-timeout', 1, maxTimerDelay),
     path: values.path,
     workers: integer(values.workers, '--workers', 1, maxCliWorkers),
     help,

@@ -149,7 +149,7 @@ describe('hybrid-compute-server --workers', () => {
   });
 
   it('exits 1 saying to install @hybridcompute/backend-worker when it is missing', async () => {
-    // An install of the server with its runtime dependencies (core, ws) and without the optional peer.
+    // An install of the server with its runtime dependencies (core, wire, ws) and without the optional peer.
     const modules = join(scratch, 'app', 'node_modules');
     const server = join(modules, '@hybridcompute', 'server');
     mkdirSync(server, { recursive: true });
@@ -157,6 +157,7 @@ describe('hybrid-compute-server --workers', () => {
     cpSync(join(packageRoot, 'package.json'), join(server, 'package.json'));
     cpSync(join(packageRoot, 'dist'), join(server, 'dist'), { recursive: true });
     symlinkSync(realpathSync(join(packageRoot, 'node_modules', '@hybridcompute', 'core')), join(modules, '@hybridcompute', 'core'), 'dir');
+    symlinkSync(realpathSync(join(packageRoot, 'node_modules', '@hybridcompute', 'wire')), join(modules, '@hybridcompute', 'wire'), 'dir');
     symlinkSync(realpathSync(join(packageRoot, 'node_modules', 'ws')), join(modules, 'ws'), 'dir');
 
     const cliPath = join(server, 'dist', 'cli.js');

@@ -109,7 +109,7 @@ describe('POST /compute statuses', () => {
   });
 
   it('lists its tasks and answers health and readiness', async () => {
-    expect(await send(`${base}/tasks`, { method: 'GET' })).toMatchObject({ status: 200, json: { tasks: ['double', 'fail', 'wait', 'noInput', 'bigint'] } });
+    expect(await send(`${base}/tasks`, { method: 'GET' })).toMatchObject({ status: 200, json: { tasks: ['double', 'fail', 'wait', 'noInput', 'bigint'], maxConcurrency: 256 } });
     expect(await send(`${base}/healthz`, { method: 'GET' })).toMatchObject({ status: 200, json: { status: 'ok' } });
     expect(await send(`${base}/readyz`, { method: 'GET' })).toMatchObject({ status: 200, json: { status: 'ready' } });
   });
@@ -193,13 +193,17 @@ describe('a backend instead of tasks', () => {
     const { url, base } = await start({ backend: router, taskNames: ['double'] });
     expect(await post(url, { task: 'double', input: 3 })).toMatchObject({ status: 200, json: { result: 6 } });
     expect(await send(`${base}/tasks`, { method: 'GET' })).toMatchObject({ json: { tasks: ['double'] } });
+    // Without the option the router's own list: every task its backends serve.
+    const { base: listingBase } = await start({ backend: createHybridCompute({ local: createLocalBackend({ tasks }) }), maxConcurrency: 7 });
+    expect((await send(`${listingBase}/tasks`, { method: 'GET' })).json).toEqual({ tasks: ['double', 'fail', 'wait', 'noInput', 'bigint'], maxConcurrency: 7, encodings: ['msgpack', 'json'] });
   });
 
   it('answers at the deadline even when the backend ignores its signal', async () => {
     const deaf = { canRun: () => true, runTask: () => new Promise(() => {}) };
     const { url, base } = await start({ backend: deaf, taskTimeout: 50 });
     expect(await post(url, { task: 'anything' })).toMatchObject({ status: 504 });
-    expect(await send(`${base}/tasks`, { method: 'GET' })).toMatchObject({ json: { tasks: null } });
+    // A backend that cannot list its tasks: never null, an empty list marked unlisted (clients ask per call).
+    expect((await send(`${base}/tasks`, { method: 'GET' })).json).toEqual({ tasks: [], listed: false, maxConcurrency: 256, encodings: ['msgpack', 'json'] });
   });
 
   it("answers 404 when the backend's canRun throws, over HTTP and WebSocket, and keeps serving", async () => {
@@ -244,7 +248,7 @@ describe('CORS', () => {
     expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': 'http://app.example', vary: 'origin' });
     expect(String(preflight.headers['access-control-allow-headers'])).toContain('authorization');
     const allowed = await post(url, { task: 'double', input: 1 }, { origin: 'http://app.example' });
-    expect(allowed).toMatchObject({ status: 200, headers: { 'access-control-allow-origin': 'http://app.example', 'access-control-expose-headers': 'retry-after' } });
+    expect(allowed).toMatchObject({ status: 200, headers: { 'access-control-allow-origin': 'http://app.example', 'access-control-expose-headers': 'retry-after, x-compute-max-concurrency' } });
     const other = await post(url, { task: 'double', input: 1 }, { origin: 'http://evil.example' });
     expect(other.status).toBe(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();

@@ -1,4 +1,4 @@
-import { invalidArgumentError } from '@hybridcompute/core';
+import { wasmArgumentError } from './wasm-argument-error.js';
 import type { ExportSignature, WasmValueType } from './read-export-signatures.js';
 import type { ResolvedExportSpec } from './wasm-export-spec.js';
 import { describeValue, inputBytes, readFromMemory, writeToMemory, type ModuleMemory } from './wasm-memory.js';
@@ -67,7 +67,7 @@ function numericArguments(input: unknown, signature: ExportSignature | undefined
   const expected = signature?.params.length ?? parameterCount;
   if (args.length !== expected) {
     const types = signature === undefined || expected === 0 ? '' : ` (${signature.params.join(', ')})`;
-    throw invalidArgumentError(`expected ${expected} argument${expected === 1 ? '' : 's'}${types}, got ${args.length}`);
+    throw wasmArgumentError(`expected ${expected} argument${expected === 1 ? '' : 's'}${types}, got ${args.length}`);
   }
   return args.map((value, index) => numericArgument(value, signature?.params[index], args.length === 1 && !Array.isArray(input) ? 'the input' : `input[${index}]`));
 }
@@ -76,14 +76,14 @@ function numericArgument(value: unknown, type: WasmValueType | undefined, path: 
   if (type === 'i64') {
     if (typeof value === 'bigint') return value;
     if (Number.isSafeInteger(value)) return BigInt(value as number);
-    throw invalidArgumentError(`${path} must be a bigint or a safe integer (the parameter is an i64), got ${describeNumber(value)}`);
+    throw wasmArgumentError(`${path} must be a bigint or a safe integer (the parameter is an i64), got ${describeNumber(value)}`);
   }
   if (typeof value !== 'number' && !(type === undefined && typeof value === 'bigint')) {
-    throw invalidArgumentError(`${path} must be a number, got ${describeValue(value)}`);
+    throw wasmArgumentError(`${path} must be a number, got ${describeValue(value)}`);
   }
   // The JavaScript API would truncate 2.5 to 2 or wrap 2^32 to 0: refuse instead of changing the value.
   if (type === 'i32' && !(Number.isInteger(value) && (value as number) >= minInt32 && (value as number) <= maxUint32)) {
-    throw invalidArgumentError(`${path} must be an integer from -2^31 to 2^32 - 1 (the parameter is an i32), got ${String(value)}`);
+    throw wasmArgumentError(`${path} must be an integer from -2^31 to 2^32 - 1 (the parameter is an i32), got ${String(value)}`);
   }
   return value;
 }
@@ -119,3 +119,4 @@ function pointerAndLength(result: unknown, exportName: string): [number, number]
     `export '${exportName}' returned ${describeValue(result)}: a result in memory must be (pointer, length) as two i32 results or one i64 (pointer << 32 | length)`,
   );
 }
+

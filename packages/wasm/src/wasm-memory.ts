@@ -1,4 +1,4 @@
-import { invalidArgumentError } from '@hybridcompute/core';
+import { wasmArgumentError } from './wasm-argument-error.js';
 import type { WasmTypedArrayKind } from './wasm-export-spec.js';
 
 type TypedArray =
@@ -58,7 +58,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  */
 export function inputBytes(kind: 'string' | WasmTypedArrayKind, input: unknown): { bytes: Uint8Array; length: number } {
   if (kind === 'string') {
-    if (typeof input !== 'string') throw invalidArgumentError(`the input must be a string, got ${describeValue(input)}`);
+    if (typeof input !== 'string') throw wasmArgumentError(`the input must be a string, got ${describeValue(input)}`);
     const bytes = encoder.encode(input);
     return { bytes, length: bytes.length };
   }
@@ -72,9 +72,9 @@ function toTypedArray(kind: WasmTypedArrayKind, input: unknown): TypedArray {
     const bigints = kind === 'BigInt64Array' || kind === 'BigUint64Array';
     const index = input.findIndex((value: unknown) => (bigints ? typeof value !== 'bigint' : typeof value !== 'number'));
     if (index === -1) return constructors[kind].from(input as number[]);
-    throw invalidArgumentError(`input[${index}] must be a ${bigints ? 'bigint' : 'number'}, got ${describeValue(input[index])}`);
+    throw wasmArgumentError(`input[${index}] must be a ${bigints ? 'bigint' : 'number'}, got ${describeValue(input[index])}`);
   }
-  throw invalidArgumentError(`the input must be a ${kind} or an array of ${kind.startsWith('Big') ? 'bigints' : 'numbers'}, got ${describeValue(input)}`);
+  throw wasmArgumentError(`the input must be a ${kind} or an array of ${kind.startsWith('Big') ? 'bigints' : 'numbers'}, got ${describeValue(input)}`);
 }
 
 /** Copies `bytes` into memory the module's `alloc(size)` gave, and returns the pointer. */

@@ -171,7 +171,7 @@ describe('wasmTasks options', () => {
     await expect(upper).resolves.toBe('ABC');
     expectTypeOf(compute.runTask('math.mul64', [2n, 3n])).toEqualTypeOf<Promise<bigint>>();
     // @ts-expect-error: 'math.upper' takes a string
-    await expect(compute.runTask('math.upper', 1)).rejects.toMatchObject({ code: 'TASK_FAILED', cause: { code: 'INVALID_REQUEST' } });
+    await expect(compute.runTask('math.upper', 1)).rejects.toMatchObject({ code: 'INVALID_REQUEST', taskName: 'math.upper' });
     // @ts-expect-error: the task is 'math.add', not 'add'
     await expect(compute.runTask('add', [1, 2])).rejects.toMatchObject({ code: 'NO_BACKEND' });
     await compute.close();

@@ -26,7 +26,7 @@ for (const transport of ['http', 'websocket'] as const) {
 }
 
 describe('WebAssembly tasks on the server, over plain HTTP', () => {
-  it('answers a wrong argument and a trap with 422 TASK_FAILED, the cause (and its code) in the body; the server stays up', async () => {
+  it('answers a wrong argument with 400 INVALID_REQUEST and a trap with 422 TASK_FAILED; the server stays up', async () => {
     const server = createComputeServer({ tasks });
     const { url } = await server.listen(0, '127.0.0.1');
     try {
@@ -34,10 +34,10 @@ describe('WebAssembly tasks on the server, over plain HTTP', () => {
         const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
         return { status: response.status, body: (await response.json()) as Record<string, unknown> };
       };
-      // The argument check runs inside the task's run, and a server reports what run throws as the task's failure.
+      // The argument check runs inside the task's run; the caller's mistake is a 400, as a schema's refusal is.
       expect(await post({ task: 'add', input: ['x', 1] })).toMatchObject({
-        status: 422,
-        body: { code: 'TASK_FAILED', error: "Task 'add' failed: input[0] must be a number, got a string", cause: { name: 'TypeError', code: 'INVALID_REQUEST' } },
+        status: 400,
+        body: { code: 'INVALID_REQUEST', error: 'input[0] must be a number, got a string', taskName: 'add' },
       });
       expect(await post({ task: 'crash' })).toMatchObject({ status: 422, body: { code: 'TASK_FAILED', cause: { name: 'RuntimeError' } } });
       expect(await post({ task: 'add', input: [1, 2] })).toEqual({ status: 200, body: { result: 3 } });

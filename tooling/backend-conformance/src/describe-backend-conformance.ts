@@ -11,6 +11,7 @@ import { describeDispose } from './dispose.js';
 import { describeErrors } from './errors.js';
 import { describeProgress } from './progress.js';
 import { describeRunTask } from './run-task.js';
+import { describeValues } from './values.js';
 import { describeStreaming } from './streaming.js';
 import type { BackendConformanceOptions, BackendUnderTest, SuiteContext } from './suite-context.js';
 
@@ -61,6 +62,7 @@ export function describeBackendConformance(name: string, options: BackendConform
     // Declared gaps leave their group out rather than skipping it test by test.
     if (capabilities.abort) describe('abort', () => describeAbort(context));
     describe('dispose', () => describeDispose(context));
+    describe('values', () => describeValues(context));
     describe('bad options', () => describeBadOptions(context));
     if (capabilities.progress) describe('progress', () => describeProgress(context));
     if (capabilities.streaming) describe('streaming', () => describeStreaming(context));

@@ -1,5 +1,6 @@
 export { describeBackendConformance } from './describe-backend-conformance.js';
 export { codeOf, computeRejectionOf, rejectionOf } from './rejection-of.js';
+export { largeSamples, structuredCloneSamples } from './conformance-values.js';
 export {
   asyncDouble,
   asyncFail,

@@ -31,6 +31,14 @@ export interface BackendCapabilities {
    * admission limit to respect (a server's `maxConcurrency`). Off when absent.
    */
   burst?: number | false;
+  /**
+   * What values the backend carries: `'structured-clone'` (the default: the
+   * whole set comes back as `structuredClone` gives it) or `'json'` (values
+   * JSON would change are refused with `INVALID_REQUEST` before the call leaves).
+   */
+  values?: 'structured-clone' | 'json';
+  /** Carries a 16 MiB typed array and an object of 100,000 keys. Default `true`. */
+  largeValues?: boolean;
 }
 
 /** Options for {@link describeBackendConformance}. */

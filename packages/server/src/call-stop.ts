@@ -1,12 +1,15 @@
 import type { ComputeError } from '@hybridcompute/core';
 
 /**
- * How the server stops one call: on its deadline, when the caller goes away,
- * or at shutdown. The AbortSignal is made only when something needs it (a
- * task that reads `ctx.signal`, a backend given a signal): Node's signals
- * cost microseconds each, a real share of a no-op call.
+ * How the server stops one call from outside: the caller hung up or
+ * cancelled, or the server shuts down. (Deadlines are core's
+ * `runUnderDeadline`.) The AbortSignal is made only when something reads it
+ * (a task that looks at `ctx.signal`, a backend given a signal): an eager
+ * AbortController and its listeners cost about 11 µs a call on a busy
+ * 2-core machine, a fifth of a no-op call over HTTP; the lazy path costs
+ * under 1 µs.
  */
-export class CallControl {
+export class CallStop {
   #controller: AbortController | undefined;
   #reason: ComputeError | undefined;
   #onStop: ((reason: ComputeError) => void) | undefined;
@@ -25,7 +28,7 @@ export class CallControl {
     return this.#controller.signal;
   }
 
-  /** Stops the call: aborts its signal, if made, and rejects {@link settle}'s promise. The first reason wins. */
+  /** Stops the call: aborts its signal, if made, and rejects {@link CallStop.settle}'s promise. The first reason wins. */
   stop(reason: ComputeError): void {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
@@ -33,7 +36,7 @@ export class CallControl {
     this.#onStop?.(reason);
   }
 
-  /** Settles with `work`, or rejects with the reason as soon as the call is stopped. */
+  /** Settles with `work`, or rejects with the reason as soon as the call is stopped, even if the work ignores its signal. */
   settle<T>(work: Promise<T>): Promise<T> {
     if (this.#reason !== undefined) {
       work.then(undefined, () => {});

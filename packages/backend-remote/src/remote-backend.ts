@@ -1,0 +1,392 @@
+import {
+  abortErrorFrom,
+  backendClosedError,
+  backendUnavailableError,
+  CloseOnce,
+  ComputeError,
+  invalidArgumentError,
+  noCallOptions,
+  readRunOptions,
+  runUnderDeadline,
+  type CallOptions,
+  type ComputeBackendInterface,
+} from '@hybridcompute/core';
+import { EndpointRotation } from './endpoint-rotation.js';
+import { errorFromAnswer } from './error-from-answer.js';
+import { TransportFailure, type HttpTransport } from './http-transport.js';
+import { readTaskList } from './read-http-answer.js';
+import { defaultMaxConcurrency, readRemoteBackendOptions, type RemoteBackendOptions, type RemotePlatform, type RemoteEncoding, type RemoteRunOptions, type RemoteTransport } from './remote-backend-options.js';
+import { RemoteEndpoint, type RemoteLoad } from './remote-endpoint.js';
+import { retryDelay } from './retry-delay.js';
+import { sendHttpCall } from './send-http-call.js';
+import { WebSocketChannel } from './websocket-channel.js';
+import { codecFor, refusalToSend } from './refusal-to-send.js';
+import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec, type WireEncoding } from '@hybridcompute/wire';
+
+// How long connect() (and the WebSocket's refusal probe) waits for one endpoint when the backend has no timeout.
+const defaultConnectAttemptMs = 10_000;
+
+/**
+ * A backend that runs tasks on compute servers. Create one with
+ * `createRemoteBackend`; it is a `ComputeBackendInterface`, so a router takes it as `remote`.
+ *
+ * @example
+ * ```ts
+ * const remote: RemoteBackend = createRemoteBackend({ endpoint: 'http://127.0.0.1:8080/compute' });
+ * await remote.connect();
+ * const doubled = await remote.runTask<number, number>('double', 21); // 42
+ * await remote.close();
+ * ```
+ */
+export class RemoteBackend implements ComputeBackendInterface {
+  /** The name errors report as their `backend`. */
+  readonly name: string;
+  /** The transport calls use. */
+  readonly transport: RemoteTransport;
+  readonly #endpoints: readonly RemoteEndpoint[];
+  readonly #rotation: EndpointRotation<RemoteEndpoint>;
+  readonly #http: HttpTransport;
+  readonly #token: string | undefined;
+  readonly #timeout: number | undefined;
+  readonly #idempotent: ReadonlySet<string>;
+  readonly #retries: number;
+  readonly #encoding: RemoteEncoding;
+  #tasks: ReadonlySet<string> | undefined;
+  // Aborted by close(): wakes calls waiting out a retry backoff so they settle at once.
+  readonly #closing = new AbortController();
+  readonly #closer = new CloseOnce(() => this.#shutDown());
+
+  constructor(options: RemoteBackendOptions, platform: RemotePlatform) {
+    const resolved = readRemoteBackendOptions(options);
+    this.transport = resolved.transport;
+    this.name = resolved.name;
+    this.#token = resolved.token;
+    this.#timeout = resolved.timeout;
+    this.#retries = resolved.retries;
+    this.#encoding = resolved.encoding;
+    this.#idempotent = resolved.idempotent;
+    this.#tasks = resolved.tasks === undefined ? undefined : new Set(resolved.tasks);
+    this.#http = platform.createHttpTransport(resolved.http);
+    const { maxResponseBytes } = resolved.http;
+    this.#endpoints = resolved.endpoints.map((url) => {
+      const endpoint = new RemoteEndpoint(url, defaultMaxConcurrency);
+      if (this.transport === 'websocket') {
+        endpoint.channel = new WebSocketChannel({
+          url: endpoint.wsUrl,
+          token: this.#token,
+          factory: platform.createWebSocket,
+          backend: this.name,
+          maxResponseBytes,
+          admission: endpoint.admission,
+          subprotocols: () => subprotocolsFor(codecFor(this.#encoding, endpoint.encodings)),
+          // Under 'auto' the socket's subprotocol fixes its encoding: learn what the server speaks before opening one.
+          beforeOpen: () => (this.#encoding === 'auto' ? endpoint.discoverEncodings(() => this.#askEncodings(endpoint)) : Promise.resolve()),
+          probe: () => this.#whyRefused(endpoint),
+        });
+      }
+      return endpoint;
+    });
+    this.#rotation = new EndpointRotation(this.#endpoints, resolved.endpointCooldown, (endpoint) => endpoint.free);
+  }
+
+  /**
+   * The tasks the servers reported (after `connect()`) or `tasks` named;
+   * `undefined` when unknown: before `connect()`, or when the server said it
+   * cannot list its tasks (`canRun` then leaves the decision to the server).
+   *
+   * @example
+   * ```ts
+   * await remote.connect();
+   * console.log(remote.taskNames); // ['double', 'resize']
+   * ```
+   */
+  get taskNames(): string[] | undefined {
+    return this.#tasks === undefined ? undefined : [...this.#tasks];
+  }
+
+  /**
+   * Reads `GET /tasks` from the first endpoint that answers, so `canRun`
+   * knows the server's tasks and the client its admission limit (a server
+   * without that route leaves both as they were). Each endpoint is given the
+   * backend's `timeout` (10 s without one) before the next is asked;
+   * `options.signal` bounds the whole. Rejects with `UNAUTHORIZED` for a wrong
+   * token, `TASK_TIMEOUT`/`TASK_ABORTED` when `options.signal` ends it,
+   * `PROTOCOL_ERROR` for an answer that is not a task list (a 204), and
+   * `BACKEND_UNAVAILABLE` when no endpoint answers (or they redirect).
+   *
+   * @example
+   * ```ts
+   * await remote.connect({ signal: AbortSignal.timeout(2_000) });
+   * remote.canRun('double'); // true only if the server serves it
+   * ```
+   */
+  async connect(options: { signal?: AbortSignal | null | undefined } = {}): Promise<void> {
+    const callerSignal = readRunOptions('connect', options).signal;
+    if (this.#closer.closed) throw backendClosedError(this.name);
+    const attemptMs = this.#timeout ?? defaultConnectAttemptMs;
+    let lastError: unknown;
+    for (const endpoint of this.#endpoints) {
+      if (callerSignal?.aborted === true) throw abortErrorFrom(callerSignal.reason, undefined, this.name);
+      // Each endpoint its own deadline: one that accepts and never answers must not use up the time of the next.
+      const attemptTimeout = AbortSignal.timeout(attemptMs);
+      const signal = callerSignal === undefined ? attemptTimeout : AbortSignal.any([callerSignal, attemptTimeout]);
+      try {
+        const answer = await this.#http.request('GET', endpoint.tasksUrl, this.#authHeaders(), undefined, signal);
+        endpoint.admission.learn(answer.maxConcurrency);
+        const list = readTaskList(answer, endpoint.tasksUrl, this.name);
+        // A server of the older protocol has no task list: canRun stays as it was, and it speaks JSON.
+        if (list === 'unsupported') {
+          endpoint.learnEncodings(['json']);
+          return;
+        }
+        endpoint.admission.learn(list.maxConcurrency);
+        endpoint.learnEncodings(list.encodings);
+        this.#tasks = list.tasks === undefined ? undefined : new Set(list.tasks);
+        return;
+      } catch (error) {
+        if (callerSignal !== undefined && isAborted(callerSignal)) throw abortErrorFrom(callerSignal.reason, undefined, this.name);
+        if (ComputeError.isInstance(error) && error.code !== 'BACKEND_UNAVAILABLE') throw error;
+        lastError = attemptTimeout.aborted ? new Error(`GET ${endpoint.tasksUrl.href} did not answer within ${attemptMs} ms`, { cause: error }) : error;
+      }
+    }
+    throw this.#unavailable(undefined, lastError);
+  }
+
+  /**
+   * Whether the servers run the task: exact after `connect()` or with `tasks`, otherwise `true` (the server decides).
+   *
+   * @example
+   * ```ts
+   * const remote = createRemoteBackend({ endpoint: 'http://127.0.0.1:8080/compute', tasks: ['double'] });
+   * remote.canRun('double'); // true
+   * remote.canRun('resize'); // false
+   * ```
+   */
+  canRun(taskName: string): boolean {
+    if (this.#closer.closed) return false;
+    return this.#tasks === undefined || this.#tasks.has(taskName);
+  }
+
+  /**
+   * How busy the servers are, summed over the endpoints: calls in flight,
+   * their advertised `maxConcurrency` (256, the server's default, for one that
+   * has not said yet), and calls waiting on the client for room.
+   *
+   * @example
+   * ```ts
+   * const { inFlight, capacity } = remote.load();
+   * if (inFlight >= capacity) preferLocal();
+   * ```
+   */
+  load(): RemoteLoad {
+    let inFlight = 0;
+    let capacity = 0;
+    let queued = 0;
+    for (const endpoint of this.#endpoints) {
+      const load = endpoint.load;
+      inFlight += load.inFlight;
+      capacity += load.capacity;
+      queued += load.queued ?? 0;
+    }
+    return { inFlight, capacity, queued };
+  }
+
+  /**
+   * Runs the task on a server. Rejects with the server's `ComputeError`
+   * (`TASK_FAILED` with the task's error as `cause`, `TASK_NOT_FOUND`, ...),
+   * `BACKEND_UNAVAILABLE` when no server could take the call (the router
+   * falls back), `TASK_TIMEOUT` at the deadline and `TASK_ABORTED` on abort
+   * (in both the server is told to stop), `PROTOCOL_ERROR` for an answer that
+   * is not the protocol, and `INVALID_REQUEST` for bad options.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   const thumbnail = await remote.runTask<Uint8Array, string>('thumbnail', pixels, { timeout: 3_000 });
+   * } catch (error) {
+   *   if (ComputeError.isInstance(error) && error.code === 'BACKEND_UNAVAILABLE') useLocalFallback();
+   *   else throw error;
+   * }
+   * ```
+   */
+  runTask<Input, Output>(taskName: string, input: Input, options?: RemoteRunOptions): Promise<Output> {
+    if (typeof taskName !== 'string') return Promise.reject(invalidArgumentError(`runTask: the task name must be a string, got ${typeof taskName}`));
+    let callOptions: CallOptions;
+    try {
+      callOptions = readRunOptions(taskName, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#closer.closed) return Promise.reject(backendClosedError(this.name, taskName));
+    const idempotencyKey = options?.idempotencyKey;
+    if (idempotencyKey !== undefined && typeof idempotencyKey !== 'string') {
+      return Promise.reject(invalidArgumentError(`runTask('${taskName}'): idempotencyKey must be a string, got ${typeof idempotencyKey}`));
+    }
+    const timeout = callOptions.timeout ?? this.#timeout;
+    if (timeout === undefined && callOptions.signal === undefined) return this.#attempts(taskName, input, undefined, undefined, idempotencyKey) as Promise<Output>;
+    const deadlineAt = timeout === undefined ? undefined : Date.now() + timeout;
+    const withTimeout = timeout === callOptions.timeout ? callOptions : { signal: callOptions.signal, timeout };
+    return runUnderDeadline(taskName, this.name, withTimeout, (signal) => this.#attempts(taskName, input, signal, deadlineAt, idempotencyKey)) as Promise<Output>;
+  }
+
+  /**
+   * Closes connections and sockets; calls in flight, waiting for room, for a
+   * retry or for a WebSocket to open reject with `BACKEND_UNAVAILABLE`, and
+   * none is sent again. Later calls reject the same way; `close()` twice is fine.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void remote.close());
+   * ```
+   */
+  close(): Promise<void> {
+    return this.#closer.close();
+  }
+
+  async #shutDown(): Promise<void> {
+    this.#closing.abort();
+    for (const endpoint of this.#endpoints) endpoint.channel?.close();
+    await this.#http.close();
+  }
+
+  #attempts(taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined): Promise<unknown> {
+    // The first attempt is the hot path: no retry state is built unless it fails.
+    const { endpoint, index } = this.#rotation.pick();
+    return this.#call(endpoint, taskName, input, signal, deadlineAt, idempotencyKey).then(
+      (result) => {
+        this.#rotation.markUp(index);
+        return result;
+      },
+      (error: unknown) => this.#retry(error, index, taskName, input, signal, deadlineAt, idempotencyKey),
+    );
+  }
+
+  async #retry(
+    firstError: unknown,
+    firstIndex: number,
+    taskName: string,
+    input: unknown,
+    signal: AbortSignal | undefined,
+    deadlineAt: number | undefined,
+    idempotencyKey: string | undefined,
+  ): Promise<unknown> {
+    const retryable = idempotencyKey !== undefined || this.#idempotent.has(taskName);
+    const tried = new Set<number>([firstIndex]);
+    let retriesLeft = this.#retries;
+    let error = firstError;
+    let index = firstIndex;
+    for (;;) {
+      if (signal?.aborted === true) throw abortErrorFrom(signal.reason, taskName, this.name);
+      if (this.#closer.closed) throw this.#closedError(taskName, error);
+      if (!(error instanceof TransportFailure) && !(ComputeError.isInstance(error) && (error.code === 'QUEUE_FULL' || error.code === 'BACKEND_UNAVAILABLE'))) throw error;
+      const unreached = error instanceof TransportFailure && !error.delivered;
+      if (unreached) this.#rotation.markDown(index);
+      // A request that never arrived can go to another endpoint at once: it cannot run twice.
+      if (!(unreached && this.#rotation.hasOtherUp(tried))) {
+        if (!retryable || retriesLeft <= 0) throw this.#unavailable(taskName, error);
+        retriesLeft--;
+        const waitMs = retryDelay(error, this.#retries - retriesLeft);
+        if (deadlineAt !== undefined && Date.now() + waitMs >= deadlineAt) throw this.#unavailable(taskName, error);
+        await sleep(waitMs, signal, this.#closing.signal);
+        // Re-read: the sleep may have ended with an abort or close().
+        if (signal !== undefined && isAborted(signal)) throw abortErrorFrom(signal.reason, taskName, this.name);
+        if (this.#closer.closed) throw this.#closedError(taskName, error);
+        tried.clear();
+      }
+      const next = this.#rotation.pick(tried);
+      index = next.index;
+      tried.add(index);
+      try {
+        const result = await this.#call(next.endpoint, taskName, input, signal, deadlineAt, idempotencyKey);
+        this.#rotation.markUp(index);
+        return result;
+      } catch (caught) {
+        error = caught;
+      }
+    }
+  }
+
+  #call(endpoint: RemoteEndpoint, taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined): Promise<unknown> {
+    // Under 'auto', a value JSON would change is refused only once the server is known not to speak
+    // MessagePack: ask it once, with GET /tasks. (A socket asks before it opens: see beforeOpen.)
+    if (this.#encoding === 'auto' && endpoint.encodings === undefined && endpoint.channel === undefined) {
+      if (jsonCodec.mismatchOf(input, 'input') !== undefined) {
+        return endpoint
+          .discoverEncodings(() => this.#askEncodings(endpoint))
+          .then(() => this.#callNow(endpoint, taskName, input, signal, deadlineAt, idempotencyKey));
+      }
+    }
+    return this.#callNow(endpoint, taskName, input, signal, deadlineAt, idempotencyKey);
+  }
+
+  #callNow(endpoint: RemoteEndpoint, taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined): Promise<unknown> {
+    if (endpoint.channel !== undefined) {
+      return endpoint.channel.call(taskName, input, signal === undefined ? noCallOptions : { signal, timeout: undefined }, deadlineAt);
+    }
+    const codec = codecFor(this.#encoding, endpoint.encodings);
+    const refusal = refusalToSend(codec, input, taskName, this.name, endpoint.url);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    return sendHttpCall(this.#http, endpoint, { taskName, input, codec, headers: this.#authHeaders(), deadlineAt, idempotencyKey, signal, backend: this.name });
+  }
+
+  // What the server at `endpoint` says it speaks: `undefined` from a server too old to say.
+  async #askEncodings(endpoint: RemoteEndpoint): Promise<readonly WireEncoding[] | undefined> {
+    const answer = await this.#http.request('GET', endpoint.tasksUrl, this.#authHeaders(), undefined, AbortSignal.timeout(this.#timeout ?? defaultConnectAttemptMs));
+    endpoint.admission.learn(answer.maxConcurrency);
+    if (answer.status < 200 || answer.status >= 300) return answer.encodings;
+    const list = readTaskList(answer, endpoint.tasksUrl, this.name);
+    return list === 'unsupported' ? undefined : list.encodings;
+  }
+
+  // Asked when a WebSocket would not open and the platform cannot say why: is it the token?
+  async #whyRefused(endpoint: RemoteEndpoint): Promise<ComputeError | undefined> {
+    const answer = await this.#http.request('GET', endpoint.tasksUrl, this.#authHeaders(), undefined, AbortSignal.timeout(this.#timeout ?? defaultConnectAttemptMs));
+    if (answer.status !== 401 && answer.status !== 403) return undefined;
+    let body: unknown;
+    try {
+      body = answer.bytes === undefined ? JSON.parse(answer.text) : msgpackCodec.decode(answer.bytes);
+    } catch {
+      body = undefined;
+    }
+    return errorFromAnswer(body, answer.status, undefined, this.name);
+  }
+
+  #authHeaders(): Record<string, string> {
+    return this.#token === undefined ? {} : { authorization: `Bearer ${this.#token}` };
+  }
+
+  #closedError(taskName: string, cause: unknown): ComputeError {
+    return backendUnavailableError(this.name, `The remote backend was closed before task '${taskName}' finished`, { taskName, cause });
+  }
+
+  #unavailable(taskName: string | undefined, error: unknown): ComputeError {
+    if (ComputeError.isInstance(error)) return error;
+    const what = taskName === undefined ? 'the request' : `task '${taskName}'`;
+    return backendUnavailableError(this.name, `No compute server could take ${what}: ${error instanceof Error ? error.message : String(error)}`, { taskName, cause: error });
+  }
+}
+
+// A function, so that TypeScript does not keep a narrowing of `aborted` across an await.
+function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
+}
+
+// Waits `ms`, or less when `signal` or `closing` aborts first.
+function sleep(ms: number, signal: AbortSignal | undefined, closing: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      closing.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    closing.addEventListener('abort', done, { once: true });
+  });
+}
+
+// A socket offers only the subprotocol of the encoding chosen; JSON goes with none at all, as older servers expect.
+function subprotocolsFor(codec: WireCodec): readonly string[] {
+  return codec === msgpackCodec ? [subprotocolOf.msgpack] : [];
+}

@@ -1,0 +1,143 @@
+import {
+  backendUnavailableError,
+  runUnderDeadline,
+  taskNotFoundError,
+  type ComputeBackendLike,
+} from '@hybridcompute/core';
+import type { CallStop } from './call-stop.js';
+import { createTasksBackend, type TasksBackend } from './create-tasks-backend.js';
+import { refusal } from './error-body-of.js';
+import type { ParsedCall } from './parse-call.js';
+
+const untimed = { signal: undefined, timeout: undefined };
+
+/** How a call ended, for the HTTP or WebSocket handler to answer. */
+export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: unknown };
+
+/** What `GET /tasks` answers (protocol decision 1 in docs/architecture.md). */
+export interface TaskListing {
+  tasks: readonly string[];
+  /** Present, and `false`, when the backend cannot list its tasks: clients then ask per call. */
+  listed?: false;
+  maxConcurrency: number;
+}
+
+/**
+ * Runs calls for the HTTP and WebSocket handlers alike: admission (draining,
+ * `maxConcurrency`, unknown tasks), the deadline (`taskTimeout` and the
+ * caller's own, through core's `runUnderDeadline`), stopping (the caller
+ * went away or cancelled, the server shuts down), and the task list.
+ */
+export class CallRunner {
+  readonly backend: ComputeBackendLike;
+  readonly maxConcurrency: number;
+  // Set when serving `tasks`: their signal is made only if a task reads it.
+  readonly #tasksBackend: TasksBackend | undefined;
+  readonly #taskNames: readonly string[] | undefined;
+  readonly #taskTimeout: number | undefined;
+  // The stop switch of every call running now: aborted all at once at the drain deadline.
+  readonly #running = new Set<CallStop>();
+  #draining = false;
+  #onIdle: (() => void) | undefined;
+
+  constructor(settings: {
+    backend: ComputeBackendLike | undefined;
+    tasks: Parameters<typeof createTasksBackend>[0] | undefined;
+    taskNames: readonly string[] | undefined;
+    maxConcurrency: number;
+    taskTimeout: number | undefined;
+  }) {
+    this.#tasksBackend = settings.tasks === undefined ? undefined : createTasksBackend(settings.tasks);
+    this.backend = this.#tasksBackend ?? (settings.backend as ComputeBackendLike);
+    this.#taskNames = settings.taskNames;
+    this.maxConcurrency = settings.maxConcurrency;
+    this.#taskTimeout = settings.taskTimeout;
+  }
+
+  /** Calls running now. */
+  get activeCalls(): number {
+    return this.#running.size;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /**
+   * The task names to report: the `taskNames` option, else the backend's own
+   * list, read on every request because a worker pool or router learns its
+   * tasks after it starts. `undefined` when neither can say.
+   */
+  get taskNames(): readonly string[] | undefined {
+    if (this.#taskNames !== undefined) return this.#taskNames;
+    const listed = (this.backend as { taskNames?: unknown }).taskNames;
+    return Array.isArray(listed) ? (listed as string[]) : undefined;
+  }
+
+  /** `GET /tasks`: never `null`, so old clients see an empty list and new ones see `listed: false`. */
+  taskListing(): TaskListing {
+    const tasks = this.taskNames;
+    return tasks === undefined ? { tasks: [], listed: false, maxConcurrency: this.maxConcurrency } : { tasks, maxConcurrency: this.maxConcurrency };
+  }
+
+  /**
+   * Runs one call. `stop` ends it from outside (caller gone, cancelled,
+   * shutdown); its reason, a `ComputeError`, is what the call is answered
+   * with. `callerTimeout` is the caller's deadline in ms, capped by
+   * `taskTimeout`. Never rejects.
+   */
+  async run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop): Promise<CallOutcome> {
+    if (this.#draining) return { ok: false, error: refusal('BACKEND_UNAVAILABLE', 'The server is shutting down', call.task) };
+    if (this.#running.size >= this.maxConcurrency) {
+      return { ok: false, error: refusal('QUEUE_FULL', `The server is running ${this.maxConcurrency} calls, its limit; retry later`, call.task) };
+    }
+    if (!this.#canRun(call.task)) return { ok: false, error: taskNotFoundError(call.task, 'server', this.taskNames) };
+    const timeout = this.#taskTimeout === undefined ? callerTimeout : Math.min(this.#taskTimeout, callerTimeout ?? this.#taskTimeout);
+    this.#running.add(stop);
+    try {
+      // With a deadline, core joins it with the stop signal; without one, nothing is allocated unless the task asks for its signal.
+      const options = timeout === undefined ? untimed : { signal: stop.signal, timeout };
+      const work = runUnderDeadline(call.task, 'server', options, (signal) => this.#invoke(call, signal, stop));
+      return { ok: true, result: await stop.settle(work) };
+    } catch (error) {
+      // The server's own reasons (shutdown, caller gone) say more than the task's echo of them.
+      return { ok: false, error: stop.reason ?? error };
+    } finally {
+      this.#running.delete(stop);
+      if (this.#running.size === 0) this.#onIdle?.();
+    }
+  }
+
+  #invoke(call: ParsedCall, signal: AbortSignal | undefined, stop: CallStop): Promise<unknown> {
+    if (this.#tasksBackend !== undefined) return this.#tasksBackend.runLazily(call.task, call.input, signal ?? (() => stop.signal));
+    return Promise.resolve(this.backend.runTask(call.task, call.input, { signal: signal ?? stop.signal }));
+  }
+
+  /**
+   * Stops taking calls, waits up to `drainTimeout` ms for those running, then
+   * stops them with `BACKEND_UNAVAILABLE`.
+   */
+  async drain(drainTimeout: number): Promise<void> {
+    this.#draining = true;
+    if (this.#running.size > 0 && drainTimeout > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainTimeout);
+        this.#onIdle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    const shutdown = backendUnavailableError('server', 'The server shut down before the call finished');
+    for (const stop of [...this.#running]) stop.stop(shutdown);
+  }
+
+  #canRun(taskName: string): boolean {
+    try {
+      return this.backend.canRun(taskName) === true;
+    } catch {
+      // As the router does: a backend that cannot answer is not trusted with the call.
+      return false;
+    }
+  }
+}

@@ -1,0 +1,217 @@
+import type { Duplex } from 'node:stream';
+import { ComputeError, type WireCallId } from '@hybridcompute/core';
+import type { RawData, WebSocket } from 'ws';
+import { AnswerBackpressure } from './answer-backpressure.js';
+import type { CallRunner } from './call-runner.js';
+import { CallStop } from './call-stop.js';
+import type { ServerSettings } from './compute-server-options.js';
+import { errorBodyOf, refusal } from './error-body-of.js';
+import { parseCall, parseDeadline, type ParsedCall } from './parse-call.js';
+import { encodeAnswer } from './encode-answer.js';
+import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire';
+
+/**
+ * One WebSocket's calls, by the ids its client chose, and its timeouts:
+ *
+ * - backpressure: frames wait (and the socket is paused) while the client
+ *   leaves more than `maxBufferedBytesPerConnection` of answers unread;
+ * - a frame that has started arriving must be complete within
+ *   `frameTimeout`: ws has no per-frame timer, so the rule is "no complete
+ *   message, ping or pong for `frameTimeout` ms while bytes have arrived
+ *   since the last one", timed from the first such byte;
+ * - `idleTimeout` closes a socket with no call and no message (code 1000);
+ * - the heartbeat ({@link WebSocketConnection.heartbeat}) drops a peer that
+ *   did not answer the previous ping.
+ */
+export class WebSocketConnection {
+  readonly #socket: WebSocket;
+  readonly #runner: CallRunner;
+  readonly #settings: ServerSettings;
+  readonly #backpressure: AnswerBackpressure;
+  // Chosen by subprotocol at the upgrade: MessagePack in binary frames, or JSON in text frames.
+  readonly #codec: WireCodec;
+  // Every call the client started and has not been answered, waiting or running, with its stop switch.
+  readonly #calls = new Map<WireCallId, CallStop>();
+  readonly #onClosed: () => void;
+  // Timers fire rarely and check timestamps, so a busy socket pays a clock read per chunk, not a timer.
+  #idleTimer: ReturnType<typeof setTimeout>;
+  #lastActivity = performance.now();
+  #frameTimer: ReturnType<typeof setTimeout> | undefined;
+  // When bytes first arrived after the last complete message, ping or pong.
+  #partialSince: number | undefined;
+  #alive = true;
+
+  constructor(socket: WebSocket, rawSocket: Duplex, runner: CallRunner, settings: ServerSettings, onClosed: () => void) {
+    this.#socket = socket;
+    this.#codec = socket.protocol === subprotocolOf.msgpack ? msgpackCodec : jsonCodec;
+    this.#runner = runner;
+    this.#settings = settings;
+    this.#onClosed = onClosed;
+    this.#backpressure = new AnswerBackpressure(
+      {
+        unsentBytes: () => socket.bufferedAmount,
+        pause: () => socket.pause(),
+        resume: () => socket.resume(),
+        drop: () => socket.terminate(),
+      },
+      settings.maxBufferedBytesPerConnection,
+      settings.bufferedTimeout,
+    );
+    this.#idleTimer = unrefTimer(this.#onIdle, settings.idleTimeout);
+    // Before ws's own listener, so that a chunk completing a message clears the timer after this arms it.
+    rawSocket.prependListener('data', this.#onBytes);
+    socket.on('message', this.#onMessage);
+    socket.on('ping', this.#onComplete);
+    socket.on('pong', this.#onComplete);
+    // Answers sent while the socket was backed up carry a callback; this covers the last of them.
+    rawSocket.on('drain', this.#onSent);
+    socket.on('close', () => {
+      rawSocket.off('data', this.#onBytes);
+      rawSocket.off('drain', this.#onSent);
+      if (this.#frameTimer !== undefined) clearTimeout(this.#frameTimer);
+      clearTimeout(this.#idleTimer);
+      this.#backpressure.close();
+      const gone = new ComputeError({ code: 'TASK_ABORTED', message: 'The caller closed the WebSocket', backend: 'server' });
+      for (const stop of this.#calls.values()) stop.stop(gone);
+      this.#calls.clear();
+      this.#onClosed();
+    });
+    socket.on('error', () => {
+      // ws closes the socket itself (oversized message: 1009; bad frame: 1002); 'close' cleans up.
+    });
+  }
+
+  /** Calls of this socket, waiting or running. */
+  get calls(): number {
+    return this.#calls.size;
+  }
+
+  /**
+   * One heartbeat tick: drops the peer if it has not answered the last ping,
+   * else pings it. A paused socket is left to the backpressure timeout: its
+   * pong could not be read.
+   */
+  heartbeat(): void {
+    if (this.#backpressure.paused) return;
+    if (!this.#alive) {
+      this.#socket.terminate();
+      return;
+    }
+    this.#alive = false;
+    this.#socket.ping();
+  }
+
+  readonly #onBytes = (): void => {
+    if (this.#partialSince !== undefined) return;
+    this.#partialSince = performance.now();
+    this.#frameTimer ??= unrefTimer(this.#onFrameTimer, this.#settings.frameTimeout);
+  };
+
+  readonly #onFrameTimer = (): void => {
+    this.#frameTimer = undefined;
+    if (this.#partialSince === undefined) return;
+    // While paused the server is the one not reading: the frame cannot complete; backpressure has its own timeout.
+    if (this.#backpressure.paused) this.#partialSince = performance.now();
+    const left = this.#partialSince + this.#settings.frameTimeout - performance.now();
+    if (left > 1) this.#frameTimer = unrefTimer(this.#onFrameTimer, left);
+    else this.#socket.terminate();
+  };
+
+  /**
+   * A whole message, ping or pong arrived: nothing is half-received, and the
+   * peer is alive. Only messages count against idleness: pings and pongs
+   * would keep an unused socket open for ever.
+   */
+  readonly #onComplete = (): void => {
+    this.#alive = true;
+    this.#partialSince = undefined;
+  };
+
+  readonly #onIdle = (): void => {
+    if (this.#socket.readyState !== this.#socket.OPEN) return;
+    const left = this.#lastActivity + this.#settings.idleTimeout - performance.now();
+    if (this.#calls.size > 0 || left > 1) {
+      this.#idleTimer = unrefTimer(this.#onIdle, this.#calls.size > 0 ? this.#settings.idleTimeout : left);
+      return;
+    }
+    this.#socket.close(1000, 'idle');
+  };
+
+  readonly #onMessage = (data: RawData, isBinary: boolean): void => {
+    this.#onComplete();
+    this.#lastActivity = performance.now();
+    let frame: unknown;
+    try {
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      // A JSON socket reads text in either kind of frame; a MessagePack socket reads binary frames.
+      frame = this.#codec.decode(isBinary || this.#codec === jsonCodec ? bytes : bytes.toString());
+    } catch {
+      return this.#sendError(null, refusal('INVALID_REQUEST', `The frame is not valid ${this.#codec === jsonCodec ? 'JSON' : 'MessagePack'}`));
+    }
+    const id = typeof frame === 'object' && frame !== null && Object.hasOwn(frame, 'id') ? (frame as { id?: unknown }).id : undefined;
+    if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) {
+      return this.#sendError(null, refusal('INVALID_REQUEST', "The frame's 'id' must be a string or a number"));
+    }
+    if ((frame as { cancel?: unknown }).cancel === true) {
+      this.#calls.get(id)?.stop(new ComputeError({ code: 'TASK_ABORTED', message: 'The caller cancelled the call', backend: 'server' }));
+      return;
+    }
+    const call = parseCall(frame);
+    if (ComputeError.isInstance(call)) return this.#sendError(id, call);
+    if (this.#calls.has(id)) {
+      // No `id`: the answer must not be taken for the running call's (protocol decision 4).
+      const { body } = errorBodyOf(refusal('INVALID_REQUEST', `A call with id ${JSON.stringify(id)} is already running`, call.task), this.#settings.debug);
+      return this.#send(this.#codec.encode({ duplicateId: id, ...body }));
+    }
+    const stop = new CallStop();
+    this.#calls.set(id, stop);
+    const timeout = parseDeadline((frame as { timeout?: unknown }).timeout);
+    this.#backpressure.submit(() => void this.#run(id, call, timeout, stop));
+  };
+
+  async #run(id: WireCallId, call: ParsedCall, timeout: number | undefined, stop: CallStop): Promise<void> {
+    const outcome = await this.#runner.run(call, timeout, stop);
+    this.#calls.delete(id);
+    if (this.#calls.size === 0) this.#lastActivity = performance.now();
+    // A cancelled call's caller has stopped waiting: no answer.
+    if (this.#socket.readyState !== this.#socket.OPEN || stop.reason?.code === 'TASK_ABORTED') {
+      this.#backpressure.answered(0);
+      return;
+    }
+    let frame: string | Uint8Array;
+    if (outcome.ok) {
+      const answer = encodeAnswer(this.#codec, { id, result: outcome.result }, call.task);
+      frame = answer.ok ? answer.data : this.#errorFrame(id, answer.error);
+    } else {
+      frame = this.#errorFrame(id, outcome.error);
+    }
+    this.#send(frame);
+    this.#backpressure.answered(typeof frame === 'string' ? frame.length : frame.byteLength);
+  }
+
+  #errorFrame(id: WireCallId | null, error: unknown): string | Uint8Array {
+    const { body } = errorBodyOf(error, this.#settings.debug);
+    return this.#codec.encode({ id, ...body });
+  }
+
+  #sendError(id: WireCallId | null, error: unknown): void {
+    this.#send(this.#errorFrame(id, error));
+  }
+
+  #send(json: string | Uint8Array): void {
+    if (this.#socket.readyState !== this.#socket.OPEN) return;
+    // A callback (run once the bytes reach the kernel) only while the socket is backed up: it costs, and is needed only then.
+    const backedUp = this.#socket.bufferedAmount > 0 || this.#backpressure.paused;
+    this.#socket.send(json, backedUp ? this.#onSent : undefined);
+  }
+
+  readonly #onSent = (): void => {
+    this.#backpressure.drained();
+  };
+}
+
+function unrefTimer(callback: () => void, ms: number): ReturnType<typeof setTimeout> {
+  const timer = setTimeout(callback, ms);
+  timer.unref();
+  return timer;
+}

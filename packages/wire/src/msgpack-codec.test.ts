@@ -1,0 +1,94 @@
+import { largeSamples, structuredCloneSamples } from '@hybridcompute/backend-conformance/values';
+import { ComputeError } from '@hybridcompute/core';
+import { describe, expect, it } from 'vitest';
+import { msgpackCodec } from './msgpack-codec.js';
+
+const roundTrip = (value: unknown): unknown => (msgpackCodec.decode(msgpackCodec.encode({ result: value }) as Uint8Array) as { result: unknown }).result;
+
+describe('msgpackCodec', () => {
+  it.each(structuredCloneSamples())('carries %s as structuredClone does', (_label, value) => {
+    expect(msgpackCodec.mismatchOf(value, 'input')).toBeUndefined();
+    expect(roundTrip(value)).toEqual(structuredClone(value));
+  });
+
+  it('keeps -0 apart from 0 at the top level, in arrays, objects, Maps and Sets', () => {
+    const back = roundTrip({ top: -0, list: [0, -0], map: new Map([['z', -0]]), set: new Set([-0]) }) as Record<string, unknown>;
+    expect(Object.is(back['top'], -0)).toBe(true);
+    expect(Object.is((back['list'] as number[])[0], 0)).toBe(true);
+    expect(Object.is((back['list'] as number[])[1], -0)).toBe(true);
+    expect(Object.is((back['map'] as Map<string, number>).get('z'), -0)).toBe(true);
+    expect(back['set']).toEqual(new Set([-0]));
+  });
+
+  it('keeps an error’s name, message and cause', () => {
+    const back = roundTrip(new TypeError('bad', { cause: new RangeError('worse') })) as Error;
+    expect(back).toBeInstanceOf(TypeError);
+    expect(back.message).toBe('bad');
+    expect((back.cause as Error).name).toBe('RangeError');
+  });
+
+  it.each(largeSamples())('carries %s', (_label, value) => {
+    const back = roundTrip(value);
+    if (ArrayBuffer.isView(value)) {
+      // Compared as bytes: a deep comparison of 2 million elements would take the test's whole time.
+      expect(back).toBeInstanceOf(value.constructor);
+      expect(Buffer.from((back as Float64Array).buffer).equals(Buffer.from(value.buffer))).toBe(true);
+    } else {
+      expect(back).toEqual(value);
+    }
+  });
+
+  it('sends a typed array as its bytes, not as digits', () => {
+    const bytes = new Float64Array(128 * 1024);
+    expect((msgpackCodec.encode(bytes) as Uint8Array).byteLength).toBeLessThan(bytes.byteLength + 64);
+  });
+
+  it('refuses what structured clone refuses, naming the path', () => {
+    expect(msgpackCodec.mismatchOf({ callbacks: { onDone: () => 1 } }, 'input')).toBe('input.callbacks.onDone: a function cannot be sent');
+    expect(msgpackCodec.mismatchOf([Symbol('s')], 'result')).toBe('result[0]: a symbol cannot be sent');
+  });
+
+  it.each([
+    ['an empty body', new Uint8Array()],
+    ['a truncated map', new Uint8Array([0x82, 0xa1, 0x61])],
+    ['an unknown extension', new Uint8Array([0xd4, 0x7f, 0x00])],
+    ['a truncated string', new Uint8Array([0xa5, 0x61])],
+    ['trailing bytes after the message', new Uint8Array([0x01, 0x02])],
+    ['text', 'not bytes'],
+  ])('decodes %s into PROTOCOL_ERROR, never another error', (_label, data) => {
+    let thrown: unknown;
+    try {
+      msgpackCodec.decode(data as Uint8Array);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(ComputeError.isInstance(thrown)).toBe(true);
+    expect((thrown as ComputeError).code).toBe('PROTOCOL_ERROR');
+  });
+
+  it('decodes nesting deep enough to exhaust the stack into PROTOCOL_ERROR', () => {
+    const deep = new Uint8Array(500_000).fill(0x91); // [[[[...
+    expect(() => msgpackCodec.decode(deep)).toThrow(expect.objectContaining({ code: 'PROTOCOL_ERROR' }));
+  });
+
+  it('reads a __proto__ key as data, never as the prototype', () => {
+    // { "__proto__": { "polluted": true }, "task": "t" } as a plain MessagePack map, written by hand as a peer would.
+    const text = (value: string): number[] => [0xa0 + value.length, ...Buffer.from(value)];
+    const hostile = new Uint8Array([0x82, ...text('__proto__'), 0x81, ...text('polluted'), 0xc3, ...text('task'), ...text('t')]);
+    const decoded = msgpackCodec.decode(hostile);
+    // Plain maps are Maps under the structured-clone extensions (objects travel as records): no prototype to set.
+    expect(decoded).toBeInstanceOf(Map);
+    expect((decoded as Map<string, unknown>).has('__proto__')).toBe(true);
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+    const own = msgpackCodec.decode(msgpackCodec.encode(JSON.parse('{"__proto__": {"polluted": true}}')) as Uint8Array);
+    expect(Object.getPrototypeOf(own)).toBe(Object.prototype);
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it('builds only the error classes it knows: a peer cannot name another global', () => {
+    const forged = msgpackCodec.encode(Object.assign(new Error('x'), { name: 'Function' })) as Uint8Array;
+    const decoded = msgpackCodec.decode(forged);
+    expect(decoded).toBeInstanceOf(Error);
+    expect(typeof decoded).toBe('object');
+  });
+});

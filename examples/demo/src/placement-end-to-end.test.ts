@@ -85,7 +85,7 @@ describe("'auto' placement end to end", () => {
     const compute = createHybridCompute({ worker, remote }, { onTaskSettled: (event) => settled.push(event) });
     const limits = Array.from({ length: 60 }, (_, index) => 20_000 + index);
     // Teach the router both backends first, so the batch spreads over them.
-    for (const strategy of ['worker', 'remote', 'worker', 'remote']) await compute.runTask('countPrimes', 1_000, strategy);
+    for (const strategy of ['worker', 'remote', 'worker', 'remote'] as const) await compute.runTask('countPrimes', 1_000, strategy);
     settled.length = 0;
     let answered = 0;
     let killing: Promise<void> | undefined;

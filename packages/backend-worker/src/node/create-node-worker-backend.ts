@@ -1,11 +1,13 @@
 import { WorkerBackend, type WorkerBackendOptions } from '../create-worker-backend.js';
 import { nodeWorkerPlatform } from './node-worker-platform.js';
+import { refuseUnsupportedWorkerOptions } from './refuse-unsupported-worker-options.js';
 
 /**
  * Creates a pool of worker threads that run the tasks a worker file exposes
  * (the Node build of `createWorkerBackend`; same API as the browser build).
  *
- * @throws TypeError (code `INVALID_REQUEST`) for a missing `url` or an option of the wrong kind.
+ * @throws TypeError (code `INVALID_REQUEST`) for a missing `url` or an option of the wrong kind,
+ *   and for `workerOptions.resourceLimits` on Bun and Deno, which do not keep them.
  *
  * @example
  * ```ts
@@ -16,5 +18,6 @@ import { nodeWorkerPlatform } from './node-worker-platform.js';
  * ```
  */
 export function createWorkerBackend(options: WorkerBackendOptions): WorkerBackend {
+  refuseUnsupportedWorkerOptions(options?.workerOptions);
   return new WorkerBackend(options, nodeWorkerPlatform);
 }

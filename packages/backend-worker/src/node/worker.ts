@@ -4,6 +4,7 @@ import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_
 import type { IdleWait } from '../expose-tasks-on.js';
 import { exposeTasksOn } from '../expose-tasks-on.js';
 import { nodeEndpoint } from './node-endpoint.js';
+import { poolPortOf } from './private-channel.js';
 
 export { transfer } from '../transfer.js';
 
@@ -30,23 +31,34 @@ export function exposeTasks(tasks: TaskCollection, endpoint?: Endpoint): void {
     exposeTasksOn(endpoint, tasks);
     return;
   }
-  const port = nodeEndpoint(parentPort!);
-  exposeTasksOn(port, tasks, atomicsIdleWait(parentPort!, port.dispatch), parentPort!);
+  const poolPort = poolPortOf(parentPort!);
+  const port = nodeEndpoint(poolPort);
+  exposeTasksOn(port, tasks, atomicsIdleWait(poolPort, port.dispatch, poolPort !== parentPort), parentPort!);
 }
 
 const turnsWithoutEventLoop = 32;
 
 // piscina's trick: an idle worker blocks on Atomics.wait and reads the next
 // message itself, which wakes it sooner than a message event through its event loop.
-function atomicsIdleWait(port: MessagePort, dispatch: (data: unknown) => void): IdleWait {
+// `eventLoopMayHoldMessages`: on a private channel (Deno), a message can be
+// taken off the port by the pending event-loop read, out of receiveMessageOnPort's reach.
+function atomicsIdleWait(port: MessagePort, dispatch: (data: unknown) => void, eventLoopMayHoldMessages: boolean): IdleWait {
   const wake = new Int32Array(new SharedArrayBuffer(4));
   let seen = 0;
   let turns = 0;
+  let firstSleep = true;
+  let sleepAgain: (() => void) | undefined;
   return {
     wake,
     later(callback) {
-      // Console output goes to the main thread asynchronously: let it out first.
-      if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) {
+      sleepAgain = callback;
+      if (firstSleep) {
+        // Deno reports an error the worker file throws after exposeTasks only once its
+        // event loop has run a timer: a worker asleep before that would never die.
+        firstSleep = false;
+        setTimeout(callback, 0);
+      } else if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) {
+        // Console output goes to the main thread asynchronously: let it out first.
         turns = 0;
         setImmediate(callback);
       } else if (++turns < turnsWithoutEventLoop) {
@@ -66,6 +78,11 @@ function atomicsIdleWait(port: MessagePort, dispatch: (data: unknown) => void): 
       for (let entry = receiveMessageOnPort(port); entry !== undefined; entry = receiveMessageOnPort(port)) {
         received = true;
         dispatch(entry.message);
+      }
+      if (!received && eventLoopMayHoldMessages) {
+        // Woken with nothing to read: let the event loop deliver what it holds, then sleep again.
+        setImmediate(sleepAgain!);
+        return true;
       }
       return received;
     },

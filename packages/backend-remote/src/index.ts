@@ -1,4 +1,5 @@
 import { WebSocket } from 'undici';
+import { bunRemotePlatform, undiciIsPartial } from './bun-remote-platform.js';
 import { RemoteBackend, type RemoteBackendOptions, type RemotePlatform } from './create-remote-backend.js';
 import { UndiciHttpTransport } from './undici-http-transport.js';
 import type { WebSocketLike } from './websocket-channel.js';
@@ -12,7 +13,8 @@ const nodePlatform: RemotePlatform = {
 
 /**
  * Creates a backend that runs tasks on compute servers: HTTP on undici's
- * keep-alive pools (the default) or a multiplexed WebSocket.
+ * keep-alive pools (the default) or a multiplexed WebSocket. On Bun, whose
+ * `undici` is a partial copy, HTTP goes through Bun's own pooled `fetch`.
  *
  * @throws TypeError (code `INVALID_REQUEST`) for a missing or malformed endpoint or option.
  *
@@ -26,7 +28,7 @@ const nodePlatform: RemotePlatform = {
  * ```
  */
 export function createRemoteBackend(options: RemoteBackendOptions): RemoteBackend {
-  return new RemoteBackend(options, nodePlatform);
+  return new RemoteBackend(options, undiciIsPartial ? bunRemotePlatform : nodePlatform);
 }
 
 export * from './remote-api.js';

@@ -61,6 +61,14 @@ export async function failure(args: string[], options: { cliPath?: string } = {}
   return { code, stderr };
 }
 
+/**
+ * Sends `name` to the CLI. Not `child.kill(name)`: Deno's child_process then reports the
+ * child as killed by the signal even when it handled it and exited 0.
+ */
+export function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  process.kill(child.pid!, name);
+}
+
 /** Kills every CLI a test left running (call it in `afterEach`). */
 export function killChildren(): void {
   for (const child of children) child.kill('SIGKILL');

@@ -3,6 +3,7 @@
 // median of several processes per pool; prints Markdown tables for BENCHMARKS.md.
 import { fileURLToPath } from 'node:url';
 import { medianOverProcesses } from './run-in-processes.mjs';
+import { runtimeLabel } from './runtime-label.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const script = fileURLToPath(new URL('./worker-pool.mjs', import.meta.url));
@@ -32,7 +33,7 @@ const range = (subject, key, digits = 0) => {
   return `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 };
 
-console.log(`Node ${process.version}; pool size 2; ${runs} processes per pool, interleaved; medians.\n`);
+console.log(`${runtimeLabel()}; pool size 2; ${runs} processes per pool, interleaved; medians.\n`);
 console.log('| pool | no-op tasks/s (20k, 64 in flight) | range | x piscina | round trip p50 (µs, 1 in flight) | range | 200 × ~5 ms CPU tasks: speedup over serial | range |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [subject, label] of Object.entries(subjects)) {

@@ -8,8 +8,8 @@ import { TransportFailure, type HttpAnswer, type HttpTransport } from './http-tr
  * destroying undici's pools does in Node, so that no call outlives it.
  */
 export class BunFetchHttpTransport implements HttpTransport {
-  readonly #inFlight = new Set<AbortController>();
-  #closed = false;
+  // One signal for every call: aborted by close(). A call without a signal of its own allocates nothing.
+  readonly #closing = new AbortController();
 
   async request(
     method: 'GET' | 'POST',
@@ -18,28 +18,22 @@ export class BunFetchHttpTransport implements HttpTransport {
     body: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<HttpAnswer> {
-    if (this.#closed) throw new TransportFailure(`${method} ${url.href} was not sent: the remote backend is closed`, false, undefined);
-    const controller = new AbortController();
-    const signals = signal === undefined ? controller.signal : AbortSignal.any([signal, controller.signal]);
-    this.#inFlight.add(controller);
+    const closing = this.#closing.signal;
+    if (closing.aborted) throw new TransportFailure(`${method} ${url.href} was not sent: the remote backend is closed`, false, undefined);
     try {
-      const response = await fetch(url, { method, headers, body: body ?? null, signal: signals });
+      const response = await fetch(url, { method, headers, body: body ?? null, signal: signal === undefined ? closing : AbortSignal.any([signal, closing]) });
       const text = await response.text();
       return { status: response.status, retryAfter: response.headers.get('retry-after') ?? undefined, text };
     } catch (error) {
       if (signal?.aborted === true) throw signal.reason;
-      if (controller.signal.aborted) throw new TransportFailure(`${method} ${url.href} failed: the remote backend closed`, true, error);
+      if (closing.aborted) throw new TransportFailure(`${method} ${url.href} failed: the remote backend closed`, true, error);
       const code = (error as { code?: unknown }).code;
       const delivered = !(typeof code === 'string' && connectErrorCodes.has(code));
       throw new TransportFailure(`${method} ${url.href} failed: ${(error as Error).message || String(code)}`, delivered, error);
-    } finally {
-      this.#inFlight.delete(controller);
     }
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    for (const controller of this.#inFlight) controller.abort();
-    this.#inFlight.clear();
+    this.#closing.abort();
   }
 }

@@ -57,7 +57,8 @@ export async function failure(args: string[], options: { cliPath?: string } = {}
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // 'close', not 'exit': the exit can come before the last of stderr has been read (Deno often does).
+  const [code] = (await once(child, 'close')) as [number | null];
   return { code, stderr };
 }
 

@@ -2,6 +2,7 @@
 // 64 in flight on loopback, as the median of several processes; prints a Markdown table.
 import { fileURLToPath } from 'node:url';
 import { medianOverProcesses } from './run-in-processes.mjs';
+import { runtimeLabel } from './runtime-label.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const script = fileURLToPath(new URL('./remote-throughput.mjs', import.meta.url));
@@ -13,7 +14,7 @@ const labels = {
   fetch: 'global `fetch` per call to `createComputeServer`',
   websocket: "ours over WebSocket: `transport: 'websocket'`",
 };
-console.log(`Node ${process.version}; ${runs} processes, each the median of ${process.env.BENCH_ROUNDS ?? 5} rounds of ${process.env.BENCH_CALLS ?? 10_000} calls, 64 in flight.\n`);
+console.log(`${runtimeLabel()}; ${runs} processes, each the median of ${process.env.BENCH_ROUNDS ?? 5} rounds of ${process.env.BENCH_CALLS ?? 10_000} calls, 64 in flight.\n`);
 console.log('| path | calls/s (median) | range over runs | x raw | x fetch |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
 for (const [key, label] of Object.entries(labels)) {

@@ -18,6 +18,7 @@ const ports = JSON.parse(String(line));
 const bareUrl = `http://127.0.0.1:${ports.bare}`;
 const oursUrl = `http://127.0.0.1:${ports.ours}/compute`;
 
+const undiciIsPartial = typeof Pool.prototype.destroy !== 'function';
 const rawPool = new Pool(bareUrl, { connections: inFlight, pipelining: 1 });
 const http = createRemoteBackend({ endpoint: oursUrl, connections: inFlight });
 const websocket = createRemoteBackend({ endpoint: oursUrl, transport: 'websocket' });
@@ -25,10 +26,16 @@ const websocket = createRemoteBackend({ endpoint: oursUrl, transport: 'websocket
 let sink = 0;
 const subjects = {
   ours: (n) => http.runTask('noop', n),
-  raw: async (n) => {
-    const response = await rawPool.request({ path: '/', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task: 'noop', input: n }) });
-    return (await response.body.json()).result;
-  },
+  raw: undiciIsPartial
+    ? // Bun's undici is a partial copy (no response body stream): there the floor is Bun's own fetch to the bare handler.
+      async (n) => {
+        const response = await fetch(bareUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task: 'noop', input: n }) });
+        return (await response.json()).result;
+      }
+    : async (n) => {
+        const response = await rawPool.request({ path: '/', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task: 'noop', input: n }) });
+        return (await response.body.json()).result;
+      },
   fetch: async (n) => {
     const response = await fetch(oursUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ task: 'noop', input: n }) });
     return (await response.json()).result;
@@ -62,6 +69,6 @@ for (const [name, values] of Object.entries(perRound)) {
 if (sink === -1) console.error(sink);
 await http.close();
 await websocket.close();
-await rawPool.close();
+if (!undiciIsPartial) await rawPool.close();
 child.kill('SIGTERM');
 console.log(JSON.stringify(results));

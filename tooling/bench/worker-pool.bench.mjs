@@ -3,15 +3,19 @@
 // median of several processes per pool; prints Markdown tables for BENCHMARKS.md.
 import { fileURLToPath } from 'node:url';
 import { medianOverProcesses } from './run-in-processes.mjs';
+import { runtimeLabel } from './runtime-label.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const script = fileURLToPath(new URL('./worker-pool.mjs', import.meta.url));
-const subjects = {
+const allSubjects = {
   hybrid: '@hybridcompute/backend-worker',
   piscina: 'piscina 5.3.2',
   tinypool: 'tinypool 2.2.0',
   raw: 'bare `postMessage` (hand-rolled, no library)',
 };
+// BENCH_SUBJECTS=hybrid,piscina,raw leaves the others out (tinypool 2.2.0 hangs on Deno 2.9).
+const chosen = process.env.BENCH_SUBJECTS?.split(',') ?? Object.keys(allSubjects);
+const subjects = Object.fromEntries(Object.entries(allSubjects).filter(([key]) => chosen.includes(key)));
 
 // Interleaved, so that a noisy minute on a shared machine hurts every pool alike.
 const samples = Object.fromEntries(Object.keys(subjects).map((subject) => [subject, []]));
@@ -32,7 +36,7 @@ const range = (subject, key, digits = 0) => {
   return `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 };
 
-console.log(`Node ${process.version}; pool size 2; ${runs} processes per pool, interleaved; medians.\n`);
+console.log(`${runtimeLabel()}; pool size 2; ${runs} processes per pool, interleaved; medians.\n`);
 console.log('| pool | no-op tasks/s (20k, 64 in flight) | range | x piscina | round trip p50 (µs, 1 in flight) | range | 200 × ~5 ms CPU tasks: speedup over serial | range |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [subject, label] of Object.entries(subjects)) {
@@ -47,6 +51,8 @@ console.log('\nThe round-trip column compares modes, not pools (each process lan
 // default (8) is a judgement call, not read off this table: throughput keeps
 // rising with the setting, and what deep per-worker queues cost long tasks of
 // uneven length is not measured here.
+// BENCH_PER_WORKER_TABLE=false stops here (the runtime comparison needs only the table above).
+if (process.env.BENCH_PER_WORKER_TABLE === 'false') process.exit(0);
 console.log('\n`concurrentTasksPerWorker` (no-op tasks/s and CPU speedup, medians):\n');
 console.log('| calls in flight per worker | no-op tasks/s | CPU speedup |');
 console.log('| ---: | ---: | ---: |');

@@ -13,6 +13,7 @@
 // BENCH_ATOMICS=false runs our pools without the idle wake through Atomics.
 import { fileURLToPath } from 'node:url';
 import { medianOverProcesses } from './run-in-processes.mjs';
+import { runtimeLabel } from './runtime-label.mjs';
 
 const processes = Number(process.env.BENCH_PROCESSES ?? 15);
 const fastModeMicros = 30;
@@ -20,7 +21,7 @@ const { samples } = medianOverProcesses(fileURLToPath(new URL('./worker-round-tr
 const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 const atomics = process.env.BENCH_ATOMICS === 'false' ? '; our pools with atomics: false' : '';
-console.log(`Node ${process.version}; pool size 2; ${processes} processes, each the median p50 of ${process.env.BENCH_ROUNDS ?? 8} interleaved rounds of ${process.env.BENCH_CALLS ?? 400} sequential calls${atomics}.\n`);
+console.log(`${runtimeLabel()}; pool size 2; ${processes} processes, each the median p50 of ${process.env.BENCH_ROUNDS ?? 8} interleaved rounds of ${process.env.BENCH_CALLS ?? 400} sequential calls${atomics}.\n`);
 console.log(
   `| pool | round trip p50 (µs, median over processes) | range | processes under ${fastModeMicros} µs | p50 of those (median) | p50 of the others (median) | x piscina (median of per-process ratios) | x piscina (ratio of medians) |`,
 );

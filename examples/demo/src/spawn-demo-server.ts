@@ -22,6 +22,7 @@ export class DemoServerStartError extends Error {
 // Works from src/ (tests) and dist/ alike: both sit next to the built dist/.
 const tasksModule = fileURLToPath(new URL('../dist/demo-tasks.js', import.meta.url));
 const exitWithParent = new URL('../dist/exit-with-parent.js', import.meta.url).href;
+const runWithParent = fileURLToPath(new URL('../dist/run-with-parent.js', import.meta.url));
 
 /**
  * Starts the compute server's CLI on 127.0.0.1 serving the built
@@ -47,7 +48,9 @@ export async function spawnDemoServer({ port = 0 }: { port?: number } = {}): Pro
   const cli = join(dirname(serverPackage), bin['hybrid-compute-server'] ?? 'dist/cli.js');
   // stdin is a pipe the server watches (exit-with-parent): it stops when this process dies
   // without running any exit handler, SIGKILL included.
-  const child = spawn(process.execPath, ['--import', exitWithParent, cli, tasksModule, '--port', String(port), '--host', '127.0.0.1'], {
+  // Deno drops Node's --import without a word: there a small entry loads the watch, then the CLI.
+  const preload = 'Deno' in globalThis ? [runWithParent] : ['--import', exitWithParent];
+  const child = spawn(process.execPath, [...preload, cli, tasksModule, '--port', String(port), '--host', '127.0.0.1'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin?.on('error', () => undefined);

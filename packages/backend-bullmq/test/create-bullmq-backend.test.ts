@@ -273,8 +273,9 @@ describe('createBullmqBackend against a real Redis', () => {
     });
     const watched = watchedTask('watched');
     await workerOn(queue, [slow, watched.task]);
-    const backend = backendOn(queue, { connectTimeout: 100, timeout: 20_000 });
-    await expect(backend.runTask('slow', 400)).resolves.toBe(400);
+    // 500 ms for a fresh backend to connect and add its first job: 100 ms was too little on Deno on a busy machine.
+    const backend = backendOn(queue, { connectTimeout: 500, timeout: 20_000 });
+    await expect(backend.runTask('slow', 1_000)).resolves.toBe(1_000);
     const call = rejectionOf(backend.runTask('watched', null, { timeout: 3_000 }));
     await within(watched.started, 2_500, 'the job starting on the worker');
     const error = await call;

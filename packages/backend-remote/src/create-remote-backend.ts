@@ -1,4 +1,5 @@
 import type { BackendTasksFrom, TypedBackend } from '@hybridcompute/core';
+import { bunRemotePlatform, undiciIsPartial } from './bun-remote-platform.js';
 import { createNodeWebSocket } from './node-websocket.js';
 import type { RemoteBackendOptions, RemotePlatform } from './remote-backend-options.js';
 import { RemoteBackend } from './remote-backend.js';
@@ -11,7 +12,8 @@ const nodePlatform: RemotePlatform = {
 
 /**
  * Creates a backend that runs tasks on compute servers: HTTP on undici's
- * keep-alive pools (the default) or a multiplexed WebSocket (`ws`).
+ * keep-alive pools (the default) or a multiplexed WebSocket (`ws`). On Bun, whose
+ * `undici` is a partial copy, HTTP goes through Bun's `fetch` and its WebSocket.
  *
  * @throws TypeError (code `INVALID_REQUEST`) for a missing or malformed endpoint or option.
  *
@@ -36,5 +38,5 @@ const nodePlatform: RemotePlatform = {
 export function createRemoteBackend<Tasks = never, const Declared extends readonly string[] = readonly string[]>(
   options: RemoteBackendOptions<Declared>,
 ): TypedBackend<RemoteBackend, BackendTasksFrom<Tasks, Declared>> {
-  return new RemoteBackend(options, nodePlatform);
+  return new RemoteBackend(options, undiciIsPartial ? bunRemotePlatform : nodePlatform);
 }

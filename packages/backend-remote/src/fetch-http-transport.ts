@@ -1,12 +1,17 @@
+import { connectErrorCodes } from './connect-error-codes.js';
 import { answerOf, responseTooLargeError, TransportFailure, type HttpAnswer, type HttpTransport } from './http-transport.js';
 
 /**
- * HTTP over the platform's `fetch`, for browsers. The browser owns the
- * connections, so pool options do not apply. Redirects are not followed
- * (a compute server never redirects), and bodies are read up to `maxResponseBytes`.
+ * HTTP over the platform's `fetch`: browsers, and Bun (whose `undici` is a
+ * partial copy). The platform owns the connections, so pool options do not
+ * apply. Redirects are not followed (a compute server never redirects),
+ * bodies are read up to `maxResponseBytes`, and `close()` aborts the calls
+ * still in flight, so a process can exit.
  */
 export class FetchHttpTransport implements HttpTransport {
   readonly #maxResponseBytes: number;
+  // One signal for every call, aborted by close(): a call without a signal of its own allocates nothing.
+  readonly #closing = new AbortController();
 
   constructor(maxResponseBytes: number) {
     this.#maxResponseBytes = maxResponseBytes;
@@ -19,16 +24,20 @@ export class FetchHttpTransport implements HttpTransport {
     body: string | Uint8Array | undefined,
     signal: AbortSignal | undefined,
   ): Promise<HttpAnswer> {
+    const closing = this.#closing.signal;
+    if (closing.aborted) throw new TransportFailure(`${method} ${url.href} was not sent: the remote backend is closed`, false, undefined);
     let response: Response;
     try {
-      const init: RequestInit = { method, headers, redirect: 'manual' };
+      const init: RequestInit = { method, headers, redirect: 'manual', signal: signal === undefined ? closing : AbortSignal.any([signal, closing]) };
       if (body !== undefined) init.body = body as NonNullable<RequestInit['body']>;
-      if (signal !== undefined) init.signal = signal;
       response = await fetch(url, init);
     } catch (error) {
       if (signal?.aborted === true) throw signal.reason;
-      // fetch does not say whether the request left: assume it may have.
-      throw new TransportFailure(`${method} ${url.href} failed: ${(error as Error).message}`, true, error);
+      if (closing.aborted) throw new TransportFailure(`${method} ${url.href} failed: the remote backend closed`, true, error);
+      // Browsers do not say whether the request left (assume it may have); Bun gives the error's code.
+      const code = (error as { code?: unknown }).code;
+      const delivered = !(typeof code === 'string' && connectErrorCodes.has(code));
+      throw new TransportFailure(`${method} ${url.href} failed: ${(error as Error).message || String(code)}`, delivered, error);
     }
     let bytes: Uint8Array;
     try {
@@ -42,7 +51,9 @@ export class FetchHttpTransport implements HttpTransport {
     return answerOf(response.type === 'opaqueredirect' ? 0 : response.status, bytes, (name) => response.headers.get(name) ?? undefined);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#closing.abort();
+  }
 
   async #read(response: Response, url: URL): Promise<Uint8Array> {
     const limit = this.#maxResponseBytes;

@@ -1,8 +1,6 @@
 import { Pool } from 'undici';
+import { connectErrorCodes } from './connect-error-codes.js';
 import { answerOf, responseTooLargeError, TransportFailure, type HttpAnswer, type HttpTransport, type HttpTransportOptions } from './http-transport.js';
-
-// Errors that happen while connecting: nothing was sent.
-const connectErrors = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * HTTP over undici 7: one keep-alive `Pool` per endpoint origin, `request()`
@@ -68,7 +66,7 @@ export class UndiciHttpTransport implements HttpTransport {
   #failure(error: unknown, method: string, url: URL, signal: AbortSignal | undefined): unknown {
     if (signal?.aborted === true) return signal.reason;
     const code = (error as { code?: unknown }).code;
-    const delivered = !(typeof code === 'string' && connectErrors.has(code));
+    const delivered = !(typeof code === 'string' && connectErrorCodes.has(code));
     return new TransportFailure(`${method} ${url.href} failed: ${(error as Error).message || String(code)}`, delivered, error);
   }
 }

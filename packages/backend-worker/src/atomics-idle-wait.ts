@@ -36,6 +36,12 @@ export interface IdleWaitRuntime {
   outputPending(): boolean;
   /** Runs `callback` after a turn of the event loop (Node: `setImmediate`). */
   nextTurn(callback: () => void): void;
+  /**
+   * Whether the event loop may take a message off the port before
+   * `receiveMessage` sees it (a private channel on Deno): then a wake that
+   * reads nothing lets the event loop turn and deliver it, and sleeps again.
+   */
+  eventLoopMayHoldMessages?: boolean | undefined;
 }
 
 const turnsWithoutEventLoop = 32;
@@ -45,10 +51,18 @@ export function atomicsIdleWait(runtime: IdleWaitRuntime): IdleWait {
   const wake = new Int32Array(new SharedArrayBuffer(4));
   let seen = 0;
   let turns = 0;
+  let firstSleep = true;
+  let sleepAgain: (() => void) | undefined;
   return {
     wake,
     later(callback) {
-      if (runtime.outputPending()) {
+      sleepAgain = callback;
+      if (firstSleep) {
+        // Deno reports an error the worker file throws after exposeTasks only once its event loop
+        // has run a timer: a worker asleep before that would never die.
+        firstSleep = false;
+        setTimeout(callback, 0);
+      } else if (runtime.outputPending()) {
         // Let the console output out first.
         turns = 0;
         runtime.nextTurn(callback);
@@ -69,6 +83,11 @@ export function atomicsIdleWait(runtime: IdleWaitRuntime): IdleWait {
       for (let entry = runtime.receiveMessage(); entry !== undefined; entry = runtime.receiveMessage()) {
         received = true;
         runtime.dispatch(entry.message);
+      }
+      if (!received && runtime.eventLoopMayHoldMessages === true && sleepAgain !== undefined) {
+        // Woken with nothing to read: let the event loop deliver what it holds, then sleep again.
+        runtime.nextTurn(sleepAgain);
+        return true;
       }
       return received;
     },

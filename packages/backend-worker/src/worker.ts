@@ -33,8 +33,10 @@ export function exposeTasks(tasks: TaskCollection, endpoint?: Endpoint): void {
 }
 
 function workerScope(): Endpoint {
-  const scope = globalThis as unknown as Partial<Endpoint> & { document?: unknown };
-  if (typeof scope.postMessage !== 'function' || typeof scope.addEventListener !== 'function' || scope.document !== undefined) {
+  const scope = globalThis as unknown as Partial<Endpoint> & { document?: unknown; Bun?: { isMainThread?: boolean } };
+  // Bun's main thread has postMessage and addEventListener too; Bun says which thread it is.
+  const bunMainThread = scope.Bun?.isMainThread === true;
+  if (typeof scope.postMessage !== 'function' || typeof scope.addEventListener !== 'function' || scope.document !== undefined || bunMainThread) {
     throw invalidArgumentError('exposeTasks must run inside a worker (no worker scope found; pass an endpoint)');
   }
   return scope as Endpoint;

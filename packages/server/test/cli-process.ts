@@ -57,8 +57,17 @@ export async function failure(args: string[], options: { cliPath?: string } = {}
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // 'close', not 'exit': the exit can come before the last of stderr has been read (Deno often does).
+  const [code] = (await once(child, 'close')) as [number | null];
   return { code, stderr };
+}
+
+/**
+ * Sends `name` to the CLI. Not `child.kill(name)`: Deno's child_process then reports the
+ * child as killed by the signal even when it handled it and exited 0.
+ */
+export function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  process.kill(child.pid!, name);
 }
 
 /** Kills every CLI a test left running (call it in `afterEach`). */

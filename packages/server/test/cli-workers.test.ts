@@ -1,13 +1,13 @@
 import { once } from 'node:events';
-import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { timeoutHeader } from '@hybridcompute/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { failure, fixture, killChildren, serve } from './cli-process.js';
-import { agent, post, send } from './http-client.js';
+import { failure, fixture, killChildren, serve, signal } from './cli-process.js';
+import { closeClient, post, send } from './http-client.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'hybridcompute-cli-workers-'));
 const gates = new Set<ReturnType<typeof createServer>>();
@@ -42,7 +42,7 @@ afterAll(async () => {
     gate.close();
   }
   rmSync(scratch, { recursive: true, force: true });
-  await agent.close();
+  await closeClient();
 });
 
 describe('hybrid-compute-server --workers', () => {
@@ -109,7 +109,7 @@ describe('hybrid-compute-server --workers', () => {
     // The call is running on a worker once its request reaches the gate.
     await gate.reached;
     const exited = once(child, 'exit');
-    child.kill('SIGTERM');
+    signal(child, 'SIGTERM');
     await printed('SIGTERM: draining 1 call(s)');
     expect(await send(url.replace(/compute$/, 'readyz'), { method: 'GET' })).toMatchObject({ status: 503 });
     gate.open();
@@ -136,29 +136,42 @@ describe('hybrid-compute-server --workers', () => {
     writeFileSync(broken, "throw new Error('the module broke');\n");
     for (const [module, reason] of [
       [fixture('not-tasks.mjs'), 'exports no task definitions'],
-      [fixture('no-such-file.mjs'), 'Cannot find module'],
+      // The runtime's own words: Node and Bun say 'Cannot find module', Deno 'Module not found'.
+      [fixture('no-such-file.mjs'), /Cannot find module|Module not found/],
       [broken, 'the module broke'],
     ] as const) {
       // The exit itself shows that no worker thread was left to keep the process alive.
       const bad = await failure([module, '--port', '0', '--workers', '2']);
       expect(bad.code, module).toBe(1);
       expect(bad.stderr).toContain(`hybrid-compute-server: cannot serve ${module} on worker threads: `);
-      expect(bad.stderr).toContain(reason);
-      expect(bad.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(bad.stderr).toMatch(reason);
+      const lines = bad.stderr.trimEnd().split('\n');
+      if ('Deno' in globalThis) {
+        // Deno itself reports a worker's uncaught error on stderr, stack and all, before the CLI's line.
+        expect(lines.filter((line) => line.startsWith('hybrid-compute-server:'))).toEqual([lines.at(-1)]);
+      } else {
+        expect(lines).toHaveLength(1);
+      }
     }
   });
 
   it('exits 1 saying to install @hybridcompute/backend-worker when it is missing', async () => {
-    // An install of the server with its runtime dependencies (core, wire, ws) and without the optional peer.
+    // An install of the server with its runtime dependencies (core, wire and its msgpackr, ws) and without the optional peer.
     const modules = join(scratch, 'app', 'node_modules');
     const server = join(modules, '@hybridcompute', 'server');
     mkdirSync(server, { recursive: true });
+    // Copies, as npm installs them (Deno does not load a package that a symlink places outside the app).
     const packageRoot = fileURLToPath(new URL('../', import.meta.url));
     cpSync(join(packageRoot, 'package.json'), join(server, 'package.json'));
     cpSync(join(packageRoot, 'dist'), join(server, 'dist'), { recursive: true });
-    symlinkSync(realpathSync(join(packageRoot, 'node_modules', '@hybridcompute', 'core')), join(modules, '@hybridcompute', 'core'), 'dir');
-    symlinkSync(realpathSync(join(packageRoot, 'node_modules', '@hybridcompute', 'wire')), join(modules, '@hybridcompute', 'wire'), 'dir');
-    symlinkSync(realpathSync(join(packageRoot, 'node_modules', 'ws')), join(modules, 'ws'), 'dir');
+    const core = realpathSync(join(packageRoot, 'node_modules', '@hybridcompute', 'core'));
+    cpSync(join(core, 'package.json'), join(modules, '@hybridcompute', 'core', 'package.json'));
+    cpSync(join(core, 'dist'), join(modules, '@hybridcompute', 'core', 'dist'), { recursive: true });
+    cpSync(realpathSync(join(packageRoot, 'node_modules', 'ws')), join(modules, 'ws'), { recursive: true });
+    const wire = realpathSync(join(packageRoot, 'node_modules', '@hybridcompute', 'wire'));
+    cpSync(join(wire, 'package.json'), join(modules, '@hybridcompute', 'wire', 'package.json'));
+    cpSync(join(wire, 'dist'), join(modules, '@hybridcompute', 'wire', 'dist'), { recursive: true });
+    cpSync(realpathSync(join(wire, 'node_modules', 'msgpackr')), join(modules, 'msgpackr'), { recursive: true });
 
     const cliPath = join(server, 'dist', 'cli.js');
     const withWorkers = await failure([fixture('worker-tasks.mjs'), '--port', '0', '--workers', '2'], { cliPath });

@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { failure, fixture, killChildren, serve } from './cli-process.js';
-import { agent, post, send } from './http-client.js';
+import { failure, fixture, killChildren, serve, signal } from './cli-process.js';
+import { closeClient, post, send } from './http-client.js';
 
 afterEach(killChildren);
 afterAll(async () => {
-  await agent.close();
+  await closeClient();
 });
 
 describe('hybrid-compute-server', () => {
@@ -18,7 +18,7 @@ describe('hybrid-compute-server', () => {
     const listed = await send(url.replace(/compute$/, 'tasks'), { method: 'GET' });
     expect([...listed.json.tasks].sort()).toEqual(['double', 'greet']);
     const exited = once(child, 'exit');
-    child.kill('SIGTERM');
+    signal(child, 'SIGTERM');
     expect(await exited).toEqual([0, null]);
   });
 

@@ -5,7 +5,7 @@ import { createLocalBackend } from '@hybridcompute/backend-local';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createComputeServer, type ComputeServer } from '../src/index.js';
-import { agent, post, send } from './http-client.js';
+import { closeClient, post, rawRequest, send } from './http-client.js';
 
 let ran = 0;
 const double = defineTask('double', (n: number) => {
@@ -44,7 +44,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await agent.close();
+  await closeClient();
 });
 
 describe('POST /compute statuses', () => {
@@ -89,9 +89,8 @@ describe('POST /compute statuses', () => {
       for (let index = 0; index < 100; index++) yield Buffer.alloc(1024, 'x');
       yield Buffer.from('"}');
     }
-    const { request } = await import('undici');
-    const streamed = await request(url, { method: 'POST', body: Readable.from(chunks()), dispatcher: agent }).then(
-      async (response) => ({ status: response.statusCode, text: await response.body.text() }),
+    const streamed = await rawRequest(url, { body: Readable.from(chunks()) }).then(
+      (response) => ({ status: response.status, text: response.text }),
       (error: unknown) => ({ status: 0, text: String(error) }),
     );
     // The server answers before the body ends and closes; the client sees the 413 or a reset, never a 200.

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { SpawnedWorker, WorkerPlatform } from '../worker-platform.js';
-import { nodeEndpoint } from './node-endpoint.js';
+import { nodeWorkerEndpoint } from './private-channel.js';
 
 /** worker_threads: a worker that throws at top level, exits or runs out of memory emits `exit`. */
 export const nodeWorkerPlatform: WorkerPlatform = {
@@ -17,10 +17,12 @@ export const nodeWorkerPlatform: WorkerPlatform = {
       terminated = true;
       lifecycle.onExit(lastError ?? new Error(`the worker exited with code ${exitCode}`));
     });
+    const endpoint = nodeWorkerEndpoint(worker);
     return {
-      endpoint: nodeEndpoint(worker),
+      endpoint,
       async terminate() {
         terminated = true;
+        endpoint.close();
         await worker.terminate();
       },
     };

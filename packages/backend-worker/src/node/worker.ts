@@ -4,6 +4,7 @@ import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { atomicsIdleWait } from '../atomics-idle-wait.js';
 import { exposeTasksOn } from '../expose-tasks-on.js';
 import { nodeEndpoint } from './node-endpoint.js';
+import { poolPortOf } from './private-channel.js';
 
 export { transfer } from '../transfer.js';
 
@@ -30,7 +31,7 @@ export function exposeTasks(tasks: TaskCollection, endpoint?: Endpoint): void {
     exposeTasksOn(endpoint, tasks);
     return;
   }
-  const port = parentPort!;
+  const port = poolPortOf(parentPort!);
   const portEndpoint = nodeEndpoint(port);
   // An idle worker sleeps on Atomics.wait (option `atomics`; see ../atomics-idle-wait.ts).
   const idleWait = atomicsIdleWait({
@@ -38,6 +39,8 @@ export function exposeTasks(tasks: TaskCollection, endpoint?: Endpoint): void {
     dispatch: portEndpoint.dispatch,
     outputPending: () => process.stdout.writableLength > 0 || process.stderr.writableLength > 0,
     nextTurn: setImmediate,
+    eventLoopMayHoldMessages: port !== parentPort,
   });
-  exposeTasksOn(portEndpoint, tasks, idleWait, port);
+  // The exposure key stays parentPort: the pool knows this worker by it.
+  exposeTasksOn(portEndpoint, tasks, idleWait, parentPort!);
 }

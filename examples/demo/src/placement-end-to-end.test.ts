@@ -1,7 +1,7 @@
 import { createLocalBackend } from '@hybridcompute/backend-local';
 import { createRemoteBackend } from '@hybridcompute/backend-remote';
 import { createWorkerBackend } from '@hybridcompute/backend-worker';
-import { ComputeError, createHybridCompute, type TaskSettledEvent } from '@hybridcompute/core';
+import { ComputeError, createHybridCompute, type RunTaskOptions, type TaskSettledEvent } from '@hybridcompute/core';
 import { createComputeServer } from '@hybridcompute/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tasks from './demo-tasks.js';
@@ -47,7 +47,10 @@ describe("'auto' placement end to end", () => {
     const worker = await singleSlotPool();
     const remote = await inProcessServer();
     const settled: TaskSettledEvent[] = [];
-    const compute = createHybridCompute({ worker, remote }, { onTaskSettled: (event) => settled.push(event) });
+    // The router sees the pool only through canRun and runTask (no load()): it cannot tell the pool is
+    // full before asking, so the pool's QUEUE_FULL is what moves calls on.
+    const unseenPool = { canRun: (name: string) => worker.canRun(name), runTask: (name: string, input: unknown, options?: RunTaskOptions) => worker.runTask(name, input, options) };
+    const compute = createHybridCompute({ worker: unseenPool, remote }, { onTaskSettled: (event) => settled.push(event) });
     const limits = Array.from({ length: 40 }, (_, index) => 30_000 + index);
     // Another part of the program keeps the pool's one slot busy, unseen by the router.
     let sideCalls = 0;

@@ -51,7 +51,7 @@ describe('the README usage example', () => {
     } finally {
       log.mockRestore();
     }
-    expect(printed.filter((line) => !String(line).includes(' ran on '))).toEqual(['42', 'hello, Ada', 'NO_BACKEND']);
+    expect(printed.filter((line) => !String(line).includes(' ran on '))).toEqual(['42', 'hello, Ada', 'NO_BACKEND', 'width']);
     expect(printed.some((line) => /^double ran on local in \d+\.\d\d ms$/.test(String(line)))).toBe(true);
   });
 });

@@ -5,15 +5,12 @@ import type {
   HybridComputeBackends,
   HybridComputeConstructor,
   HybridComputeOptions,
-  PlacementReason,
   RouterBackendName,
-  RouterStats,
   RouterTasks,
-  RunOptions,
-  StrategyOrOptions,
 } from './hybrid-compute-types.js';
+import type { RouterStats } from './placement/placement-types.js';
 import type { CheckedBackends } from './inferred-tasks.js';
-import type { BackendLoad, ComputeBackendLike, RunTaskOptions, StreamTaskOptions } from './types.js';
+import type { BackendLoad } from './types.js';
 
 /**
  * The router: runs each task on the best backend that can run it. It is

@@ -15,19 +15,8 @@ import { PlacedCalls } from './placement/placed-calls.js';
 import { PlacedBackend } from './placement/placement-records.js';
 import { readPlacementOptions } from './placement/read-placement-options.js';
 import { taskNamesOf } from './task-names-of.js';
-import type {
-  HybridComputeRunTask,
-  HybridComputeStreamTask,
-  HybridComputeBackends,
-  HybridComputeConstructor,
-  HybridComputeOptions,
-  PlacementReason,
-  RouterBackendName,
-  RouterStats,
-  RouterTasks,
-  RunOptions,
-  StrategyOrOptions,
-} from './hybrid-compute-types.js';
+import type { HybridComputeRunTask, HybridComputeStreamTask, HybridComputeBackends, HybridComputeConstructor, HybridComputeOptions, RouterBackendName, RouterTasks, RunOptions, StrategyOrOptions } from './hybrid-compute-types.js';
+import type { PlacementReason, RouterStats } from './placement/placement-types.js';
 import type { CheckedBackends } from './inferred-tasks.js';
 import type { BackendLoad, ComputeBackendLike, RunTaskOptions, StreamTaskOptions } from './types.js';
 

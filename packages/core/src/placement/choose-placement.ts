@@ -1,4 +1,4 @@
-import type { PlacementReason } from '../hybrid-compute-types.js';
+import type { PlacementReason } from './placement-types.js';
 import { estimateFinishMs } from './estimate-finish-ms.js';
 
 /**

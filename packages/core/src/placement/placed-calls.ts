@@ -2,7 +2,7 @@ import { allUnavailableError } from '../all-unavailable-error.js';
 import { askCanRun } from '../ask-can-run.js';
 import { ComputeError } from '../compute-error.js';
 import { invokeBackend } from '../invoke-backend.js';
-import type { PlacementReason, RouterStats } from '../hybrid-compute-types.js';
+import type { PlacementReason, RouterStats } from './placement-types.js';
 import type { CallDeadline } from '../lifecycle/call-deadline.js';
 import type { BackendLoad, ComputeBackendLike } from '../types.js';
 import { choosePlacement, type PlacementCandidate, type PlacementChoice, type PlacementPolicy } from './choose-placement.js';

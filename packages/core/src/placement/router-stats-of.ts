@@ -1,4 +1,4 @@
-import type { RouterStats, TaskBackendStats } from '../hybrid-compute-types.js';
+import type { RouterStats, TaskBackendStats } from './placement-types.js';
 import type { BackendLoad } from '../types.js';
 import type { PlacedBackend, PlacedTask } from './placement-records.js';
 import { readBackendLoad } from './read-backend-load.js';

@@ -14,6 +14,8 @@ if (typeof (globalThis as { Worker?: unknown }).Worker === 'function') {
       return backend;
     },
     dispose: (backend) => backend.close?.() as Promise<void>,
+    // Progress and streams do not cross the pool yet: declared, not skipped.
+    capabilities: { progress: false, streaming: false },
     testTimeoutMs: 30_000,
   });
 } else {

@@ -1,7 +1,7 @@
 import { type } from 'arktype';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ComputeError } from './compute-error.js';
 import { defineTask } from './define-task.js';
 import { runTaskDefinition } from './run-task-definition.js';

@@ -106,7 +106,7 @@ describe('wasmTasks, lazily', () => {
     const path = join(scratch, 'garbage.wasm');
     writeFileSync(path, 'not a module');
     const { add } = wasmTasks(path, { exports: ['add'] });
-    for (let attempt = 0; attempt < 2; attempt++) expect((await causeOfFailure(add, [1, 2])).message).toMatch(/^wasmTasks could not compile .*garbage\.wasm: .*magic/);
+    for (let attempt = 0; attempt < 2; attempt++) expect((await causeOfFailure(add, [1, 2])).message).toMatch(/^wasmTasks could not compile .*garbage\.wasm: /);
     const noMemory = join(scratch, 'no-memory.wasm');
     writeFileSync(noMemory, noMemoryBytes);
     const { nope } = wasmTasks(noMemory, { exports: ['nope'] });
@@ -153,7 +153,7 @@ describe('wasmTasks options', () => {
     await expect(local.runTask('shifted', 1)).resolves.toBe(1001);
     await expect(local.runTask('shifted', 2)).resolves.toBe(2002); // offset() counts calls: one imports object, reused
     const { shifted: missing } = wasmTasks(importsBytes, { exports: ['shifted'] });
-    expect((await causeOfFailure(missing, 1)).message).toMatch(/^wasmTasks could not instantiate \d+ bytes: .*Imports argument must be present.*; it imports env\.offset \(function\)$/);
+    expect((await causeOfFailure(missing, 1)).message).toMatch(/^wasmTasks could not instantiate \d+ bytes: .*; it imports env\.offset \(function\)$/);
   });
 
   it('names the tasks prefix + export name, and types them so a typed router checks names and inputs', async () => {

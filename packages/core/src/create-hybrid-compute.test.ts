@@ -670,3 +670,22 @@ describe('streamTask through the router', () => {
     expect(seen).toEqual([{ highWaterMark: 2, timeout: 1_000 }]);
   });
 });
+
+describe('progress through placement', () => {
+  it("hands onProgress to the backend on every call 'auto' places, the fast paths included", async () => {
+    const reporting = (name: string) => ({
+      ...recordingBackend(name, {}),
+      canRun: () => true,
+      runTask: async (_taskName: string, _input: unknown, options?: RunTaskOptions) => {
+        options?.onProgress?.(name);
+        return name;
+      },
+    });
+    const compute = createHybridCompute({ worker: reporting('worker'), local: reporting('local') });
+    for (let call = 0; call < 200; call++) {
+      const seen: unknown[] = [];
+      const ran = await compute.runTask('t', call, { onProgress: (value) => seen.push(value) });
+      expect(seen, `call ${call}`).toEqual([ran]);
+    }
+  });
+});

@@ -4,10 +4,9 @@ import { invalidArgumentError } from './invalid-argument-error.js';
 import { backendClosedError } from './lifecycle/backend-unavailable-error.js';
 import type { CallDeadline } from './lifecycle/call-deadline.js';
 import { CloseOnce } from './lifecycle/close-once.js';
-import { noCallOptions, readRunOptions, type CallOptions } from './lifecycle/read-run-options.js';
+import { noCallOptions, readRunOptions, readStreamOptions, type CallOptions } from './lifecycle/read-run-options.js';
 import { runUnderDeadline } from './lifecycle/run-under-deadline.js';
 import { lazyStream } from './lazy-stream.js';
-import { readStreamOptions } from './lifecycle/read-run-options.js';
 import { askCanRun } from './ask-can-run.js';
 import { invokeBackend } from './invoke-backend.js';
 import { observeAttempt } from './observe-attempt.js';
@@ -76,6 +75,7 @@ export class HybridComputeRouter {
       order: this.order.map((name) => this.#backendIndex.get(name) as number),
       ordered: placement.ordered,
       observed: this.#observed,
+      carriesMore: (callId) => this.#progressOf.size > 0 && this.#progressOf.has(callId),
       localBudgetMs: placement.localBudgetMs,
       now: placement.now,
       attempt: (backend, backendName, taskName, input, deadline, callId, reason) =>

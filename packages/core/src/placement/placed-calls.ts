@@ -61,6 +61,7 @@ export class PlacedCalls {
   readonly #now: () => number;
   readonly #attempt: AttemptCall;
   readonly #observed: boolean;
+  readonly #carriesMore: (callId: number) => boolean;
   readonly #lastIndex: number;
   // Time the caller's thread spent running local calls: taken out of other backends' samples.
   #blockedMs = 0;
@@ -76,6 +77,8 @@ export class PlacedCalls {
     ordered: boolean;
     /** Hooks are set: every attempt goes through `attempt`. */
     observed: boolean;
+    /** Whether a call carries more than its input (an `onProgress`): then it goes through `attempt` too. */
+    carriesMore: (callId: number) => boolean;
     localBudgetMs: number;
     now: () => number;
     attempt: AttemptCall;
@@ -87,6 +90,7 @@ export class PlacedCalls {
     this.#now = options.now;
     this.#attempt = options.attempt;
     this.#observed = options.observed;
+    this.#carriesMore = options.carriesMore;
     this.#lastIndex = this.#order.length - 1;
     this.#candidates = this.#order.map(() => ({
       eligible: false,
@@ -110,7 +114,7 @@ export class PlacedCalls {
     if (sticky !== -1 && (calls & task.stickyMask) !== 0) {
       const placed = task.stickyBackend as PlacedBackend;
       if (askCanRun(placed.backend, taskName)) {
-        if (sticky !== this.#lastIndex || deadline !== undefined || this.#observed) {
+        if (sticky !== this.#lastIndex || deadline !== undefined || this.#observed || this.#carriesMore(callId)) {
           return this.#dispatch(task, sticky, 'learned', Number.NaN, taskName, input, deadline, callId, undefined, undefined);
         }
         // The common case of a task that runs in place: nothing to follow, nothing to move on to.
@@ -284,7 +288,7 @@ export class PlacedCalls {
     pair.inFlight++;
     const blockedAt = this.#blockedMs;
     const attempt =
-      deadline === undefined && !this.#observed
+      deadline === undefined && !this.#observed && !this.#carriesMore(callId)
         ? invokeBackend(placed.backend, taskName, input, undefined)
         : this.#attempt(placed.backend, placed.name, taskName, input, deadline, callId, reason);
     return attempt.then(

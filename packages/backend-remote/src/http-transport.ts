@@ -1,5 +1,5 @@
 import { ComputeError } from '@hybridcompute/core';
-import { encodingOfContentType, encodingsHeader, parseEncodings, type WireEncoding } from '@hybridcompute/wire';
+import { encodingOfContentType, encodingsHeader, parseEncodings, type WireEncoding } from '@hybridcompute/wire/json';
 
 /**
  * The response header in which a compute server advertises its admission

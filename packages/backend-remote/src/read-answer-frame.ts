@@ -1,4 +1,4 @@
-import { jsonCodec, msgpackCodec, type WireCodec } from '@hybridcompute/wire';
+import { jsonCodec, type WireCodec } from '@hybridcompute/wire/json';
 /**
  * What one incoming WebSocket frame means to the client:
  * - `result` / `error`: the answer of call `id` (`error` holds the whole frame, for `errorFromAnswer`);
@@ -59,12 +59,12 @@ export function readAnswerFrame(data: unknown, codec: WireCodec = jsonCodec): An
   let frame: unknown;
   let shown: string;
   // Text frames are JSON whatever the socket speaks; binary ones are the socket's encoding.
-  if (codec === msgpackCodec && typeof data !== 'string') {
+  if (codec.encoding === 'msgpack' && typeof data !== 'string') {
     const bytes = bytesOfFrame(data);
     if (bytes === undefined) return { kind: 'unidentifiable', reason: 'a frame that is neither text nor binary' };
     shown = `${bytes.byteLength} bytes`;
     try {
-      frame = msgpackCodec.decode(bytes);
+      frame = codec.decode(bytes);
     } catch {
       return { kind: 'unidentifiable', reason: `a frame that is not MessagePack (${shown})` };
     }

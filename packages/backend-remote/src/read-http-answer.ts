@@ -1,5 +1,6 @@
 import { ComputeError } from '@hybridcompute/core';
-import { msgpackCodec, parseEncodings, type WireEncoding } from '@hybridcompute/wire';
+import { parseEncodings, type WireEncoding } from '@hybridcompute/wire/json';
+import { loadedMsgpackCodec } from './msgpack-codec-loader.js';
 import { errorFromAnswer } from './error-from-answer.js';
 import { TransportFailure, type HttpAnswer } from './http-transport.js';
 import { rememberRetryAfter } from './retry-delay.js';
@@ -14,9 +15,10 @@ export type TaskListAnswer =
   | 'unsupported';
 
 // The body in its own encoding; `undefined` for one that does not decode, which the callers report.
+// A server answers MessagePack only to MessagePack, so its codec is loaded when such an answer comes.
 function parseBody(answer: HttpAnswer): unknown {
   try {
-    return answer.bytes === undefined ? JSON.parse(answer.text) : msgpackCodec.decode(answer.bytes);
+    return answer.bytes === undefined ? JSON.parse(answer.text) : loadedMsgpackCodec()?.decode(answer.bytes);
   } catch {
     return undefined;
   }

@@ -21,7 +21,8 @@ import { retryDelay } from './retry-delay.js';
 import { sendHttpCall } from './send-http-call.js';
 import { WebSocketChannel } from './websocket-channel.js';
 import { codecFor, refusalToSend } from './refusal-to-send.js';
-import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec, type WireEncoding } from '@hybridcompute/wire';
+import { jsonCodec, subprotocolOf, type WireCodec, type WireEncoding } from '@hybridcompute/wire/json';
+import { loadedMsgpackCodec, loadMsgpackCodec } from './msgpack-codec-loader.js';
 
 // How long connect() (and the WebSocket's refusal probe) waits for one endpoint when the backend has no timeout.
 const defaultConnectAttemptMs = 10_000;
@@ -80,7 +81,10 @@ export class RemoteBackend implements ComputeBackendInterface {
           admission: endpoint.admission,
           subprotocols: () => subprotocolsFor(codecFor(this.#encoding, endpoint.encodings)),
           // Under 'auto' the socket's subprotocol fixes its encoding: learn what the server speaks before opening one.
-          beforeOpen: () => (this.#encoding === 'auto' ? endpoint.discoverEncodings(() => this.#askEncodings(endpoint)) : Promise.resolve()),
+          beforeOpen: () =>
+            (this.#encoding === 'auto' ? endpoint.discoverEncodings(() => this.#askEncodings(endpoint)) : Promise.resolve()).then(() =>
+              this.#loadCodecFor(endpoint),
+            ),
           probe: () => this.#whyRefused(endpoint),
         });
       }
@@ -324,9 +328,17 @@ export class RemoteBackend implements ComputeBackendInterface {
       return endpoint.channel.call(taskName, input, signal === undefined ? noCallOptions : { signal, timeout: undefined }, deadlineAt);
     }
     const codec = codecFor(this.#encoding, endpoint.encodings);
+    if (codec === undefined) {
+      return this.#loadCodecFor(endpoint).then(() => this.#callNow(endpoint, taskName, input, signal, deadlineAt, idempotencyKey));
+    }
     const refusal = refusalToSend(codec, input, taskName, this.name, endpoint.url);
     if (refusal !== undefined) return Promise.reject(refusal);
     return sendHttpCall(this.#http, endpoint, { taskName, input, codec, headers: this.#authHeaders(), deadlineAt, idempotencyKey, signal, backend: this.name });
+  }
+
+  // MessagePack's codec is loaded on first need, so that a client of JSON servers never carries it.
+  async #loadCodecFor(endpoint: RemoteEndpoint): Promise<void> {
+    if (codecFor(this.#encoding, endpoint.encodings) === undefined) await loadMsgpackCodec(this.name);
   }
 
   // What the server at `endpoint` says it speaks: `undefined` from a server too old to say.
@@ -344,7 +356,7 @@ export class RemoteBackend implements ComputeBackendInterface {
     if (answer.status !== 401 && answer.status !== 403) return undefined;
     let body: unknown;
     try {
-      body = answer.bytes === undefined ? JSON.parse(answer.text) : msgpackCodec.decode(answer.bytes);
+      body = answer.bytes === undefined ? JSON.parse(answer.text) : loadedMsgpackCodec()?.decode(answer.bytes);
     } catch {
       body = undefined;
     }
@@ -387,6 +399,6 @@ function sleep(ms: number, signal: AbortSignal | undefined, closing: AbortSignal
 }
 
 // A socket offers only the subprotocol of the encoding chosen; JSON goes with none at all, as older servers expect.
-function subprotocolsFor(codec: WireCodec): readonly string[] {
-  return codec === msgpackCodec ? [subprotocolOf.msgpack] : [];
+function subprotocolsFor(codec: WireCodec | undefined): readonly string[] {
+  return codec?.encoding === 'msgpack' ? [subprotocolOf.msgpack] : [];
 }

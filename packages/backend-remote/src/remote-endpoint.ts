@@ -1,5 +1,5 @@
 import { AdmissionQueue } from './admission-queue.js';
-import type { WireEncoding } from '@hybridcompute/wire';
+import type { WireEncoding } from '@hybridcompute/wire/json';
 import type { WebSocketChannel } from './websocket-channel.js';
 
 /**

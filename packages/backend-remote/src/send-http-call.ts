@@ -1,5 +1,5 @@
 import { abortErrorFrom, ComputeError, idempotencyKeyHeader, timeoutHeader, withCallNames } from '@hybridcompute/core';
-import type { WireCodec } from '@hybridcompute/wire';
+import type { WireCodec } from '@hybridcompute/wire/json';
 import type { HttpTransport } from './http-transport.js';
 import { readComputeAnswer } from './read-http-answer.js';
 import type { RemoteEndpoint } from './remote-endpoint.js';

@@ -4,7 +4,8 @@ import { errorFromAnswer } from './error-from-answer.js';
 import { responseTooLargeError } from './http-transport.js';
 import { readAnswerFrame } from './read-answer-frame.js';
 import { refusalToSend } from './refusal-to-send.js';
-import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire';
+import { jsonCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire/json';
+import { loadedMsgpackCodec } from './msgpack-codec-loader.js';
 import { WebSocketConnector } from './websocket-connector.js';
 import type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike } from './websocket-like.js';
 
@@ -134,7 +135,8 @@ export class WebSocketChannel {
   #codecOf(socket: WebSocketLike): WireCodec {
     let codec = this.#codecs.get(socket);
     if (codec === undefined) {
-      codec = socket.protocol === subprotocolOf.msgpack ? msgpackCodec : jsonCodec;
+      // The socket asks for MessagePack only once its codec is loaded (see subprotocols), so it is there.
+      codec = (socket.protocol === subprotocolOf.msgpack ? loadedMsgpackCodec() : undefined) ?? jsonCodec;
       this.#codecs.set(socket, codec);
     }
     return codec;

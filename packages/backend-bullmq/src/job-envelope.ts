@@ -111,6 +111,13 @@ export function encodeJobFailure(error: ComputeError): string {
   return JSON.stringify(error.toJSON());
 }
 
+// BullMQ's failedReason for a job that stalled more than maxStalledCount times, and what it means.
+const stalledTooOften = 'job stalled more than allowable limit';
+const stalledTooOftenExplained =
+  `${stalledTooOften}: its job stalled more than maxStalledCount times, each time because the worker running it ` +
+  'stopped renewing its lock: the worker died, or the task blocked its event loop for longer than lockDuration ' +
+  '(run such tasks on a worker-thread backend, or raise lockDuration)';
+
 /**
  * Turns a failed job's `failedReason` back into a `ComputeError`. A reason
  * that is not an envelope (BullMQ's own, such as a job that stalled too often,
@@ -140,7 +147,7 @@ export function decodeJobFailure(reason: unknown, taskName: string, backend: str
   }
   return new ComputeError({
     code: 'TASK_FAILED',
-    message: `Task '${taskName}' failed: ${text || 'the job failed without a reason'}`,
+    message: `Task '${taskName}' failed: ${text === stalledTooOften ? stalledTooOftenExplained : text || 'the job failed without a reason'}`,
     taskName,
     backend,
     cause: new Error(text),

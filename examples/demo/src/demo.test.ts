@@ -91,7 +91,10 @@ describe('pnpm demo (the built CLI)', () => {
   // SIGHUP: the terminal closed (no handler would mean no cleanup); SIGKILL: no code of the demo runs at all.
   it.each(['SIGHUP', 'SIGKILL'] as const)('leaves no server behind when the demo gets %s mid-run', async (signal) => {
     const child = spawn(process.execPath, [demo, '--batch', '100000', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let exit = '';
+    const exited = new Promise<void>((resolve) => child.once('exit', (code, killedBy) => resolve(void (exit = `code ${code}, signal ${killedBy}`))));
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     let serverPid = 0;
     try {
       serverPid = await new Promise<number>((resolve, reject) => {
@@ -101,7 +104,7 @@ describe('pnpm demo (the built CLI)', () => {
           const match = /pid (\d+)\)[^]*strategy 'local'/.exec(stdout);
           if (match?.[1] !== undefined) resolve(Number(match[1]));
         });
-        void exited.then(() => reject(new Error(`exited early: ${stdout}`)));
+        void exited.then(() => reject(new Error(`exited early (${exit}): ${stdout}${stderr}`)));
       });
       expect(isProcessAlive(serverPid)).toBe(true);
       child.kill(signal);

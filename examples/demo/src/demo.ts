@@ -2,6 +2,7 @@ import { progress, type ProgressResult } from '@clack/prompts';
 import { messageOf } from '@hybridcompute/core';
 import { formatDemoReport } from './format-demo-report.js';
 import { DemoArgsError, demoUsage, parseDemoArgs, type DemoArgs } from './parse-demo-args.js';
+import { currentRuntime, relaunchOnRuntime } from './relaunch-on-runtime.js';
 import { runDemo, type DemoProgressEvent } from './run-demo.js';
 import { startDemoServer } from './start-demo-server.js';
 
@@ -18,6 +19,11 @@ async function main(): Promise<number> {
   if (args.help) {
     console.log(demoUsage);
     return 0;
+  }
+  if (args.runtime !== undefined && args.runtime !== currentRuntime().name) {
+    // The whole demo moves there: its server and worker processes start with that runtime's execPath.
+    const rest = process.argv.slice(2).filter((arg, index, all) => arg !== '--runtime' && all[index - 1] !== '--runtime' && !arg.startsWith('--runtime='));
+    return relaunchOnRuntime(args.runtime, process.argv[1] as string, rest);
   }
   const interrupt = new AbortController();
   const onSignal = (): void => interrupt.abort(new Error('interrupted'));
@@ -84,7 +90,8 @@ async function demo(args: DemoArgs, signal: AbortSignal): Promise<number> {
   };
   process.once('exit', exitedByClack);
   const backendsLine = args.backends.join(', ');
-  console.log(`hybrid-compute demo: ${args.batchSize} calls per phase over ${backendsLine}, ${args.concurrency} in flight\n`);
+  const runtime = currentRuntime();
+  console.log(`hybrid-compute demo on ${runtime.name} ${runtime.version}: ${args.batchSize} calls per phase over ${backendsLine}, ${args.concurrency} in flight\n`);
   let report;
   try {
     report = await runDemo({

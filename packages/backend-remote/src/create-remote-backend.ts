@@ -1,19 +1,12 @@
 import type { BackendTasksFrom, TypedBackend } from '@hybridcompute/core';
-import { bunRemotePlatform, undiciIsPartial } from './bun-remote-platform.js';
-import { createNodeWebSocket } from './node-websocket.js';
-import type { RemoteBackendOptions, RemotePlatform } from './remote-backend-options.js';
+import type { RemoteBackendOptions } from './remote-backend-options.js';
 import { RemoteBackend } from './remote-backend.js';
-import { UndiciHttpTransport } from './undici-http-transport.js';
-
-const nodePlatform: RemotePlatform = {
-  createHttpTransport: (options) => new UndiciHttpTransport(options),
-  createWebSocket: createNodeWebSocket,
-};
+import { runtimeRemotePlatform } from './runtime-remote-platform.js';
 
 /**
  * Creates a backend that runs tasks on compute servers: HTTP on undici's
  * keep-alive pools (the default) or a multiplexed WebSocket (`ws`). On Bun, whose
- * `undici` is a partial copy, HTTP goes through Bun's `fetch` and its WebSocket.
+ * `undici` is a partial copy, HTTP goes through Bun's `fetch`.
  *
  * @throws TypeError (code `INVALID_REQUEST`) for a missing or malformed endpoint or option.
  *
@@ -38,5 +31,5 @@ const nodePlatform: RemotePlatform = {
 export function createRemoteBackend<Tasks = never, const Declared extends readonly string[] = readonly string[]>(
   options: RemoteBackendOptions<Declared>,
 ): TypedBackend<RemoteBackend, BackendTasksFrom<Tasks, Declared>> {
-  return new RemoteBackend(options, undiciIsPartial ? bunRemotePlatform : nodePlatform);
+  return new RemoteBackend(options, runtimeRemotePlatform);
 }

@@ -1,4 +1,5 @@
 import { invalidArgumentError, isRunTimeout, isTimerDelay, maxTimerDelay, type ComputeBackendLike, type TaskCollection } from '@hybridcompute/core';
+import { runsOnBun } from './runs-on-bun.js';
 
 /**
  * Options for {@link createComputeServer}: give `tasks` or `backend`. Every
@@ -72,7 +73,9 @@ export interface ComputeServerOptions {
   /**
    * Milliseconds a WebSocket message may take to arrive once its first bytes
    * have: a peer that starts a frame and trickles the rest is dropped.
-   * Default 30000.
+   * Default 30000. Not on Bun (refused with `INVALID_REQUEST`): Bun's
+   * WebSocket server reads the frames itself, so there the heartbeat drops
+   * a peer stuck mid-frame (it cannot answer a ping).
    */
   frameTimeout?: number | undefined;
   /**
@@ -182,7 +185,7 @@ export function readServerOptions(options: ComputeServerOptions): ServerSettings
     drainTimeout: drain(options.drainTimeout) ?? serverDefaults.drainTimeout,
     maxBufferedBytesPerConnection: count(options.maxBufferedBytesPerConnection, 'maxBufferedBytesPerConnection') ?? serverDefaults.maxBufferedBytesPerConnection,
     bufferedTimeout: delay(options.bufferedTimeout, 'bufferedTimeout') ?? serverDefaults.bufferedTimeout,
-    frameTimeout: delay(options.frameTimeout, 'frameTimeout') ?? serverDefaults.frameTimeout,
+    frameTimeout: frameTimeoutOf(options.frameTimeout) ?? serverDefaults.frameTimeout,
     heartbeatInterval: delay(options.heartbeatInterval, 'heartbeatInterval') ?? serverDefaults.heartbeatInterval,
     idleTimeout: delay(options.idleTimeout, 'idleTimeout') ?? serverDefaults.idleTimeout,
     maxConnections: count(options.maxConnections, 'maxConnections') ?? serverDefaults.maxConnections,
@@ -208,6 +211,14 @@ function delay(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!isTimerDelay(value)) throw invalid(`${name} must be a number of milliseconds from 1 to ${maxTimerDelay}, got ${String(value)}`);
   return value;
+}
+
+/** A frame timeout, where the runtime lets the server see a frame's bytes arrive. */
+function frameTimeoutOf(value: unknown): number | undefined {
+  if (value !== undefined && runsOnBun) {
+    throw invalid("frameTimeout is not supported on Bun: its WebSocket server reads the frames itself; there heartbeatInterval's pings drop a peer stuck mid-frame");
+  }
+  return delay(value, 'frameTimeout');
 }
 
 function drain(value: unknown): number | undefined {

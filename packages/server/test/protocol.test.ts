@@ -4,7 +4,7 @@ import { defineTask, maxTimerDelay } from '@hybridcompute/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createComputeServer, type ComputeServer, type ComputeServerOptions } from '../src/index.js';
-import { agent, post, send } from './http-client.js';
+import { closeClient, post, send } from './http-client.js';
 
 let release: () => void = () => undefined;
 const held = defineTask('held', () => new Promise<string>((resolve) => (release = () => resolve('released'))));
@@ -21,9 +21,7 @@ async function start(options: ComputeServerOptions): Promise<{ server: ComputeSe
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
-afterAll(async () => {
-  await agent.close();
-});
+afterAll(closeClient);
 
 describe('the admission limit is advertised (protocol decision 2)', () => {
   it('sends x-compute-max-concurrency on every HTTP response, refusals and 404s included', async () => {

@@ -24,6 +24,26 @@ addExtension({
 const packr = new Packr({ structuredClone: true, moreTypes: true });
 
 /**
+ * Decodes the whole MessagePack values at the start of `bytes`, handing each
+ * to `onValue`, and returns how many bytes they took: a value cut off at the
+ * end is left for the next call. Throws for bytes that are not MessagePack.
+ *
+ * @internal For {@link RecordDecoder}; not exported from the package.
+ */
+export function unpackWhole(bytes: Uint8Array, onValue: (value: unknown) => void): number {
+  let used = 0;
+  try {
+    packr.unpackMultiple(bytes, (value: unknown, _start?: number, end?: number) => {
+      onValue(value);
+      used = end ?? bytes.byteLength;
+    });
+  } catch (error) {
+    if ((error as { incomplete?: unknown }).incomplete !== true) throw error;
+  }
+  return used;
+}
+
+/**
  * The MessagePack codec (msgpackr with its structured-clone extensions):
  * every value of the structured-clone set travels and comes back the same,
  * typed arrays as raw bytes. Values structured clone refuses (functions,

@@ -1,0 +1,137 @@
+import { ComputeError, messageOf } from '@hybridcompute/core';
+import { unpackWhole } from './msgpack-codec.js';
+import type { WireCodec } from './wire-codec.js';
+import type { WireEncoding } from './wire-encoding.js';
+
+/**
+ * The media types of a streamed HTTP answer, by encoding: NDJSON (one JSON
+ * record a line) and a MessagePack sequence (records back to back, each a
+ * whole MessagePack value). A client asks for one with `Accept`.
+ *
+ * @example
+ * ```ts
+ * headers['accept'] = streamMediaTypeOf[codec.encoding]; // 'application/x-ndjson' for JSON
+ * ```
+ */
+export const streamMediaTypeOf: Readonly<Record<WireEncoding, string>> = Object.freeze({
+  json: 'application/x-ndjson',
+  msgpack: 'application/vnd.hybridcompute.msgpack-seq',
+});
+
+/**
+ * The streamed encoding an `Accept` or `Content-Type` header names, or
+ * `undefined` when it names none (a plain answer).
+ *
+ * @example
+ * ```ts
+ * streamEncodingOf('application/x-ndjson'); // 'json'
+ * streamEncodingOf('application/json'); // undefined
+ * ```
+ */
+export function streamEncodingOf(header: string | string[] | null | undefined): WireEncoding | undefined {
+  const value = Array.isArray(header) ? header.join(',') : header;
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  // Cheap before exact: most requests ask for no stream at all.
+  if (!value.includes('ndjson') && !value.includes('msgpack-seq')) return undefined;
+  for (const entry of value.split(',')) {
+    const type = (entry.split(';', 1)[0] ?? '').trim().toLowerCase();
+    if (type === streamMediaTypeOf.json) return 'json';
+    if (type === streamMediaTypeOf.msgpack) return 'msgpack';
+  }
+  return undefined;
+}
+
+/**
+ * One record of a streamed answer, encoded: a JSON line (with its `\n`) or
+ * a MessagePack value.
+ *
+ * @example
+ * ```ts
+ * response.write(encodeRecord(jsonCodec, { chunk: 1 })); // '{"chunk":1}\n'
+ * ```
+ */
+export function encodeRecord(codec: WireCodec, record: unknown): string | Uint8Array {
+  const encoded = codec.encode(record);
+  return typeof encoded === 'string' ? `${encoded}\n` : encoded;
+}
+
+const newline = 0x0a;
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads the records of a streamed answer from its body's pieces as they
+ * arrive: a record split across pieces is kept until its end comes.
+ *
+ * @example
+ * ```ts
+ * const decoder = new RecordDecoder('json');
+ * decoder.push(new TextEncoder().encode('{"chunk":1}\n{"chu')); // [{ chunk: 1 }]
+ * decoder.push(new TextEncoder().encode('nk":2}\n')); // [{ chunk: 2 }]
+ * decoder.end(); // throws PROTOCOL_ERROR if a record was cut off
+ * ```
+ */
+export class RecordDecoder {
+  readonly #encoding: WireEncoding;
+  #rest: Uint8Array | undefined;
+
+  constructor(encoding: WireEncoding) {
+    this.#encoding = encoding;
+  }
+
+  /** Bytes held for a record not yet complete. */
+  get pendingBytes(): number {
+    return this.#rest?.byteLength ?? 0;
+  }
+
+  /**
+   * The whole records `piece` completes, in order.
+   *
+   * @throws ComputeError `PROTOCOL_ERROR` for bytes that are not records of this encoding.
+   */
+  push(piece: Uint8Array): unknown[] {
+    const bytes = this.#rest === undefined ? piece : join(this.#rest, piece);
+    const records: unknown[] = [];
+    let used: number;
+    try {
+      used = this.#encoding === 'json' ? readLines(bytes, records) : unpackWhole(bytes, (record) => records.push(record));
+    } catch (error) {
+      throw new ComputeError({ code: 'PROTOCOL_ERROR', message: `The streamed answer is not ${this.#encoding === 'json' ? 'NDJSON' : 'a MessagePack sequence'}: ${messageOf(error)}`, cause: error });
+    }
+    this.#rest = used === bytes.byteLength ? undefined : bytes.subarray(used);
+    return records;
+  }
+
+  /**
+   * The body ended.
+   *
+   * @throws ComputeError `PROTOCOL_ERROR` when it ended inside a record.
+   */
+  end(): void {
+    if (this.#rest !== undefined && !(this.#encoding === 'json' && isBlank(this.#rest))) {
+      throw new ComputeError({ code: 'PROTOCOL_ERROR', message: `The streamed answer ended inside a record (${this.#rest.byteLength} bytes left)` });
+    }
+  }
+}
+
+function readLines(bytes: Uint8Array, records: unknown[]): number {
+  let start = 0;
+  for (let end = bytes.indexOf(newline); end !== -1; end = bytes.indexOf(newline, start)) {
+    const line = bytes.subarray(start, end);
+    start = end + 1;
+    if (isBlank(line)) continue;
+    records.push(JSON.parse(textDecoder.decode(line)) as unknown);
+  }
+  return start;
+}
+
+function isBlank(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x0d && byte !== 0x09 && byte !== newline) return false;
+  return true;
+}
+
+function join(first: Uint8Array, second: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(first.byteLength + second.byteLength);
+  joined.set(first, 0);
+  joined.set(second, first.byteLength);
+  return joined;
+}

@@ -46,7 +46,10 @@ describe('RecordDecoder', () => {
     });
   }
 
-  it('refuses a line that is not JSON with PROTOCOL_ERROR', () => {
-    expect(() => new RecordDecoder('json').push(bytesOf('{"chunk":1}\nnot json\n'))).toThrow(expect.objectContaining({ code: 'PROTOCOL_ERROR' }));
+  it('hands out the records before a line that is not JSON, then refuses with PROTOCOL_ERROR', () => {
+    const decoder = new RecordDecoder('json');
+    expect(decoder.push(bytesOf('{"chunk":1}\nnot json\n'))).toEqual([{ chunk: 1 }]);
+    expect(() => decoder.end()).toThrow(expect.objectContaining({ code: 'PROTOCOL_ERROR' }));
+    expect(() => new RecordDecoder('json').push(bytesOf('not json\n'))).toThrow(expect.objectContaining({ code: 'PROTOCOL_ERROR' }));
   });
 });

@@ -73,6 +73,8 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 export class RecordDecoder {
   readonly #encoding: WireEncoding;
   #rest: Uint8Array | undefined;
+  // A bad record found after good ones in the same piece: those are handed out first, this next.
+  #failure: ComputeError | undefined;
 
   constructor(encoding: WireEncoding) {
     this.#encoding = encoding;
@@ -84,18 +86,24 @@ export class RecordDecoder {
   }
 
   /**
-   * The whole records `piece` completes, in order.
+   * The whole records `piece` completes, in order. Records before a bad one
+   * are returned; the next call (or {@link RecordDecoder.end}) throws.
    *
    * @throws ComputeError `PROTOCOL_ERROR` for bytes that are not records of this encoding.
    */
   push(piece: Uint8Array): unknown[] {
+    if (this.#failure !== undefined) throw this.#failure;
     const bytes = this.#rest === undefined ? piece : join(this.#rest, piece);
     const records: unknown[] = [];
     let used: number;
     try {
       used = this.#encoding === 'json' ? readLines(bytes, records) : unpackWhole(bytes, (record) => records.push(record));
     } catch (error) {
-      throw new ComputeError({ code: 'PROTOCOL_ERROR', message: `The streamed answer is not ${this.#encoding === 'json' ? 'NDJSON' : 'a MessagePack sequence'}: ${messageOf(error)}`, cause: error });
+      const failure = new ComputeError({ code: 'PROTOCOL_ERROR', message: `The streamed answer is not ${this.#encoding === 'json' ? 'NDJSON' : 'a MessagePack sequence'}: ${messageOf(error)}`, cause: error });
+      if (records.length === 0) throw failure;
+      this.#failure = failure;
+      this.#rest = undefined;
+      return records;
     }
     this.#rest = used === bytes.byteLength ? undefined : bytes.subarray(used);
     return records;
@@ -107,6 +115,7 @@ export class RecordDecoder {
    * @throws ComputeError `PROTOCOL_ERROR` when it ended inside a record.
    */
   end(): void {
+    if (this.#failure !== undefined) throw this.#failure;
     if (this.#rest !== undefined && !(this.#encoding === 'json' && isBlank(this.#rest))) {
       throw new ComputeError({ code: 'PROTOCOL_ERROR', message: `The streamed answer ended inside a record (${this.#rest.byteLength} bytes left)` });
     }

@@ -110,6 +110,20 @@ describe('a misbehaving streaming peer over WebSocket', () => {
     expect(peer.frames.filter((frame) => frame.credit !== undefined).map((frame) => frame.credit)).toEqual([2, 2]);
   });
 
+  it('vanishes after some progress: the progress, then BACKEND_UNAVAILABLE', async () => {
+    const peer = await serve(
+      streamingPeer({
+        onFrame: (socket, frame) => {
+          if (frame.progress === true) socket.send(JSON.stringify({ id: frame.id, progress: 'half' }), () => socket.terminate());
+        },
+      }),
+    );
+    const seen: unknown[] = [];
+    const error = await computeRejectionOf(overWs(peer.url).runTask('slow', null, { onProgress: (value: unknown) => seen.push(value) }));
+    expect(seen).toEqual(['half']);
+    expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', taskName: 'slow' });
+  });
+
   it('sends { id, cancel: true } when the loop breaks', async () => {
     const peer = await serve(streamingPeer({ onFrame: (socket, frame) => frame.stream !== undefined && socket.send(JSON.stringify({ id: frame.id, chunk: 1 })) }));
     for await (const _chunk of overWs(peer.url).streamTask('tiles', null)) break;
@@ -172,6 +186,21 @@ describe('a misbehaving streaming peer over HTTP', () => {
     const error = await computeRejectionOf(overHttp(peer.url).runTask('slow', null, { timeout: 150, onProgress: (value: unknown) => seen.push(value) }));
     expect(seen).toEqual([1]);
     expect(error.code).toBe('TASK_TIMEOUT');
+  });
+
+  it('vanishes after some progress: the progress, then BACKEND_UNAVAILABLE', async () => {
+    const peer = await serve(
+      streamingPeer({
+        onPost: (_body, request, response) => {
+          response.writeHead(200, ndjson);
+          response.write('{"progress":1}\n', () => request.socket.destroy());
+        },
+      }),
+    );
+    const seen: unknown[] = [];
+    const error = await computeRejectionOf(overHttp(peer.url).runTask('slow', null, { onProgress: (value: unknown) => seen.push(value) }));
+    expect(seen).toEqual([1]);
+    expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', taskName: 'slow' });
   });
 
   it('drops the request when the loop breaks', async () => {

@@ -11,7 +11,7 @@ import { rememberRetryAfter } from './retry-delay.js';
  * or `'unsupported'` from a server of the older protocol, which has no such route.
  */
 export type TaskListAnswer =
-  | { tasks: string[] | undefined; maxConcurrency: number | undefined; encodings: WireEncoding[] }
+  | { tasks: string[] | undefined; maxConcurrency: number | undefined; encodings: WireEncoding[]; streaming: boolean }
   | 'unsupported';
 
 // The body in its own encoding; `undefined` for one that does not decode, which the callers report.
@@ -96,5 +96,7 @@ export function readTaskList(answer: HttpAnswer, url: URL, backend: string): Tas
     maxConcurrency: typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0 ? limit : (answer.maxConcurrency ?? undefined),
     // A server that lists none speaks JSON only, as every server before MessagePack did.
     encodings: parseEncodings(fields['encodings'] ?? answer.encodings),
+    // A server that does not say it streams cannot: an older one would answer a stream with a plain result.
+    streaming: fields['streaming'] === true,
   };
 }

@@ -37,7 +37,7 @@ describe('the admission limit is advertised (protocol decision 2)', () => {
     ];
     expect(answers.map((answer) => answer.status)).toEqual([200, 401, 404, 200, 200, 404]);
     for (const answer of answers) expect(answer.headers['x-compute-max-concurrency']).toBe('64');
-    expect(answers[3]?.json).toEqual({ tasks: ['held', 'echo'], maxConcurrency: 64, encodings: ['msgpack', 'json'] });
+    expect(answers[3]?.json).toEqual({ tasks: ['held', 'echo'], maxConcurrency: 64, streaming: true, encodings: ['msgpack', 'json'] });
   });
 
   it("sends it on the WebSocket upgrade's 101, where Node's ws client reads it", async () => {

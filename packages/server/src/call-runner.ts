@@ -8,6 +8,7 @@ import type { CallStop } from './call-stop.js';
 import { createTasksBackend, type TasksBackend } from './create-tasks-backend.js';
 import { refusal } from './error-body-of.js';
 import type { ParsedCall } from './parse-call.js';
+import type { CallOrigin } from './call-origin.js';
 
 const untimed = { signal: undefined, timeout: undefined };
 
@@ -84,9 +85,10 @@ export class CallRunner {
    * Runs one call. `stop` ends it from outside (caller gone, cancelled,
    * shutdown); its reason, a `ComputeError`, is what the call is answered
    * with. `callerTimeout` is the caller's deadline in ms, capped by
-   * `taskTimeout`. Never rejects.
+   * `taskTimeout`. `origin` (who called, over what) is read only by
+   * {@link ObservedCallRunner}, for metrics and the access log. Never rejects.
    */
-  async run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop): Promise<CallOutcome> {
+  async run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, origin?: CallOrigin): Promise<CallOutcome> {
     if (this.#draining) return { ok: false, error: refusal('BACKEND_UNAVAILABLE', 'The server is shutting down', call.task) };
     if (this.#running.size >= this.maxConcurrency) {
       return { ok: false, error: refusal('QUEUE_FULL', `The server is running ${this.maxConcurrency} calls, its limit; retry later`, call.task) };

@@ -1,5 +1,6 @@
 import { invalidArgumentError } from '@hybridcompute/core';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { promClient } from './load-prom-client.js';
 
 /**
  * The `metrics` option of {@link createComputeServer}. `true` serves
@@ -13,7 +14,8 @@ import { Registry } from 'prom-client';
  *
  * @example
  * ```ts
- * import { Registry } from 'prom-client';
+ * import type { Registry } from 'prom-client';
+import { promClient } from './load-prom-client.js';
  *
  * const onItsOwnPort: ComputeServerMetricsOption = { port: 9464, host: '0.0.0.0' };
  * const intoMine: ComputeServerMetricsOption = { registry: new Registry() };
@@ -47,7 +49,7 @@ export function readMetricsOptions(metrics: unknown): MetricsSettings | undefine
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) throw invalid(`metrics.port must be an integer from 0 to 65535, got ${String(port)}`);
   if (host !== undefined && (typeof host !== 'string' || host.length === 0)) throw invalid('metrics.host must be a non-empty string');
   if (host !== undefined && port === undefined) throw invalid('metrics.host needs metrics.port: without a port of its own, /metrics is on the server\'s');
-  if (registry !== undefined && !(registry instanceof Registry)) throw invalid('metrics.registry must be a prom-client Registry');
+  if (registry !== undefined && !(registry instanceof promClient().Registry)) throw invalid('metrics.registry must be a prom-client Registry');
   return { port, host: host ?? '127.0.0.1', registry };
 }
 

@@ -1,10 +1,11 @@
 import { invalidArgumentError } from '@hybridcompute/core';
-import { Counter, Gauge, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { promClient } from './load-prom-client.js';
 
 /** The part of a router's `stats()` that {@link registerComputeMetrics} reads (core's `RouterStats`). */
 export interface RouterStatsSource {
   stats(): {
-    backends: Record<string, { calls: number; inFlight: number; failures: number; load?: { inFlight: number; capacity: number; queued?: number } | undefined }>;
+    backends: Record<string, { calls: number; inFlight: number; failures: number; load?: { inFlight: number; capacity: number; queued?: number | undefined } | undefined }>;
   };
 }
 
@@ -53,6 +54,7 @@ export interface WorkerPoolStatsSource {
  * ```
  */
 export function registerComputeMetrics(registry: Registry, sources: { router?: RouterStatsSource | undefined; pool?: WorkerPoolStatsSource | undefined }): void {
+  const { Counter, Gauge, Registry } = promClient();
   if (!(registry instanceof Registry)) throw invalidArgumentError('registerComputeMetrics: registry must be a prom-client Registry');
   const { router, pool } = sources ?? {};
   for (const [name, source] of [['router', router], ['pool', pool]] as const) {
@@ -81,14 +83,14 @@ export function registerComputeMetrics(registry: Registry, sources: { router?: R
         for (const [backend, figures] of backends()) this.inc({ backend }, figures.failures);
       },
     });
-    backendGauge(registers, 'hybridcompute_router_calls_in_flight', 'Calls on each backend not settled yet', backends, (figures) => figures.inFlight);
-    backendGauge(registers, 'hybridcompute_router_backend_capacity', 'Calls each backend can run at once now, by its load()', backends, (figures) => figures.load?.capacity);
-    backendGauge(registers, 'hybridcompute_router_backend_queued', 'Calls waiting in each backend, by its load()', backends, (figures) => figures.load?.queued);
+    backendGauge(Gauge, registers, 'hybridcompute_router_calls_in_flight', 'Calls on each backend not settled yet', backends, (figures) => figures.inFlight);
+    backendGauge(Gauge, registers, 'hybridcompute_router_backend_capacity', 'Calls each backend can run at once now, by its load()', backends, (figures) => figures.load?.capacity);
+    backendGauge(Gauge, registers, 'hybridcompute_router_backend_queued', 'Calls waiting in each backend, by its load()', backends, (figures) => figures.load?.queued);
   }
   if (pool !== undefined) {
-    plainGauge(registers, 'hybridcompute_worker_pool_workers', 'Workers that have finished their handshake', () => pool.stats().workers);
-    plainGauge(registers, 'hybridcompute_worker_pool_queue_depth', 'Calls waiting for a free worker', () => pool.stats().queued);
-    plainGauge(registers, 'hybridcompute_worker_pool_running', 'Calls on a worker now', () => pool.stats().running);
+    plainGauge(Gauge, registers, 'hybridcompute_worker_pool_workers', 'Workers that have finished their handshake', () => pool.stats().workers);
+    plainGauge(Gauge, registers, 'hybridcompute_worker_pool_queue_depth', 'Calls waiting for a free worker', () => pool.stats().queued);
+    plainGauge(Gauge, registers, 'hybridcompute_worker_pool_running', 'Calls on a worker now', () => pool.stats().running);
     new Counter({
       name: 'hybridcompute_worker_pool_calls_total',
       help: 'Calls the pool settled, by outcome',
@@ -103,14 +105,17 @@ export function registerComputeMetrics(registry: Registry, sources: { router?: R
         this.inc({ outcome: 'aborted' }, aborted);
       },
     });
-    quantileGauge(registers, 'hybridcompute_worker_pool_run_seconds', 'Time on a worker over the recent calls', () => pool.stats().runTime);
-    quantileGauge(registers, 'hybridcompute_worker_pool_wait_seconds', 'Time in the queue over the recent calls', () => pool.stats().waitTime);
+    quantileGauge(Gauge, registers, 'hybridcompute_worker_pool_run_seconds', 'Time on a worker over the recent calls', () => pool.stats().runTime);
+    quantileGauge(Gauge, registers, 'hybridcompute_worker_pool_wait_seconds', 'Time in the queue over the recent calls', () => pool.stats().waitTime);
   }
 }
 
 type BackendFigures = ReturnType<RouterStatsSource['stats']>['backends'][string];
 
+type GaugeClass = ReturnType<typeof promClient>['Gauge'];
+
 function backendGauge(
+  Gauge: GaugeClass,
   registers: Registry[],
   name: string,
   help: string,
@@ -132,7 +137,7 @@ function backendGauge(
   });
 }
 
-function plainGauge(registers: Registry[], name: string, help: string, read: () => number): void {
+function plainGauge(Gauge: GaugeClass, registers: Registry[], name: string, help: string, read: () => number): void {
   new Gauge({
     name,
     help,
@@ -143,7 +148,7 @@ function plainGauge(registers: Registry[], name: string, help: string, read: () 
   });
 }
 
-function quantileGauge(registers: Registry[], name: string, help: string, read: () => { p50: number; p90: number; p99: number }): void {
+function quantileGauge(Gauge: GaugeClass, registers: Registry[], name: string, help: string, read: () => { p50: number; p90: number; p99: number }): void {
   new Gauge({
     name,
     help,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import { promClient } from './load-prom-client.js';
 import type { MetricsSettings } from './metrics-options.js';
 import type { EndedCall } from './observed-call-runner.js';
 
@@ -33,6 +34,7 @@ export class ServerMetrics {
 
   constructor(settings: MetricsSettings, sources: ServerMetricSources) {
     this.#sources = sources;
+    const { collectDefaultMetrics, Counter, Histogram, Registry } = promClient();
     const registry = settings.registry ?? new Registry();
     if (settings.registry === undefined) collectDefaultMetrics({ register: registry });
     this.registry = registry;
@@ -81,7 +83,7 @@ export class ServerMetrics {
 }
 
 function gauge(registry: Registry, name: string, help: string, read: () => number): void {
-  new Gauge({
+  new (promClient().Gauge)({
     name,
     help,
     registers: [registry],

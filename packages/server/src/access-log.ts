@@ -74,7 +74,7 @@ export function logCall(logger: AccessLogger, call: EndedCall): void {
  * // {"time":"2026-12-01T12:00:00.000Z","level":"info","msg":"call","task":"double","code":"OK",...}
  * ```
  */
-export function jsonLinesLogger(write: (line: string) => void): AccessLogger {
+export function jsonLinesLogger(write: (line: string) => void): { info(fields: object, message?: string): void } {
   return {
     info(fields, message) {
       write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: message, ...fields })}\n`);

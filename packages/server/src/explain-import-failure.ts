@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The error to report when importing a tasks module failed: Node's own for
+ * most failures, a plainer one for the usual mistakes. A mistyped path that
+ * Node took for a package name (`dist/tasks.js`: "Cannot find package
+ * 'dist'") says that the file does not exist, and a TypeScript module this
+ * runtime cannot load says how to run it.
+ *
+ * @param url - what was imported: `taskModuleUrl(specifier, cwd)`.
+ */
+export function explainImportFailure(error: unknown, specifier: string, url: string, cwd: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = (error as { message?: unknown } | null)?.message;
+  if (url.startsWith('file:')) {
+    const path = fileURLToPath(url);
+    if (!existsSync(path)) return new Error(`${path} does not exist`, { cause: error });
+  } else if (code === 'ERR_MODULE_NOT_FOUND' && typeof message === 'string' && message.startsWith(`Cannot find package '${packageNameOf(specifier)}'`)) {
+    return new Error(`${resolve(cwd, specifier)} does not exist (and no package '${packageNameOf(specifier)}' is installed)`, { cause: error });
+  }
+  if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?$/.test(specifier)) {
+    const shown = url.startsWith('file:') && specifier === url ? fileURLToPath(url) : specifier;
+    return new Error(
+      `${shown} is TypeScript, which this Node.js does not load by itself: run the server under tsx ` +
+        `(node --import tsx node_modules/@hybridcompute/server/dist/cli.js ${shown} ...), or compile the module to JavaScript`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+/** `@scope/name` or `name`: what Node looks up for a bare specifier. */
+function packageNameOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] as string);
+}

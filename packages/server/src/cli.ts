@@ -49,10 +49,12 @@ async function serve(options: CliOptions, served: CliBackend): Promise<number> {
     console.error(`hybrid-compute-server: ${oneLine(error)}`);
     return 1;
   }
+  // Before listening: a supervisor may signal as soon as it reads the line that says the server is up.
+  shutDownOnSignals(server, () => served.close(), output);
   try {
     const { url, metricsUrl } = await server.listen(options.port, options.host);
-    const metrics = metricsUrl === undefined ? '' : `; metrics at ${metricsUrl}`;
-    output.info(`serving ${taskNames.length} task(s) (${taskNames.join(', ')}) on ${served.where} at ${url}${metrics}`, { url, metricsUrl, tasks: taskNames });
+    output.info(`serving ${taskNames.length} task(s) (${taskNames.join(', ')}) on ${served.where} at ${url}`, { url, tasks: taskNames });
+    if (metricsUrl !== undefined) output.info(`metrics at ${metricsUrl}`, { metricsUrl });
   } catch (error) {
     // Worker threads would keep the process alive after main() returns.
     await served.close();
@@ -61,7 +63,6 @@ async function serve(options: CliOptions, served: CliBackend): Promise<number> {
     console.error(`hybrid-compute-server: cannot listen: ${reason}`);
     return 1;
   }
-  shutDownOnSignals(server, () => served.close(), output);
   return -1;
 }
 

@@ -1,4 +1,5 @@
 import { ComputeError } from '@hybridcompute/core';
+import type { RemoteDispatcher, TlsClientSettings } from './remote-tls-options.js';
 import { encodingOfContentType, encodingsHeader, parseEncodings, type WireEncoding } from '@hybridcompute/wire';
 
 /**
@@ -138,6 +139,10 @@ export interface HttpTransportOptions {
   keepAliveTimeout: number;
   /** The longest body to read, in bytes: past it the request fails with `PROTOCOL_ERROR`. */
   maxResponseBytes: number;
+  /** Node: the CA and client certificate of the `tls` option, for the transport's connections. */
+  tls?: TlsClientSettings | undefined;
+  /** Node: the `dispatcher` option, which then carries every request. */
+  dispatcher?: RemoteDispatcher | undefined;
 }
 
 /**

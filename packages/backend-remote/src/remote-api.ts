@@ -5,6 +5,7 @@ export type { RemoteBackendOptions, RemoteEncoding, RemotePlatform, RemoteRunOpt
 export type { RemoteLoad } from './remote-endpoint.js';
 export { maxConcurrencyHeader, TransportFailure } from './http-transport.js';
 export type { HttpAnswer, HttpTransport, HttpTransportOptions } from './http-transport.js';
+export type { RemoteDispatcher, RemoteTlsOptions, TlsClientSettings } from './remote-tls-options.js';
 export type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike, WebSocketOpenEvent } from './websocket-like.js';
 export { codeOfHttpStatus, httpStatusOf } from '@hybridcompute/core';
 export type {

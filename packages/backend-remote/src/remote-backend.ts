@@ -20,6 +20,7 @@ import { RemoteEndpoint, type RemoteLoad } from './remote-endpoint.js';
 import { retryDelay } from './retry-delay.js';
 import { sendHttpCall } from './send-http-call.js';
 import { WebSocketChannel } from './websocket-channel.js';
+import { withTls } from './remote-tls-options.js';
 import { codecFor, refusalToSend } from './refusal-to-send.js';
 import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec, type WireEncoding } from '@hybridcompute/wire';
 
@@ -74,7 +75,7 @@ export class RemoteBackend implements ComputeBackendInterface {
         endpoint.channel = new WebSocketChannel({
           url: endpoint.wsUrl,
           token: this.#token,
-          factory: platform.createWebSocket,
+          factory: withTls(platform.createWebSocket, resolved.tls),
           backend: this.name,
           maxResponseBytes,
           admission: endpoint.admission,

@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { connectErrorCodes } from './connect-error-codes.js';
 import { answerOf, responseTooLargeError, TransportFailure, type HttpAnswer, type HttpTransport, type HttpTransportOptions } from './http-transport.js';
 
@@ -25,14 +25,10 @@ export class UndiciHttpTransport implements HttpTransport {
   ): Promise<HttpAnswer> {
     // A closed transport opens no new pool: it would outlive close() and keep the process alive.
     if (this.#closed) throw new TransportFailure(`${method} ${url.href} was not sent: the remote backend is closed`, false, undefined);
-    let pool = this.#pools.get(url.origin);
-    if (pool === undefined) {
-      pool = new Pool(url.origin, { connections: this.#options.connections, keepAliveTimeout: this.#options.keepAliveTimeout, pipelining: 1 });
-      this.#pools.set(url.origin, pool);
-    }
+    const dispatcher = (this.#options.dispatcher as Dispatcher | undefined) ?? this.#poolFor(url.origin);
     let response;
     try {
-      response = await pool.request({ method, path: url.pathname + url.search, headers, body: body ?? null, signal: signal ?? null });
+      response = await dispatcher.request({ origin: url.origin, method, path: url.pathname + url.search, headers, body: body ?? null, signal: signal ?? null });
     } catch (error) {
       throw this.#failure(error, method, url, signal);
     }
@@ -55,6 +51,17 @@ export class UndiciHttpTransport implements HttpTransport {
     return answerOf(response.statusCode, bytes, (name) => answered[name]);
   }
 
+  #poolFor(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (pool === undefined) {
+      const { connections, keepAliveTimeout, tls } = this.#options;
+      pool = new Pool(origin, { connections, keepAliveTimeout, pipelining: 1, ...(tls === undefined ? {} : { connect: tls }) });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  // A dispatcher of the caller's is theirs to close.
   async close(): Promise<void> {
     this.#closed = true;
     const pools = [...this.#pools.values()];

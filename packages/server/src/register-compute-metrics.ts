@@ -2,14 +2,30 @@ import { invalidArgumentError } from '@hybridcompute/core';
 import type { Registry } from 'prom-client';
 import { promClient } from './load-prom-client.js';
 
-/** The part of a router's `stats()` that {@link registerComputeMetrics} reads (core's `RouterStats`). */
+/**
+ * The part of a router's `stats()` that {@link registerComputeMetrics} reads (core's `RouterStats`).
+ *
+ * @example
+ * ```ts
+ * const router: RouterStatsSource = createHybridCompute({ local, worker });
+ * registerComputeMetrics(registry, { router });
+ * ```
+ */
 export interface RouterStatsSource {
   stats(): {
     backends: Record<string, { calls: number; inFlight: number; failures: number; load?: { inFlight: number; capacity: number; queued?: number | undefined } | undefined }>;
   };
 }
 
-/** The part of a worker pool's `stats()` that {@link registerComputeMetrics} reads (backend-worker's `WorkerBackendStats`). */
+/**
+ * The part of a worker pool's `stats()` that {@link registerComputeMetrics} reads (backend-worker's `WorkerBackendStats`).
+ *
+ * @example
+ * ```ts
+ * const pool: WorkerPoolStatsSource = createWorkerBackend({ url: new URL('./tasks.worker.js', import.meta.url) });
+ * registerComputeMetrics(registry, { pool });
+ * ```
+ */
 export interface WorkerPoolStatsSource {
   stats(): {
     workers: number;

@@ -1,6 +1,13 @@
 import { invalidArgumentError } from '@hybridcompute/core';
 
-/** PEM text or its bytes, or several (a chain, several CAs). */
+/**
+ * PEM text or its bytes, or several (a chain, several CAs).
+ *
+ * @example
+ * ```ts
+ * const ca: PemInput = [readFileSync('ca-2025.crt'), readFileSync('ca-2026.crt')]; // trust both while rotating
+ * ```
+ */
 export type PemInput = string | Uint8Array | readonly (string | Uint8Array)[];
 
 /**

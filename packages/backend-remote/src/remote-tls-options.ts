@@ -1,9 +1,6 @@
 import { invalidArgumentError } from '@hybridcompute/core';
 import type { WebSocketFactory } from './websocket-like.js';
 
-/** PEM text or its bytes, or several. */
-type Pem = string | Uint8Array | readonly (string | Uint8Array)[];
-
 /**
  * The `tls` option of `createRemoteBackend` (Node): the CA that signed the
  * servers' certificates, for `https:` and `wss:` endpoints that a public CA
@@ -24,11 +21,11 @@ type Pem = string | Uint8Array | readonly (string | Uint8Array)[];
  */
 export interface RemoteTlsOptions {
   /** The certificates to trust instead of the system's, PEM. */
-  ca?: Pem | undefined;
+  ca?: string | Uint8Array | readonly (string | Uint8Array)[] | undefined;
   /** The client certificate (mutual TLS), PEM; with `key`. */
-  cert?: Pem | undefined;
+  cert?: string | Uint8Array | readonly (string | Uint8Array)[] | undefined;
   /** The client certificate's private key, PEM; with `cert`. */
-  key?: Pem | undefined;
+  key?: string | Uint8Array | readonly (string | Uint8Array)[] | undefined;
 }
 
 /**

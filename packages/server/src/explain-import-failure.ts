@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
  */
 export function explainImportFailure(error: unknown, specifier: string, url: string, cwd: string): unknown {
   const code = (error as { code?: unknown } | null)?.code;
-  const message = (error as { message?: unknown } | null)?.message;
   if (url.startsWith('file:')) {
     const path = fileURLToPath(url);
     if (!existsSync(path)) return new Error(`${path} does not exist`, { cause: error });
-  } else if (code === 'ERR_MODULE_NOT_FOUND' && typeof message === 'string' && message.startsWith(`Cannot find package '${packageNameOf(specifier)}'`)) {
+  } else if (!isInstalled(packageNameOf(specifier), cwd)) {
+    // Node says "Cannot find package 'dist'" for dist/tasks.js, Deno "not a dependency": the user meant a file.
     return new Error(`${resolve(cwd, specifier)} does not exist (and no package '${packageNameOf(specifier)}' is installed)`, { cause: error });
   }
   if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?$/.test(specifier)) {
@@ -29,6 +29,14 @@ export function explainImportFailure(error: unknown, specifier: string, url: str
     );
   }
   return error;
+}
+
+/** Whether a `node_modules/<name>` exists in `cwd` or a directory above it, as Node's resolution would look. */
+function isInstalled(name: string, cwd: string): boolean {
+  for (let directory = resolve(cwd); ; directory = dirname(directory)) {
+    if (existsSync(join(directory, 'node_modules', name))) return true;
+    if (dirname(directory) === directory) return false;
+  }
 }
 
 /** `@scope/name` or `name`: what Node looks up for a bare specifier. */

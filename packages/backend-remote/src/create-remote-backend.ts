@@ -1,4 +1,4 @@
-import type { BackendTasksFrom, TypedBackend } from '@hybridcompute/core';
+import { invalidArgumentError, type BackendTasksFrom, type TypedBackend } from '@hybridcompute/core';
 import { bunRemotePlatform, undiciIsPartial } from './bun-remote-platform.js';
 import { createNodeWebSocket } from './node-websocket.js';
 import type { RemoteBackendOptions, RemotePlatform } from './remote-backend-options.js';
@@ -38,5 +38,8 @@ const nodePlatform: RemotePlatform = {
 export function createRemoteBackend<Tasks = never, const Declared extends readonly string[] = readonly string[]>(
   options: RemoteBackendOptions<Declared>,
 ): TypedBackend<RemoteBackend, BackendTasksFrom<Tasks, Declared>> {
+  if (undiciIsPartial && (options as { dispatcher?: unknown } | null)?.dispatcher !== undefined) {
+    throw invalidArgumentError("createRemoteBackend: dispatcher is for Node's undici; on Bun, HTTP goes through Bun's fetch: give tls { ca, cert, key } instead");
+  }
   return new RemoteBackend(options, undiciIsPartial ? bunRemotePlatform : nodePlatform);
 }

@@ -1,5 +1,4 @@
 import { ComputeError } from '@hybridcompute/core';
-import type { RemoteDispatcher, TlsClientSettings } from './remote-tls-options.js';
 import { encodingOfContentType, encodingsHeader, parseEncodings, type WireEncoding } from '@hybridcompute/wire';
 
 /**
@@ -140,9 +139,9 @@ export interface HttpTransportOptions {
   /** The longest body to read, in bytes: past it the request fails with `PROTOCOL_ERROR`. */
   maxResponseBytes: number;
   /** Node: the CA and client certificate of the `tls` option, for the transport's connections. */
-  tls?: TlsClientSettings | undefined;
+  tls?: import('./remote-tls-options.js').TlsClientSettings | undefined;
   /** Node: the `dispatcher` option, which then carries every request. */
-  dispatcher?: RemoteDispatcher | undefined;
+  dispatcher?: import('./remote-tls-options.js').RemoteDispatcher | undefined;
 }
 
 /**

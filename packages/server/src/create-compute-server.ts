@@ -12,7 +12,7 @@ import { HttpHandler } from './http-handler.js';
 import { logCall } from './access-log.js';
 import { MetricsEndpoint } from './metrics-endpoint.js';
 import { ObservedCallRunner, type EndedCall } from './observed-call-runner.js';
-import { ServerMetrics } from './server-metrics.js';
+import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
 import { WebSocketHandler } from './websocket-handler.js';
 
 export type { ComputeServerOptions } from './compute-server-options.js';
@@ -60,7 +60,7 @@ export interface ListeningAddress {
  * ```
  */
 export class ComputeServer {
-  /** The underlying node:http server, for attaching to an existing app or reading its address. */
+  /** The underlying node:http server (a node:https one with `tls`), for attaching to an existing app or reading its address. */
   readonly httpServer: Server;
   readonly #settings: ServerSettings;
   readonly #runner: CallRunner;
@@ -97,7 +97,7 @@ export class ComputeServer {
 
     let onRequest: RequestListener = http.onRequest;
     if (settings.metrics !== undefined) {
-      const metrics = new ServerMetrics(settings.metrics, {
+      const metrics = createServerMetrics(settings.metrics, {
         activeCalls: () => this.#runner.activeCalls,
         queuedCalls: () => queuedIn(this.#runner.backend),
         openConnections: () => this.#limits.open,

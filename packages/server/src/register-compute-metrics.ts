@@ -76,6 +76,9 @@ export function registerComputeMetrics(registry: Registry, sources: { router?: R
   for (const [name, source] of [['router', router], ['pool', pool]] as const) {
     if (source !== undefined && typeof source?.stats !== 'function') throw invalidArgumentError(`registerComputeMetrics: ${name} must have a stats() method`);
   }
+  if (registry.getSingleMetric(router === undefined ? 'hybridcompute_worker_pool_workers' : 'hybridcompute_router_calls_total') !== undefined) {
+    throw invalidArgumentError('registerComputeMetrics: this registry already has these metrics: register each router and pool with a registry of its own');
+  }
   const registers = [registry];
   if (router !== undefined) {
     const backends = () => Object.entries(router.stats().backends);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Counter, Histogram, Registry } from 'prom-client';
+import { invalidArgumentError } from '@hybridcompute/core';
 import { promClient } from './load-prom-client.js';
 import type { MetricsSettings } from './metrics-options.js';
 import type { EndedCall } from './observed-call-runner.js';
@@ -79,6 +80,22 @@ export class ServerMetrics {
     }
     response.writeHead(200, { 'content-type': this.registry.contentType, 'content-length': Buffer.byteLength(text) });
     response.end(text);
+  }
+}
+
+/**
+ * A {@link ServerMetrics}, or an `INVALID_REQUEST` TypeError when the
+ * registry given already holds the server's metrics (prom-client refuses a
+ * name twice): two servers in one process need a registry each.
+ */
+export function createServerMetrics(settings: MetricsSettings, sources: ServerMetricSources): ServerMetrics {
+  try {
+    return new ServerMetrics(settings, sources);
+  } catch (error) {
+    if (settings.registry !== undefined && /already been registered/.test((error as Error).message)) {
+      throw invalidArgumentError('createComputeServer: metrics.registry already holds hybridcompute_server_* metrics (another server registered them): give each server its own registry');
+    }
+    throw error;
   }
 }
 

@@ -188,6 +188,15 @@ describe('registerComputeMetrics', () => {
     }
   });
 
+  it('refuses a registry that already has them, as createComputeServer does for a second server', () => {
+    const registry = new Registry();
+    createComputeServer({ tasks: [double], metrics: { registry } });
+    expect(() => createComputeServer({ tasks: [double], metrics: { registry } })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringMatching(/its own registry/) }));
+    const router = createHybridCompute({ local: createLocalBackend({ tasks: [double] }) });
+    registerComputeMetrics(registry, { router });
+    expect(() => registerComputeMetrics(registry, { router })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringMatching(/registry of its own/) }));
+  });
+
   it('refuses what is not a registry or a stats() source', () => {
     expect(() => registerComputeMetrics({} as never, {})).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
     expect(() => registerComputeMetrics(new Registry(), { pool: {} as never })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringMatching(/pool/) }));

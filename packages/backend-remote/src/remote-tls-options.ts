@@ -78,14 +78,15 @@ export function readRemoteTlsOptions(tls: unknown): TlsClientSettings | undefine
 /** Checks the `dispatcher` option: an undici dispatcher (anything with `dispatch()`). */
 export function readRemoteDispatcher(dispatcher: unknown): RemoteDispatcher | undefined {
   if (dispatcher === undefined) return undefined;
-  if (typeof (dispatcher as { dispatch?: unknown } | null)?.dispatch !== 'function') throw invalid('dispatcher must be an undici Dispatcher (an Agent, a Pool, a ProxyAgent: anything with dispatch())');
+  if (typeof (dispatcher as { dispatch?: unknown } | null)?.dispatch !== 'function') throw invalid('dispatcher must be a Dispatcher (an Agent, a Pool, a ProxyAgent: anything with dispatch())');
   return dispatcher as RemoteDispatcher;
 }
 
 function pem(value: unknown, name: string): string | Buffer | (string | Buffer)[] {
   const one = (item: unknown): string | Buffer => {
     if (typeof item === 'string' && item.length > 0) return item;
-    if (item instanceof Uint8Array && item.byteLength > 0) return Buffer.from(item.buffer, item.byteOffset, item.byteLength);
+    // node:tls wants Buffers; the browser build (which ignores tls) has no Buffer.
+    if (item instanceof Uint8Array && item.byteLength > 0) return typeof Buffer === 'function' ? Buffer.from(item.buffer, item.byteOffset, item.byteLength) : (item as Buffer);
     throw invalid(`${name} must be PEM text or bytes (a string, a Buffer or an array of them)`);
   };
   if (Array.isArray(value)) {

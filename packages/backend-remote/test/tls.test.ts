@@ -88,7 +88,7 @@ describe('createRemoteBackend over TLS', () => {
       [{ tls: { cert: 'x' } }, /tls\.cert and tls\.key go together/],
       [{ tls: { ca: 7 as never } }, /tls\.ca must be PEM/],
       [{ tls: { ca: [] } }, /tls\.ca must not be an empty array/],
-      [{ dispatcher: {} as never }, undiciIsPartial ? /dispatcher is for Node's undici/ : /dispatcher must be an undici Dispatcher/],
+      [{ dispatcher: {} as never }, undiciIsPartial ? /dispatcher is for Node's undici/ : /dispatcher must be a Dispatcher/],
     ];
     for (const [options, message] of cases) {
       expect(() => createRemoteBackend({ endpoint, ...options }), JSON.stringify(options)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringMatching(message) }));

@@ -12,11 +12,11 @@ export const runsOnBun = typeof (globalThis as { process?: { versions?: { bun?: 
 /**
  * Bun: its `fetch` for HTTP (Bun's own native client, which keeps a
  * connection pool of its own; measured faster there than `node:http` with a
- * keep-alive agent), and `ws` for WebSockets, which Bun also swaps for a
+ * keep-alive agent), and `ws` for WebSockets (both take the `tls` option), which Bun also swaps for a
  * built-in over its native client that still reports the upgrade's headers
  * and status and enforces `maxPayload`, as the package does on Node.
  */
 export const bunRemotePlatform: RemotePlatform = {
-  createHttpTransport: (options) => new FetchHttpTransport(options.maxResponseBytes),
+  createHttpTransport: (options) => new FetchHttpTransport(options.maxResponseBytes, options.tls),
   createWebSocket: createNodeWebSocket,
 };

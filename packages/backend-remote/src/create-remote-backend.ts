@@ -1,4 +1,5 @@
-import type { BackendTasksFrom, TypedBackend } from '@hybridcompute/core';
+import { invalidArgumentError, type BackendTasksFrom, type TypedBackend } from '@hybridcompute/core';
+import { runsOnBun } from './bun-remote-platform.js';
 import type { RemoteBackendOptions } from './remote-backend-options.js';
 import { RemoteBackend } from './remote-backend.js';
 import { runtimeRemotePlatform } from './runtime-remote-platform.js';
@@ -31,5 +32,8 @@ import { runtimeRemotePlatform } from './runtime-remote-platform.js';
 export function createRemoteBackend<Tasks = never, const Declared extends readonly string[] = readonly string[]>(
   options: RemoteBackendOptions<Declared>,
 ): TypedBackend<RemoteBackend, BackendTasksFrom<Tasks, Declared>> {
+  if (runsOnBun && (options as { dispatcher?: unknown } | null)?.dispatcher !== undefined) {
+    throw invalidArgumentError("createRemoteBackend: dispatcher is for Node's undici; on Bun, HTTP goes through Bun's fetch: give tls { ca, cert, key } instead");
+  }
   return new RemoteBackend(options, runtimeRemotePlatform);
 }

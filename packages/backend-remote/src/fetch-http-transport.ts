@@ -14,9 +14,12 @@ export class FetchHttpTransport implements HttpTransport {
   readonly #maxResponseBytes: number;
   // One signal for every call, aborted by close(): a call without a signal of its own allocates nothing.
   readonly #closing = new AbortController();
+  // Bun: its fetch's `tls` ({ ca, cert, key }) for the `tls` option; browsers have none.
+  readonly #tls: object | undefined;
 
-  constructor(maxResponseBytes: number) {
+  constructor(maxResponseBytes: number, tls?: object) {
     this.#maxResponseBytes = maxResponseBytes;
+    this.#tls = tls;
   }
 
   async request(
@@ -63,6 +66,7 @@ export class FetchHttpTransport implements HttpTransport {
     try {
       const init: RequestInit = { method, headers, redirect: 'manual', signal: signal === undefined ? closing : AbortSignal.any([signal, closing]) };
       if (body !== undefined) init.body = body as NonNullable<RequestInit['body']>;
+      if (this.#tls !== undefined) (init as { tls?: object }).tls = this.#tls;
       response = await fetch(url, init);
     } catch (error) {
       if (signal?.aborted === true) throw signal.reason;

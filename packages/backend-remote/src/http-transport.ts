@@ -145,6 +145,10 @@ export interface HttpTransportOptions {
   keepAliveTimeout: number;
   /** The longest body to read, in bytes: past it the request fails with `PROTOCOL_ERROR`. */
   maxResponseBytes: number;
+  /** Node: the CA and client certificate of the `tls` option, for the transport's connections. */
+  tls?: import('./remote-tls-options.js').TlsClientSettings | undefined;
+  /** Node: the `dispatcher` option, which then carries every request. */
+  dispatcher?: import('./remote-tls-options.js').RemoteDispatcher | undefined;
 }
 
 /**

@@ -7,6 +7,7 @@ export type { RemoteStreamOptions } from './remote-stream.js';
 export { maxConcurrencyHeader, TransportFailure } from './http-transport.js';
 export type { HttpAnswer, HttpTransport, HttpTransportOptions } from './http-transport.js';
 export type { HttpStreamResponse } from './http-stream-response.js';
+export type { RemoteDispatcher, RemoteTlsOptions, TlsClientSettings } from './remote-tls-options.js';
 export type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike, WebSocketOpenEvent } from './websocket-like.js';
 export { codeOfHttpStatus, httpStatusOf } from '@hybridcompute/core';
 export type {

@@ -21,6 +21,7 @@ import { RemoteEndpoint, type RemoteLoad } from './remote-endpoint.js';
 import { retryDelay } from './retry-delay.js';
 import { sendHttpCall, type HttpCall } from './send-http-call.js';
 import { WebSocketChannel } from './websocket-channel.js';
+import { withTls } from './remote-tls-options.js';
 import { codecFor, refusalToSend } from './refusal-to-send.js';
 import { jsonCodec } from '@hybridcompute/wire/json';
 import { loadMsgpackCodec } from './msgpack-codec-loader.js';
@@ -83,7 +84,7 @@ export class RemoteBackend implements ComputeBackendInterface {
         endpoint.channel = new WebSocketChannel({
           url: endpoint.wsUrl,
           token: this.#token,
-          factory: platform.createWebSocket,
+          factory: withTls(platform.createWebSocket, resolved.tls),
           backend: this.name,
           maxResponseBytes,
           admission: endpoint.admission,

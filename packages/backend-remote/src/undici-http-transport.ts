@@ -60,13 +60,9 @@ export class UndiciHttpTransport implements HttpTransport {
   async #send(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | Uint8Array | undefined, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
     // A closed transport opens no new pool: it would outlive close() and keep the process alive.
     if (this.#closed) throw new TransportFailure(`${method} ${url.href} was not sent: the remote backend is closed`, false, undefined);
-    let pool = this.#pools.get(url.origin);
-    if (pool === undefined) {
-      pool = new Pool(url.origin, { connections: this.#options.connections, keepAliveTimeout: this.#options.keepAliveTimeout, pipelining: 1 });
-      this.#pools.set(url.origin, pool);
-    }
+    const dispatcher = (this.#options.dispatcher as Dispatcher | undefined) ?? this.#poolFor(url.origin);
     try {
-      return await pool.request({ method, path: url.pathname + url.search, headers, body: body ?? null, signal: signal ?? null });
+      return await dispatcher.request({ origin: url.origin, method, path: url.pathname + url.search, headers, body: body ?? null, signal: signal ?? null });
     } catch (error) {
       throw this.#failure(error, method, url, signal);
     }
@@ -92,6 +88,17 @@ export class UndiciHttpTransport implements HttpTransport {
     return answerOf(response.statusCode, bytes, (name) => answered[name]);
   }
 
+  #poolFor(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (pool === undefined) {
+      const { connections, keepAliveTimeout, tls } = this.#options;
+      pool = new Pool(origin, { connections, keepAliveTimeout, pipelining: 1, ...(tls === undefined ? {} : { connect: tls }) });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  // A dispatcher of the caller's is theirs to close.
   async close(): Promise<void> {
     this.#closed = true;
     const pools = [...this.#pools.values()];

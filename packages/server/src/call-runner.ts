@@ -9,6 +9,7 @@ import { createTasksBackend, type TasksBackend } from './create-tasks-backend.js
 import { refusal } from './error-body-of.js';
 import type { ParsedCall } from './parse-call.js';
 import { pumpStream, type ChunkSink } from './stream-pump.js';
+import type { CallOrigin } from './call-origin.js';
 
 const untimed = { signal: undefined, timeout: undefined };
 
@@ -94,9 +95,10 @@ export class CallRunner {
    * Runs one call. `stop` ends it from outside (caller gone, cancelled,
    * shutdown); its reason, a `ComputeError`, is what the call is answered
    * with. `callerTimeout` is the caller's deadline in ms, capped by
-   * `taskTimeout`. Never rejects.
+   * `taskTimeout`. `origin` (who called, over what) is read only by
+   * {@link ObservedCallRunner}, for metrics and the access log. Never rejects.
    */
-  async run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, onProgress?: (value: unknown) => void): Promise<CallOutcome> {
+  async run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, onProgress?: (value: unknown) => void, origin?: CallOrigin): Promise<CallOutcome> {
     const refused = this.#refusal(call);
     if (refused !== undefined) return { ok: false, error: refused };
     const timeout = this.#timeoutOf(callerTimeout);

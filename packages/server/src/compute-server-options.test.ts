@@ -10,11 +10,11 @@ describe('readServerOptions', () => {
     const settings = readServerOptions({ tasks: [echo] });
     expect(settings).toMatchObject({ ...serverDefaults, taskTimeout: undefined, maxConnectionsPerAddress: Number.POSITIVE_INFINITY, debug: false });
     expect(settings.maxBufferedBytesPerConnection).toBe(8 * 1024 * 1024);
-    expect(settings.paths).toEqual({ compute: '/compute', tasks: '/tasks', healthz: '/healthz', readyz: '/readyz' });
+    expect(settings.paths).toEqual({ compute: '/compute', tasks: '/tasks', healthz: '/healthz', readyz: '/readyz', metrics: '/metrics' });
   });
 
   it('puts the other endpoints beside a custom path', () => {
-    expect(readServerOptions({ tasks: [echo], path: '/api/v1/run' }).paths).toEqual({ compute: '/api/v1/run', tasks: '/api/v1/tasks', healthz: '/api/v1/healthz', readyz: '/api/v1/readyz' });
+    expect(readServerOptions({ tasks: [echo], path: '/api/v1/run' }).paths).toEqual({ compute: '/api/v1/run', tasks: '/api/v1/tasks', healthz: '/api/v1/healthz', readyz: '/api/v1/readyz', metrics: '/api/v1/metrics' });
   });
 
   it("takes every timing option up to setTimeout's limit and refuses one past it", () => {

@@ -1,5 +1,8 @@
 import { invalidArgumentError, isRunTimeout, isTimerDelay, maxTimerDelay, type ComputeBackendLike, type TaskCollection } from '@hybridcompute/core';
 import { runsOnBun } from './runs-on-bun.js';
+import { readAccessLogger, type AccessLogger } from './access-log.js';
+import { readMetricsOptions, type ComputeServerMetricsOption, type MetricsSettings } from './metrics-options.js';
+import { readTlsOptions, type ComputeServerTlsOptions, type TlsServerSettings } from './tls-options.js';
 
 /**
  * Options for {@link createComputeServer}: give `tasks` or `backend`. Every
@@ -110,6 +113,12 @@ export interface ComputeServerOptions {
   corsOrigins?: '*' | readonly string[] | undefined;
   /** Sends stack traces with errors. Never in production. */
   debug?: boolean | undefined;
+  /** Serve `https` and `wss` on the port, with mutual TLS optionally: see {@link ComputeServerTlsOptions}. Default: plain HTTP. */
+  tls?: ComputeServerTlsOptions | undefined;
+  /** Prometheus metrics on `GET /metrics`, or on a port of their own: see {@link ComputeServerMetricsOption}. Default off. */
+  metrics?: ComputeServerMetricsOption | undefined;
+  /** Writes one access-log line per call through `logger.info(fields, 'call')` (pino-compatible); never inputs or outputs. Default off. */
+  logger?: AccessLogger | undefined;
 }
 
 /** The server's options once checked, defaults filled in. */
@@ -117,7 +126,7 @@ export interface ServerSettings {
   tasks: TaskCollection | undefined;
   backend: ComputeBackendLike | undefined;
   taskNames: readonly string[] | undefined;
-  paths: { compute: string; tasks: string; healthz: string; readyz: string };
+  paths: { compute: string; tasks: string; healthz: string; readyz: string; metrics: string };
   token: string | undefined;
   maxBodyBytes: number;
   maxConcurrency: number;
@@ -133,6 +142,9 @@ export interface ServerSettings {
   maxConnectionsPerAddress: number;
   corsOrigins: '*' | readonly string[] | undefined;
   debug: boolean;
+  tls: TlsServerSettings | undefined;
+  metrics: MetricsSettings | undefined;
+  logger: AccessLogger | undefined;
 }
 
 /** The defaults the README documents. */
@@ -176,7 +188,7 @@ export function readServerOptions(options: ComputeServerOptions): ServerSettings
     tasks,
     backend,
     taskNames: taskNames === undefined ? undefined : [...taskNames],
-    paths: { compute: path, tasks: `${base}/tasks`, healthz: `${base}/healthz`, readyz: `${base}/readyz` },
+    paths: { compute: path, tasks: `${base}/tasks`, healthz: `${base}/healthz`, readyz: `${base}/readyz`, metrics: `${base}/metrics` },
     token: options.token,
     maxBodyBytes: count(options.maxBodyBytes, 'maxBodyBytes') ?? serverDefaults.maxBodyBytes,
     maxConcurrency: count(options.maxConcurrency, 'maxConcurrency') ?? serverDefaults.maxConcurrency,
@@ -192,6 +204,9 @@ export function readServerOptions(options: ComputeServerOptions): ServerSettings
     maxConnectionsPerAddress: count(options.maxConnectionsPerAddress, 'maxConnectionsPerAddress') ?? Number.POSITIVE_INFINITY,
     corsOrigins: cors,
     debug: options.debug === true,
+    tls: readTlsOptions(options.tls),
+    metrics: readMetricsOptions(options.metrics),
+    logger: readAccessLogger(options.logger),
   };
 }
 

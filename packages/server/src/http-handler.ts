@@ -165,7 +165,7 @@ export class HttpHandler {
       }
     };
     response.on('close', onClose);
-    const outcome = await this.#runner.run(call, parseDeadline(request.headers[timeoutHeader]), stop);
+    const outcome = await this.#runner.run(call, parseDeadline(request.headers[timeoutHeader]), stop, undefined, { transport: 'http', socket: request.socket });
     response.off('close', onClose);
     if (response.destroyed) return;
     if (!outcome.ok) return this.#refuse(request, response, outcome.error, {}, codec);

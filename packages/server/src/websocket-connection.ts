@@ -4,6 +4,7 @@ import type { RawData, WebSocket } from 'ws';
 import { AnswerBackpressure } from './answer-backpressure.js';
 import type { CallOutcome, CallRunner } from './call-runner.js';
 import { CallStop } from './call-stop.js';
+import type { CallOrigin } from './call-origin.js';
 import type { ServerSettings } from './compute-server-options.js';
 import { errorBodyOf, refusal } from './error-body-of.js';
 import { parseCall, parseDeadline, type ParsedCall } from './parse-call.js';
@@ -44,6 +45,8 @@ export class WebSocketConnection {
   // When bytes first arrived after the last complete message, ping or pong.
   #partialSince: number | undefined;
   #alive = true;
+  // Who calls on this socket, for the access log and metrics: one object for all its calls.
+  readonly #origin: CallOrigin;
 
   constructor(socket: WebSocket, rawSocket: Duplex, runner: CallRunner, settings: ServerSettings, onClosed: () => void) {
     this.#socket = socket;
@@ -51,6 +54,7 @@ export class WebSocketConnection {
     this.#runner = runner;
     this.#settings = settings;
     this.#onClosed = onClosed;
+    this.#origin = { transport: 'websocket', socket: rawSocket };
     this.#backpressure = new AnswerBackpressure(
       {
         unsentBytes: () => socket.bufferedAmount,
@@ -179,7 +183,7 @@ export class WebSocketConnection {
 
   async #run(id: WireCallId, call: ParsedCall, timeout: number | undefined, stop: CallStop): Promise<void> {
     const onProgress = call.progress === true ? this.#progressSender(id, call.task, stop) : undefined;
-    const outcome = call.stream === undefined ? await this.#runner.run(call, timeout, stop, onProgress) : await this.#runStream(id, call, timeout, stop, onProgress);
+    const outcome = call.stream === undefined ? await this.#runner.run(call, timeout, stop, onProgress, this.#origin) : await this.#runStream(id, call, timeout, stop, onProgress);
     this.#calls.delete(id);
     if (this.#calls.size === 0) this.#lastActivity = performance.now();
     // A cancelled call's caller has stopped waiting: no answer.

@@ -106,10 +106,12 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
     Promise.resolve(result).then(
       (value) => {
         running.delete(callId);
+        context.settle();
         finish(callId, outcomeFulfilled, value);
       },
       (error: unknown) => {
         running.delete(callId);
+        context.settle();
         finish(callId, outcomeRejected, serializeThrown(taskFailedError(task.name, undefined, error)));
       },
     );
@@ -202,7 +204,11 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
         },
       );
     },
-    runBatch(calls) {
+    runBatch(calls, reportingIds) {
+      // The calls whose caller listens for progress, when any does.
+      const reporting = reportingIds === undefined ? undefined : new Set(reportingIds);
+      const contextFor = (callId: number): WorkerTaskContext =>
+        reporting?.has(callId) === true ? new WorkerTaskContext(reporterFor(callId)) : new WorkerTaskContext();
       const outcomes: unknown[] = [batchMarker];
       let transfers: Transferable[] | undefined;
       const startedAt = performance.now();
@@ -211,13 +217,13 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
         if (index > 0 && performance.now() - startedAt > batchSliceMs) {
           // Long tasks: the calls left run one per turn and answer one by one,
           // so that no result waits for its neighbours in the batch.
-          const context = new WorkerTaskContext();
+          const context = contextFor(callId);
           running.set(callId, context);
           deferred.push(callId, calls[index + 1], calls[index + 2], context);
           outcomes.push(outcomePending, undefined);
           continue;
         }
-        const outcome = runNow(callId, calls[index + 1] as string, calls[index + 2], new WorkerTaskContext());
+        const outcome = runNow(callId, calls[index + 1] as string, calls[index + 2], reporting === undefined ? new WorkerTaskContext() : contextFor(callId));
         if (outcome === pending) {
           outcomes.push(outcomePending, undefined);
           continue;

@@ -173,9 +173,9 @@ export class WorkerChannel {
     else this.#answer(reply, ok, value);
   };
 
-  // A progress value or a chunk of a call sent alone (its request id is the call's id).
+  // A progress value or a chunk of a call, sent alone (its request id is the call's id) or in a batch.
   #onCallMessage(message: CallMessage): void {
-    const call = this.#replies.get(message.id);
+    const call = this.#replies.get(message.id) ?? this.#batched.get(message.id);
     if (typeof call !== 'object' || call.settled) return;
     const state = call.state;
     if (message.type === chunkMessageType) {
@@ -249,8 +249,8 @@ export class WorkerChannel {
         const state = call.state;
         // Aborted before they were sent: the worker never hears of them.
         if (state.phase !== 'running') this.#answer(call, false, undefined);
-        // Calls that report or stream go alone: their progress and chunks are routed by their request id.
-        else if (state.onProgress !== undefined || state.stream !== undefined) this.#sendAlone(call);
+        // Streams go alone: their chunks and credits need a request of their own.
+        else if (state.stream !== undefined) this.#sendAlone(call);
         else calls.push(call);
       }
     }
@@ -260,10 +260,12 @@ export class WorkerChannel {
     }
     const flat: unknown[] = new Array(calls.length * 3);
     let transfers: Transferable[] | undefined;
+    let reporting: number[] | undefined;
     for (let index = 0; index < calls.length; index++) {
       const call = calls[index]!;
       const input = call.state.input;
       call.state.input = undefined;
+      if (call.state.onProgress !== undefined) (reporting ??= []).push(call.id);
       flat[index * 3] = call.id;
       flat[index * 3 + 1] = call.taskName;
       flat[index * 3 + 2] = input;
@@ -277,7 +279,7 @@ export class WorkerChannel {
       else this.#batchFailed(calls, flat, value);
     });
     try {
-      this.#post(comlinkApply(id, 'runBatch', [flat]), transfers);
+      this.#post(comlinkApply(id, 'runBatch', reporting === undefined ? [flat] : [flat, reporting]), transfers);
     } catch (error) {
       this.#replies.delete(id);
       this.#batchFailed(calls, flat, error);
@@ -363,5 +365,5 @@ function noop(): void {}
 
 function needsSorting(call: WorkerCall): boolean {
   const state = call.state;
-  return state.phase !== 'running' || state.onProgress !== undefined || state.stream !== undefined;
+  return state.phase !== 'running' || state.stream !== undefined;
 }

@@ -11,8 +11,9 @@ export interface WorkerApi {
    * Runs several calls sent together (`[callId, taskName, input, ...]`), so that
    * one comlink request carries them all. Answers {@link BatchOutcomes}; calls
    * still running asynchronously answer later through `takeResults`.
+   * `reportingIds`: the calls whose progress goes back (absent when none).
    */
-  runBatch(calls: unknown[]): unknown[];
+  runBatch(calls: unknown[], reportingIds?: number[]): unknown[];
   /** Resolves, once there are any, with the outcomes of batched calls that finished asynchronously: {@link AsyncOutcomes}. */
   takeResults(): Promise<unknown[]>;
   /** Aborts the `ctx.signal` of a running call (and closes its stream), with the main side's reason. */

@@ -109,13 +109,17 @@ describe('progress on worker threads', () => {
   it('keeps onProgress under the pool’s taskTimeout, and beside plain calls sent in the same turn', async () => {
     const backend = await pool({ taskTimeout: 10_000 });
     const seen: unknown[] = [];
-    const [plain, reporting, alsoPlain] = await Promise.all([
+    const seenLater: unknown[] = [];
+    // Sent in one turn: one batch, in which two calls report (one synchronously, one across turns).
+    const results = await Promise.all([
       backend.runTask('double', 1),
       backend.runTask('reportProgress', { steps: 3 }, { onProgress: (value) => seen.push(value) }),
+      backend.runTask('reportProgress', { steps: 4, async: true }, { onProgress: (value) => seenLater.push(value) }),
       backend.runTask('double', 2),
     ]);
-    expect([plain, reporting, alsoPlain]).toEqual([2, 'done', 4]);
+    expect(results).toEqual([2, 'done', 'done', 4]);
     expect(seen).toEqual([1, 2, 3].map((step) => ({ step, of: 3 })));
+    expect(seenLater).toEqual([1, 2, 3, 4].map((step) => ({ step, of: 4 })));
   });
 
   it('reports progress while it streams, each value before the chunk that follows it', async () => {

@@ -155,15 +155,17 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
   (turns.port1 as { unref?: () => void }).unref?.();
 
   // Progress and chunks go straight to the pool, not through comlink (they answer no request).
-  const reporterFor =
+  const report = (callId: number, value: unknown): void => {
+    try {
+      endpoint.postMessage({ type: progressMessageType, id: callId, value }, transferListOf(value));
+    } catch (error) {
+      throw invalidArgumentError(`progress: the value cannot be sent from the worker (${messageOf(error)})`);
+    }
+  };
+  const senderFor =
     (callId: number) =>
-    (value: unknown): void => {
-      try {
-        endpoint.postMessage({ type: progressMessageType, id: callId, value }, transferListOf(value));
-      } catch (error) {
-        throw invalidArgumentError(`progress: the value cannot be sent from the worker (${messageOf(error)})`);
-      }
-    };
+    (chunk: unknown): void =>
+      endpoint.postMessage({ type: chunkMessageType, id: callId, value: chunk }, transferListOf(chunk));
   const settled = <Value>(callId: number, context: WorkerTaskContext, result: Promise<Value>, task: AnyComputeTask): Promise<Value> =>
     result.then(
       (value) => {
@@ -206,9 +208,13 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
     },
     runBatch(calls, reportingIds) {
       // The calls whose caller listens for progress, when any does.
-      const reporting = reportingIds === undefined ? undefined : new Set(reportingIds);
-      const contextFor = (callId: number): WorkerTaskContext =>
-        reporting?.has(callId) === true ? new WorkerTaskContext(reporterFor(callId)) : new WorkerTaskContext();
+      // In the order of the calls, so a cursor finds them.
+      let nextReporting = 0;
+      const contextFor = (callId: number): WorkerTaskContext => {
+        if (reportingIds?.[nextReporting] !== callId) return new WorkerTaskContext();
+        nextReporting++;
+        return new WorkerTaskContext(report, callId);
+      };
       const outcomes: unknown[] = [batchMarker];
       let transfers: Transferable[] | undefined;
       const startedAt = performance.now();
@@ -223,7 +229,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
           outcomes.push(outcomePending, undefined);
           continue;
         }
-        const outcome = runNow(callId, calls[index + 1] as string, calls[index + 2], reporting === undefined ? new WorkerTaskContext() : contextFor(callId));
+        const outcome = runNow(callId, calls[index + 1] as string, calls[index + 2], reportingIds === undefined ? new WorkerTaskContext() : contextFor(callId));
         if (outcome === pending) {
           outcomes.push(outcomePending, undefined);
           continue;
@@ -248,7 +254,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
     },
     runReporting(callId, taskName, input) {
       const task = taskNamed(taskName);
-      const context = new WorkerTaskContext(reporterFor(callId));
+      const context = new WorkerTaskContext(report, callId);
       let result: unknown;
       try {
         result = task.run(input, context);
@@ -268,7 +274,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
       const task = taskNamed(taskName);
       // An async function cannot give a stream: refuse it before it runs, as in process.
       if (!isStreamingTask(task) && task.run.constructor?.name === 'AsyncFunction') throw notAStream(task.name);
-      const context = new WorkerTaskContext(reporting ? reporterFor(callId) : undefined);
+      const context = reporting ? new WorkerTaskContext(report, callId) : new WorkerTaskContext();
       let result: unknown;
       try {
         result = task.run(input, context);
@@ -282,7 +288,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
         if (isThenable(result)) Promise.resolve(result).catch(noop);
         throw notAStream(task.name);
       }
-      const pump = new WorkerStreamPump(result, credit, (chunk) => endpoint.postMessage({ type: chunkMessageType, id: callId, value: chunk }, transferListOf(chunk)));
+      const pump = new WorkerStreamPump(result, credit, senderFor(callId));
       running.set(callId, context);
       streams.set(callId, pump);
       return settled(

@@ -127,9 +127,12 @@ export class WorkerChannel {
     this.#post(comlinkApply(this.#nextRequestId--, 'cancel', [call.id, reason.toJSON() satisfies SerializedComputeError]));
   }
 
-  /** Lets the worker send `credit` more chunks of a stream call. */
+  /**
+   * Lets the worker send `credit` more chunks of a stream call. No wake: a
+   * worker running a stream never sleeps on its wake array.
+   */
   grant(call: WorkerCall, credit: number): void {
-    if (this.state !== 'gone') this.#post({ [creditMessageKey]: call.id, credit });
+    if (this.state !== 'gone') this.#endpoint.postMessage({ [creditMessageKey]: call.id, credit });
   }
 
   /**

@@ -26,7 +26,7 @@ export interface WorkerApi {
   runReporting(callId: number, taskName: string, input: unknown): unknown;
   /**
    * Runs a streaming task: its chunks go back as {@link chunkMessageType}
-   * messages, at most `credit` of them before the pool grants more
+   * messages, one each, at most `credit` of them before the pool grants more
    * ({@link creditMessageKey}); answers with the generator's return value.
    * With `reporting`, progress goes back as for `runReporting`.
    */

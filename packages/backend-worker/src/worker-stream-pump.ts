@@ -1,9 +1,12 @@
 /**
  * Runs a streaming task's generator inside a worker, as far as the pool's
- * credit allows: each chunk sent spends one credit, and with none left the
+ * credit allows: each chunk spends one credit, and with none left the
  * generator waits at its `yield` until the pool grants more (its reader read
- * some). `close` ends it early: the generator is closed (its `finally` runs)
- * as soon as it is not running, parked at a `yield` included. Internal.
+ * some). Each chunk leaves as it is yielded: it is cloned (or its buffers
+ * moved) before the generator runs on, so a generator that reuses a buffer
+ * or an object sends what it held at the `yield`. `close` ends it early: the
+ * generator is closed (its `finally` runs) as soon as it is not running,
+ * parked at a `yield` included. Internal.
  */
 export class WorkerStreamPump {
   /** Settles once: with the generator's return value, or what it threw, or the close reason. */
@@ -19,7 +22,7 @@ export class WorkerStreamPump {
 
   /**
    * @param credit - chunks it may send before the first grant (the stream's highWaterMark).
-   * @param send - posts one chunk to the pool; throws when the chunk cannot be cloned.
+   * @param send - posts one chunk to the pool; throws when it cannot be cloned.
    */
   constructor(stream: AsyncIterator<unknown, unknown>, credit: number, send: (chunk: unknown) => void) {
     this.#stream = stream;
@@ -61,8 +64,8 @@ export class WorkerStreamPump {
         try {
           this.#send(step.value);
         } catch (error) {
-          this.#closing = { reason: new TypeError(`Unserializable chunk: a chunk the task yielded cannot be sent from the worker (${(error as Error)?.message ?? String(error)})`) };
-          break;
+          const reason = `a chunk the task yielded cannot be sent from the worker (${(error as Error | null)?.message ?? String(error)})`;
+          this.#closing = { reason: new TypeError(`Unserializable chunk: ${reason}`) };
         }
       }
     } catch (error) {

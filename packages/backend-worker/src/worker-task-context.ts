@@ -7,11 +7,16 @@ import type { TaskContext } from '@hybridcompute/core';
  */
 export class WorkerTaskContext implements TaskContext {
   #controller: AbortController | undefined;
-  #report: ((value: unknown) => void) | undefined;
+  #report: ((callId: number, value: unknown) => void) | undefined;
+  readonly #callId: number;
 
-  /** @param report - sends a progress value to the pool; `undefined` when nobody listens. */
-  constructor(report?: ((value: unknown) => void) | undefined) {
+  /**
+   * @param report - sends a progress value of call `callId` to the pool; `undefined` when nobody listens.
+   * @param callId - the call the context is for (only read when it reports).
+   */
+  constructor(report?: ((callId: number, value: unknown) => void) | undefined, callId = 0) {
     this.#report = report;
+    this.#callId = callId;
   }
 
   get signal(): AbortSignal {
@@ -32,7 +37,7 @@ export class WorkerTaskContext implements TaskContext {
    */
   get progress(): (value: unknown) => void {
     if (this.#report === undefined) return ignoreProgress;
-    const progress = (value: unknown): void => this.#report?.(value);
+    const progress = (value: unknown): void => this.#report?.(this.#callId, value);
     Object.defineProperty(this, 'progress', { value: progress });
     return progress;
   }

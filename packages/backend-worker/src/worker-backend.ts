@@ -127,13 +127,16 @@ export class WorkerBackend implements ComputeBackendInterface {
    * files failed to load, the backend is closed). Every error names the task
    * and this backend.
    *
-   * @param options - `{ signal }` (`null` means none) and `{ timeout }` in
-   *   milliseconds of run time, overriding `taskTimeout`.
+   * @param options - `{ signal }` (`null` means none), `{ timeout }` in
+   *   milliseconds of run time, overriding `taskTimeout`, and `{ onProgress }`,
+   *   which gets every value the task passes to `ctx.progress`, in order,
+   *   before the call settles.
    *
    * @example
    * ```ts
    * const doubled = await worker.runTask<number, number>('double', 21); // 42
    * await worker.runTask('render', scene, { signal: AbortSignal.timeout(5_000) });
+   * await worker.runTask('render', scene, { onProgress: (done) => console.log(done) }); // the task's ctx.progress values
    * ```
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: WorkerRunTaskOptions): Promise<Output> {

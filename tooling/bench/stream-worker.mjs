@@ -1,6 +1,7 @@
 // One run of the stream benchmark (see stream-worker.bench.mjs), printing one JSON line:
-// - small chunks per second through the worker pool's streamTask, and through bare postMessage
-//   from a worker of the same kind, rounds interleaved;
+// - small chunks per second (numbers, which travel several to a message, and small objects, one
+//   message each) through the worker pool's streamTask, and through bare postMessage (one message
+//   per chunk) from a worker of the same kind, rounds interleaved;
 // - a no-op call with and without onProgress (no progress sent), 64 in flight and 1 in flight;
 // - the heap growth of this thread while a reader stalls on a producer that could yield for ever.
 import { setFlagsFromString } from 'node:v8';
@@ -28,19 +29,21 @@ raw.on('message', (message) => {
   else rawCount++;
 });
 
-async function streamed(to) {
+async function streamed(to, objects = false) {
   let count = 0;
-  for await (const _chunk of backend.streamTask('count', to, { highWaterMark })) count++;
+  for await (const _chunk of backend.streamTask(objects ? 'countObjects' : 'count', to, { highWaterMark })) count++;
   return count;
 }
 
-function bare(to) {
+function bare(to, objects = false) {
   rawCount = 0;
   return new Promise((resolve) => {
     rawDone = resolve;
-    raw.postMessage({ id: 1, to });
+    raw.postMessage({ id: 1, to, objects });
   });
 }
+const streamedObjects = (to) => streamed(to, true);
+const bareObjects = (to) => bare(to, true);
 
 async function perSecond(run) {
   const startedAt = performance.now();
@@ -64,17 +67,24 @@ async function noopPerSecond(withProgress, inFlight) {
 // Warm-up: JIT on both sides.
 await streamed(chunks);
 await bare(chunks);
+await streamedObjects(chunks);
+await bareObjects(chunks);
 await noopPerSecond(false, 64);
 await noopPerSecond(true, 64);
 
-const samples = { streamed: [], bare: [], noop64: [], progress64: [], noop1: [], progress1: [] };
+const samples = { streamed: [], bare: [], streamedObjects: [], bareObjects: [], noop64: [], progress64: [], noop1: [], progress1: [] };
 for (let round = 0; round < rounds; round++) {
   samples.streamed.push(await perSecond(streamed));
   samples.bare.push(await perSecond(bare));
-  samples.noop64.push(await noopPerSecond(false, 64));
-  samples.progress64.push(await noopPerSecond(true, 64));
-  samples.noop1.push(await noopPerSecond(false, 1));
-  samples.progress1.push(await noopPerSecond(true, 1));
+  samples.streamedObjects.push(await perSecond(streamedObjects));
+  samples.bareObjects.push(await perSecond(bareObjects));
+  // Which of the pair goes first alternates, so that neither always follows the streams.
+  for (const withProgress of round % 2 === 0 ? [false, true] : [true, false]) {
+    samples[withProgress ? 'progress64' : 'noop64'].push(await noopPerSecond(withProgress, 64));
+  }
+  for (const withProgress of round % 2 === 0 ? [true, false] : [false, true]) {
+    samples[withProgress ? 'progress1' : 'noop1'].push(await noopPerSecond(withProgress, 1));
+  }
 }
 
 // The stalled reader: one 256 KiB chunk read, then nothing for a second while the pool answers other calls.
@@ -97,6 +107,9 @@ console.log(
     streamedPerSec: figures.streamed,
     barePerSec: figures.bare,
     ratio: figures.streamed / figures.bare,
+    streamedObjectsPerSec: figures.streamedObjects,
+    bareObjectsPerSec: figures.bareObjects,
+    objectsRatio: figures.streamedObjects / figures.bareObjects,
     noop64PerSec: figures.noop64,
     progress64PerSec: figures.progress64,
     progress64Ratio: figures.progress64 / figures.noop64,

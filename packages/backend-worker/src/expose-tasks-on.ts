@@ -22,12 +22,13 @@ import {
   outcomeRejected,
   readyMessageKey,
   chunkMessageType,
+  chunksMessageType,
   creditMessageKey,
   progressMessageType,
   type WorkerApi,
 } from './worker-protocol.js';
 import { cloneSafeEndpoint } from './clone-safe-endpoint.js';
-import { WorkerStreamPump } from './worker-stream-pump.js';
+import { WorkerStreamPump, type StreamOutlet } from './worker-stream-pump.js';
 import { WorkerTaskContext } from './worker-task-context.js';
 
 /**
@@ -156,16 +157,28 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
 
   // Progress and chunks go straight to the pool, not through comlink (they answer no request).
   const report = (callId: number, value: unknown): void => {
+    // A stream's chunks held back go first: progress and chunks keep their order.
+    streams.get(callId)?.flush();
     try {
       endpoint.postMessage({ type: progressMessageType, id: callId, value }, transferListOf(value));
     } catch (error) {
       throw invalidArgumentError(`progress: the value cannot be sent from the worker (${messageOf(error)})`);
     }
   };
-  const senderFor =
-    (callId: number) =>
-    (chunk: unknown): void =>
-      endpoint.postMessage({ type: chunkMessageType, id: callId, value: chunk }, transferListOf(chunk));
+  // Primitive chunks of a stream made in one go leave together, at the latest when the event loop turns.
+  const flushes: (() => void)[] = [];
+  const flushTurn = new MessageChannel();
+  flushTurn.port1.onmessage = () => {
+    for (const flush of flushes.splice(0)) flush();
+  };
+  (flushTurn.port1 as { unref?: () => void }).unref?.();
+  const outletFor = (callId: number): StreamOutlet => ({
+    send: (chunk) => endpoint.postMessage({ type: chunkMessageType, id: callId, value: chunk }, transferListOf(chunk)),
+    sendMany: (chunks) => endpoint.postMessage({ type: chunksMessageType, id: callId, value: chunks }),
+    later: (callback) => {
+      if (flushes.push(callback) === 1) flushTurn.port2.postMessage(null);
+    },
+  });
   const settled = <Value>(callId: number, context: WorkerTaskContext, result: Promise<Value>, task: AnyComputeTask): Promise<Value> =>
     result.then(
       (value) => {
@@ -288,7 +301,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
         if (isThenable(result)) Promise.resolve(result).catch(noop);
         throw notAStream(task.name);
       }
-      const pump = new WorkerStreamPump(result, credit, senderFor(callId));
+      const pump = new WorkerStreamPump(result, credit, outletFor(callId));
       running.set(callId, context);
       streams.set(callId, pump);
       return settled(

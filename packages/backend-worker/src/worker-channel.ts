@@ -10,6 +10,7 @@ import {
   asyncMarker,
   batchMarker,
   chunkMessageType,
+  chunksMessageType,
   creditMessageKey,
   isReadyMessage,
   outcomeFulfilled,
@@ -164,7 +165,7 @@ export class WorkerChannel {
     if (typeof data !== 'object' || data === null || this.state === 'gone') return;
     const reply = typeof data.id === 'number' && (data.type === 'RAW' || data.type === 'HANDLER') ? this.#replies.get(data.id) : undefined;
     if (reply === undefined) {
-      if (data.type === chunkMessageType || data.type === progressMessageType) this.#onCallMessage(data as CallMessage);
+      if (data.type === chunkMessageType || data.type === chunksMessageType || data.type === progressMessageType) this.#onCallMessage(data as CallMessage);
       else if (this.state === 'starting' && isReadyMessage(data)) this.#onHandshake(data, data[readyMessageKey]);
       return;
     }
@@ -183,6 +184,11 @@ export class WorkerChannel {
     const state = call.state;
     if (message.type === chunkMessageType) {
       state.stream?.push(message.value);
+      return;
+    }
+    if (message.type === chunksMessageType) {
+      const stream = state.stream;
+      if (stream !== undefined) for (const chunk of message.value as unknown[]) stream.push(chunk);
       return;
     }
     const onProgress = state.onProgress;

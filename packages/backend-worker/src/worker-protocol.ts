@@ -26,7 +26,8 @@ export interface WorkerApi {
   runReporting(callId: number, taskName: string, input: unknown): unknown;
   /**
    * Runs a streaming task: its chunks go back as {@link chunkMessageType}
-   * messages, one each, at most `credit` of them before the pool grants more
+   * messages, one each (primitive ones several at a time, as
+   * {@link chunksMessageType}), at most `credit` of them before the pool grants more
    * ({@link creditMessageKey}); answers with the generator's return value.
    * With `reporting`, progress goes back as for `runReporting`.
    */
@@ -43,6 +44,9 @@ export const progressMessageType = 'PROGRESS';
 /** `type` of a worker's message `{ type, id, value }` that carries a chunk of stream `id`. */
 export const chunkMessageType = 'CHUNK';
 
+/** `type` of a worker's message `{ type, id, value }` that carries several primitive chunks of stream `id` (`value`: an array, in order). */
+export const chunksMessageType = 'CHUNKS';
+
 /**
  * Key of the pool's message `{ [creditMessageKey]: callId, credit }` that lets
  * the worker send `credit` more chunks of a stream. It has no `id` or `type`,
@@ -52,7 +56,7 @@ export const creditMessageKey = '@hybridcompute/backend-worker.credit';
 
 /** What a worker sends for progress and chunks. */
 export interface CallMessage {
-  readonly type: typeof progressMessageType | typeof chunkMessageType;
+  readonly type: typeof progressMessageType | typeof chunkMessageType | typeof chunksMessageType;
   readonly id: number;
   readonly value: unknown;
 }

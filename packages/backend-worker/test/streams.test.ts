@@ -69,6 +69,19 @@ describe('streams on worker threads', () => {
     expect(String((error.cause as Error).message)).toContain('Unserializable chunk');
   });
 
+  it('keeps the order of primitive and object chunks, sends an object as it was at its yield, and fails on a symbol after the rest', async () => {
+    const backend = await pool();
+    const chunks: unknown[] = [];
+    const progress: unknown[] = [];
+    const error = await computeRejectionOf(async () => {
+      for await (const chunk of backend.streamTask('mixedChunks', null, { onProgress: (value) => progress.push(value) })) chunks.push(chunk);
+    });
+    expect(chunks).toEqual([1, 'two', { n: 3 }, { n: 4 }, 5n, null, undefined, true]);
+    expect(progress).toEqual(['between']);
+    expect(error.code).toBe('TASK_FAILED');
+    expect(String((error.cause as Error).message)).toContain('Unserializable chunk');
+  });
+
   it('keeps the heap bounded under a reader that stalls while the task could yield for ever', async () => {
     const backend = await pool();
     const highWaterMark = 16;

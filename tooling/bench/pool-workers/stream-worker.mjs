@@ -1,4 +1,4 @@
-// The worker of stream-worker.mjs: a stream of small chunks, a no-op, and an endless stream of buffers.
+// The worker of stream-worker.mjs: streams of small chunks (numbers, small objects), a no-op, and an endless stream of buffers.
 import { defineTask } from '@hybridcompute/core';
 import { exposeTasks } from '@hybridcompute/backend-worker/worker';
 
@@ -7,6 +7,9 @@ let produced = 0;
 exposeTasks([
   defineTask('count', async function* (to) {
     for (let index = 0; index < to; index++) yield index;
+  }),
+  defineTask('countObjects', async function* (to) {
+    for (let index = 0; index < to; index++) yield { index };
   }),
   defineTask('noop', (value) => value),
   defineTask('endlessBuffers', async function* (bytes) {

@@ -28,7 +28,8 @@ export class WorkerStream implements AsyncIterableIterator<unknown> {
   #chunks: unknown[] = [];
   #head = 0;
   #taken = 0;
-  #waiting: { resolve(step: IteratorResult<unknown>): void; reject(error: unknown): void } | undefined;
+  // Reads waiting for a chunk: one in a `for await`, more when next() is called without awaiting.
+  #waiting: { resolve(step: IteratorResult<unknown>): void; reject(error: unknown): void }[] = [];
   // Set when the call has settled: `done` once the chunks are read, or an error to throw then.
   #end: StreamEnd | undefined;
   #closed = false;
@@ -51,12 +52,11 @@ export class WorkerStream implements AsyncIterableIterator<unknown> {
   /** A chunk from the worker. */
   push(chunk: unknown): void {
     if (this.#closed) return;
-    const waiting = this.#waiting;
+    const waiting = this.#waiting.shift();
     if (waiting === undefined) {
       this.#chunks.push(chunk);
       return;
     }
-    this.#waiting = undefined;
     this.#took();
     waiting.resolve({ done: false, value: chunk });
   }
@@ -93,7 +93,7 @@ export class WorkerStream implements AsyncIterableIterator<unknown> {
       return Promise.reject(end.error);
     }
     return new Promise((resolve, reject) => {
-      this.#waiting = { resolve, reject };
+      this.#waiting.push({ resolve, reject });
     });
   }
 
@@ -108,9 +108,7 @@ export class WorkerStream implements AsyncIterableIterator<unknown> {
         const error = new ComputeError({ code: 'TASK_ABORTED', message: `The reader of task '${call.taskName}' stopped reading`, taskName: call.taskName });
         this.#control.stop(call, error);
       }
-      const waiting = this.#waiting;
-      this.#waiting = undefined;
-      waiting?.resolve({ done: true, value: undefined });
+      for (const waiting of this.#waiting.splice(0)) waiting.resolve({ done: true, value: undefined });
     }
     return Promise.resolve({ done: true, value: undefined });
   }
@@ -130,11 +128,12 @@ export class WorkerStream implements AsyncIterableIterator<unknown> {
   #settle(end: StreamEnd): void {
     if (this.#end !== undefined) return;
     this.#end = end;
-    const waiting = this.#waiting;
-    if (waiting === undefined || this.#head < this.#chunks.length) return;
-    this.#waiting = undefined;
+    // Reads wait only while no chunk is here: they get the end now (an error once, as a loop would see it).
+    if (this.#waiting.length === 0) return;
     this.#closed = true;
-    if (end.ok) waiting.resolve({ done: true, value: undefined });
-    else waiting.reject(end.error);
+    const [first, ...others] = this.#waiting.splice(0);
+    if (end.ok) first!.resolve({ done: true, value: undefined });
+    else first!.reject(end.error);
+    for (const waiting of others) waiting.resolve({ done: true, value: undefined });
   }
 }

@@ -7,7 +7,9 @@ const url = new URL('./fixtures/conformance-worker.mjs', import.meta.url);
 // One worker: the streaming group reads a stream's state through `streamProbe`, which must run in
 // the thread the stream runs in. Calls still run several at a time (concurrentTasksPerWorker).
 async function startedBackend(): Promise<ReturnType<typeof createWorkerBackend>> {
-  const backend = createWorkerBackend({ url, size: 1, tasks: conformanceTasks, abortGrace: 200 });
+  // A generous abortGrace: a worker replaced because a loaded machine was slow to stop a stream
+  // would take the stream's state with it, and `streamProbe` would ask a fresh worker.
+  const backend = createWorkerBackend({ url, size: 1, tasks: conformanceTasks, abortGrace: 2_000 });
   await backend.ready();
   return backend;
 }

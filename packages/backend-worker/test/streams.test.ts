@@ -6,7 +6,7 @@ const url = new URL('./fixtures/stream-worker.mjs', import.meta.url);
 const backends: WorkerBackend[] = [];
 
 async function pool(options: Partial<WorkerBackendOptions> = {}): Promise<WorkerBackend> {
-  const backend = createWorkerBackend({ url, size: 1, abortGrace: 500, ...options });
+  const backend = createWorkerBackend({ url, size: 1, abortGrace: 2_000, ...options });
   backends.push(backend);
   await backend.ready();
   return backend;

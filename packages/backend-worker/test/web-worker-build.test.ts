@@ -10,7 +10,9 @@ if (typeof (globalThis as { Worker?: unknown }).Worker === 'function') {
   describeBackendConformance('backend-worker, Web Worker build', {
     createBackend: async () => {
       // One worker: the streaming group reads a stream's state through `streamProbe` in its thread.
-      const backend = createWorkerBackend({ url, size: 1, tasks: conformanceTasks, abortGrace: 200 });
+      // A generous abortGrace: a worker replaced because a loaded machine was slow to stop a stream
+      // would take the stream's state with it, and `streamProbe` would ask a fresh worker.
+      const backend = createWorkerBackend({ url, size: 1, tasks: conformanceTasks, abortGrace: 2_000 });
       await backend.ready();
       return backend;
     },

@@ -3,6 +3,7 @@ import { messageOf } from '@hybridcompute/core';
 import { formatDemoReport } from './format-demo-report.js';
 import { DemoArgsError, demoUsage, parseDemoArgs, type DemoArgs } from './parse-demo-args.js';
 import { currentRuntime, relaunchOnRuntime } from './relaunch-on-runtime.js';
+import { createProgressAndStreamDrawer } from './progress-and-stream-drawer.js';
 import { runDemo, type DemoProgressEvent } from './run-demo.js';
 import { startDemoServer } from './start-demo-server.js';
 
@@ -51,6 +52,8 @@ async function demo(args: DemoArgs, signal: AbortSignal): Promise<number> {
   const animate = process.stdout.isTTY === true;
   let bar: ProgressResult | undefined;
   let killedNote: string | undefined;
+  const drawProgressAndStream = createProgressAndStreamDrawer(animate);
+  let drawing = false;
   const onProgress = (event: DemoProgressEvent): void => {
     switch (event.type) {
       case 'server-started':
@@ -78,13 +81,15 @@ async function demo(args: DemoArgs, signal: AbortSignal): Promise<number> {
           bar = undefined;
         }
         break;
+      default:
+        drawing = drawProgressAndStream(event);
     }
   };
   // While a bar is drawn, clack reads the keyboard in raw mode and answers Ctrl-C with
   // process.exit(0). The server child is killed on exit anyway (spawnDemoServer) and
   // worker threads end with the process; this makes that exit an interruption, not a success.
   const exitedByClack = (): void => {
-    if (bar === undefined) return;
+    if (bar === undefined && !drawing) return;
     process.stderr.write('\ndemo: interrupted; the server was killed and the worker pool ended with the process.\n');
     process.exitCode = 130;
   };

@@ -1,5 +1,6 @@
 import type { InFlightCall } from '@hybridcompute/core';
 import type { WorkerChannel } from './worker-channel.js';
+import type { WorkerStream } from './worker-stream.js';
 
 /**
  * Where a call is: waiting for a worker, sent to one, aborted while its task
@@ -20,9 +21,15 @@ export class WorkerCallState {
   startedAt = 0;
   /** After an abort: how long its task has to stop before its worker goes. */
   graceTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** The caller's `onProgress`, for a call that reports. */
+  onProgress: ((value: unknown) => void) | undefined;
+  /** The reader of a stream call. */
+  stream: WorkerStream | undefined;
 
-  constructor(input: unknown) {
+  constructor(input: unknown, onProgress?: ((value: unknown) => void) | undefined, stream?: WorkerStream | undefined) {
     this.input = input;
+    this.onProgress = onProgress;
+    this.stream = stream;
   }
 }
 

@@ -77,8 +77,12 @@ export interface DemoReport {
   taskError: { code: string; causeCode: string | undefined; backendsTried: string[] };
   /** `countPrimes` with live progress, on the worker pool (else local); absent with neither. */
   longTask: DemoLongTask | undefined;
-  /** `blurTiles` streamed from the worker pool; absent without it. */
-  stream: DemoStream | undefined;
+  /**
+   * `blurTiles` streamed from each backend that serves it off the caller's
+   * thread: the server (before it is killed, its pixels as MessagePack
+   * bytes), then the worker pool (its pixels transferred). Empty with neither.
+   */
+  streams: DemoStream[];
 }
 
 // What the demo asks the WebAssembly task for, on each backend: about 10 ms of work.
@@ -206,6 +210,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
     for (const name of demoBackendNames) {
       if (use(name)) wasm.answers[name] = await compute.runTask('longestCollatz', wasmLimit, { strategy: name, signal });
     }
+    // The same streaming task from the server, while it is still up; the worker's streams at the end.
+    const serverStream = remote === undefined ? undefined : (await runProgressAndStream({ compute, longTaskOn: undefined, streamOn: 'remote', signal, onProgress })).stream;
     await runPhase('auto', autoPixels);
     const others = backends.length > 1;
     let slowdown: DemoSlowdown | undefined;
@@ -256,7 +262,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
     const backendsTried = recorder.take().events.map((event) => event.backend);
     const longTaskOn = worker !== undefined ? 'worker' : use('local') ? 'local' : undefined;
     const { longTask, stream } = await runProgressAndStream({ compute, longTaskOn, streamOn: worker && 'worker', signal, onProgress });
-    return { server: server && { url: server.url, pid: server.pid }, phases, slowdown, fallback, wasm, taskError: { ...taskError, backendsTried }, longTask, stream };
+    const streams = [serverStream, stream].filter((each): each is DemoStream => each !== undefined);
+    return { server: server && { url: server.url, pid: server.pid }, phases, slowdown, fallback, wasm, taskError: { ...taskError, backendsTried }, longTask, streams };
   } finally {
     options.signal?.removeEventListener('abort', forwardAbort);
     // Every path out: the pool's threads and the server process must not outlive the demo.

@@ -39,14 +39,24 @@ interface MachineOptions {
   queueLimit?: number;
   /** Reports load(): default true. */
   reportsLoad?: boolean;
+  /**
+   * Of the calls it admits (`capacity`), how many make progress at once: the rest wait inside it, as
+   * a worker takes several calls to hide its round trip but runs one synchronous task at a time.
+   * Default: capacity. Reported as load().parallelism when `reportsParallelism` is set.
+   */
+  runsAtOnce?: number;
+  reportsParallelism?: boolean;
   tasks?: readonly string[];
 }
 
 /** A backend off the caller's thread: `capacity` slots, a queue, scripted service times. */
 function simulatedMachine(clock: VirtualClock, name: string, options: MachineOptions) {
   let running = 0;
+  let progressing = 0;
   let started = 0;
   const queue: (() => void)[] = [];
+  const inside: (() => void)[] = [];
+  const runsAtOnce = options.runsAtOnce ?? options.capacity;
   const service = typeof options.serviceMs === 'number' ? () => options.serviceMs as number : options.serviceMs;
   const machine: ComputeBackendLike & { served: number; down: boolean } = {
     served: 0,
@@ -64,18 +74,28 @@ function simulatedMachine(clock: VirtualClock, name: string, options: MachineOpt
         }
         const start = () => {
           running++;
-          clock.at(service(started++), () => {
-            running--;
-            machine.served++;
-            resolve(input);
-            queue.shift()?.();
-          });
+          const serve = () => {
+            progressing++;
+            clock.at(service(started++), () => {
+              running--;
+              progressing--;
+              machine.served++;
+              resolve(input);
+              inside.shift()?.();
+              queue.shift()?.();
+            });
+          };
+          if (progressing < runsAtOnce) serve();
+          else inside.push(serve);
         };
         if (running < options.capacity) start();
         else queue.push(start);
       }),
   };
-  if (options.reportsLoad !== false) machine.load = () => ({ inFlight: running, capacity: options.capacity, queued: queue.length });
+  if (options.reportsLoad !== false) {
+    const parallelism = options.reportsParallelism === true ? { parallelism: runsAtOnce } : {};
+    machine.load = () => ({ inFlight: running, capacity: options.capacity, queued: queue.length, ...parallelism });
+  }
   return machine;
 }
 
@@ -155,6 +175,26 @@ describe("placement 'fastest'", () => {
     expect(clock.now).toBeLessThanOrEqual(230);
     expect(worker.served).toBeGreaterThanOrEqual(30);
     expect(remote.served).toBeGreaterThanOrEqual(30);
+  });
+
+  it('models the wait on what a backend runs at once, not on the calls it admits (a pool that pipelines)', async () => {
+    const makespanOf = async (reportsParallelism: boolean) => {
+      const clock = new VirtualClock();
+      // A pool of 2 workers taking 8 calls each: 16 admitted, 2 running. The server beside it runs 2.
+      const worker = simulatedMachine(clock, 'worker', { capacity: 16, runsAtOnce: 2, reportsParallelism, serviceMs: 10 });
+      const remote = simulatedMachine(clock, 'remote', { capacity: 2, serviceMs: 10 });
+      const { compute } = routerOver(clock, { worker, remote });
+      const outcomes = await runBatch(clock, compute, 200, 12);
+      expect(outcomes.filter((outcome) => outcome === 'ok')).toHaveLength(200);
+      return { makespan: clock.now, onRemote: remote.served };
+    };
+    const told = await makespanOf(true);
+    // 200 calls of 10 ms in four slots: 500 ms at best; the worker alone needs 1000.
+    expect(told.makespan).toBeLessThan(600);
+    expect(told.onRemote).toBeGreaterThan(70);
+    // Taking the 16 admitted as 16 slots, the pool looks free and keeps most of the batch.
+    const untold = await makespanOf(false);
+    expect(untold.makespan).toBeGreaterThan(told.makespan);
   });
 
   it('gives a faster backend more of a batch, about in proportion to its throughput', async () => {
@@ -365,6 +405,16 @@ describe("placement 'fastest'", () => {
     const { compute } = routerOver(clock, { liar, thrower });
     expect(await runBatch(clock, compute, 20, 4)).toEqual(Array(20).fill('ok'));
     expect(compute.load()).toEqual({ inFlight: 0, capacity: 2, queued: 0 });
+    liar.load = () => ({ inFlight: 0, capacity: 4, parallelism: 0 });
+    expect(compute.load()).toEqual({ inFlight: 0, capacity: 2, queued: 0 });
+  });
+
+  it("sums parallelism in the router's load() when a backend reports it, counting capacity for one that does not", () => {
+    const clock = new VirtualClock();
+    const worker = simulatedMachine(clock, 'worker', { capacity: 16, runsAtOnce: 2, reportsParallelism: true, serviceMs: 5 });
+    const remote = simulatedMachine(clock, 'remote', { capacity: 4, serviceMs: 5 });
+    expect(routerOver(clock, { worker, remote }).compute.load()).toEqual({ inFlight: 0, capacity: 20, queued: 0, parallelism: 6 });
+    expect(routerOver(clock, { remote }).compute.load()).toEqual({ inFlight: 0, capacity: 4, queued: 0 });
   });
 });
 

@@ -78,6 +78,7 @@ export class HybridComputeRouter {
       carriesMore: (callId) => this.#progressOf.size > 0 && this.#progressOf.has(callId),
       localBudgetMs: placement.localBudgetMs,
       now: placement.now,
+      utilization: placement.utilization,
       attempt: (backend, backendName, taskName, input, deadline, callId, reason) =>
         this.#attempt(backend, backendName, taskName, input, deadline, callId, reason),
     });

@@ -8,6 +8,7 @@ import type { BackendLoad, ComputeBackendLike } from '../types.js';
 import { choosePlacement, type PlacementCandidate, type PlacementChoice, type PlacementPolicy } from './choose-placement.js';
 import { PlacedTask, type PlacedBackend, type PlacedPair } from './placement-records.js';
 import { fillLoad } from './fill-load.js';
+import { ThreadBusyShare } from './thread-busy-share.js';
 import { routerLoadOf, routerStatsOf } from './router-stats-of.js';
 
 /**
@@ -36,8 +37,6 @@ const pairWarmUpSamples = 4;
 const exploreAfterCalls = 8;
 const reprobeAfterMs = 1_000;
 const exploreSamples = 3;
-// How fast the thread's busy share follows what it does now.
-const busyDecayMs = 100;
 const firstBackoffCalls = 16;
 const maxBackoffCalls = 1_024;
 
@@ -65,10 +64,7 @@ export class PlacedCalls {
   readonly #lastIndex: number;
   // Time the caller's thread spent running local calls: taken out of other backends' samples.
   #blockedMs = 0;
-  // The share of recent time the thread spent in local runs, measured between timed calls.
-  #busy = 0;
-  #busyAt = Number.NaN;
-  #blockedAtBusy = 0;
+  readonly #busy: ThreadBusyShare;
   #calls = 0;
 
   constructor(options: {
@@ -81,8 +77,11 @@ export class PlacedCalls {
     carriesMore: (callId: number) => boolean;
     localBudgetMs: number;
     now: () => number;
+    /** The thread's event-loop utilization since the last reading, where the platform says. */
+    utilization?: (() => number) | undefined;
     attempt: AttemptCall;
   }) {
+    this.#busy = new ThreadBusyShare(options.utilization);
     this.#backends = options.backends;
     this.#order = options.order;
     this.ordered = options.ordered;
@@ -126,7 +125,7 @@ export class PlacedCalls {
       }
     }
     const now = calls < timedWarmUpCalls || (calls & timedMask) === 0 ? this.#now() : Number.NaN;
-    if (now === now) this.#measureBusy(now);
+    if (now === now) this.#busy.measure(now, this.#blockedMs);
     const index = this.#choose(task, taskName, undefined, calls >= exploreAfterCalls, now);
     if (index === -1) return undefined;
     const reason = this.#choice.reason;
@@ -228,21 +227,8 @@ export class PlacedCalls {
       candidate.samples = pair.estimate.samples;
       candidate.probing = pair.inFlight > 0;
       candidate.inPlace = placed.inPlace;
-      candidate.busy = this.#busy;
+      candidate.busy = this.#busy.value;
       fillLoad(candidate, placed);
-    }
-  }
-
-  #measureBusy(now: number): void {
-    const since = now - this.#busyAt;
-    if (since > 0) {
-      const share = (this.#blockedMs - this.#blockedAtBusy) / since;
-      const weight = 1 - Math.exp(-since / busyDecayMs);
-      this.#busy += ((share < 1 ? share : 1) - this.#busy) * weight;
-    }
-    if (!(since <= 0)) {
-      this.#busyAt = now;
-      this.#blockedAtBusy = this.#blockedMs;
     }
   }
 

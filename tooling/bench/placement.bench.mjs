@@ -55,12 +55,12 @@ if (want('adapting')) {
 if (want('endpoints')) {
   const r = run('endpoints');
   console.log(`### 5. Several endpoints: four SIMULATED machines (10 ms on a timer, maxConcurrency ${r.maxConcurrency}), ${r.concurrency} calls in flight\n`);
-  console.log('| machines | ideal calls/s | one remote backend, round-robin (today) | failed | router placing over one backend per endpoint | failed |');
+  console.log("| machines | ideal calls/s | one remote backend, its own endpoint choice | failed | router placing over one backend per endpoint | failed |");
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const [key, label] of [['oneSlow', 'one 5x slower'], ['equal', 'four equal']]) {
-    console.log(`| ${label} | ${n(r[`${key}IdealPerSecond`])} | ${n(r[`${key}RoundRobinPerSecond`])} (${x(r[`${key}RoundRobinPerSecond`] / r[`${key}IdealPerSecond`])}) | ${r[`${key}RoundRobinFailed`]} | ${n(r[`${key}PlacedPerSecond`])} (${x(r[`${key}PlacedPerSecond`] / r[`${key}IdealPerSecond`])}) | ${r[`${key}PlacedFailed`]} |`);
+    console.log(`| ${label} | ${n(r[`${key}IdealPerSecond`])} | ${n(r[`${key}OwnChoicePerSecond`])} (${x(r[`${key}OwnChoicePerSecond`] / r[`${key}IdealPerSecond`])}) | ${r[`${key}OwnChoiceFailed`]} | ${n(r[`${key}PlacedPerSecond`])} (${x(r[`${key}PlacedPerSecond`] / r[`${key}IdealPerSecond`])}) | ${r[`${key}PlacedFailed`]} |`);
   }
-  console.log(`\nCalls per machine when placed: one slow ${r.oneSlowPlacedShares.join(', ')}; equal ${r.equalPlacedShares.join(', ')}.\n`);
+  console.log(`\nCalls per machine, the remote backend's own choice: one slow ${r.oneSlowOwnChoiceShares.join(', ')}; equal ${r.equalOwnChoiceShares.join(', ')}. The router over one backend per endpoint: one slow ${r.oneSlowPlacedShares.join(', ')}; equal ${r.equalPlacedShares.join(', ')}.\n`);
 }
 if (want('cost')) {
   const r = run('cost');

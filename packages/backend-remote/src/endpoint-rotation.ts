@@ -1,6 +1,7 @@
 /**
  * Chooses the endpoint for each attempt: among those in rotation, the one
- * with the most room (`free`, when given), ties going round in turn. An
+ * that scores highest (`score`, when given: the remote backend scores an
+ * endpoint by how soon it should finish the call), ties going round in turn. An
  * endpoint that could not be reached leaves rotation for `cooldownMs`; when
  * every one is cooling down, the one that comes back first is used anyway:
  * better a try than a certain failure.
@@ -9,36 +10,39 @@ export class EndpointRotation<Endpoint> {
   readonly #endpoints: readonly Endpoint[];
   readonly #downUntil: number[];
   readonly #cooldownMs: number;
-  readonly #free: ((endpoint: Endpoint) => number) | undefined;
+  readonly #score: EndpointScore<Endpoint> | undefined;
   #next = 0;
 
-  constructor(endpoints: readonly Endpoint[], cooldownMs: number, free?: (endpoint: Endpoint) => number) {
+  constructor(endpoints: readonly Endpoint[], cooldownMs: number, score?: EndpointScore<Endpoint>) {
     this.#endpoints = endpoints;
     this.#downUntil = endpoints.map(() => 0);
     this.#cooldownMs = cooldownMs;
-    this.#free = free;
+    this.#score = score;
   }
 
-  /** The endpoint for the next attempt, skipping `exclude` (those this call already tried) when another is up. */
-  pick(exclude?: ReadonlySet<number>): { endpoint: Endpoint; index: number } {
+  /**
+   * The endpoint for the next attempt (of a call of `taskName`, when it is a
+   * task's), skipping `exclude` (those this call already tried) when another is up.
+   */
+  pick(exclude?: ReadonlySet<number>, taskName?: string): { endpoint: Endpoint; index: number } {
     const count = this.#endpoints.length;
     if (count === 1) return { endpoint: this.#endpoints[0] as Endpoint, index: 0 };
     const now = Date.now();
     let best = -1;
-    let bestFree = Number.NEGATIVE_INFINITY;
+    let bestScore = Number.NEGATIVE_INFINITY;
     let fallback = -1;
     for (let step = 0; step < count; step++) {
       const index = (this.#next + step) % count;
       const excluded = exclude?.has(index) === true;
       if (!excluded && (this.#downUntil[index] as number) <= now) {
-        if (this.#free === undefined) {
+        if (this.#score === undefined) {
           best = index;
           break;
         }
-        const free = this.#free(this.#endpoints[index] as Endpoint);
-        if (free > bestFree) {
+        const score = this.#score(this.#endpoints[index] as Endpoint, index, taskName);
+        if (score > bestScore) {
           best = index;
-          bestFree = free;
+          bestScore = score;
         }
         continue;
       }
@@ -73,3 +77,6 @@ export class EndpointRotation<Endpoint> {
     return this.#downUntil.some((until, index) => !exclude.has(index) && until <= now);
   }
 }
+
+/** How good an endpoint is for the next attempt of a call of `taskName`: higher is better. */
+export type EndpointScore<Endpoint> = (endpoint: Endpoint, index: number, taskName: string | undefined) => number;

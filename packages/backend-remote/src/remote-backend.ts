@@ -11,6 +11,7 @@ import {
   type CallOptions,
   type ComputeBackendInterface,
 } from '@hybridcompute/core';
+import { EndpointFinishEstimates } from './endpoint-finish-estimates.js';
 import { EndpointRotation } from './endpoint-rotation.js';
 import { errorFromAnswer } from './error-from-answer.js';
 import { TransportFailure, type HttpTransport } from './http-transport.js';
@@ -45,6 +46,7 @@ export class RemoteBackend implements ComputeBackendInterface {
   readonly transport: RemoteTransport;
   readonly #endpoints: readonly RemoteEndpoint[];
   readonly #rotation: EndpointRotation<RemoteEndpoint>;
+  readonly #finish: EndpointFinishEstimates;
   readonly #http: HttpTransport;
   readonly #token: string | undefined;
   readonly #timeout: number | undefined;
@@ -86,7 +88,8 @@ export class RemoteBackend implements ComputeBackendInterface {
       }
       return endpoint;
     });
-    this.#rotation = new EndpointRotation(this.#endpoints, resolved.endpointCooldown, (endpoint) => endpoint.free);
+    this.#finish = new EndpointFinishEstimates(this.#endpoints);
+    this.#rotation = new EndpointRotation(this.#endpoints, resolved.endpointCooldown, (_endpoint, index, taskName) => this.#finish.score(index, taskName));
   }
 
   /**
@@ -251,10 +254,12 @@ export class RemoteBackend implements ComputeBackendInterface {
 
   #attempts(taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined): Promise<unknown> {
     // The first attempt is the hot path: no retry state is built unless it fails.
-    const { endpoint, index } = this.#rotation.pick();
+    const { endpoint, index } = this.#rotation.pick(undefined, taskName);
+    const sent = this.#finish.sent(index);
     return this.#call(endpoint, taskName, input, signal, deadlineAt, idempotencyKey).then(
       (result) => {
         this.#rotation.markUp(index);
+        this.#finish.learn(index, taskName, sent);
         return result;
       },
       (error: unknown) => this.#retry(error, index, taskName, input, signal, deadlineAt, idempotencyKey),
@@ -293,12 +298,14 @@ export class RemoteBackend implements ComputeBackendInterface {
         if (this.#closer.closed) throw this.#closedError(taskName, error);
         tried.clear();
       }
-      const next = this.#rotation.pick(tried);
+      const next = this.#rotation.pick(tried, taskName);
       index = next.index;
       tried.add(index);
+      const sent = this.#finish.sent(index);
       try {
         const result = await this.#call(next.endpoint, taskName, input, signal, deadlineAt, idempotencyKey);
         this.#rotation.markUp(index);
+        this.#finish.learn(index, taskName, sent);
         return result;
       } catch (caught) {
         error = caught;

@@ -2,6 +2,7 @@ import { allUnavailableError } from '../all-unavailable-error.js';
 import { askCanRun } from '../ask-can-run.js';
 import { ComputeError } from '../compute-error.js';
 import { invokeBackend } from '../invoke-backend.js';
+import type { AttemptCall } from './attempt-call.js';
 import type { PlacementReason, RouterStats } from './placement-types.js';
 import type { CallDeadline } from '../lifecycle/call-deadline.js';
 import type { BackendLoad, ComputeBackendLike } from '../types.js';
@@ -11,20 +12,6 @@ import { fillLoad } from './fill-load.js';
 import { ThreadBusyShare } from './thread-busy-share.js';
 import { routerLoadOf, routerStatsOf } from './router-stats-of.js';
 
-/**
- * How the router hands one attempt to a backend (hooks and deadline included).
- *
- * @internal Used by the router; not part of the public API.
- */
-export type AttemptCall = (
-  backend: ComputeBackendLike,
-  backendName: string,
-  taskName: string,
-  input: unknown,
-  deadline: CallDeadline | undefined,
-  callId: number,
-  reason: PlacementReason,
-) => Promise<unknown>;
 
 // Every call of a task's first 16, then one in 8, is timed: the clock costs as much as the rest of a call.
 const timedWarmUpCalls = 16;
@@ -160,6 +147,35 @@ export class PlacedCalls {
     return this.#follow(placed, pair, t0, scratch.ahead, scratch.capacity, this.#attempt(placed.backend, placed.name, taskName, input, deadline, callId, 'explicit'));
   }
 
+  /**
+   * Places a stream under `'auto'` as a call, among the backends that can run the task and `stream`;
+   * counted as a call and in flight until `closed()`. Not learned from: how long a stream stays open
+   * is up to its reader. `undefined` when none can take it.
+   */
+  placeStream(taskName: string, stream: (backend: ComputeBackendLike) => boolean): { backendIndex: number; reason: PlacementReason; closed: () => void } | undefined {
+    const task = this.#task(taskName);
+    task.calls++;
+    this.#calls++;
+    for (const allowBackedOff of [false, true]) {
+      this.#fill(task, taskName, undefined, allowBackedOff, stream);
+      choosePlacement(this.#candidates, this.#policy, false, Number.NaN, this.#choice);
+      if (this.#choice.index !== -1) break;
+    }
+    const index = this.#choice.index;
+    if (index === -1) return undefined;
+    const backendIndex = this.#order[index] as number;
+    const [placed, pair] = [this.#backends[backendIndex] as PlacedBackend, task.pairs[backendIndex] as PlacedPair];
+    placed.calls++;
+    pair.calls++;
+    placed.inFlight++;
+    pair.inFlight++;
+    const closed = (): void => {
+      placed.inFlight--;
+      pair.inFlight--;
+    };
+    return { backendIndex, reason: this.#choice.reason, closed };
+  }
+
   /** The sum over the backends in the order: each one's `load()`, or the router's own count and a capacity of 1. */
   load(): BackendLoad {
     return routerLoadOf(this.#backends, this.#order);
@@ -210,7 +226,7 @@ export class PlacedCalls {
     return this.#choice.index;
   }
 
-  #fill(task: PlacedTask, taskName: string, tried: boolean[] | undefined, allowBackedOff: boolean): void {
+  #fill(task: PlacedTask, taskName: string, tried: boolean[] | undefined, allowBackedOff: boolean, stream?: (backend: ComputeBackendLike) => boolean): void {
     const order = this.#order;
     for (let index = 0; index < order.length; index++) {
       const candidate = this.#candidates[index] as PlacementCandidate;
@@ -219,7 +235,8 @@ export class PlacedCalls {
       candidate.eligible =
         (tried === undefined || tried[index] !== true) &&
         (allowBackedOff || placed.skipUntilCall <= this.#calls) &&
-        askCanRun(placed.backend, taskName);
+        askCanRun(placed.backend, taskName) &&
+        (stream === undefined || stream(placed.backend));
       if (!candidate.eligible) continue;
       const pair = task.pairs[backendIndex] as PlacedPair;
       candidate.runTimeMs = pair.estimate.valueMs;

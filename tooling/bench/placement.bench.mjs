@@ -37,7 +37,7 @@ if (want('capacity')) {
   console.log(`### 3. Capacity adds up: worker pool of 1 + a SIMULATED machine (server, maxConcurrency 2, waits ${r.serviceMs.toFixed(1)} ms on a timer)\n`);
   console.log('| router | calls/s | failed |');
   console.log('| --- | ---: | ---: |');
-  for (const [key, label] of [['workerAlone', 'worker alone'], ['remoteAlone', 'remote alone (2 in flight)'], ['ordered', "'ordered'"], ['auto', "'auto', backend-remote as today (no load())"], ['autoWithLoad', "'auto', remote reporting the server's limit as load() (stand-in)"]]) {
+  for (const [key, label] of [['workerAlone', 'worker alone'], ['remoteAlone', 'remote alone (2 in flight)'], ['ordered', "'ordered'"], ['auto', "'auto' (backend-remote reports load() and queues past the server's limit itself)"], ['autoWithLoad', "'auto', remote behind the earlier load() stand-in (for comparison)"]]) {
     console.log(`| ${label} | ${n(r[`${key}PerSecond`])} | ${r[`${key}Failed`]} |`);
   }
   console.log(`\nSum of the two alone: ${n(r.sumAlonePerSecond)} calls/s. 'auto' ${x(r.autoPerSecond / r.sumAlonePerSecond)} of it (remote ${r.autoOnRemote}, worker ${r.autoOnWorker} attempts); with load() ${x(r.autoWithLoadPerSecond / r.sumAlonePerSecond)} (remote ${r.autoWithLoadOnRemote}, worker ${r.autoWithLoadOnWorker}); 'ordered' ${x(r.orderedPerSecond / r.workerAlonePerSecond)} the worker alone.\n`);
@@ -46,11 +46,11 @@ if (want('adapting')) {
   const r = run('adapting');
   console.log(`### 4. Adapting: the SIMULATED server's service time triples after ${r.slowedAfter} of ${r.calls} calls\n`);
   console.log(`Fair share of the server: ${r.fairShareBefore.toFixed(2)} before, ${r.fairShareAfter.toFixed(2)} after.\n`);
-  const shares = r.autoWithLoadRemoteSharePer100;
+  const shares = r.autoRemoteSharePer100;
   console.log(`| calls | ${shares.map((_, index) => `${index * 100 + 1}–${(index + 1) * 100}`).join(' | ')} |`);
   console.log(`| --- | ${shares.map(() => '---:').join(' | ')} |`);
-  console.log(`| server's share ('auto', load() stand-in) | ${shares.map((share) => share.toFixed(2)).join(' | ')} |`);
-  console.log(`\nWith backend-remote as today (no load(); shares of attempts, QUEUE_FULL retries included): ${r.autoRemoteSharePer100.map((share) => share.toFixed(2)).join(', ')}.\n`);
+  console.log(`| server's share ('auto') | ${shares.map((share) => share.toFixed(2)).join(' | ')} |`);
+  console.log(`\nWith remote behind the earlier load() stand-in: ${r.autoWithLoadRemoteSharePer100.map((share) => share.toFixed(2)).join(', ')}.\n`);
 }
 if (want('endpoints')) {
   const r = run('endpoints');

@@ -19,6 +19,19 @@ describe('ThreadBusyShare', () => {
     expect(share.value).toBeCloseTo(0.9, 3);
   });
 
+  it('reads the platform measure at most every 5 ms', () => {
+    let readings = 0;
+    const share = new ThreadBusyShare(() => {
+      readings++;
+      return 0.5;
+    });
+    share.measure(0, 0);
+    for (let now = 1; now < 5; now++) share.measure(now, 0);
+    expect(readings).toBe(0);
+    share.measure(5, 0);
+    expect(readings).toBe(1);
+  });
+
   it('falls back to local runs when the measure answers nonsense, and never goes over 1', () => {
     const share = new ThreadBusyShare(() => -1);
     share.measure(0, 0);

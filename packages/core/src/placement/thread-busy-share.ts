@@ -1,5 +1,7 @@
 // How fast the share follows what the thread does now.
 const busyDecayMs = 100;
+// The platform's reading costs about as much as a routed call: taken at most this often.
+const minUtilizationIntervalMs = 5;
 
 /**
  * The share of recent time the caller's thread was busy (0 to 1), measured
@@ -25,6 +27,7 @@ export class ThreadBusyShare {
   /** Updates the share at `now`; `blockedMs` is the router's running total of time spent in local runs. */
   measure(now: number, blockedMs: number): void {
     const since = now - this.#at;
+    if (this.#utilization !== undefined && since < minUtilizationIntervalMs) return;
     if (since > 0) {
       const measured = this.#utilization?.();
       const share = measured !== undefined && measured >= 0 ? measured : (blockedMs - this.#blockedAt) / since;

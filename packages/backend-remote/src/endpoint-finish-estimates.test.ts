@@ -88,7 +88,7 @@ describe('EndpointFinishEstimates', () => {
     // Four endpoints of 1 slot each under virtual time: three answer in 10 ms, one in 50.
     let now = 0;
     const serviceMs = [10, 10, 10, 50];
-    const ends = serviceMs.map(() => ({ load: { inFlight: 0, capacity: 1, queued: 0 } as Required<RemoteLoad> }));
+    const ends = serviceMs.map(() => ({ load: { inFlight: 0, capacity: 1, queued: 0 } as { inFlight: number; capacity: number; queued: number } }));
     const finish = new EndpointFinishEstimates(ends, () => now);
     const rotation = new EndpointRotation(ends, 60_000, (_endpoint, index, taskName) => finish.score(index, taskName));
     // Each endpoint serves its queue in order; a call's answer comes at the end of its turn.

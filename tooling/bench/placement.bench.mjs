@@ -54,7 +54,7 @@ if (want('adapting')) {
 }
 if (want('endpoints')) {
   const r = run('endpoints');
-  console.log(`### 5. Several endpoints: four SIMULATED machines (10 ms on a timer, maxConcurrency ${r.maxConcurrency}), ${r.concurrency} calls in flight\n`);
+  console.log(`### 5. Several endpoints: four SIMULATED machines (10 ms on a timer, maxConcurrency ${r.maxConcurrency}), ${r.concurrency} calls in flight, median of ${r.rounds} interleaved rounds of ${r.calls} calls\n`);
   console.log("| machines | ideal calls/s | one remote backend, its own endpoint choice | failed | router placing over one backend per endpoint | failed |");
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const [key, label] of [['oneSlow', 'one 5x slower'], ['equal', 'four equal']]) {

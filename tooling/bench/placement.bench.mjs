@@ -30,7 +30,7 @@ if (want('cpu')) {
   for (const [key, label] of [['workerAlone', 'worker alone'], ['localAlone', 'local alone'], ['ordered', "'ordered'"], ['auto', "'auto'"]]) {
     console.log(`| ${label} | ${n(r[`${key}Ms`])} | ${r[`${key}LoopP99Ms`].toFixed(1)} | ${r[`${key}Failed`]} |`);
   }
-  console.log(`\n'auto' throughput against the worker alone: ${x(r.workerAloneMs / r.autoMs)}; calls on worker ${r.autoOnWorker}, on local ${r.autoOnLocal}. (Local alone blocks the loop for the whole batch, so its delay histogram has almost no samples.)\n`);
+  console.log(`\n'auto' throughput against the worker alone: ${x(r.workerAloneMs / r.autoMs)}; calls on worker ${r.autoOnWorker}, on local ${r.autoOnLocal}; learned run time on the worker ${r.autoWorkerEstimateMs?.toFixed(1)} ms. (Local alone blocks the loop for the whole batch, so its delay histogram has almost no samples.)\n`);
 }
 if (want('capacity')) {
   const r = run('capacity');

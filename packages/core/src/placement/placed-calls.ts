@@ -12,7 +12,6 @@ import { fillLoad } from './fill-load.js';
 import { ThreadBusyShare } from './thread-busy-share.js';
 import { routerLoadOf, routerStatsOf } from './router-stats-of.js';
 
-
 // Every call of a task's first 16, then one in 8, is timed: the clock costs as much as the rest of a call.
 const timedWarmUpCalls = 16;
 const timedMask = 7;

@@ -8,6 +8,20 @@ function endpoints(...loads: RemoteLoad[]) {
   return loads.map((load) => ({ load }));
 }
 
+/** Each endpoint's first answer of all carries its connection's opening and is not learned from: spend it. */
+function warmUp(finish: EndpointFinishEstimates, count: number): void {
+  for (let index = 0; index < count; index++) finish.learn(index, 'warm-up', finish.sent(index));
+}
+
+/** `times` answers from endpoint `index` taking `ms` each, sent with what its load says is ahead. */
+function answer(finish: EndpointFinishEstimates, clock: { now: number }, index: number, ms: number, times = 3): void {
+  for (let time = 0; time < times; time++) {
+    const sent = finish.sent(index);
+    clock.now += ms;
+    finish.learn(index, 'cpu', sent);
+  }
+}
+
 describe('EndpointFinishEstimates', () => {
   it('with nothing learned, scores by room alone: a free endpoint finishes in one run time, a full one waits', () => {
     const ends = endpoints({ inFlight: 0, capacity: 4 }, { inFlight: 4, capacity: 4, queued: 4 });
@@ -23,15 +37,13 @@ describe('EndpointFinishEstimates', () => {
   });
 
   it('learns each endpoint’s run time per task, less the wait behind the calls that were ahead', () => {
-    let now = 0;
+    const clock = { now: 0 };
     const ends = endpoints({ inFlight: 0, capacity: 2 }, { inFlight: 3, capacity: 2 });
-    const finish = new EndpointFinishEstimates(ends, () => now);
-    const toFirst = finish.sent(0);
-    const toSecond = finish.sent(1);
-    now = 20;
-    finish.learn(0, 'cpu', toFirst);
-    finish.learn(1, 'cpu', toSecond);
-    // The first ran at once: 20 ms. The second waited behind 3 calls in 2 slots: 20 / (1 + 2/2) = 10 ms.
+    const finish = new EndpointFinishEstimates(ends, () => clock.now);
+    warmUp(finish, 2);
+    answer(finish, clock, 0, 20);
+    // The second waits behind 3 calls in 2 slots: its 20 ms are 20 / (1 + 2/2) = 10 ms of run.
+    answer(finish, clock, 1, 20);
     ends[0]!.load = { inFlight: 0, capacity: 2 };
     ends[1]!.load = { inFlight: 1, capacity: 2 };
     expect(finish.finishMs(0, 'cpu')).toBe(20);
@@ -40,42 +52,51 @@ describe('EndpointFinishEstimates', () => {
     expect(finish.finishMs(0, 'other')).toBe(1);
   });
 
+  it('leaves out an endpoint’s first answer of all (its connection opening), and trusts a run time after 3 samples', () => {
+    const clock = { now: 0 };
+    const ends = endpoints({ inFlight: 0, capacity: 1 }, { inFlight: 0, capacity: 1 });
+    const finish = new EndpointFinishEstimates(ends, () => clock.now);
+    answer(finish, clock, 0, 10, 4);
+    // A cold first answer of 500 ms teaches nothing; then two of 40 leave it taken as fast as the fastest.
+    answer(finish, clock, 1, 500, 1);
+    expect(finish.finishMs(1, 'cpu')).toBe(10);
+    answer(finish, clock, 1, 40, 2);
+    expect(finish.finishMs(1, 'cpu')).toBe(10);
+    answer(finish, clock, 1, 40, 1);
+    expect(finish.finishMs(1, 'cpu')).toBe(40);
+  });
+
   it('takes an endpoint not sampled for a task to be as fast as the fastest known, so it is tried', () => {
-    let now = 0;
+    const clock = { now: 0 };
     const ends = endpoints({ inFlight: 0, capacity: 1 }, { inFlight: 0, capacity: 1 }, { inFlight: 0, capacity: 1 });
-    const finish = new EndpointFinishEstimates(ends, () => now);
-    const sent = [finish.sent(0), finish.sent(1)];
-    now = 30;
-    finish.learn(0, 'cpu', sent[0]!);
-    now = 40;
-    finish.learn(1, 'cpu', sent[1]!);
+    const finish = new EndpointFinishEstimates(ends, () => clock.now);
+    warmUp(finish, 3);
+    answer(finish, clock, 0, 30);
+    answer(finish, clock, 1, 40);
     expect(finish.finishMs(2, 'cpu')).toBe(30);
   });
 
   it('gives the next call to an endpoint idle for a second since its last sample', () => {
-    let now = 0;
+    const clock = { now: 0 };
     const ends = endpoints({ inFlight: 0, capacity: 1 }, { inFlight: 0, capacity: 1 });
-    const finish = new EndpointFinishEstimates(ends, () => now);
-    const slow = finish.sent(1);
-    now = 500;
-    finish.learn(1, 'cpu', slow);
+    const finish = new EndpointFinishEstimates(ends, () => clock.now);
+    warmUp(finish, 2);
+    answer(finish, clock, 1, 500);
     expect(finish.finishMs(1, 'cpu')).toBe(500);
-    now = 1_600;
+    clock.now += 1_100;
     expect(finish.finishMs(1, 'cpu')).toBe(0);
     ends[1]!.load = { inFlight: 1, capacity: 1 };
     expect(finish.finishMs(1, 'cpu')).toBe(1_000);
   });
 
   it('prefers a busy fast endpoint to an idle slow one while the wait there is shorter than the slow run', () => {
-    let now = 0;
+    const clock = { now: 0 };
     const ends = endpoints({ inFlight: 0, capacity: 4 }, { inFlight: 0, capacity: 4 });
-    const finish = new EndpointFinishEstimates(ends, () => now);
+    const finish = new EndpointFinishEstimates(ends, () => clock.now);
     const rotation = new EndpointRotation(ends, 60_000, (_endpoint, index, taskName) => finish.score(index, taskName));
-    const sent = [finish.sent(0), finish.sent(1)];
-    now = 10;
-    finish.learn(0, 'cpu', sent[0]!);
-    now = 50;
-    finish.learn(1, 'cpu', sent[1]!);
+    warmUp(finish, 2);
+    answer(finish, clock, 0, 10);
+    answer(finish, clock, 1, 50);
     // Full and 3 queued: 10 × (1 + 4/4) = 20 ms, against 50 on the idle slow one. Most room would pick the slow one.
     ends[0]!.load = { inFlight: 4, capacity: 4, queued: 3 };
     expect(rotation.pick(undefined, 'cpu').index).toBe(0);

@@ -10,6 +10,9 @@ export interface SentCall {
 
 // An endpoint not heard from for this long, with nothing in flight there, gets the next call: it may have recovered.
 const reprobeAfterMs = 1_000;
+// A first answer may carry a cold start (a socket opening, the server's JIT): an endpoint with fewer
+// samples than this for a task is also taken to be as fast as the fastest known, so it keeps being tried.
+const trustAfterSamples = 3;
 // Far below any run time: it only orders endpoints whose expected finish is the same.
 const tieBreakMs = 1e-6;
 
@@ -21,8 +24,10 @@ const tieBreakMs = 1e-6;
  * sends each call where this is least, so a slow endpoint loses traffic
  * instead of holding the others back.
  *
- * - An endpoint with no sample for the task is taken to be as fast as the
- *   fastest one known, so it is tried as soon as it has room.
+ * - An endpoint with no sample for the task (or fewer than 3: a first one
+ *   may be a cold start) is taken to be as fast as the fastest one known, so
+ *   it is tried as soon as it has room. Its first answer of all is not
+ *   learned from: it carries the connection's opening.
  * - An endpoint idle for a second since its last sample gets the next call,
  *   so one that was slow and recovered is seen again.
  * - Without a task name (a call that is not a task's), every endpoint is
@@ -32,6 +37,7 @@ export class EndpointFinishEstimates {
   readonly #loads: readonly { readonly load: RemoteLoad }[];
   readonly #byTask = new Map<string, RunTimeEstimate[]>();
   readonly #now: () => number;
+  readonly #answered: boolean[] = [];
 
   constructor(endpoints: readonly { readonly load: RemoteLoad }[], now: () => number = () => performance.now()) {
     this.#loads = endpoints;
@@ -48,6 +54,7 @@ export class EndpointFinishEstimates {
     if (estimates !== undefined && estimate !== undefined) {
       if (estimate.samples === 0) runTimeMs = fastestOf(estimates) ?? 1;
       else if (ahead === 0 && this.#now() - estimate.lastSampleAt > reprobeAfterMs) return 0;
+      else if (estimate.samples < trustAfterSamples) runTimeMs = fastestOf(estimates) ?? estimate.valueMs;
       else runTimeMs = estimate.valueMs;
     }
     return estimateFinishMs(runTimeMs, ahead, capacity);
@@ -69,8 +76,16 @@ export class EndpointFinishEstimates {
     return { startedAt: this.#now(), ahead: inFlight + queued, capacity };
   }
 
-  /** Learns from a call endpoint `index` answered: its latency, less the expected wait behind the calls that were ahead. */
+  /**
+   * Learns from a call endpoint `index` answered: its latency, less the
+   * expected wait behind the calls that were ahead. An endpoint's very first
+   * answer is left out: it carries the connection's opening.
+   */
   learn(index: number, taskName: string, sent: SentCall): void {
+    if (this.#answered[index] !== true) {
+      this.#answered[index] = true;
+      return;
+    }
     let estimates = this.#byTask.get(taskName);
     if (estimates === undefined) {
       estimates = this.#loads.map(() => new RunTimeEstimate());

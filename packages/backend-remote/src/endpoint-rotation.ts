@@ -1,3 +1,6 @@
+import { EndpointFinishEstimates, type SentCall } from './endpoint-finish-estimates.js';
+import type { RemoteLoad } from './remote-endpoint.js';
+
 /**
  * Chooses the endpoint for each attempt: among those in rotation, the one
  * that scores highest (`score`, when given: the remote backend scores an
@@ -11,22 +14,30 @@ export class EndpointRotation<Endpoint> {
   readonly #downUntil: number[];
   readonly #cooldownMs: number;
   readonly #score: EndpointScore<Endpoint> | undefined;
+  readonly #finish: EndpointFinishEstimates | undefined;
   #next = 0;
 
-  constructor(endpoints: readonly Endpoint[], cooldownMs: number, score?: EndpointScore<Endpoint>) {
+  constructor(endpoints: readonly Endpoint[], cooldownMs: number, score?: EndpointScore<Endpoint> | EndpointFinishEstimates) {
     this.#endpoints = endpoints;
     this.#downUntil = endpoints.map(() => 0);
     this.#cooldownMs = cooldownMs;
-    this.#score = score;
+    this.#finish = score instanceof EndpointFinishEstimates ? score : undefined;
+    this.#score = score instanceof EndpointFinishEstimates ? (_endpoint, index, taskName) => score.score(index, taskName) : score;
+  }
+
+  /** A rotation that sends each call where it should finish soonest ({@link EndpointFinishEstimates}), learning from `markUp`. */
+  static byExpectedFinish<Endpoint extends { readonly load: RemoteLoad }>(endpoints: readonly Endpoint[], cooldownMs: number): EndpointRotation<Endpoint> {
+    return new EndpointRotation(endpoints, cooldownMs, new EndpointFinishEstimates(endpoints));
   }
 
   /**
    * The endpoint for the next attempt (of a call of `taskName`, when it is a
    * task's), skipping `exclude` (those this call already tried) when another is up.
    */
-  pick(exclude?: ReadonlySet<number>, taskName?: string): { endpoint: Endpoint; index: number } {
+  pick(exclude?: ReadonlySet<number>, taskName?: string): { endpoint: Endpoint; index: number; sent: SentCall | undefined } {
     const count = this.#endpoints.length;
-    if (count === 1) return { endpoint: this.#endpoints[0] as Endpoint, index: 0 };
+    // One endpoint: nothing to choose, nothing to learn.
+    if (count === 1) return { endpoint: this.#endpoints[0] as Endpoint, index: 0, sent: undefined };
     const now = Date.now();
     let best = -1;
     let bestScore = Number.NEGATIVE_INFINITY;
@@ -50,7 +61,7 @@ export class EndpointRotation<Endpoint> {
     }
     const chosen = best === -1 ? fallback : best;
     this.#next = (chosen + 1) % count;
-    return { endpoint: this.#endpoints[chosen] as Endpoint, index: chosen };
+    return { endpoint: this.#endpoints[chosen] as Endpoint, index: chosen, sent: this.#finish?.sent(chosen) };
   }
 
   // Untried beats tried; then the endpoint that comes back first.
@@ -66,9 +77,10 @@ export class EndpointRotation<Endpoint> {
     this.#downUntil[index] = Date.now() + this.#cooldownMs;
   }
 
-  /** Puts an endpoint back after it answered. */
-  markUp(index: number): void {
+  /** Puts an endpoint back after it answered; with what `pick` said of the call, learns from its latency. */
+  markUp(index: number, taskName?: string, sent?: SentCall): void {
     this.#downUntil[index] = 0;
+    if (taskName !== undefined && sent !== undefined) this.#finish?.learn(index, taskName, sent);
   }
 
   /** Whether some endpoint other than those in `exclude` is in rotation. */

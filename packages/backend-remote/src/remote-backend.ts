@@ -11,7 +11,6 @@ import {
   type CallOptions,
   type ComputeBackendInterface,
 } from '@hybridcompute/core';
-import { EndpointFinishEstimates } from './endpoint-finish-estimates.js';
 import { EndpointRotation } from './endpoint-rotation.js';
 import { errorFromAnswer } from './error-from-answer.js';
 import { TransportFailure, type HttpTransport } from './http-transport.js';
@@ -46,7 +45,6 @@ export class RemoteBackend implements ComputeBackendInterface {
   readonly transport: RemoteTransport;
   readonly #endpoints: readonly RemoteEndpoint[];
   readonly #rotation: EndpointRotation<RemoteEndpoint>;
-  readonly #finish: EndpointFinishEstimates;
   readonly #http: HttpTransport;
   readonly #token: string | undefined;
   readonly #timeout: number | undefined;
@@ -88,8 +86,7 @@ export class RemoteBackend implements ComputeBackendInterface {
       }
       return endpoint;
     });
-    this.#finish = new EndpointFinishEstimates(this.#endpoints);
-    this.#rotation = new EndpointRotation(this.#endpoints, resolved.endpointCooldown, (_endpoint, index, taskName) => this.#finish.score(index, taskName));
+    this.#rotation = EndpointRotation.byExpectedFinish(this.#endpoints, resolved.endpointCooldown);
   }
 
   /**
@@ -254,12 +251,10 @@ export class RemoteBackend implements ComputeBackendInterface {
 
   #attempts(taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined): Promise<unknown> {
     // The first attempt is the hot path: no retry state is built unless it fails.
-    const { endpoint, index } = this.#rotation.pick(undefined, taskName);
-    const sent = this.#finish.sent(index);
+    const { endpoint, index, sent } = this.#rotation.pick(undefined, taskName);
     return this.#call(endpoint, taskName, input, signal, deadlineAt, idempotencyKey).then(
       (result) => {
-        this.#rotation.markUp(index);
-        this.#finish.learn(index, taskName, sent);
+        this.#rotation.markUp(index, taskName, sent);
         return result;
       },
       (error: unknown) => this.#retry(error, index, taskName, input, signal, deadlineAt, idempotencyKey),
@@ -301,11 +296,9 @@ export class RemoteBackend implements ComputeBackendInterface {
       const next = this.#rotation.pick(tried, taskName);
       index = next.index;
       tried.add(index);
-      const sent = this.#finish.sent(index);
       try {
         const result = await this.#call(next.endpoint, taskName, input, signal, deadlineAt, idempotencyKey);
-        this.#rotation.markUp(index);
-        this.#finish.learn(index, taskName, sent);
+        this.#rotation.markUp(index, taskName, next.sent);
         return result;
       } catch (caught) {
         error = caught;

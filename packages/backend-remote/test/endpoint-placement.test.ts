@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteBackend } from '../src/index.js';
 
 // Three real servers on loopback, each answering 'work' after its own service time on a timer:
-// two of 5 ms, one 12x slower (far enough apart to show on a loaded machine, where a call's own
-// overhead can be tens of ms). Each advertises maxConcurrency 2.
-const serviceMs = [5, 5, 60];
+// two of 5 ms, one of 250 ms: far enough apart to show when other test files load this process,
+// where a call's own overhead (the same on every endpoint: they share this event loop) can reach
+// 100 ms. Each advertises maxConcurrency 2.
+const serviceMs = [5, 5, 250];
 let servers: ComputeServer[];
 let urls: string[];
 beforeAll(async () => {
@@ -20,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all(servers.map((server) => server.close())));
 
-describe.each(['http', 'websocket'] as const)('one remote backend over three endpoints, one 12x slower, over %s', (transport) => {
+describe.each(['http', 'websocket'] as const)('one remote backend over three endpoints, one 50x slower, over %s', (transport) => {
   it('sends each call where it should finish soonest: the slow endpoint gets the least, no call is lost', async () => {
     const remote = createRemoteBackend({ endpoint: urls, transport });
     await remote.connect();
@@ -35,7 +36,7 @@ describe.each(['http', 'websocket'] as const)('one remote backend over three end
     // 12 in flight against 6 slots: calls queue on the client, and where they queue is the choice.
     await Promise.all(Array.from({ length: 12 }, lane));
     expect(answeredBy.reduce((a, b) => a + b)).toBe(300);
-    // Fair share of the slow one: 1/25 of the calls. Round-robin gives it a third.
+    // Fair share of the slow one: 1/100 of the calls. Round-robin gives it a third.
     expect(answeredBy[2]).toBeLessThan(100);
     expect(answeredBy[2]).toBeLessThan(answeredBy[0]!);
     expect(answeredBy[2]).toBeLessThan(answeredBy[1]!);

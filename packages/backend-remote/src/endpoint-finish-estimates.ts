@@ -6,6 +6,8 @@ export interface SentCall {
   readonly startedAt: number;
   readonly ahead: number;
   readonly capacity: number;
+  /** The endpoint had answered before: the call did not wait for its connection to open. */
+  readonly warm: boolean;
 }
 
 // An endpoint not heard from for this long, with nothing in flight there, gets the next call: it may have recovered.
@@ -26,8 +28,8 @@ const tieBreakMs = 1e-6;
  *
  * - An endpoint with no sample for the task (or fewer than 3: a first one
  *   may be a cold start) is taken to be as fast as the fastest one known, so
- *   it is tried as soon as it has room. Its first answer of all is not
- *   learned from: it carries the connection's opening.
+ *   it is tried as soon as it has room. Calls sent before its first answer
+ *   of all are not learned from: they waited for its connection to open.
  * - An endpoint idle for a second since its last sample gets the next call,
  *   so one that was slow and recovered is seen again.
  * - Without a task name (a call that is not a task's), every endpoint is
@@ -73,19 +75,17 @@ export class EndpointFinishEstimates {
   /** What is ahead of a call being sent to endpoint `index` now. */
   sent(index: number): SentCall {
     const { inFlight, capacity, queued = 0 } = (this.#loads[index] as { load: RemoteLoad }).load;
-    return { startedAt: this.#now(), ahead: inFlight + queued, capacity };
+    return { startedAt: this.#now(), ahead: inFlight + queued, capacity, warm: this.#answered[index] === true };
   }
 
   /**
    * Learns from a call endpoint `index` answered: its latency, less the
-   * expected wait behind the calls that were ahead. An endpoint's very first
-   * answer is left out: it carries the connection's opening.
+   * expected wait behind the calls that were ahead. Calls sent before the
+   * endpoint's first answer are left out: they waited for its connection to open.
    */
   learn(index: number, taskName: string, sent: SentCall): void {
-    if (this.#answered[index] !== true) {
-      this.#answered[index] = true;
-      return;
-    }
+    this.#answered[index] = true;
+    if (!sent.warm) return;
     let estimates = this.#byTask.get(taskName);
     if (estimates === undefined) {
       estimates = this.#loads.map(() => new RunTimeEstimate());

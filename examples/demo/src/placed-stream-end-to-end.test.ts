@@ -1,11 +1,12 @@
 import { createLocalBackend } from '@hybridcompute/backend-local';
 import { createWorkerBackend } from '@hybridcompute/backend-worker';
-import { createHybridCompute, defineTask } from '@hybridcompute/core';
+import { createHybridCompute, defineTask, type ComputeBackendLike, type RunTaskOptions } from '@hybridcompute/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tasks from './demo-tasks.js';
 
-// Streams under 'auto' over real parts: a pool of worker threads (which cannot stream on this
-// branch) ahead of local in the default order, and local, which streams.
+// Streams under 'auto' over real parts: a pool of worker threads offered to the router without its
+// streamTask (as a backend that cannot stream, such as backend-bullmq, would be), ahead of local in
+// the default order, and local, which streams.
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -16,16 +17,20 @@ const countTo = defineTask('countPrimes', async function* (limit: number) {
   for (let value = 1; value <= limit; value++) yield value;
 });
 
-async function pool() {
+async function poolThatCannotStream(): Promise<ComputeBackendLike> {
   const worker = createWorkerBackend({ url: new URL('../dist/demo-worker.js', import.meta.url), size: 1 });
   closers.push(() => worker.close());
   await worker.ready();
-  return worker;
+  return {
+    canRun: (taskName) => worker.canRun(taskName),
+    runTask: (taskName: string, input: unknown, options?: RunTaskOptions) => worker.runTask(taskName, input, options),
+    load: () => worker.load(),
+  };
 }
 
 describe("streamTask under 'auto' over a real worker pool and local", () => {
   it("is placed on a backend that can stream, and counts in stats while open; 'ordered' keeps its first fit", async () => {
-    const worker = await pool();
+    const worker = await poolThatCannotStream();
     const local = createLocalBackend({ tasks: [countTo] });
     const compute = createHybridCompute({ worker, local });
     const chunks: unknown[] = [];

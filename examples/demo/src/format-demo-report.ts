@@ -39,7 +39,7 @@ export function formatDemoReport(report: DemoReport): string[] {
   const { slowdown, fallback, taskError } = report;
   if (slowdown !== undefined) {
     lines.push(
-      `slowdown: another client loaded the server from halfway on (${slowdown.sideCalls} long calls); the server's share of 'auto' per quarter: ${slowdown.remoteSharePerQuarter.map((share) => share.toFixed(2)).join(', ')}.`,
+      `slowdown: another client loaded the server from halfway on (${slowdown.sideCalls} long calls); the server's share of 'auto' per quarter (the other client runs from the third on): ${slowdown.remoteSharePerQuarter.map((share) => share.toFixed(2)).join(', ')}.`,
     );
   }
   if (fallback !== undefined) {

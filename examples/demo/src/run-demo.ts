@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import { availableParallelism } from 'node:os';
 import { createLocalBackend } from '@hybridcompute/backend-local';
 import { createRemoteBackend } from '@hybridcompute/backend-remote';
 import { createWorkerBackend } from '@hybridcompute/backend-worker';
@@ -11,6 +10,7 @@ import { runProgressAndStream, type DemoLongTask, type DemoStream, type Progress
 import { sideLoadDemoServer } from './side-load-demo-server.js';
 import { spawnDemoServer, type DemoServerProcess } from './spawn-demo-server.js';
 import { warmUpDemoBackends } from './warm-up-demo-backends.js';
+import { demoServerMaxConcurrency, demoWorkerCount } from './demo-placement-setup.js';
 
 /** The backends the demo can run. */
 export const demoBackendNames = ['local', 'worker', 'remote'] as const;
@@ -23,7 +23,7 @@ export interface RunDemoOptions {
   batchSize?: number | undefined;
   /** Which backends the router gets; each also gets a phase of its own. Default all three. */
   backends?: readonly DemoBackendName[] | undefined;
-  /** Worker pool size. Default: the machine's parallelism, at most 4. */
+  /** Worker pool size. Default: the machine's parallelism, at most 4, less one core for the server when it runs (see `demoWorkerCount`). */
   workers?: number | undefined;
   /** The compute server's port; 0 (the default) takes a free one. */
   port?: number | undefined;
@@ -127,7 +127,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
   let remote: ReturnType<typeof createRemoteBackend> | undefined;
   try {
     if (use('remote')) {
-      server = await spawnDemoServer({ port: options.port ?? 0 });
+      server = await spawnDemoServer({ port: options.port ?? 0, maxConcurrency: demoServerMaxConcurrency });
       onProgress?.({ type: 'server-started', url: server.url, pid: server.pid });
       remote = createRemoteBackend({ endpoint: server.url });
       await remote.connect();
@@ -136,7 +136,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
     if (use('worker')) {
       worker = createWorkerBackend({
         url: new URL('../dist/demo-worker.js', import.meta.url),
-        size: options.workers ?? Math.min(4, availableParallelism()),
+        size: options.workers ?? demoWorkerCount({ withServer: use('remote') }),
       });
       await worker.ready();
     }

@@ -60,7 +60,6 @@ export class RemoteEndpoint {
     this.admission = new AdmissionQueue(defaultLimit);
   }
 
-  /** Room for more calls: what the next call should prefer. */
   /** Learns the encodings the server offers; an answer without the header teaches nothing. */
   learnEncodings(encodings: readonly WireEncoding[] | undefined): void {
     if (encodings !== undefined) this.encodings = encodings;

@@ -17,7 +17,7 @@ import { EndpointRotation } from './endpoint-rotation.js';
 import { TransportFailure, type HttpTransport } from './http-transport.js';
 import { readTaskList } from './read-http-answer.js';
 import { defaultMaxConcurrency, readRemoteBackendOptions, type RemoteBackendOptions, type RemotePlatform, type RemoteEncoding, type RemoteRunOptions, type RemoteTransport } from './remote-backend-options.js';
-import { RemoteEndpoint, type RemoteLoad } from './remote-endpoint.js';
+import { loadOfEndpoints, RemoteEndpoint, type RemoteLoad } from './remote-endpoint.js';
 import { retryDelay } from './retry-delay.js';
 import { sendHttpCall, type HttpCall } from './send-http-call.js';
 import { WebSocketChannel } from './websocket-channel.js';
@@ -202,16 +202,7 @@ export class RemoteBackend implements ComputeBackendInterface {
    * ```
    */
   load(): RemoteLoad {
-    let inFlight = 0;
-    let capacity = 0;
-    let queued = 0;
-    for (const endpoint of this.#endpoints) {
-      const load = endpoint.load;
-      inFlight += load.inFlight;
-      capacity += load.capacity;
-      queued += load.queued ?? 0;
-    }
-    return { inFlight, capacity, queued };
+    return loadOfEndpoints(this.#endpoints);
   }
 
   /**

@@ -99,3 +99,17 @@ export class RemoteEndpoint {
     return { inFlight: this.admission.inFlight, capacity: this.admission.limit, queued: this.admission.queued };
   }
 }
+
+/** The load of several endpoints together: what the remote backend's `load()` reports. */
+export function loadOfEndpoints(endpoints: readonly RemoteEndpoint[]): RemoteLoad {
+  let inFlight = 0;
+  let capacity = 0;
+  let queued = 0;
+  for (const endpoint of endpoints) {
+    const load = endpoint.load;
+    inFlight += load.inFlight;
+    capacity += load.capacity;
+    queued += load.queued ?? 0;
+  }
+  return { inFlight, capacity, queued };
+}

@@ -82,14 +82,15 @@ describe('WorkerBackend', () => {
   });
 
   it('counts only run time toward a timeout: it starts when a worker takes the call', async () => {
-    const backend = pool({ concurrentTasksPerWorker: 1, taskTimeout: 100 });
+    // Margins of several times the runs, so that a loaded machine's slow timers do not pass for queue time.
+    const backend = pool({ concurrentTasksPerWorker: 1, taskTimeout: 1_000 });
     await backend.ready();
     // Each waits for the one before: counting queue time, the second and the third would time out.
-    const first = backend.runTask('later', { ms: 60, value: 'first' });
-    const second = backend.runTask('later', { ms: 60, value: 'second' });
-    const third = backend.runTask('later', { ms: 20, value: 'third' }, { timeout: 80 });
+    const first = backend.runTask('later', { ms: 600, value: 'first' });
+    const second = backend.runTask('later', { ms: 600, value: 'second' });
+    const third = backend.runTask('later', { ms: 20, value: 'third' }, { timeout: 800 });
     await expect(Promise.all([first, second, third])).resolves.toEqual(['first', 'second', 'third']);
-    expect(backend.stats().waitTime.max).toBeGreaterThanOrEqual(100);
+    expect(backend.stats().waitTime.max).toBeGreaterThanOrEqual(1_000);
   });
 
   it('rejects QUEUE_FULL beyond maxQueue, naming the task and the backend', async () => {

@@ -4,7 +4,7 @@ import { defineTask } from '@hybridcompute/core';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { createComputeServer, type ComputeServer } from '../src/index.js';
-import { agent, post, send } from './http-client.js';
+import { closeClient, post, send } from './http-client.js';
 
 // The server's half of streams and progress, spoken by hand: raw WebSocket frames and raw HTTP.
 
@@ -43,7 +43,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 afterAll(async () => {
-  await agent.close();
+  await closeClient();
 });
 
 /** A socket whose frames are read one by one, in order. */

@@ -6,7 +6,7 @@ const minUtilizationIntervalMs = 5;
 /**
  * The share of recent time the caller's thread was busy (0 to 1), measured
  * between timed calls. Where the platform says how busy its event loop is
- * (`performance.eventLoopUtilization`: Node, Deno, Bun), that is the measure:
+ * (`performance.eventLoopUtilization`, on Node; Bun's and Deno's read 0), that is the measure:
  * it counts everything the thread does, the caller's own work and the later
  * turns of a local task that awaits between chunks included. Elsewhere (a
  * browser), or when the router's clock is injected (tests), it is the time
@@ -57,6 +57,8 @@ type UtilizationOf = (current?: EventLoopUtilization, previous?: EventLoopUtiliz
  * @internal Used by the router; not part of the public API.
  */
 export function eventLoopUtilizationMeter(): (() => number) | undefined {
+  // Bun's and Deno's node:perf_hooks answer a utilization of 0 whatever the loop does: asked by runtime, not by value.
+  if (runsOnStubbedUtilization()) return undefined;
   const utilizationOf = (globalThis.performance as { eventLoopUtilization?: UtilizationOf } | undefined)?.eventLoopUtilization;
   if (typeof utilizationOf !== 'function') return undefined;
   let previous: EventLoopUtilization;
@@ -72,4 +74,9 @@ export function eventLoopUtilizationMeter(): (() => number) | undefined {
     previous = current;
     return share === share ? share : -1;
   };
+}
+
+function runsOnStubbedUtilization(): boolean {
+  const scope = globalThis as { Bun?: unknown; Deno?: unknown };
+  return scope.Bun !== undefined || scope.Deno !== undefined;
 }

@@ -11,6 +11,7 @@ import {
 import { expose, type Endpoint } from 'comlink';
 import { sleepWhenIdle, wakeOffer, type IdleWait } from './atomics-idle-wait.js';
 import { installErrorTransferHandler, serializeThrown } from './error-transfer-handler.js';
+import { traceWorkerRun } from './trace-worker-run.js';
 import { transferAll, transferListOf } from './transfer.js';
 import {
   asyncMarker,
@@ -140,7 +141,8 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
   (turns.port1 as { unref?: () => void }).unref?.();
 
   const api: WorkerApi = {
-    run(callId, taskName, input) {
+    run(callId, taskName, input, traceCarrier) {
+      if (traceCarrier !== undefined) return traceWorkerRun(traceCarrier, taskName, () => api.run(callId, taskName, input));
       const task = taskNamed(taskName);
       const context = new WorkerTaskContext();
       let result: unknown;

@@ -19,6 +19,7 @@ import { WorkerCallState, type WorkerCall } from './worker-call.js';
 import type { WorkerChannel } from './worker-channel.js';
 import { WorkerFleet, type WorkerFleetEvents } from './worker-fleet.js';
 import type { WorkerPlatform } from './worker-platform.js';
+import { activeTraceCarrier } from './trace-context-carrier.js';
 
 /**
  * A pool of workers (module Web Workers in browsers, worker_threads in Node)
@@ -153,7 +154,7 @@ export class WorkerBackend implements ComputeBackendInterface {
       return Promise.reject(new ComputeError({ code: 'QUEUE_FULL', message, taskName, backend: this.name }));
     }
     // The timeout counts run time only: it starts when a worker takes the call.
-    const call = this.#calls.open<Output>(taskName, read, new WorkerCallState(input), false);
+    const call = this.#calls.open<Output>(taskName, read, new WorkerCallState(input, activeTraceCarrier()), false);
     if (call.settled) return call.promise;
     if (channel !== undefined) {
       this.#start(call, channel);

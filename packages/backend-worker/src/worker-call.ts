@@ -1,4 +1,5 @@
 import type { InFlightCall } from '@hybridcompute/core';
+import type { TraceCarrier } from './trace-context-carrier.js';
 import type { WorkerChannel } from './worker-channel.js';
 
 /**
@@ -21,8 +22,12 @@ export class WorkerCallState {
   /** After an abort: how long its task has to stop before its worker goes. */
   graceTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(input: unknown) {
+  /** The caller's trace context, when a tracer is active: such a call is sent alone, with it. */
+  traceCarrier: TraceCarrier | undefined;
+
+  constructor(input: unknown, traceCarrier?: TraceCarrier) {
     this.input = input;
+    this.traceCarrier = traceCarrier;
   }
 }
 

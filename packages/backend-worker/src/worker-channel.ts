@@ -96,6 +96,8 @@ export class WorkerChannel {
   /** Hands a running call to the worker; calls handed over in one turn go together. */
   send(call: WorkerCall): void {
     this.inFlight++;
+    // A traced call goes alone, its trace context beside it (batches carry none).
+    if (call.state.traceCarrier !== undefined) return this.#sendAlone(call);
     this.#outbox.push(call);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -248,7 +250,7 @@ export class WorkerChannel {
     call.state.input = undefined;
     this.#replies.set(call.id, call);
     try {
-      this.#post(comlinkRun(call.id, call.taskName, input), transferListOf(input));
+      this.#post(comlinkRun(call.id, call.taskName, input, call.state.traceCarrier), transferListOf(input));
     } catch (error) {
       // Nothing was sent (an input that cannot be cloned).
       this.#replies.delete(call.id);

@@ -5,8 +5,8 @@ import type { SerializedComputeError } from '@hybridcompute/core';
  * version speak it.
  */
 export interface WorkerApi {
-  /** Runs a task; `callId` names the call for `cancel`. */
-  run(callId: number, taskName: string, input: unknown): unknown;
+  /** Runs a task; `callId` names the call for `cancel`; `traceCarrier` is W3C trace context, sent only when the pool's side traces. */
+  run(callId: number, taskName: string, input: unknown, traceCarrier?: Record<string, string>): unknown;
   /**
    * Runs several calls sent together (`[callId, taskName, input, ...]`), so that
    * one comlink request carries them all. Answers {@link BatchOutcomes}; calls

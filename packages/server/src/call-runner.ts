@@ -8,6 +8,7 @@ import type { CallStop } from './call-stop.js';
 import { createTasksBackend, type TasksBackend } from './create-tasks-backend.js';
 import { refusal } from './error-body-of.js';
 import type { ParsedCall } from './parse-call.js';
+import { traceServerCall, traceTaskRun } from './trace-server-call.js';
 
 const untimed = { signal: undefined, timeout: undefined };
 
@@ -86,7 +87,12 @@ export class CallRunner {
    * with. `callerTimeout` is the caller's deadline in ms, capped by
    * `taskTimeout`. Never rejects.
    */
-  async run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop): Promise<CallOutcome> {
+  run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop): Promise<CallOutcome> {
+    if (call.trace !== undefined) return traceServerCall(call.trace, call.task, () => this.#runUntraced(call, callerTimeout, stop));
+    return this.#runUntraced(call, callerTimeout, stop);
+  }
+
+  async #runUntraced(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop): Promise<CallOutcome> {
     if (this.#draining) return { ok: false, error: refusal('BACKEND_UNAVAILABLE', 'The server is shutting down', call.task) };
     if (this.#running.size >= this.maxConcurrency) {
       return { ok: false, error: refusal('QUEUE_FULL', `The server is running ${this.maxConcurrency} calls, its limit; retry later`, call.task) };
@@ -97,7 +103,9 @@ export class CallRunner {
     try {
       // With a deadline, core joins it with the stop signal; without one, nothing is allocated unless the task asks for its signal.
       const options = timeout === undefined ? untimed : { signal: stop.signal, timeout };
-      const work = runUnderDeadline(call.task, 'server', options, (signal) => this.#invoke(call, signal, stop));
+      const work = runUnderDeadline(call.task, 'server', options, (signal) =>
+        call.trace === undefined ? this.#invoke(call, signal, stop) : traceTaskRun(call.task, () => this.#invoke(call, signal, stop)),
+      );
       return { ok: true, result: await stop.settle(work) };
     } catch (error) {
       // The server's own reasons (shutdown, caller gone) say more than the task's echo of them.

@@ -26,8 +26,8 @@ export function registerTestTracing() {
   const fromThreads: PlainSpan[] = [];
   const waiters = new Set<() => void>();
   const channel = new BroadcastChannel(spanChannelName);
-  channel.onmessage = (event: MessageEvent<PlainSpan>) => {
-    fromThreads.push(event.data);
+  channel.onmessage = (event) => {
+    fromThreads.push((event as { data: PlainSpan }).data);
     for (const waiter of waiters) waiter();
   };
   (channel as { unref?: () => void }).unref?.();

@@ -5,6 +5,7 @@ import { responseTooLargeError } from './http-transport.js';
 import { readAnswerFrame } from './read-answer-frame.js';
 import { refusalToSend } from './refusal-to-send.js';
 import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire';
+import { activeTraceCarrier, type TraceCarrier } from './trace-context-carrier.js';
 import { WebSocketConnector } from './websocket-connector.js';
 import type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike } from './websocket-like.js';
 
@@ -14,6 +15,8 @@ interface SocketCall {
   deadlineAt: number | undefined;
   // The socket the call went out on; `undefined` while it waits for room or a socket.
   socket: WebSocketLike | undefined;
+  // The caller's W3C trace context, when a span was active: `traceparent` (and `tracestate`) on the frame.
+  traceCarrier: TraceCarrier | undefined;
 }
 
 type Call = InFlightCall<unknown, SocketCall>;
@@ -88,7 +91,7 @@ export class WebSocketChannel {
    */
   call(taskName: string, input: unknown, options: CallOptions, deadlineAt: number | undefined): Promise<unknown> {
     if (this.#closed) return Promise.reject(backendClosedError(this.#backend, taskName));
-    const call = this.#calls.open(taskName, options, { input, deadlineAt, socket: undefined });
+    const call = this.#calls.open(taskName, options, { input, deadlineAt, socket: undefined, traceCarrier: activeTraceCarrier() });
     if (call.settled) return call.promise;
     const socket = this.#socket;
     if (socket !== undefined && socket.readyState === open && this.#admission.tryAdmit()) {
@@ -120,6 +123,7 @@ export class WebSocketChannel {
       if (refusal !== undefined) throw refusal;
       const frame: Record<string, unknown> = { id: call.id, task: call.taskName, input };
       if (deadlineAt !== undefined) frame['timeout'] = Math.max(1, deadlineAt - Date.now());
+      if (call.state.traceCarrier !== undefined) Object.assign(frame, call.state.traceCarrier);
       data = codec.encode(frame);
     } catch (error) {
       this.#admission.finished();

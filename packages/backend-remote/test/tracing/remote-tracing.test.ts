@@ -1,0 +1,70 @@
+import { createWorkerBackend, type WorkerBackend } from '@hybridcompute/backend-worker';
+import { createHybridCompute } from '@hybridcompute/core';
+import { createComputeServer, type ComputeServer } from '@hybridcompute/server';
+import { SpanKind } from '@opentelemetry/api';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createRemoteBackend } from '../../src/index.js';
+import { registerTestTracing } from './trace-test-provider.js';
+
+const tracing = registerTestTracing();
+let worker: WorkerBackend;
+let server: ComputeServer;
+let url: string;
+
+beforeAll(async () => {
+  worker = createWorkerBackend({ url: new URL('../fixtures/traced-worker.mjs', import.meta.url), size: 1 });
+  await worker.ready();
+  server = createComputeServer({ backend: worker });
+  ({ url } = await server.listen(0, '127.0.0.1'));
+});
+afterAll(async () => {
+  await server.close();
+  await worker.close();
+  await tracing.dispose();
+});
+beforeEach(() => tracing.reset());
+
+for (const transport of ['http', 'websocket'] as const) {
+  describe(`tracing over ${transport}`, () => {
+    it('carries one trace from the caller through the router, the server and its worker thread, each span the child of the one before', async () => {
+      const remote = createRemoteBackend({ endpoint: url, transport });
+      const compute = createHybridCompute({ remote }, { tracer: tracing.tracer });
+      try {
+        const result = await tracing.tracer.startActiveSpan('caller', async (caller) => {
+          const value = await compute.runTask('double', 21);
+          caller.end();
+          return value;
+        });
+        expect(result).toBe(42);
+        const [workerRun] = await tracing.threadSpans((span) => span.name === 'hybridcompute/double run');
+        const local = tracing.localSpans();
+        const named = (name: string, kind: SpanKind) => local.find((span) => span.name === name && span.kind === kind)!;
+        const caller = named('caller', SpanKind.INTERNAL);
+        const call = named('compute double', SpanKind.INTERNAL);
+        const attempt = named('hybridcompute/double', SpanKind.CLIENT);
+        const handling = named('hybridcompute/double', SpanKind.SERVER);
+        const run = named('run double', SpanKind.INTERNAL);
+        const chain = [caller, call, attempt, handling, run, workerRun!];
+        expect(new Set(chain.map((span) => span.traceId)).size).toBe(1);
+        for (let index = 1; index < chain.length; index++) expect(chain[index]!.parentSpanId, chain[index]!.name).toBe(chain[index - 1]!.spanId);
+        expect(attempt.attributes['hybridcompute.backend']).toBe('remote');
+        expect(handling.attributes['network.protocol.name']).toBe(transport);
+      } finally {
+        await compute.close();
+      }
+    });
+
+    it('sends no trace context when no span is active: the server starts its own trace', async () => {
+      const remote = createRemoteBackend({ endpoint: url, transport });
+      try {
+        expect(await remote.runTask('double', 2)).toBe(4);
+        const [workerRun] = await tracing.threadSpans((span) => span.name === 'hybridcompute/double run');
+        const handling = tracing.localSpans().find((span) => span.kind === SpanKind.SERVER)!;
+        expect(handling.parentSpanId).toBeUndefined();
+        expect(workerRun!.traceId).toBe(handling.traceId);
+      } finally {
+        await remote.close();
+      }
+    });
+  });
+}

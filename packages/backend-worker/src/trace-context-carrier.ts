@@ -1,10 +1,11 @@
 // The same file is in backend-worker, backend-remote, server and backend-bullmq:
 // core cannot hold it (it has no dependencies) and each package resolves the
 // optional peer from its own place. docs/architecture.md, "Tracing", says why.
-import { traceSpan, type TraceSpanOptions } from '@hybridcompute/core';
+import { traceSpan, type SpanLike, type TraceSpanOptions } from '@hybridcompute/core';
 import type * as OtelApiModule from '@opentelemetry/api';
 
-type OtelApi = typeof OtelApiModule;
+/** The `@opentelemetry/api` module. */
+export type OtelApi = typeof OtelApiModule;
 
 /** W3C trace context as text fields: `traceparent`, and `tracestate` when there is one. */
 export type TraceCarrier = Record<string, string>;
@@ -54,8 +55,9 @@ export function activeTraceCarrier(): TraceCarrier | undefined {
 
 /**
  * Runs `run` in a new active span of this package's tracer, the child of the
- * trace context in `carrier` (or of the active context, without one). With
- * no api installed, `run` runs as it is.
+ * trace context in `carrier` (or of the active context, without one), and
+ * ends it when `run` settles (see core's `traceSpan`). With no api
+ * installed, `run` runs as it is.
  */
 export function traceFromCarrier<Result>(
   carrier: TraceCarrier | undefined,
@@ -65,8 +67,20 @@ export function traceFromCarrier<Result>(
 ): Promise<Result> | Result {
   const api = otelApi();
   if (api === undefined) return run();
-  const parent = carrier === undefined ? api.context.active() : api.propagation.extract(api.ROOT_CONTEXT, carrier);
-  return api.context.with(parent, () => traceSpan(api.trace.getTracer(tracerName), spanName, options, run));
+  return api.context.with(parentContext(api, carrier), () => traceSpan(api.trace.getTracer(tracerName), spanName, options, run));
+}
+
+/**
+ * Calls `fn` with a new active span of this package's tracer, the child of
+ * `carrier`'s context (or of the active one); `fn` ends the span, for calls
+ * whose outcome is not a rejection.
+ */
+export function withCarrierSpan<Result>(api: OtelApi, carrier: TraceCarrier | undefined, spanName: string, options: TraceSpanOptions, fn: (span: SpanLike) => Result): Result {
+  return api.context.with(parentContext(api, carrier), () => api.trace.getTracer(tracerName).startActiveSpan(spanName, options as OtelApiModule.SpanOptions, fn));
+}
+
+function parentContext(api: OtelApi, carrier: TraceCarrier | undefined): OtelApiModule.Context {
+  return carrier === undefined ? api.context.active() : api.propagation.extract(api.ROOT_CONTEXT, carrier);
 }
 
 const tracerName = '@hybridcompute/backend-worker';

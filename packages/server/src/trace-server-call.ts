@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { endFailed, outcomeAttribute, rpcSystem, traceSpanKind } from '@hybridcompute/core';
-import type * as OtelApiModule from '@opentelemetry/api';
 import type { CallOutcome } from './call-runner.js';
-import { otelApi, traceFromCarrier, type TraceCarrier } from './trace-context-carrier.js';
+import { otelApi, traceFromCarrier, withCarrierSpan, type TraceCarrier } from './trace-context-carrier.js';
 
 /** How a call reached the server, and the caller's W3C trace context, when it sent one. */
 export interface ServerTraceContext {
@@ -51,20 +50,15 @@ export function traceServerCall(trace: ServerTraceContext, taskName: string, run
   const api = otelApi();
   if (api === undefined) return run();
   const attributes = { 'rpc.system': rpcSystem, 'rpc.method': taskName, 'hybridcompute.task': taskName, 'network.protocol.name': trace.transport };
-  const parent = trace.carrier === undefined ? api.context.active() : api.propagation.extract(api.ROOT_CONTEXT, trace.carrier);
-  const options = { kind: traceSpanKind.server as OtelApiModule.SpanKind, attributes };
-  return api.context.with(parent, () =>
-    api.trace.getTracer(serverTracerName).startActiveSpan(`${rpcSystem}/${taskName}`, options, (span) =>
-      run().then((outcome) => {
-        if (outcome.ok) {
-          if (span.isRecording()) span.setAttribute(outcomeAttribute, 'OK');
-          span.end();
-        } else {
-          endFailed(span, outcome.error);
-        }
-        return outcome;
-      }),
-    ),
+  return withCarrierSpan(api, trace.carrier, `${rpcSystem}/${taskName}`, { kind: traceSpanKind.server, attributes }, (span) =>
+    run().then((outcome) => {
+      if (!outcome.ok) endFailed(span, outcome.error);
+      else {
+        if (span.isRecording()) span.setAttribute(outcomeAttribute, 'OK');
+        span.end();
+      }
+      return outcome;
+    }),
   );
 }
 
@@ -78,5 +72,3 @@ export function traceServerCall(trace: ServerTraceContext, taskName: string, run
 export function traceTaskRun(taskName: string, run: () => Promise<unknown>): Promise<unknown> {
   return Promise.resolve(traceFromCarrier(undefined, `run ${taskName}`, { kind: traceSpanKind.internal, attributes: { 'hybridcompute.task': taskName } }, run));
 }
-
-const serverTracerName = '@hybridcompute/server';

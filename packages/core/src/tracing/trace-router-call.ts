@@ -2,7 +2,14 @@ import type { PlacementReason } from '../placement/placement-types.js';
 import { traceSpan } from './trace-span.js';
 import { traceSpanKind, type TracerLike } from './tracer-like.js';
 
-/** `rpc.system` of every hybrid-compute span that names a call. */
+/**
+ * `rpc.system` of every hybrid-compute span that names a call.
+ *
+ * @example
+ * ```ts
+ * const calls = spans.filter((span) => span.attributes['rpc.system'] === rpcSystem);
+ * ```
+ */
 export const rpcSystem = 'hybridcompute';
 
 /**

@@ -2,7 +2,15 @@ import { ComputeError } from '../compute-error.js';
 import { messageOf } from '../message-of.js';
 import { traceStatusCode, type SpanLike, type TraceSpanOptions, type TracerLike } from './tracer-like.js';
 
-/** The attribute that carries a call's outcome code: `'OK'`, or the `ComputeError` code it failed with. */
+/**
+ * The attribute that carries a call's outcome code: `'OK'`, or the
+ * `ComputeError` code it failed with.
+ *
+ * @example
+ * ```ts
+ * const failed = spans.filter((span) => span.attributes[outcomeAttribute] !== 'OK');
+ * ```
+ */
 export const outcomeAttribute = 'hybridcompute.outcome';
 
 /**

@@ -12,6 +12,7 @@ export function plainSpan(span) {
     traceId: span.spanContext().traceId,
     spanId: span.spanContext().spanId,
     parentSpanId: span.parentSpanContext?.spanId,
+    traceState: span.spanContext().traceState?.serialize(),
     attributes: { ...span.attributes },
     status: { ...span.status },
   };

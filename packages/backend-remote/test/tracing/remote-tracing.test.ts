@@ -1,7 +1,7 @@
 import { createWorkerBackend, type WorkerBackend } from '@hybridcompute/backend-worker';
 import { createHybridCompute } from '@hybridcompute/core';
 import { createComputeServer, type ComputeServer } from '@hybridcompute/server';
-import { SpanKind } from '@opentelemetry/api';
+import { context, createTraceState, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRemoteBackend } from '../../src/index.js';
 import { registerTestTracing } from './trace-test-provider.js';
@@ -51,6 +51,20 @@ for (const transport of ['http', 'websocket'] as const) {
         expect(handling.attributes['network.protocol.name']).toBe(transport);
       } finally {
         await compute.close();
+      }
+    });
+
+    it("carries the caller's tracestate beside traceparent", async () => {
+      const remote = createRemoteBackend({ endpoint: url, transport });
+      const parent = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, traceState: createTraceState('vendor=opaque,other=1') };
+      try {
+        expect(await context.with(trace.setSpanContext(context.active(), parent), () => remote.runTask('double', 5))).toBe(10);
+        const [workerRun] = await tracing.threadSpans((span) => span.name === 'hybridcompute/double run');
+        const handling = tracing.localSpans().find((span) => span.kind === SpanKind.SERVER)!;
+        expect(handling).toMatchObject({ traceId: parent.traceId, parentSpanId: parent.spanId, traceState: 'vendor=opaque,other=1' });
+        expect(workerRun!.traceState).toBe('vendor=opaque,other=1');
+      } finally {
+        await remote.close();
       }
     });
 

@@ -13,6 +13,7 @@ export interface PlainSpan {
   traceId: string;
   spanId: string;
   parentSpanId: string | undefined;
+  traceState: string | undefined;
   attributes: Record<string, unknown>;
   status: { code: number; message?: string };
 }

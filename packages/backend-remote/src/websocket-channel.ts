@@ -5,9 +5,9 @@ import { responseTooLargeError } from './http-transport.js';
 import { readAnswerFrame } from './read-answer-frame.js';
 import { refusalToSend } from './refusal-to-send.js';
 import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire';
-import { activeTraceCarrier, type TraceCarrier } from './trace-context-carrier.js';
 import { WebSocketConnector } from './websocket-connector.js';
 import type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike } from './websocket-like.js';
+import { activeTraceCarrier, type TraceCarrier } from './trace-context-carrier.js';
 
 interface SocketCall {
   input: unknown;

@@ -3,6 +3,7 @@ import { createWorkerBackend, type WorkerBackend } from '@hybridcompute/backend-
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { defineTask } from '@hybridcompute/core';
 import { createComputeServer, type ComputeServer } from '../../src/index.js';
 import { send } from '../http-client.js';
 import { registerTestTracing, type PlainSpan } from './trace-test-provider.js';
@@ -97,5 +98,21 @@ describe('server tracing', () => {
     expect(answer.json).toEqual({ result: 6 });
     const { handling } = await spansOf('double');
     expect(handling.parentSpanId).toBeUndefined();
+  });
+
+  it('lets browsers send traceparent and tracestate cross-origin: the preflight allows them', async () => {
+    const corsServer = createComputeServer({ tasks: [defineTask('double', (n: number) => n * 2)], corsOrigins: ['http://app.example'] });
+    const { url: corsUrl } = await corsServer.listen(0, '127.0.0.1');
+    try {
+      const preflight = await send(corsUrl, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, traceparent, tracestate' },
+      });
+      expect(preflight.status).toBe(204);
+      const allowed = String(preflight.headers['access-control-allow-headers']).split(', ');
+      expect(allowed).toEqual(expect.arrayContaining(['traceparent', 'tracestate']));
+    } finally {
+      await corsServer.close();
+    }
   });
 });

@@ -18,7 +18,8 @@ const ports = JSON.parse(String(line));
 const bareUrl = `http://127.0.0.1:${ports.bare}`;
 const oursUrl = `http://127.0.0.1:${ports.ours}/compute`;
 
-const undiciIsPartial = typeof Pool.prototype.destroy !== 'function';
+// Bun hands out its own partial undici for `import 'undici'` (as backend-remote, told by process.versions.bun).
+const undiciIsPartial = typeof process.versions.bun === 'string';
 const rawPool = new Pool(bareUrl, { connections: inFlight, pipelining: 1 });
 const http = createRemoteBackend({ endpoint: oursUrl, connections: inFlight });
 const websocket = createRemoteBackend({ endpoint: oursUrl, transport: 'websocket' });

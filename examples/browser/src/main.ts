@@ -10,6 +10,7 @@ import {
   type DemoPhase,
 } from '@hybridcompute/example-demo/browser';
 import workerUrl from './demo.worker.ts?worker&url';
+import { wirePrimesProgress } from './primes-progress.js';
 
 // `?server=` points the page at another compute server; `pnpm demo --serve` listens on 8787.
 const params = new URLSearchParams(location.search);
@@ -113,3 +114,5 @@ form.addEventListener('submit', (event) => {
   event.preventDefault();
   void runBatch();
 });
+
+wirePrimesProgress(workerUrl);

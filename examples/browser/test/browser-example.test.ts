@@ -95,6 +95,35 @@ describe('the browser example in headless Chromium', () => {
     }
   });
 
+  it('draws a progress bar fed by onProgress from a Web Worker: it moves through the task’s progress and ends at 100%', async () => {
+    const page = await browser!.newPage();
+    page.setDefaultTimeout(60_000);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${origin}/`);
+    await page.fill('#primes-limit', '1000000');
+    // Every value the bar takes, as the page sets it (the value attribute reflects the property).
+    await page.evaluate(() => {
+      const bar = document.querySelector('#primes-progress')!;
+      const seen: number[] = [];
+      (globalThis as { barValues?: number[] }).barValues = seen;
+      new MutationObserver(() => seen.push(Number(bar.getAttribute('value')))).observe(bar, { attributes: true, attributeFilter: ['value'] });
+    });
+    await page.click('#primes-run');
+    await page.waitForSelector('#primes-status[data-state="done"], #primes-status[data-state="failed"]', { timeout: 90_000 });
+    expect(await page.textContent('#primes-status')).toBe('78498 primes below 1000000.');
+    const values = await page.evaluate(() => (globalThis as { barValues?: number[] }).barValues ?? []);
+    // Reset to 0, then countPrimes' 50 reports (one per 20,000 candidates), rounded to percents.
+    const moves = values.filter((value, index) => index === 0 || value !== values[index - 1]);
+    expect(moves[0]).toBe(0);
+    expect(moves.length).toBeGreaterThan(20);
+    expect(moves.slice(1).every((value, index) => value > moves[index]!)).toBe(true);
+    expect(moves.at(-1)).toBe(100);
+    expect(await page.$eval('#primes-progress', (bar) => (bar as HTMLProgressElement).value)).toBe(100);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('says how to start the server when it cannot be reached, and still runs on the workers', async () => {
     // A port that was just free: nothing listens there.
     const probe = createServer();

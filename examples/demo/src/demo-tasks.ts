@@ -1,6 +1,7 @@
 import { defineTask } from '@hybridcompute/core';
 import { wasmTasks } from '@hybridcompute/wasm';
 import { fromBase64 } from './base64.js';
+import { boxPass, fnv1aHex, fnv1aStart, fnv1aUpdate } from './box-blur.js';
 import { fillPseudoRandom } from './fill-pseudo-random.js';
 import { longestCollatzWasm } from './longest-collatz-wasm.js';
 
@@ -34,17 +35,28 @@ export const sha256 = defineTask('sha256', async ({ bytes, seed }: Sha256Input):
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 });
 
+/** What {@link countPrimes} reports after each chunk of candidates: how far it got. */
+export interface CountPrimesProgress {
+  /** Candidates checked so far: the call is done when it reaches `limit`. */
+  checked: number;
+  limit: number;
+  /** Primes found so far. */
+  primes: number;
+}
+
 /**
  * Counts the primes below `limit` by trial division: honest CPU work. It yields
  * to the event loop between chunks and checks `ctx.signal` there, so a timeout
- * or an abort stops it even on the calling thread.
+ * or an abort stops it even on the calling thread. After each chunk it reports
+ * {@link CountPrimesProgress} (`ctx.progress`), the last one with `checked === limit`.
  *
  * @example
  * ```ts
  * await compute.runTask('countPrimes', 100); // 25
+ * await compute.runTask('countPrimes', 1_000_000, { onProgress: ({ checked, limit }) => draw(checked / limit) }); // 78498
  * ```
  */
-export const countPrimes = defineTask('countPrimes', async (limit: number, { signal }): Promise<number> => {
+export const countPrimes = defineTask('countPrimes', async (limit: number, { signal, progress }): Promise<number> => {
   const chunk = 20_000;
   let count = 0;
   for (let start = 2; start < limit; start += chunk) {
@@ -56,6 +68,7 @@ export const countPrimes = defineTask('countPrimes', async (limit: number, { sig
     for (let candidate = start; candidate < end; candidate++) {
       if (isPrime(candidate)) count++;
     }
+    progress({ checked: end, limit, primes: count } satisfies CountPrimesProgress);
   }
   return count;
 });
@@ -108,39 +121,8 @@ export const blurImage = defineTask('blurImage', ({ width, height, radius, pixel
   }
   const across = boxPass(source, width, height, radius, 4, width * 4);
   const blurred = boxPass(across, height, width, radius, width * 4, 4);
-  return { width, height, checksum: fnv1a(blurred) };
+  return { width, height, checksum: fnv1aHex(fnv1aUpdate(fnv1aStart, blurred)) };
 });
-
-// One pass of a box blur along lines of `length` pixels, `step` bytes apart,
-// with consecutive lines `lineStep` bytes apart: rows or columns alike.
-function boxPass(source: Uint8Array, length: number, lines: number, radius: number, step: number, lineStep: number): Uint8Array {
-  const target = new Uint8Array(source.length);
-  const window = 2 * radius + 1;
-  for (let line = 0; line < lines; line++) {
-    const base = line * lineStep;
-    for (let channel = 0; channel < 4; channel++) {
-      let sum = 0;
-      for (let offset = -radius; offset <= radius; offset++) {
-        sum += source[base + clamp(offset, length) * step + channel] ?? 0;
-      }
-      for (let index = 0; index < length; index++) {
-        target[base + index * step + channel] = Math.round(sum / window);
-        sum += (source[base + clamp(index + radius + 1, length) * step + channel] ?? 0) - (source[base + clamp(index - radius, length) * step + channel] ?? 0);
-      }
-    }
-  }
-  return target;
-}
-
-function clamp(index: number, length: number): number {
-  return index < 0 ? 0 : index >= length ? length - 1 : index;
-}
-
-function fnv1a(bytes: Uint8Array): string {
-  let hash = 0x811c9dc5;
-  for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193);
-  return (hash >>> 0).toString(16).padStart(8, '0');
-}
 
 /**
  * Refuses to divide by zero, with a code the caller can act on: shows that a
@@ -166,4 +148,6 @@ export const divide = defineTask('divide', ({ dividend, divisor }: { dividend: n
  * await compute.runTask('longestCollatz', 100_000); // 77031: 350 steps
  * ```
  */
+export { blurTiles, type BlurTile, type BlurTilesInput } from './blur-tiles.js';
+
 export const { longestCollatz } = wasmTasks(fromBase64(longestCollatzWasm), { exports: ['longestCollatz'] });

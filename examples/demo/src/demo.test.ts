@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isProcessAlive } from './is-process-alive.js';
+import { currentRuntime, demoRuntimes } from './relaunch-on-runtime.js';
 
 // The built CLI, as `pnpm demo` runs it, in a child process of its own.
 const demo = fileURLToPath(new URL('../dist/demo.js', import.meta.url));
@@ -53,6 +54,7 @@ describe('pnpm demo (the built CLI)', () => {
     [['--batch', 'lots'], "--batch must be a whole number from 1 to 100000, got 'lots'"],
     [['--backends', 'local,gpu'], "--backends takes a comma-separated subset of local,worker,remote, got 'local,gpu'"],
     [['--turbo'], "Unknown option '--turbo'"],
+    [['--runtime', 'workerd'], "--runtime takes one of node, bun, deno, got 'workerd'"],
   ])('exits 2 with a clear message and no stack for %j', async (args, message) => {
     const { code, stdout, stderr } = await run(args);
     expect(code).toBe(2);
@@ -61,6 +63,24 @@ describe('pnpm demo (the built CLI)', () => {
     expect(stderr).not.toMatch(/^\s+at /m);
     expect(stdout).toBe('');
   });
+
+  it('runs on the runtime it is started with, and names it', async () => {
+    const { code, stdout } = await run(['--batch', '4', '--backends', 'local,remote', '--concurrency', '2']);
+    expect(code).toBe(0);
+    const { name, version } = currentRuntime();
+    expect(stdout.split('\n')[0]).toBe(`hybrid-compute demo on ${name} ${version}: 4 calls per phase over local, remote, 2 in flight`);
+    expect(stdout).toContain('0 wrong');
+  }, 90_000);
+
+  // One step round node -> bun -> deno -> node per runtime's run: each relaunch is taken once in CI.
+  it('--runtime runs the whole demo on another runtime (the next of node, bun, deno)', async () => {
+    const next = demoRuntimes[(demoRuntimes.indexOf(currentRuntime().name) + 1) % demoRuntimes.length] as string;
+    const { code, stdout, stderr } = await run(['--runtime', next, '--batch', '4', '--backends', 'local,remote', '--concurrency', '2']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toMatch(new RegExp(`^hybrid-compute demo on ${next} \\d+\\.\\d+\\.\\d+: 4 calls per phase`));
+    expect(stdout).toContain('0 wrong');
+  }, 90_000);
 
   it('exits 1 with one clear line when the port is taken', async () => {
     const { code, stderr } = await run(['--port', String(takenPort), '--batch', '3']);
@@ -71,7 +91,10 @@ describe('pnpm demo (the built CLI)', () => {
   // SIGHUP: the terminal closed (no handler would mean no cleanup); SIGKILL: no code of the demo runs at all.
   it.each(['SIGHUP', 'SIGKILL'] as const)('leaves no server behind when the demo gets %s mid-run', async (signal) => {
     const child = spawn(process.execPath, [demo, '--batch', '100000', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let exit = '';
+    const exited = new Promise<void>((resolve) => child.once('exit', (code, killedBy) => resolve(void (exit = `code ${code}, signal ${killedBy}`))));
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     let serverPid = 0;
     try {
       serverPid = await new Promise<number>((resolve, reject) => {
@@ -81,7 +104,7 @@ describe('pnpm demo (the built CLI)', () => {
           const match = /pid (\d+)\)[^]*strategy 'local'/.exec(stdout);
           if (match?.[1] !== undefined) resolve(Number(match[1]));
         });
-        void exited.then(() => reject(new Error(`exited early: ${stdout}`)));
+        void exited.then(() => reject(new Error(`exited early (${exit}): ${stdout}${stderr}`)));
       });
       expect(isProcessAlive(serverPid)).toBe(true);
       child.kill(signal);

@@ -2,6 +2,8 @@ import { progress, type ProgressResult } from '@clack/prompts';
 import { messageOf } from '@hybridcompute/core';
 import { formatDemoReport } from './format-demo-report.js';
 import { DemoArgsError, demoUsage, parseDemoArgs, type DemoArgs } from './parse-demo-args.js';
+import { currentRuntime, relaunchOnRuntime } from './relaunch-on-runtime.js';
+import { createProgressAndStreamDrawer } from './progress-and-stream-drawer.js';
 import { runDemo, type DemoProgressEvent } from './run-demo.js';
 import { startDemoServer } from './start-demo-server.js';
 
@@ -18,6 +20,11 @@ async function main(): Promise<number> {
   if (args.help) {
     console.log(demoUsage);
     return 0;
+  }
+  if (args.runtime !== undefined && args.runtime !== currentRuntime().name) {
+    // The whole demo moves there: its server and worker processes start with that runtime's execPath.
+    const rest = process.argv.slice(2).filter((arg, index, all) => arg !== '--runtime' && all[index - 1] !== '--runtime' && !arg.startsWith('--runtime='));
+    return relaunchOnRuntime(args.runtime, process.argv[1] as string, rest);
   }
   const interrupt = new AbortController();
   const onSignal = (): void => interrupt.abort(new Error('interrupted'));
@@ -45,6 +52,8 @@ async function demo(args: DemoArgs, signal: AbortSignal): Promise<number> {
   const animate = process.stdout.isTTY === true;
   let bar: ProgressResult | undefined;
   let killedNote: string | undefined;
+  const drawProgressAndStream = createProgressAndStreamDrawer(animate);
+  let drawing = false;
   const onProgress = (event: DemoProgressEvent): void => {
     switch (event.type) {
       case 'server-started':
@@ -72,19 +81,22 @@ async function demo(args: DemoArgs, signal: AbortSignal): Promise<number> {
           bar = undefined;
         }
         break;
+      default:
+        drawing = drawProgressAndStream(event);
     }
   };
   // While a bar is drawn, clack reads the keyboard in raw mode and answers Ctrl-C with
   // process.exit(0). The server child is killed on exit anyway (spawnDemoServer) and
   // worker threads end with the process; this makes that exit an interruption, not a success.
   const exitedByClack = (): void => {
-    if (bar === undefined) return;
+    if (bar === undefined && !drawing) return;
     process.stderr.write('\ndemo: interrupted; the server was killed and the worker pool ended with the process.\n');
     process.exitCode = 130;
   };
   process.once('exit', exitedByClack);
   const backendsLine = args.backends.join(', ');
-  console.log(`hybrid-compute demo: ${args.batchSize} calls per phase over ${backendsLine}, ${args.concurrency} in flight\n`);
+  const runtime = currentRuntime();
+  console.log(`hybrid-compute demo on ${runtime.name} ${runtime.version}: ${args.batchSize} calls per phase over ${backendsLine}, ${args.concurrency} in flight\n`);
   let report;
   try {
     report = await runDemo({

@@ -59,6 +59,22 @@ export function formatDemoReport(report: DemoReport): string[] {
   lines.push(
     `a task's own error: divide(1, 0) -> ${taskError.code} (cause ${taskError.causeCode ?? 'none'}) from ${answeredBy}; the router does not retry it elsewhere.`,
   );
+  lines.push(...formatProgressAndStream(report));
+  return lines;
+}
+
+function formatProgressAndStream({ longTask, stream }: DemoReport): string[] {
+  const lines: string[] = [];
+  if (longTask !== undefined) {
+    lines.push(
+      `progress: countPrimes(${longTask.limit}) -> ${longTask.primes} on ${longTask.backend}, with ${longTask.progressValues} progress values before the answer (the last at ${longTask.lastChecked} of ${longTask.limit}).`,
+    );
+  }
+  if (stream !== undefined) {
+    lines.push(
+      `stream: blurTiles streamed ${stream.tiles} tiles from ${stream.backend}, the first after ${ms(stream.firstTileMs)} ms, all after ${ms(stream.allTilesMs)} ms; ${stream.matchesBlurImage ? 'they match' : 'they do NOT match'} blurImage's checksum.`,
+    );
+  }
   return lines;
 }
 

@@ -15,3 +15,5 @@ export { formatDemoReport } from './format-demo-report.js';
 export type { BackendFigures, DemoPhase } from './run-demo-phase.js';
 export { warmUpDemoBackends } from './warm-up-demo-backends.js';
 export type { WarmUpDemoBackendsOptions } from './warm-up-demo-backends.js';
+export { runProgressAndStream } from './run-progress-and-stream.js';
+export type { DemoLongTask, DemoStream, ProgressAndStreamEvent, ProgressAndStreamOptions } from './run-progress-and-stream.js';

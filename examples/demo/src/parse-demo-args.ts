@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { demoRuntimes, type DemoRuntime } from './relaunch-on-runtime.js';
 import { demoBackendNames, type DemoBackendName } from './run-demo.js';
 
 /** The demo's command line, checked. */
@@ -11,6 +12,8 @@ export interface DemoArgs {
   port: number | undefined;
   concurrency: number;
   corsOrigins: string[] | undefined;
+  /** `--runtime`: the runtime to run the demo on, when given. */
+  runtime: DemoRuntime | undefined;
 }
 
 /** The demo's `--help` text. */
@@ -31,6 +34,8 @@ prints latency and throughput per backend.
   --serve            only serve the demo's tasks (for the browser example) until Ctrl-C
   --cors-origin URL  with --serve: an origin whose pages may call the server
                      (repeatable; default the Vite dev and preview origins)
+  --runtime NAME     run the demo (and its server and workers) on node, bun or deno
+                     (default: the runtime running this; bun and deno: the pinned ones)
   --help             show this text`;
 
 /** A command line the demo cannot take; its message is one line for the user. */
@@ -62,6 +67,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
         port: { type: 'string' },
         concurrency: { type: 'string' },
         'cors-origin': { type: 'string', multiple: true },
+        runtime: { type: 'string' },
       },
       allowPositionals: false,
     }));
@@ -78,6 +84,10 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
   for (const origin of corsOrigins ?? []) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new DemoArgsError(`--cors-origin takes an origin such as http://localhost:5173, got '${origin}'`);
   }
+  const runtime = values.runtime;
+  if (runtime !== undefined && !(demoRuntimes as readonly string[]).includes(runtime)) {
+    throw new DemoArgsError(`--runtime takes one of ${demoRuntimes.join(', ')}, got '${runtime}'`);
+  }
   return {
     help: values.help === true,
     serve: values.serve === true,
@@ -87,6 +97,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
     port: integerFlag('port', values.port, 0, 65_535),
     concurrency: integerFlag('concurrency', values.concurrency, 1, 256) ?? 16,
     corsOrigins,
+    runtime: runtime as DemoRuntime | undefined,
   };
 }
 

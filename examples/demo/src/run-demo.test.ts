@@ -45,6 +45,14 @@ describe('runDemo', () => {
 
     expect(report.wasm).toEqual({ limit: 100_000, answers: { local: 77_031, worker: 77_031, remote: 77_031 } });
     expect(report.taskError).toEqual({ code: 'TASK_FAILED', causeCode: 'E_DIVIDE_BY_ZERO', backendsTried: ['remote', 'worker'] });
+    // The long task's progress came from the worker, in order, up to the limit; the tiles streamed from it.
+    expect(report.longTask).toEqual({ backend: 'worker', limit: 1_000_000, primes: 78_498, progressValues: 50, lastChecked: 1_000_000 });
+    const checked = events.flatMap((event) => (event.type === 'long-task-progress' ? [event.checked] : []));
+    expect(checked).toEqual(Array.from({ length: 50 }, (_, index) => Math.min(1_000_000, 2 + (index + 1) * 20_000)));
+    expect(report.stream).toMatchObject({ backend: 'worker', tiles: 16, matchesBlurImage: true });
+    expect(events.filter((event) => event.type === 'tile').map((event) => (event.type === 'tile' ? event.index : -1))).toEqual(
+      Array.from({ length: 16 }, (_, index) => index),
+    );
     // The server process is gone: killed, and not restarted behind our back.
     expect(isProcessAlive(report.server!.pid)).toBe(false);
   }, 60_000);
@@ -59,6 +67,9 @@ describe('runDemo', () => {
     ]);
     expect(report.wasm.answers).toEqual({ local: 77_031 });
     expect(report.taskError).toMatchObject({ code: 'TASK_FAILED', backendsTried: ['local'] });
+    // Without a worker pool the long task reports progress in process, and nothing streams from a worker.
+    expect(report.longTask).toMatchObject({ backend: 'local', primes: 78_498, progressValues: 50, lastChecked: 1_000_000 });
+    expect(report.stream).toBeUndefined();
   }, 30_000);
 
   it('runs on a subset: local and remote fall back to local when the server is killed', async () => {

@@ -7,6 +7,7 @@ import { ComputeError, createHybridCompute, type ComputeBackendLike, type TaskSe
 import { createAnswerChecker, demoInput, makeDemoBatch, type PixelsAs } from './demo-batch.js';
 import * as tasks from './demo-tasks.js';
 import { createSettledRecorder, runDemoPhase, type DemoPhase } from './run-demo-phase.js';
+import { runProgressAndStream, type DemoLongTask, type DemoStream, type ProgressAndStreamEvent } from './run-progress-and-stream.js';
 import { sideLoadDemoServer } from './side-load-demo-server.js';
 import { spawnDemoServer, type DemoServerProcess } from './spawn-demo-server.js';
 import { warmUpDemoBackends } from './warm-up-demo-backends.js';
@@ -39,7 +40,8 @@ export type DemoProgressEvent =
   | { type: 'server-started'; url: string; pid: number }
   | { type: 'phase-started'; strategy: string; total: number }
   | { type: 'progress'; strategy: string; done: number; total: number }
-  | { type: 'server-killed'; strategy: string; afterCalls: number };
+  | { type: 'server-killed'; strategy: string; afterCalls: number }
+  | ProgressAndStreamEvent;
 
 /** The fallback seen in the `'auto'` phase when the server is killed halfway. */
 export interface DemoFallback {
@@ -73,6 +75,10 @@ export interface DemoReport {
   wasm: { limit: number; answers: Record<string, unknown> };
   /** `divide` by zero through `'auto'`: a task's own error, never retried elsewhere. */
   taskError: { code: string; causeCode: string | undefined; backendsTried: string[] };
+  /** `countPrimes` with live progress, on the worker pool (else local); absent with neither. */
+  longTask: DemoLongTask | undefined;
+  /** `blurTiles` streamed from the worker pool; absent without it. */
+  stream: DemoStream | undefined;
 }
 
 // What the demo asks the WebAssembly task for, on each backend: about 10 ms of work.
@@ -248,7 +254,9 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
       (error: unknown) => ({ code: codeOf(error) ?? 'not a ComputeError', causeCode: (error as { cause?: { code?: string } }).cause?.code }),
     );
     const backendsTried = recorder.take().events.map((event) => event.backend);
-    return { server: server && { url: server.url, pid: server.pid }, phases, slowdown, fallback, wasm, taskError: { ...taskError, backendsTried } };
+    const longTaskOn = worker !== undefined ? 'worker' : use('local') ? 'local' : undefined;
+    const { longTask, stream } = await runProgressAndStream({ compute, longTaskOn, streamOn: worker && 'worker', signal, onProgress });
+    return { server: server && { url: server.url, pid: server.pid }, phases, slowdown, fallback, wasm, taskError: { ...taskError, backendsTried }, longTask, stream };
   } finally {
     options.signal?.removeEventListener('abort', forwardAbort);
     // Every path out: the pool's threads and the server process must not outlive the demo.

@@ -101,7 +101,8 @@ describe('the Dockerfile', () => {
     const checker = start(probe.map((arg) => arg.replace('127.0.0.1:8080', `127.0.0.1:${url.port}`)));
     await expect(new Promise((resolve) => checker.child.once('exit', resolve))).resolves.toBe(0);
 
-    server.child.kill('SIGTERM');
+    // Not child.kill(): Deno's child_process reports a child that handled the signal as killed by it (exit code null).
+    process.kill(server.child.pid as number, 'SIGTERM');
     await expect(new Promise((resolve) => server.child.once('exit', resolve))).resolves.toBe(0);
     expect(server.output()).toContain('SIGTERM: draining');
   });
@@ -127,7 +128,7 @@ describe('compose.yaml', () => {
     } finally {
       await caller.close();
     }
-    started.child.kill('SIGTERM');
+    process.kill(started.child.pid as number, 'SIGTERM');
     await expect(new Promise((resolve) => started.child.once('exit', resolve))).resolves.toBe(0);
   });
 });

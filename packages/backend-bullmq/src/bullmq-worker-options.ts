@@ -1,6 +1,18 @@
-import { invalidArgumentError, type ComputeBackendLike } from '@hybridcompute/core';
+import { invalidArgumentError, maxTimerDelay, type ComputeBackendLike } from '@hybridcompute/core';
 import type { WorkerOptions } from 'bullmq';
 import { connectionOptionsOf, type BullmqConnection } from './bullmq-connection.js';
+
+// Recovery defaults for compute calls, whose callers wait: a SIGKILLed worker's jobs run again
+// once their lock has expired (at most lockDuration after the kill) and a stalled-job check has
+// found them (one to two stalledIntervals: a dead worker's last check can hold off the next), so
+// within 5 to 7 s, instead of the minute or more of BullMQ's 30000 / 30000, made for background
+// jobs. The cost: a task must not block the event loop for more than half the lock (2.5 s), or
+// it may run twice. Measured by tooling/bench/bullmq-recovery.mjs.
+const defaultLockDuration = 5_000;
+const defaultStalledInterval = 1_000;
+const defaultMaxStalledCount = 1;
+// Below this, lock renewals and stall checks flood Redis and an ordinary GC pause loses a lock.
+const minimumLockMilliseconds = 100;
 
 /**
  * Options for {@link createBullmqWorker}.
@@ -12,7 +24,7 @@ import { connectionOptionsOf, type BullmqConnection } from './bullmq-connection.
  *   queue: 'compute',
  *   backend: createLocalBackend({ tasks }),
  *   concurrency: 8,
- *   lockDuration: 60_000, // tasks that block the event loop for long need a longer lock
+ *   lockDuration: 60_000, // tasks that block this event loop for seconds need a longer lock than the default 5000
  * };
  * const worker = createBullmqWorker(options);
  * ```
@@ -29,14 +41,31 @@ export interface BullmqWorkerOptions {
   /** BullMQ's key prefix. Default `'bull'`; callers must use the same. */
   prefix?: string | undefined;
   /**
-   * Milliseconds a job's lock lasts without renewal (BullMQ's `lockDuration`,
-   * default 30000). When a worker dies, its jobs run again elsewhere once the
-   * lock has expired and the stalled-job check (`stalledInterval`) finds them.
+   * Milliseconds a job's lock lasts without renewal (BullMQ's `lockDuration`).
+   * Default 5000 here (BullMQ's own is 30000): a compute call's caller is
+   * waiting. The worker renews its locks every quarter to half of this, from
+   * its event loop; when a worker dies, its jobs run again elsewhere once the
+   * lock has expired and a stalled-job check finds them, so within
+   * `lockDuration` plus one to two `stalledInterval`s. A task that blocks the event loop
+   * (synchronous work on a local backend) for longer than half of it can lose
+   * its lock and run a second time: raise it for such tasks, or run them on a
+   * worker-thread backend, which keeps the event loop free. An integer from
+   * 100 to setTimeout's limit.
    */
   lockDuration?: number | undefined;
-  /** Milliseconds between stalled-job checks (BullMQ's `stalledInterval`, default 30000). */
+  /**
+   * Milliseconds between stalled-job checks (BullMQ's `stalledInterval`).
+   * Default 1000 here (BullMQ's own is 30000). One check runs per interval
+   * for the whole queue, whichever worker runs it; it reads the list of jobs
+   * running, so raise it for a queue with thousands of jobs running at once.
+   * An integer from 100 to setTimeout's limit.
+   */
   stalledInterval?: number | undefined;
-  /** How many times a job may stall (its worker died) before it fails instead of running again. Default 1. */
+  /**
+   * How many times a job may stall (its worker died, or stopped renewing its
+   * lock) and run again before it fails instead. Default 1, as in BullMQ. An
+   * integer of at least 0.
+   */
   maxStalledCount?: number | undefined;
   /** Start consuming at once. Default true; otherwise call `worker.run()`. */
   autorun?: boolean | undefined;
@@ -45,7 +74,7 @@ export interface BullmqWorkerOptions {
 /**
  * Checks {@link BullmqWorkerOptions} and turns them into BullMQ's worker options.
  *
- * @throws TypeError (code `INVALID_REQUEST`) for a missing connection or backend, a bad queue name or concurrency.
+ * @throws TypeError (code `INVALID_REQUEST`) for a missing connection or backend, a bad queue name, concurrency, lock duration, stalled interval or stall count.
  */
 export function readBullmqWorkerOptions(options: BullmqWorkerOptions): { queue: string; prefix: string; backend: ComputeBackendLike; worker: WorkerOptions } {
   if (typeof options !== 'object' || options === null) throw invalidArgumentError('createBullmqWorker: options are required');
@@ -64,6 +93,10 @@ export function readBullmqWorkerOptions(options: BullmqWorkerOptions): { queue: 
     throw invalidArgumentError(`createBullmqWorker: concurrency must be an integer of at least 1, got ${String(options.concurrency)}`);
   }
   const prefix = options.prefix ?? 'bull';
+  const maxStalledCount = options.maxStalledCount === undefined ? defaultMaxStalledCount : options.maxStalledCount;
+  if (!(Number.isInteger(maxStalledCount) && maxStalledCount >= 0)) {
+    throw invalidArgumentError(`createBullmqWorker: maxStalledCount must be an integer of at least 0, got ${String(options.maxStalledCount)}`);
+  }
   return {
     queue: options.queue,
     prefix,
@@ -73,9 +106,16 @@ export function readBullmqWorkerOptions(options: BullmqWorkerOptions): { queue: 
       prefix,
       concurrency,
       autorun: options.autorun ?? true,
-      ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
-      ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
-      ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
+      lockDuration: lockMilliseconds('lockDuration', options.lockDuration, defaultLockDuration),
+      stalledInterval: lockMilliseconds('stalledInterval', options.stalledInterval, defaultStalledInterval),
+      maxStalledCount,
     },
   };
+}
+
+function lockMilliseconds(what: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  // Redis takes a lock's lifetime in whole milliseconds.
+  if (typeof value === 'number' && Number.isInteger(value) && value >= minimumLockMilliseconds && value <= maxTimerDelay) return value;
+  throw invalidArgumentError(`createBullmqWorker: ${what} must be an integer number of milliseconds from ${minimumLockMilliseconds} to ${maxTimerDelay}, got ${String(value)}`);
 }

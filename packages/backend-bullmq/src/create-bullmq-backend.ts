@@ -10,12 +10,14 @@ import {
   taskNotFoundError,
   type CallOptions,
   type ComputeBackendInterface,
+  type StreamTaskOptions,
   type BackendTasksFrom,
   type TaskCollection,
   type TypedBackend,
 } from '@hybridcompute/core';
 import { Queue, type JobsOptions } from 'bullmq';
 import { AcceptanceWatch } from './acceptance-watch.js';
+import type { BullmqBackendStats } from './bullmq-backend-stats.js';
 import { connectionOptionsOf, type RedisClientLike } from './bullmq-connection.js';
 import {
   idempotencyKeyOf,
@@ -32,30 +34,7 @@ import { traceEnqueue } from './trace-job.js';
 import { encodeJobValue, type BullmqJobData } from './job-envelope.js';
 import { msgpackCodec } from '@hybridcompute/wire';
 import { JobWaiters, type JobCall, type WaitingCall } from './job-waiters.js';
-
-/**
- * What {@link BullmqBackend.stats} reports: the calls waiting now, and how
- * the calls settled so far. Timeouts and aborts are counted apart from
- * failures: they are the caller's choice, not the queue's fault.
- *
- * @example
- * ```ts
- * const stats: BullmqBackendStats = queued.stats();
- * console.log(`${stats.waiting} calls waiting for their jobs, ${stats.timedOut} timed out so far`);
- * ```
- */
-export interface BullmqBackendStats {
-  /** Calls waiting for their job's result (queued, running, or not yet accepted by Redis). */
-  waiting: number;
-  /** Calls that resolved with their job's result. */
-  completed: number;
-  /** Calls that rejected for another reason than a timeout or an abort: the task failed, Redis was unreachable, the backend closed. */
-  failed: number;
-  /** Calls that rejected with `TASK_TIMEOUT`. */
-  timedOut: number;
-  /** Calls that rejected with `TASK_ABORTED`: their signal aborted, or someone removed their job. */
-  aborted: number;
-}
+import { refusedStream } from './refused-stream.js';
 
 function ignore(): void {}
 
@@ -121,6 +100,7 @@ export class BullmqBackend implements ComputeBackendInterface {
       completed: (jobId, returnvalue) => waiters.completed(jobId, returnvalue),
       failed: (jobId, failedReason) => waiters.failed(jobId, failedReason),
       removed: (jobId) => this.#recheck.confirmRemoved(jobId),
+      progress: (jobId, value) => waiters.progress(jobId, value),
       unreadable: (jobId, error) => waiters.unreadable(jobId, error),
       resumed: () => this.#recheck.all(),
       // Redis is away: the next call starts everything again.
@@ -165,7 +145,8 @@ export class BullmqBackend implements ComputeBackendInterface {
   }
 
   /**
-   * Adds a job for the task and settles with its result.
+   * Adds a job for the task and settles with its result. With `onProgress`,
+   * the task's `ctx.progress` values arrive in order, before the result.
    *
    * Rejects (never throws) with `TASK_NOT_FOUND` for a task outside `tasks`;
    * `TASK_FAILED` when the task failed on the worker (its error as `cause`,
@@ -180,6 +161,7 @@ export class BullmqBackend implements ComputeBackendInterface {
    * ```ts
    * const controller = new AbortController();
    * const doubled = await queued.runTask<number, number>('double', 21, { signal: controller.signal, timeout: 5_000 }); // 42
+   * await queued.runTask('countPrimes', 1e7, { onProgress: (done) => console.log(done) });
    * ```
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: BullmqRunTaskOptions): Promise<Output> {
@@ -215,10 +197,12 @@ export class BullmqBackend implements ComputeBackendInterface {
     } catch (error) {
       return Promise.reject(error);
     }
+    // Read before the defaults replace the options.
+    const { onProgress } = read;
     // Every call has a deadline: the backend's timeout when the call names none.
     const timeout = read.timeout ?? defaultTimeout;
     if (read.timeout === undefined) read = read.signal === undefined ? this.#defaultCallOptions : { signal: read.signal, timeout };
-    const state: JobCall = { jobId: jobIdOfCall(taskName, key), accepted: false, missing: false, since: Date.now() };
+    const state: JobCall = { jobId: jobIdOfCall(taskName, key), accepted: false, missing: false, since: Date.now(), onProgress };
     const call = this.#calls.open<unknown>(taskName, read, state);
     if (call.settled) return call.promise;
     this.#waiters.add(call);
@@ -228,6 +212,21 @@ export class BullmqBackend implements ComputeBackendInterface {
     this.#recheck.schedule();
     this.#enqueue(call, input, state.since + timeout, key !== undefined);
     return call.promise;
+  }
+
+  /**
+   * Refuses: a queue cannot stream (a job carries one answer). Iterating
+   * rejects at the first step with `INVALID_REQUEST`, naming the task and the
+   * backend. `runTask` on a streaming task resolves with its return value,
+   * and `onProgress` carries values along the way.
+   *
+   * @example
+   * ```ts
+   * for await (const tile of queued.streamTask('tiles', image)) draw(tile); // rejects: INVALID_REQUEST
+   * ```
+   */
+  streamTask(taskName: string, _input: unknown, _options?: StreamTaskOptions): AsyncIterable<never> {
+    return refusedStream(this.name, taskName);
   }
 
   #enqueue(call: WaitingCall, input: unknown, deadline: number, idempotent: boolean): void {
@@ -251,6 +250,7 @@ export class BullmqBackend implements ComputeBackendInterface {
       return;
     }
     const data: BullmqJobData = { encoded: encodeJobValue(input), deadline };
+    if (call.state.onProgress !== undefined) data.progress = true;
     const add = (): Promise<unknown> => traceEnqueue(this.queue.name, taskName, jobId, data, () => this.queue.add(taskName, data, jobOptions));
     const added = ready ? add() : (this.#starting ??= this.#start()).then(add);
     added.then(

@@ -15,6 +15,7 @@ import { readBullmqWorkerOptions, type BullmqWorkerOptions } from './bullmq-work
 import { cancelChannelOf, parseCancelMessage, type CancelCode } from './cancel-channel.js';
 import { decodeJobValue, encodeJobFailure, encodeJobValue, isBullmqJobData, type BullmqJobResult } from './job-envelope.js';
 import { msgpackCodec } from '@hybridcompute/wire';
+import { JobProgressReporter } from './job-progress-reporter.js';
 import { PendingCancels } from './pending-cancels.js';
 import { traceJobProcess } from './trace-job.js';
 
@@ -123,10 +124,13 @@ export class BullmqWorker {
     const stop = new AbortController();
     const deadline = new CallDeadline(taskName, undefined, { signal: undefined, timeout: Math.min(remaining, maxTimerDelay) }, (error) => stop.abort(error));
     if (jobId !== undefined) this.#running.set(jobId, { stop, taskName, created: job.timestamp });
+    // Only a caller that listens asks for progress: the others' tasks report into nothing.
+    const reporter = data.progress === true ? new JobProgressReporter(job) : undefined;
     try {
       // Settles at the deadline or on cancel even when the backend ignores its signal, so the job frees its slot.
       const input = data.encoded === undefined ? data.input : decodeJobValue(data.encoded);
-      const result = await settleOnAbort(Promise.resolve(this.#backend.runTask(taskName, input, { signal: stop.signal })), stop.signal, taskName);
+      const runOptions = reporter === undefined ? { signal: stop.signal } : { signal: stop.signal, onProgress: reporter.report };
+      const result = await settleOnAbort(Promise.resolve(this.#backend.runTask(taskName, input, runOptions)), stop.signal, taskName);
       const unsendable = msgpackCodec.mismatchOf(result, 'result');
       if (unsendable !== undefined) throw taskFailedError(taskName, undefined, new TypeError(`Task '${taskName}' returned a value that cannot be stored: ${unsendable}`));
       return { encoded: encodeJobValue(result) };
@@ -137,6 +141,8 @@ export class BullmqWorker {
     } finally {
       deadline.release();
       if (jobId !== undefined) this.#running.delete(jobId);
+      // The result goes to Redis after the last progress event, so the caller reads every value first.
+      await reporter?.finish();
     }
   }
 

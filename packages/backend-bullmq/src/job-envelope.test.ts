@@ -19,12 +19,15 @@ describe('the job envelope', () => {
   });
 
   it('reads a reason that is not an envelope as TASK_FAILED with that reason', () => {
-    for (const reason of ['job stalled more than allowable limit', '{not json', '{"name":"Other","code":"TASK_FAILED","message":"x"}']) {
+    for (const reason of ['{not json', '{"name":"Other","code":"TASK_FAILED","message":"x"}']) {
       const error = decodeJobFailure(reason, 'resize', 'bullmq');
       expect(error.code).toBe('TASK_FAILED');
       expect(error.message).toBe(`Task 'resize' failed: ${reason}`);
     }
     expect(decodeJobFailure(undefined, 'resize', 'bullmq').message).toContain('without a reason');
+    const stalled = decodeJobFailure('job stalled more than allowable limit', 'resize', 'bullmq');
+    expect(stalled.code).toBe('TASK_FAILED');
+    expect(stalled.message).toMatch(/^Task 'resize' failed: job stalled more than allowable limit: .*maxStalledCount.*lockDuration/);
   });
 
   it('keeps a PROTOCOL_ERROR that was sent as one', () => {

@@ -28,6 +28,28 @@ export interface BullmqJobData {
   traceparent?: string;
   /** W3C `tracestate`, beside `traceparent` when there is one. */
   tracestate?: string;
+  /**
+   * Set when the caller listens for progress: the worker then passes the
+   * task's `ctx.progress` values on as `job.updateProgress({ encoded })`
+   * (see {@link BullmqJobProgress}). Without it, progress goes nowhere and costs nothing.
+   */
+  progress?: true;
+}
+
+/**
+ * A job's progress as this package's worker reports it (`job.progress`, and
+ * the `data` of a `QueueEvents` 'progress' event): the task's latest
+ * `ctx.progress` value, as base64 MessagePack.
+ *
+ * @example
+ * ```ts
+ * queueEvents.on('progress', ({ jobId, data }) => {
+ *   console.log(jobId, decodeJobValue((data as BullmqJobProgress).encoded));
+ * });
+ * ```
+ */
+export interface BullmqJobProgress {
+  encoded: string;
 }
 
 /**
@@ -93,6 +115,13 @@ export function encodeJobFailure(error: ComputeError): string {
   return JSON.stringify(error.toJSON());
 }
 
+// BullMQ's failedReason for a job that stalled more than maxStalledCount times, and what it means.
+const stalledTooOften = 'job stalled more than allowable limit';
+const stalledTooOftenExplained =
+  `${stalledTooOften}: its job stalled more than maxStalledCount times, each time because the worker running it ` +
+  'stopped renewing its lock: the worker died, or the task blocked its event loop for longer than lockDuration ' +
+  '(run such tasks on a worker-thread backend, or raise lockDuration)';
+
 /**
  * Turns a failed job's `failedReason` back into a `ComputeError`. A reason
  * that is not an envelope (BullMQ's own, such as a job that stalled too often,
@@ -122,7 +151,7 @@ export function decodeJobFailure(reason: unknown, taskName: string, backend: str
   }
   return new ComputeError({
     code: 'TASK_FAILED',
-    message: `Task '${taskName}' failed: ${text || 'the job failed without a reason'}`,
+    message: `Task '${taskName}' failed: ${text === stalledTooOften ? stalledTooOftenExplained : text || 'the job failed without a reason'}`,
     taskName,
     backend,
     cause: new Error(text),
@@ -157,6 +186,18 @@ export function isBullmqJobResult(value: unknown): value is BullmqJobResult {
  */
 export function resultOfJob(value: BullmqJobResult): unknown {
   return value.encoded === undefined ? value.result : decodeJobValue(value.encoded);
+}
+
+/**
+ * The value a progress event carries: decoded from {@link BullmqJobProgress},
+ * or as it is from a worker outside this package (`job.updateProgress(42)`).
+ *
+ * @throws `PROTOCOL_ERROR` for an `encoded` that is not this package's.
+ */
+export function progressValueOf(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  const keys = Object.keys(data);
+  return keys.length === 1 && keys[0] === 'encoded' ? decodeJobValue((data as BullmqJobProgress).encoded) : data;
 }
 
 function parseEnvelope(text: string): ComputeError | undefined {

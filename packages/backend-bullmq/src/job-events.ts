@@ -6,6 +6,8 @@ export interface JobEventHandlers {
   completed(jobId: string, returnvalue: unknown): void;
   failed(jobId: string, failedReason: unknown): void;
   removed(jobId: string): void;
+  /** The job reported progress (`data` as its worker sent it). */
+  progress(jobId: string, data: unknown): void;
   /** A handler threw on this job's event (its event could not be read): settle its calls with `error`. */
   unreadable(jobId: unknown, error: unknown): void;
   /** Reading started again from the newest event after it had stopped: events in between may be lost. */
@@ -21,8 +23,8 @@ function ignore(): void {}
 
 /**
  * The one `QueueEvents` all of a backend's calls share: it reads the queue's
- * events stream and hands each job's completion, failure or removal to the
- * backend. When BullMQ's reading loop ends for good (an event it cannot
+ * events stream and hands each job's progress, completion, failure or removal
+ * to the backend. When BullMQ's reading loop ends for good (an event it cannot
  * parse ends it), it opens a new one from the newest event and reports
  * `resumed`, so the backend asks Redis about the calls still waiting.
  */
@@ -86,6 +88,7 @@ export class JobEvents {
     events.on('completed', ({ jobId, returnvalue }) => guarded(handlers, jobId, () => handlers.completed(jobId, returnvalue)));
     events.on('failed', ({ jobId, failedReason }) => guarded(handlers, jobId, () => handlers.failed(jobId, failedReason)));
     events.on('removed', ({ jobId }) => guarded(handlers, jobId, () => handlers.removed(jobId)));
+    events.on('progress', ({ jobId, data }) => guarded(handlers, jobId, () => handlers.progress(jobId, data)));
     this.#events = events;
     this.#openedAt = Date.now();
     events.waitUntilReady().then((eventsClient) => {

@@ -1,5 +1,5 @@
 import { computeErrorFrom, ComputeError, messageOf, type InFlightCall } from '@hybridcompute/core';
-import { decodeJobFailure, isBullmqJobResult, resultOfJob } from './job-envelope.js';
+import { decodeJobFailure, isBullmqJobResult, progressValueOf, resultOfJob } from './job-envelope.js';
 
 /** What the backend keeps with each call in flight. */
 export interface JobCall {
@@ -10,6 +10,8 @@ export interface JobCall {
   missing: boolean;
   /** When the call was made (`Date.now()` time). */
   readonly since: number;
+  /** The caller's `onProgress`, when it listens for progress. */
+  readonly onProgress?: ((value: unknown) => void) | undefined;
 }
 
 /** A call waiting for its job, in the backend's table of calls in flight. */
@@ -98,6 +100,28 @@ export class JobWaiters {
         backend: this.#backend,
       }),
     );
+  }
+
+  /**
+   * The job reported progress: each of its calls that listens gets the value,
+   * now, so before the result, whose event comes later in the same stream.
+   *
+   * @throws `PROTOCOL_ERROR` for a value that is not this package's encoding (the event handler rejects the job's calls with it).
+   */
+  progress(jobId: string, data: unknown): void {
+    const calls = this.#byJob.get(jobId);
+    if (calls === undefined || !calls.some((call) => call.state.onProgress !== undefined)) return;
+    const value = progressValueOf(data);
+    // A copy: a callback may abort its own call, which takes it out of the list.
+    for (const call of [...calls]) {
+      const { onProgress } = call.state;
+      if (onProgress === undefined || call.settled) continue;
+      try {
+        onProgress(value);
+      } catch {
+        // The caller's callback failing is the caller's business; the call goes on.
+      }
+    }
   }
 
   /** The job failed: its calls reject with the error its failed reason carries. */

@@ -30,8 +30,8 @@ async function dispose(backend: BackendUnderTest): Promise<void> {
 }
 
 describeBackendConformance('backend-bullmq', {
-  // Progress and streams do not cross this transport yet: declared, not skipped.
-  capabilities: { progress: false, streaming: false },
+  // Progress travels as job progress events; a queue's job carries one answer, so no streams: declared, not skipped.
+  capabilities: { progress: true, streaming: false },
   createBackend: () => queuedBackend('conformance', false),
   dispose,
   backendName: 'bullmq',
@@ -39,8 +39,8 @@ describeBackendConformance('backend-bullmq', {
 });
 
 describeBackendConformance('a router over backend-bullmq', {
-  // Progress and streams do not cross this transport yet: declared, not skipped.
-  capabilities: { progress: false, streaming: false },
+  // Progress travels as job progress events; a queue's job carries one answer, so no streams: declared, not skipped.
+  capabilities: { progress: true, streaming: false },
   createBackend: () => queuedBackend('conformance-router', true),
   unknownTaskCode: 'NO_BACKEND',
   dispose,

@@ -1,20 +1,22 @@
-import { Pool } from 'undici';
 import { FetchHttpTransport } from './fetch-http-transport.js';
+import { createNodeWebSocket } from './node-websocket.js';
 import type { RemotePlatform } from './remote-backend-options.js';
-import type { WebSocketLike } from './websocket-like.js';
 
 /**
- * Whether `undici` is the real package or Bun's built-in partial copy, which
- * Bun hands out for `import 'undici'` whatever node_modules holds.
+ * Whether this process is Bun. There `import 'undici'` gives Bun's built-in
+ * partial copy whatever node_modules holds (its `Pool` has no `destroy`, and
+ * its answers no body stream), so the HTTP half cannot be undici's pools.
  */
-export const undiciIsPartial = typeof (Pool.prototype as { destroy?: unknown }).destroy !== 'function';
+export const runsOnBun = typeof (globalThis as { process?: { versions?: { bun?: unknown } } }).process?.versions?.bun === 'string';
 
-/** Bun: its `fetch` for HTTP and its WebSocket, which takes headers as undici's does. */
+/**
+ * Bun: its `fetch` for HTTP (Bun's own native client, which keeps a
+ * connection pool of its own; measured faster there than `node:http` with a
+ * keep-alive agent), and `ws` for WebSockets (both take the `tls` option), which Bun also swaps for a
+ * built-in over its native client that still reports the upgrade's headers
+ * and status and enforces `maxPayload`, as the package does on Node.
+ */
 export const bunRemotePlatform: RemotePlatform = {
-  createHttpTransport: (options) => new FetchHttpTransport(options.maxResponseBytes),
-  createWebSocket: (url, token, options) =>
-    new (globalThis.WebSocket as unknown as new (url: URL, options?: { headers?: Record<string, string>; protocols?: string[] }) => WebSocketLike)(url, {
-      ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
-      ...(options?.protocols === undefined || options.protocols.length === 0 ? {} : { protocols: [...options.protocols] }),
-    }),
+  createHttpTransport: (options) => new FetchHttpTransport(options.maxResponseBytes, options.tls),
+  createWebSocket: createNodeWebSocket,
 };

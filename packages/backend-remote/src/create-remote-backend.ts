@@ -1,19 +1,13 @@
-import type { BackendTasksFrom, TypedBackend } from '@hybridcompute/core';
-import { bunRemotePlatform, undiciIsPartial } from './bun-remote-platform.js';
-import { createNodeWebSocket } from './node-websocket.js';
-import type { RemoteBackendOptions, RemotePlatform } from './remote-backend-options.js';
+import { invalidArgumentError, type BackendTasksFrom, type TypedBackend } from '@hybridcompute/core';
+import { runsOnBun } from './bun-remote-platform.js';
+import type { RemoteBackendOptions } from './remote-backend-options.js';
 import { RemoteBackend } from './remote-backend.js';
-import { UndiciHttpTransport } from './undici-http-transport.js';
-
-const nodePlatform: RemotePlatform = {
-  createHttpTransport: (options) => new UndiciHttpTransport(options),
-  createWebSocket: createNodeWebSocket,
-};
+import { runtimeRemotePlatform } from './runtime-remote-platform.js';
 
 /**
  * Creates a backend that runs tasks on compute servers: HTTP on undici's
  * keep-alive pools (the default) or a multiplexed WebSocket (`ws`). On Bun, whose
- * `undici` is a partial copy, HTTP goes through Bun's `fetch` and its WebSocket.
+ * `undici` is a partial copy, HTTP goes through Bun's `fetch`.
  *
  * @throws TypeError (code `INVALID_REQUEST`) for a missing or malformed endpoint or option.
  *
@@ -38,5 +32,8 @@ const nodePlatform: RemotePlatform = {
 export function createRemoteBackend<Tasks = never, const Declared extends readonly string[] = readonly string[]>(
   options: RemoteBackendOptions<Declared>,
 ): TypedBackend<RemoteBackend, BackendTasksFrom<Tasks, Declared>> {
-  return new RemoteBackend(options, undiciIsPartial ? bunRemotePlatform : nodePlatform);
+  if (runsOnBun && (options as { dispatcher?: unknown } | null)?.dispatcher !== undefined) {
+    throw invalidArgumentError("createRemoteBackend: dispatcher is for Node's undici; on Bun, HTTP goes through Bun's fetch: give tls { ca, cert, key } instead");
+  }
+  return new RemoteBackend(options, runtimeRemotePlatform);
 }

@@ -1,5 +1,7 @@
 import { connectErrorCodes } from './connect-error-codes.js';
-import { answerOf, responseTooLargeError, TransportFailure, type HttpAnswer, type HttpTransport } from './http-transport.js';
+import { answerOf, maxConcurrencyHeader, maxConcurrencyOf, responseTooLargeError, TransportFailure, type HttpAnswer, type HttpTransport } from './http-transport.js';
+import type { HttpStreamResponse } from './http-stream-response.js';
+import { encodingsHeader, parseEncodings, streamEncodingOf } from '@hybridcompute/wire/json';
 
 /**
  * HTTP over the platform's `fetch`: browsers, and Bun (whose `undici` is a
@@ -12,9 +14,12 @@ export class FetchHttpTransport implements HttpTransport {
   readonly #maxResponseBytes: number;
   // One signal for every call, aborted by close(): a call without a signal of its own allocates nothing.
   readonly #closing = new AbortController();
+  // Bun: its fetch's `tls` ({ ca, cert, key }) for the `tls` option; browsers have none.
+  readonly #tls: object | undefined;
 
-  constructor(maxResponseBytes: number) {
+  constructor(maxResponseBytes: number, tls?: object) {
     this.#maxResponseBytes = maxResponseBytes;
+    this.#tls = tls;
   }
 
   async request(
@@ -24,12 +29,44 @@ export class FetchHttpTransport implements HttpTransport {
     body: string | Uint8Array | undefined,
     signal: AbortSignal | undefined,
   ): Promise<HttpAnswer> {
+    const response = await this.#send(method, url, headers, body, signal);
+    return this.#readWhole(response, method, url, signal);
+  }
+
+  async requestStream(method: 'POST', url: URL, headers: Record<string, string>, body: string | Uint8Array, signal: AbortSignal | undefined): Promise<HttpStreamResponse> {
+    const response = await this.#send(method, url, headers, body, signal);
+    const encoding = response.status === 200 ? streamEncodingOf(response.headers.get('content-type')) : undefined;
+    if (encoding === undefined || response.body === null) return { kind: 'plain', answer: await this.#readWhole(response, method, url, signal) };
+    const reader = response.body.getReader();
+    const offered = response.headers.get(encodingsHeader);
+    return {
+      kind: 'stream',
+      encoding,
+      maxConcurrency: maxConcurrencyOf(response.headers.get(maxConcurrencyHeader) ?? undefined),
+      encodings: offered === null ? undefined : parseEncodings(offered),
+      pieces: {
+        next: async () => {
+          try {
+            const { done, value } = await reader.read();
+            return done ? { done: true, value: undefined } : { done: false, value };
+          } catch (error) {
+            if (signal?.aborted === true) throw signal.reason;
+            throw new TransportFailure(`${method} ${url.href} failed while reading the answer: ${(error as Error).message}`, true, error);
+          }
+        },
+      },
+      cancel: () => void reader.cancel().catch(() => {}),
+    };
+  }
+
+  async #send(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | Uint8Array | undefined, signal: AbortSignal | undefined): Promise<Response> {
     const closing = this.#closing.signal;
     if (closing.aborted) throw new TransportFailure(`${method} ${url.href} was not sent: the remote backend is closed`, false, undefined);
     let response: Response;
     try {
       const init: RequestInit = { method, headers, redirect: 'manual', signal: signal === undefined ? closing : AbortSignal.any([signal, closing]) };
       if (body !== undefined) init.body = body as NonNullable<RequestInit['body']>;
+      if (this.#tls !== undefined) (init as { tls?: object }).tls = this.#tls;
       response = await fetch(url, init);
     } catch (error) {
       if (signal?.aborted === true) throw signal.reason;
@@ -39,6 +76,10 @@ export class FetchHttpTransport implements HttpTransport {
       const delivered = !(typeof code === 'string' && connectErrorCodes.has(code));
       throw new TransportFailure(`${method} ${url.href} failed: ${(error as Error).message || String(code)}`, delivered, error);
     }
+    return response;
+  }
+
+  async #readWhole(response: Response, method: string, url: URL, signal: AbortSignal | undefined): Promise<HttpAnswer> {
     let bytes: Uint8Array;
     try {
       bytes = await this.#read(response, url);

@@ -1,5 +1,6 @@
 import { ComputeError } from '@hybridcompute/core';
-import { encodingOfContentType, encodingsHeader, parseEncodings, type WireEncoding } from '@hybridcompute/wire';
+import { encodingOfContentType, encodingsHeader, parseEncodings, type WireEncoding } from '@hybridcompute/wire/json';
+import type { HttpStreamResponse } from './http-stream-response.js';
 
 /**
  * The response header in which a compute server advertises its admission
@@ -115,6 +116,12 @@ export function responseTooLargeError(url: URL, maxResponseBytes: number, taskNa
  */
 export interface HttpTransport {
   request(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | Uint8Array | undefined, signal: AbortSignal | undefined): Promise<HttpAnswer>;
+  /**
+   * Optional: sends a request whose answer may be streamed (see
+   * {@link HttpStreamResponse}). Without it, a transport carries no
+   * progress, and `streamTask` over it is refused with `INVALID_REQUEST`.
+   */
+  requestStream?(method: 'POST', url: URL, headers: Record<string, string>, body: string | Uint8Array, signal: AbortSignal | undefined): Promise<HttpStreamResponse>;
   close(): Promise<void>;
 }
 
@@ -138,6 +145,10 @@ export interface HttpTransportOptions {
   keepAliveTimeout: number;
   /** The longest body to read, in bytes: past it the request fails with `PROTOCOL_ERROR`. */
   maxResponseBytes: number;
+  /** Node: the CA and client certificate of the `tls` option, for the transport's connections. */
+  tls?: import('./remote-tls-options.js').TlsClientSettings | undefined;
+  /** Node: the `dispatcher` option, which then carries every request. */
+  dispatcher?: import('./remote-tls-options.js').RemoteDispatcher | undefined;
 }
 
 /**

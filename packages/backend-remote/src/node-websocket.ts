@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
+import type { TlsClientSettings } from './remote-tls-options.js';
 import type { WebSocketCloseEvent, WebSocketLike, WebSocketOpenEvent } from './websocket-like.js';
 
 /**
@@ -16,8 +17,12 @@ import type { WebSocketCloseEvent, WebSocketLike, WebSocketOpenEvent } from './w
  * const socket = createNodeWebSocket(new URL('ws://127.0.0.1:8080/compute'), token, { maxResponseBytes: 64 * 1024 * 1024 });
  * ```
  */
-export function createNodeWebSocket(url: URL, token: string | undefined, options?: { maxResponseBytes: number; protocols?: readonly string[] | undefined }): WebSocketLike {
-  return new NodeWebSocket(url, token, options?.maxResponseBytes, options?.protocols);
+export function createNodeWebSocket(
+  url: URL,
+  token: string | undefined,
+  options?: { maxResponseBytes: number; protocols?: readonly string[] | undefined; tls?: TlsClientSettings | undefined },
+): WebSocketLike {
+  return new NodeWebSocket(url, token, options?.maxResponseBytes, options?.protocols, options?.tls);
 }
 
 const handshakeTimeoutMs = 10_000;
@@ -29,14 +34,16 @@ class NodeWebSocket implements WebSocketLike {
   #opened = false;
   #tooLarge = false;
 
-  constructor(url: URL, token: string | undefined, maxPayload: number | undefined, protocols: readonly string[] | undefined) {
+  constructor(url: URL, token: string | undefined, maxPayload: number | undefined, protocols: readonly string[] | undefined, tls: TlsClientSettings | undefined) {
     this.#socket = new WebSocket(url, protocols === undefined || protocols.length === 0 ? [] : [...protocols], {
       headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
       // Compression would cost both ends CPU on every frame; compute answers are small or already binary.
       perMessageDeflate: false,
       // A server that takes the connection and never answers the upgrade must not hold the calls waiting for it forever.
       handshakeTimeout: handshakeTimeoutMs,
-      ...(maxPayload === undefined ? {} : { maxPayload }),
+      ...(maxPayload === undefined || maxPayload === Number.POSITIVE_INFINITY ? {} : { maxPayload }),
+      // The CA and client certificate for wss:, passed on to node:tls.
+      ...tls,
     });
     this.#socket.on('open', () => {
       this.#opened = true;

@@ -1,8 +1,9 @@
-import { jsonCodec, msgpackCodec, type WireCodec } from '@hybridcompute/wire';
+import { jsonCodec, type WireCodec } from '@hybridcompute/wire/json';
 /**
  * What one incoming WebSocket frame means to the client:
  * - `result` / `error`: the answer of call `id` (`error` holds the whole frame, for `errorFromAnswer`);
  * - `garbled`: it names call `id` but is not an answer (no `result`, no string `error`);
+ * - `chunk` / `progress` / `end`: a stream's chunk, a progress value, a stream's end (`{ id, end: true }`);
  * - `ignored`: not about any call of ours, by design (`{ duplicateId }`: the server refused a
  *   repeated id, which must not settle the first call with that id);
  * - `unidentifiable`: not the protocol, and names no call (not JSON, not an object, an `id`
@@ -12,6 +13,9 @@ export type AnswerFrame =
   | { kind: 'result'; id: number; result: unknown }
   | { kind: 'error'; id: number; frame: Record<string, unknown> }
   | { kind: 'garbled'; id: number; reason: string }
+  | { kind: 'chunk'; id: number; value: unknown }
+  | { kind: 'progress'; id: number; value: unknown }
+  | { kind: 'end'; id: number }
   | { kind: 'ignored' }
   | { kind: 'unidentifiable'; reason: string; frame?: Record<string, unknown> | undefined };
 
@@ -59,12 +63,12 @@ export function readAnswerFrame(data: unknown, codec: WireCodec = jsonCodec): An
   let frame: unknown;
   let shown: string;
   // Text frames are JSON whatever the socket speaks; binary ones are the socket's encoding.
-  if (codec === msgpackCodec && typeof data !== 'string') {
+  if (codec.encoding === 'msgpack' && typeof data !== 'string') {
     const bytes = bytesOfFrame(data);
     if (bytes === undefined) return { kind: 'unidentifiable', reason: 'a frame that is neither text nor binary' };
     shown = `${bytes.byteLength} bytes`;
     try {
-      frame = msgpackCodec.decode(bytes);
+      frame = codec.decode(bytes);
     } catch {
       return { kind: 'unidentifiable', reason: `a frame that is not MessagePack (${shown})` };
     }
@@ -89,6 +93,9 @@ export function readAnswerFrame(data: unknown, codec: WireCodec = jsonCodec): An
     return { kind: 'unidentifiable', reason: `a frame ${what}`, frame: fields };
   }
   if (Object.hasOwn(fields, 'result')) return { kind: 'result', id, result: fields['result'] };
+  if (Object.hasOwn(fields, 'chunk')) return { kind: 'chunk', id, value: fields['chunk'] };
+  if (Object.hasOwn(fields, 'progress')) return { kind: 'progress', id, value: fields['progress'] };
+  if (fields['end'] === true) return { kind: 'end', id };
   // JSON leaves out a result that is undefined: `{ "id" }` alone answers a task that returned nothing.
   if (Object.keys(fields).length === 1) return { kind: 'result', id, result: undefined };
   if (typeof fields['error'] === 'string') return { kind: 'error', id, frame: fields };

@@ -49,13 +49,13 @@ describe('readComputeAnswer', () => {
 
 describe('readTaskList', () => {
   it('reads the tasks and the admission limit', () => {
-    expect(readTaskList(answer(200, '{"tasks":["a"],"maxConcurrency":64}'), tasksUrl, 'remote')).toEqual({ tasks: ['a'], maxConcurrency: 64, encodings: [] });
-    expect(readTaskList(answer(200, '{"tasks":["a"]}', 32), tasksUrl, 'remote')).toEqual({ tasks: ['a'], maxConcurrency: 32, encodings: [] });
+    expect(readTaskList(answer(200, '{"tasks":["a"],"maxConcurrency":64}'), tasksUrl, 'remote')).toEqual({ tasks: ['a'], maxConcurrency: 64, encodings: [], streaming: false });
+    expect(readTaskList(answer(200, '{"tasks":["a"]}', 32), tasksUrl, 'remote')).toEqual({ tasks: ['a'], maxConcurrency: 32, encodings: [], streaming: false });
   });
 
   it('treats listed: false and the old null as "ask the server"', () => {
-    expect(readTaskList(answer(200, '{"tasks":[],"listed":false,"maxConcurrency":8}'), tasksUrl, 'remote')).toEqual({ tasks: undefined, maxConcurrency: 8, encodings: [] });
-    expect(readTaskList(answer(200, '{"tasks":null}'), tasksUrl, 'remote')).toEqual({ tasks: undefined, maxConcurrency: undefined, encodings: [] });
+    expect(readTaskList(answer(200, '{"tasks":[],"listed":false,"maxConcurrency":8,"streaming":true}'), tasksUrl, 'remote')).toEqual({ tasks: undefined, maxConcurrency: 8, encodings: [], streaming: true });
+    expect(readTaskList(answer(200, '{"tasks":null}'), tasksUrl, 'remote')).toEqual({ tasks: undefined, maxConcurrency: undefined, encodings: [], streaming: false });
   });
 
   it('says unsupported for a server without the route', () => {

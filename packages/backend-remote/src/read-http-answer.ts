@@ -1,5 +1,6 @@
 import { ComputeError } from '@hybridcompute/core';
-import { msgpackCodec, parseEncodings, type WireEncoding } from '@hybridcompute/wire';
+import { parseEncodings, type WireEncoding } from '@hybridcompute/wire/json';
+import { loadedMsgpackCodec } from './msgpack-codec-loader.js';
 import { errorFromAnswer } from './error-from-answer.js';
 import { TransportFailure, type HttpAnswer } from './http-transport.js';
 import { rememberRetryAfter } from './retry-delay.js';
@@ -10,13 +11,14 @@ import { rememberRetryAfter } from './retry-delay.js';
  * or `'unsupported'` from a server of the older protocol, which has no such route.
  */
 export type TaskListAnswer =
-  | { tasks: string[] | undefined; maxConcurrency: number | undefined; encodings: WireEncoding[] }
+  | { tasks: string[] | undefined; maxConcurrency: number | undefined; encodings: WireEncoding[]; streaming: boolean }
   | 'unsupported';
 
 // The body in its own encoding; `undefined` for one that does not decode, which the callers report.
+// A server answers MessagePack only to MessagePack, so its codec is loaded when such an answer comes.
 function parseBody(answer: HttpAnswer): unknown {
   try {
-    return answer.bytes === undefined ? JSON.parse(answer.text) : msgpackCodec.decode(answer.bytes);
+    return answer.bytes === undefined ? JSON.parse(answer.text) : loadedMsgpackCodec()?.decode(answer.bytes);
   } catch {
     return undefined;
   }
@@ -94,5 +96,7 @@ export function readTaskList(answer: HttpAnswer, url: URL, backend: string): Tas
     maxConcurrency: typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0 ? limit : (answer.maxConcurrency ?? undefined),
     // A server that lists none speaks JSON only, as every server before MessagePack did.
     encodings: parseEncodings(fields['encodings'] ?? answer.encodings),
+    // A server that does not say it streams cannot: an older one would answer a stream with a plain result.
+    streaming: fields['streaming'] === true,
   };
 }

@@ -1,21 +1,24 @@
 import { ComputeError } from '@hybridcompute/core';
-import { jsonCodec, msgpackCodec, type WireCodec, type WireEncoding } from '@hybridcompute/wire';
+import { jsonCodec, type WireCodec, type WireEncoding } from '@hybridcompute/wire/json';
+import { loadedMsgpackCodec } from './msgpack-codec-loader.js';
 import type { RemoteEncoding } from './remote-backend-options.js';
 
 /**
  * The codec a call goes out in: the one the `encoding` option forces, or
- * under `'auto'` MessagePack when the server offers it and JSON otherwise.
+ * under `'auto'` MessagePack when the server offers it and JSON otherwise;
+ * `undefined` when that is MessagePack and its codec is not loaded yet
+ * (`loadMsgpackCodec`).
  *
  * @example
  * ```ts
- * codecFor('auto', ['msgpack', 'json']); // msgpackCodec
+ * codecFor('auto', ['msgpack', 'json']); // the MessagePack codec, once loaded
  * codecFor('auto', undefined); // jsonCodec: nothing is known of the server yet
  * ```
  */
-export function codecFor(preference: RemoteEncoding, offered: readonly WireEncoding[] | undefined): WireCodec {
+export function codecFor(preference: RemoteEncoding, offered: readonly WireEncoding[] | undefined): WireCodec | undefined {
   if (preference === 'json') return jsonCodec;
-  if (preference === 'msgpack') return msgpackCodec;
-  return offered?.includes('msgpack') === true ? msgpackCodec : jsonCodec;
+  if (preference === 'msgpack' || offered?.includes('msgpack') === true) return loadedMsgpackCodec();
+  return jsonCodec;
 }
 
 /**

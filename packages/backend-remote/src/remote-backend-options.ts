@@ -1,6 +1,7 @@
 import { invalidArgumentError, maxTimerDelay, type RunTaskOptions } from '@hybridcompute/core';
 import type { HttpTransport, HttpTransportOptions } from './http-transport.js';
 import type { WebSocketFactory } from './websocket-like.js';
+import { readRemoteDispatcher, readRemoteTlsOptions, type RemoteDispatcher, type RemoteTlsOptions, type TlsClientSettings } from './remote-tls-options.js';
 
 /**
  * How calls travel: one HTTP request each, or multiplexed on a WebSocket.
@@ -76,6 +77,19 @@ export interface RemoteBackendOptions<Declared extends readonly string[] = reado
   encoding?: RemoteEncoding | undefined;
   /** The name errors report as their `backend`. Default `'remote'`. */
   name?: string | undefined;
+  /**
+   * Node and Bun (browsers ignore it): the CA to trust for `https:`/`wss:` servers a public CA did not
+   * sign, and a client certificate for servers that ask for one (mutual
+   * TLS); HTTP and the WebSocket alike. See {@link RemoteTlsOptions}.
+   */
+  tls?: RemoteTlsOptions | undefined;
+  /**
+   * Node only (Bun refuses it, browsers ignore it): an undici dispatcher (an `Agent`, a `ProxyAgent`) that carries the
+   * HTTP requests instead of the backend's own pools; `connections` and
+   * `keepAliveTimeout` then do not apply, and `close()` leaves it open.
+   * The WebSocket, made with `ws`, takes `tls` instead.
+   */
+  dispatcher?: RemoteDispatcher | undefined;
 }
 
 /**
@@ -137,6 +151,7 @@ export interface ResolvedRemoteOptions {
   endpointCooldown: number;
   encoding: RemoteEncoding;
   http: HttpTransportOptions;
+  tls: TlsClientSettings | undefined;
 }
 
 /**
@@ -186,6 +201,7 @@ export function readRemoteBackendOptions(options: RemoteBackendOptions): Resolve
   if (encoding !== 'auto' && encoding !== 'msgpack' && encoding !== 'json') {
     throw invalidArgumentError(`createRemoteBackend: encoding must be 'auto', 'msgpack' or 'json', got ${String(encoding)}`);
   }
+  const tls = readRemoteTlsOptions(options.tls);
   const list = Array.isArray(options.endpoint) ? (options.endpoint as (string | URL)[]) : [options.endpoint as string | URL];
   if (list.length === 0) throw invalidArgumentError('createRemoteBackend: endpoint must name at least one URL');
   return {
@@ -203,7 +219,10 @@ export function readRemoteBackendOptions(options: RemoteBackendOptions): Resolve
       connections: optionalPositive(options.connections, 'connections') ?? 64,
       keepAliveTimeout: optionalPositive(options.keepAliveTimeout, 'keepAliveTimeout') ?? 10_000,
       maxResponseBytes: maxResponseBytes ?? defaultMaxResponseBytes,
+      tls,
+      dispatcher: readRemoteDispatcher(options.dispatcher),
     },
+    tls,
   };
 }
 

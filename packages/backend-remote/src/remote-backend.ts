@@ -5,23 +5,30 @@ import {
   CloseOnce,
   ComputeError,
   invalidArgumentError,
+  lazyStream,
   noCallOptions,
+  readStreamOptions,
   readRunOptions,
   runUnderDeadline,
   type CallOptions,
   type ComputeBackendInterface,
 } from '@hybridcompute/core';
 import { EndpointRotation } from './endpoint-rotation.js';
-import { errorFromAnswer } from './error-from-answer.js';
 import { TransportFailure, type HttpTransport } from './http-transport.js';
 import { readTaskList } from './read-http-answer.js';
 import { defaultMaxConcurrency, readRemoteBackendOptions, type RemoteBackendOptions, type RemotePlatform, type RemoteEncoding, type RemoteRunOptions, type RemoteTransport } from './remote-backend-options.js';
 import { RemoteEndpoint, type RemoteLoad } from './remote-endpoint.js';
 import { retryDelay } from './retry-delay.js';
-import { sendHttpCall } from './send-http-call.js';
+import { sendHttpCall, type HttpCall } from './send-http-call.js';
 import { WebSocketChannel } from './websocket-channel.js';
+import { withTls } from './remote-tls-options.js';
 import { codecFor, refusalToSend } from './refusal-to-send.js';
-import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec, type WireEncoding } from '@hybridcompute/wire';
+import { jsonCodec } from '@hybridcompute/wire/json';
+import { loadMsgpackCodec } from './msgpack-codec-loader.js';
+import { isAborted, sleep } from './sleep.js';
+import { subprotocolsFor } from './subprotocols-for.js';
+import { askEncodings, whyRefused, type TaskListProbe } from './task-list-probe.js';
+import { openRemoteStream, type RemoteStreamContext, type RemoteStreamOptions } from './remote-stream.js';
 
 // How long connect() (and the WebSocket's refusal probe) waits for one endpoint when the backend has no timeout.
 const defaultConnectAttemptMs = 10_000;
@@ -55,6 +62,8 @@ export class RemoteBackend implements ComputeBackendInterface {
   // Aborted by close(): wakes calls waiting out a retry backoff so they settle at once.
   readonly #closing = new AbortController();
   readonly #closer = new CloseOnce(() => this.#shutDown());
+  readonly #streams: RemoteStreamContext;
+  readonly #probe: TaskListProbe;
 
   constructor(options: RemoteBackendOptions, platform: RemotePlatform) {
     const resolved = readRemoteBackendOptions(options);
@@ -67,6 +76,7 @@ export class RemoteBackend implements ComputeBackendInterface {
     this.#idempotent = resolved.idempotent;
     this.#tasks = resolved.tasks === undefined ? undefined : new Set(resolved.tasks);
     this.#http = platform.createHttpTransport(resolved.http);
+    this.#probe = { http: this.#http, headers: () => this.#authHeaders(), timeoutMs: this.#timeout ?? defaultConnectAttemptMs, backend: this.name };
     const { maxResponseBytes } = resolved.http;
     this.#endpoints = resolved.endpoints.map((url) => {
       const endpoint = new RemoteEndpoint(url, defaultMaxConcurrency);
@@ -74,18 +84,29 @@ export class RemoteBackend implements ComputeBackendInterface {
         endpoint.channel = new WebSocketChannel({
           url: endpoint.wsUrl,
           token: this.#token,
-          factory: platform.createWebSocket,
+          factory: withTls(platform.createWebSocket, resolved.tls),
           backend: this.name,
           maxResponseBytes,
           admission: endpoint.admission,
           subprotocols: () => subprotocolsFor(codecFor(this.#encoding, endpoint.encodings)),
           // Under 'auto' the socket's subprotocol fixes its encoding: learn what the server speaks before opening one.
-          beforeOpen: () => (this.#encoding === 'auto' ? endpoint.discoverEncodings(() => this.#askEncodings(endpoint)) : Promise.resolve()),
-          probe: () => this.#whyRefused(endpoint),
+          beforeOpen: () =>
+            (this.#encoding === 'auto' ? endpoint.discoverEncodings(() => askEncodings(this.#probe, endpoint)) : Promise.resolve()).then(() =>
+              this.#loadCodecFor(endpoint),
+            ),
+          probe: () => whyRefused(this.#probe, endpoint),
         });
       }
       return endpoint;
     });
+    this.#streams = {
+      backend: this.name,
+      http: this.#http,
+      encoding: this.#encoding,
+      maxResponseBytes,
+      authHeaders: () => this.#authHeaders(),
+      askTaskList: (endpoint) => askEncodings(this.#probe, endpoint).then((encodings) => endpoint.learnEncodings(encodings ?? ['json'])),
+    };
     this.#rotation = new EndpointRotation(this.#endpoints, resolved.endpointCooldown, (endpoint) => endpoint.free);
   }
 
@@ -137,8 +158,10 @@ export class RemoteBackend implements ComputeBackendInterface {
         // A server of the older protocol has no task list: canRun stays as it was, and it speaks JSON.
         if (list === 'unsupported') {
           endpoint.learnEncodings(['json']);
+          endpoint.streaming = false;
           return;
         }
+        endpoint.streaming = list.streaming;
         endpoint.admission.learn(list.maxConcurrency);
         endpoint.learnEncodings(list.encodings);
         this.#tasks = list.tasks === undefined ? undefined : new Set(list.tasks);
@@ -223,10 +246,39 @@ export class RemoteBackend implements ComputeBackendInterface {
       return Promise.reject(invalidArgumentError(`runTask('${taskName}'): idempotencyKey must be a string, got ${typeof idempotencyKey}`));
     }
     const timeout = callOptions.timeout ?? this.#timeout;
-    if (timeout === undefined && callOptions.signal === undefined) return this.#attempts(taskName, input, undefined, undefined, idempotencyKey) as Promise<Output>;
+    if (timeout === undefined && callOptions.signal === undefined) return this.#attempts(taskName, input, undefined, undefined, idempotencyKey, callOptions.onProgress) as Promise<Output>;
     const deadlineAt = timeout === undefined ? undefined : Date.now() + timeout;
     const withTimeout = timeout === callOptions.timeout ? callOptions : { signal: callOptions.signal, timeout };
-    return runUnderDeadline(taskName, this.name, withTimeout, (signal) => this.#attempts(taskName, input, signal, deadlineAt, idempotencyKey)) as Promise<Output>;
+    return runUnderDeadline(taskName, this.name, withTimeout, (signal) => this.#attempts(taskName, input, signal, deadlineAt, idempotencyKey, callOptions.onProgress)) as Promise<Output>;
+  }
+
+  /**
+   * Streams a task's chunks from a server: an `async function*` task's
+   * yields, in order, under flow control (at most `highWaterMark` chunks on
+   * their way; a loop that stops reading pauses the task at its `yield`).
+   * Leaving the loop early stops the task on the server: its generator is
+   * closed and its `ctx.signal` aborts. A failure after some chunks rejects
+   * the loop (`TASK_FAILED`, the task's code in `cause`) once those are read;
+   * the server vanishing is `BACKEND_UNAVAILABLE`; bad options, a task that
+   * does not stream, or a server that cannot, are `INVALID_REQUEST`. Streams
+   * are never retried.
+   *
+   * @example
+   * ```ts
+   * for await (const tile of remote.streamTask('tiles', image, { highWaterMark: 8, timeout: 30_000 })) {
+   *   draw(tile);
+   *   if (cancelled) break; // the server closes the generator
+   * }
+   * ```
+   */
+  streamTask(taskName: string, input: unknown, options?: RemoteStreamOptions): AsyncIterableIterator<unknown> {
+    return lazyStream(() => {
+      if (typeof taskName !== 'string') throw invalidArgumentError(`streamTask: the task name must be a string, got ${typeof taskName}`);
+      const read = readStreamOptions(taskName, options);
+      if (this.#closer.closed) throw backendClosedError(this.name, taskName);
+      const withTimeout = read.timeout === undefined && this.#timeout !== undefined ? { ...read, timeout: this.#timeout } : read;
+      return openRemoteStream(this.#streams, this.#rotation.pick().endpoint, taskName, input, withTimeout);
+    });
   }
 
   /**
@@ -249,15 +301,15 @@ export class RemoteBackend implements ComputeBackendInterface {
     await this.#http.close();
   }
 
-  #attempts(taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined): Promise<unknown> {
+  #attempts(taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined, onProgress?: (value: unknown) => void): Promise<unknown> {
     // The first attempt is the hot path: no retry state is built unless it fails.
     const { endpoint, index } = this.#rotation.pick();
-    return this.#call(endpoint, taskName, input, signal, deadlineAt, idempotencyKey).then(
+    return this.#call(endpoint, taskName, input, signal, deadlineAt, idempotencyKey, onProgress).then(
       (result) => {
         this.#rotation.markUp(index);
         return result;
       },
-      (error: unknown) => this.#retry(error, index, taskName, input, signal, deadlineAt, idempotencyKey),
+      (error: unknown) => this.#retry(error, index, taskName, input, signal, deadlineAt, idempotencyKey, onProgress),
     );
   }
 
@@ -269,6 +321,7 @@ export class RemoteBackend implements ComputeBackendInterface {
     signal: AbortSignal | undefined,
     deadlineAt: number | undefined,
     idempotencyKey: string | undefined,
+    onProgress: ((value: unknown) => void) | undefined,
   ): Promise<unknown> {
     const retryable = idempotencyKey !== undefined || this.#idempotent.has(taskName);
     const tried = new Set<number>([firstIndex]);
@@ -297,7 +350,7 @@ export class RemoteBackend implements ComputeBackendInterface {
       index = next.index;
       tried.add(index);
       try {
-        const result = await this.#call(next.endpoint, taskName, input, signal, deadlineAt, idempotencyKey);
+        const result = await this.#call(next.endpoint, taskName, input, signal, deadlineAt, idempotencyKey, onProgress);
         this.#rotation.markUp(index);
         return result;
       } catch (caught) {
@@ -306,49 +359,37 @@ export class RemoteBackend implements ComputeBackendInterface {
     }
   }
 
-  #call(endpoint: RemoteEndpoint, taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined): Promise<unknown> {
+  #call(endpoint: RemoteEndpoint, taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined, onProgress?: (value: unknown) => void): Promise<unknown> {
     // Under 'auto', a value JSON would change is refused only once the server is known not to speak
     // MessagePack: ask it once, with GET /tasks. (A socket asks before it opens: see beforeOpen.)
     if (this.#encoding === 'auto' && endpoint.encodings === undefined && endpoint.channel === undefined) {
       if (jsonCodec.mismatchOf(input, 'input') !== undefined) {
         return endpoint
-          .discoverEncodings(() => this.#askEncodings(endpoint))
-          .then(() => this.#callNow(endpoint, taskName, input, signal, deadlineAt, idempotencyKey));
+          .discoverEncodings(() => askEncodings(this.#probe, endpoint))
+          .then(() => this.#callNow(endpoint, taskName, input, signal, deadlineAt, idempotencyKey, onProgress));
       }
     }
-    return this.#callNow(endpoint, taskName, input, signal, deadlineAt, idempotencyKey);
+    return this.#callNow(endpoint, taskName, input, signal, deadlineAt, idempotencyKey, onProgress);
   }
 
-  #callNow(endpoint: RemoteEndpoint, taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined): Promise<unknown> {
+  #callNow(endpoint: RemoteEndpoint, taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined, onProgress?: (value: unknown) => void): Promise<unknown> {
     if (endpoint.channel !== undefined) {
-      return endpoint.channel.call(taskName, input, signal === undefined ? noCallOptions : { signal, timeout: undefined }, deadlineAt);
+      return endpoint.channel.call(taskName, input, signal === undefined ? noCallOptions : { signal, timeout: undefined }, deadlineAt, onProgress);
     }
     const codec = codecFor(this.#encoding, endpoint.encodings);
+    if (codec === undefined) {
+      return this.#loadCodecFor(endpoint).then(() => this.#callNow(endpoint, taskName, input, signal, deadlineAt, idempotencyKey, onProgress));
+    }
     const refusal = refusalToSend(codec, input, taskName, this.name, endpoint.url);
     if (refusal !== undefined) return Promise.reject(refusal);
-    return sendHttpCall(this.#http, endpoint, { taskName, input, codec, headers: this.#authHeaders(), deadlineAt, idempotencyKey, signal, backend: this.name });
+    const call: HttpCall = { taskName, input, codec, headers: this.#authHeaders(), deadlineAt, idempotencyKey, signal, backend: this.name };
+    if (onProgress !== undefined) Object.assign(call, { onProgress, maxRecordBytes: this.#streams.maxResponseBytes });
+    return sendHttpCall(this.#http, endpoint, call);
   }
 
-  // What the server at `endpoint` says it speaks: `undefined` from a server too old to say.
-  async #askEncodings(endpoint: RemoteEndpoint): Promise<readonly WireEncoding[] | undefined> {
-    const answer = await this.#http.request('GET', endpoint.tasksUrl, this.#authHeaders(), undefined, AbortSignal.timeout(this.#timeout ?? defaultConnectAttemptMs));
-    endpoint.admission.learn(answer.maxConcurrency);
-    if (answer.status < 200 || answer.status >= 300) return answer.encodings;
-    const list = readTaskList(answer, endpoint.tasksUrl, this.name);
-    return list === 'unsupported' ? undefined : list.encodings;
-  }
-
-  // Asked when a WebSocket would not open and the platform cannot say why: is it the token?
-  async #whyRefused(endpoint: RemoteEndpoint): Promise<ComputeError | undefined> {
-    const answer = await this.#http.request('GET', endpoint.tasksUrl, this.#authHeaders(), undefined, AbortSignal.timeout(this.#timeout ?? defaultConnectAttemptMs));
-    if (answer.status !== 401 && answer.status !== 403) return undefined;
-    let body: unknown;
-    try {
-      body = answer.bytes === undefined ? JSON.parse(answer.text) : msgpackCodec.decode(answer.bytes);
-    } catch {
-      body = undefined;
-    }
-    return errorFromAnswer(body, answer.status, undefined, this.name);
+  // MessagePack's codec is loaded on first need, so that a client of JSON servers never carries it.
+  async #loadCodecFor(endpoint: RemoteEndpoint): Promise<void> {
+    if (codecFor(this.#encoding, endpoint.encodings) === undefined) await loadMsgpackCodec(this.name);
   }
 
   #authHeaders(): Record<string, string> {
@@ -364,29 +405,4 @@ export class RemoteBackend implements ComputeBackendInterface {
     const what = taskName === undefined ? 'the request' : `task '${taskName}'`;
     return backendUnavailableError(this.name, `No compute server could take ${what}: ${error instanceof Error ? error.message : String(error)}`, { taskName, cause: error });
   }
-}
-
-// A function, so that TypeScript does not keep a narrowing of `aborted` across an await.
-function isAborted(signal: AbortSignal): boolean {
-  return signal.aborted;
-}
-
-// Waits `ms`, or less when `signal` or `closing` aborts first.
-function sleep(ms: number, signal: AbortSignal | undefined, closing: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      closing.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    closing.addEventListener('abort', done, { once: true });
-  });
-}
-
-// A socket offers only the subprotocol of the encoding chosen; JSON goes with none at all, as older servers expect.
-function subprotocolsFor(codec: WireCodec): readonly string[] {
-  return codec === msgpackCodec ? [subprotocolOf.msgpack] : [];
 }

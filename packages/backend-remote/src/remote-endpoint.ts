@@ -1,5 +1,5 @@
 import { AdmissionQueue } from './admission-queue.js';
-import type { WireEncoding } from '@hybridcompute/wire';
+import type { WireEncoding } from '@hybridcompute/wire/json';
 import type { WebSocketChannel } from './websocket-channel.js';
 
 /**
@@ -49,6 +49,9 @@ export class RemoteEndpoint {
    * `x-compute-encodings`); `undefined` until it has said anything.
    */
   encodings: readonly WireEncoding[] | undefined;
+  /** Whether the server said it streams (`"streaming": true` on `GET /tasks`); `undefined` until it has said. */
+  streaming: boolean | undefined;
+  #streamingAsked: Promise<void> | undefined;
   // One `GET /tasks` at a time to learn them, shared by every call that needs to know.
   #discovery: Promise<void> | undefined;
 
@@ -79,6 +82,13 @@ export class RemoteEndpoint {
       },
     );
     await this.#discovery;
+  }
+
+  /** Makes sure {@link RemoteEndpoint.streaming} is known, asking once with `ask` (a `GET /tasks` that sets it); a failed ask is asked again next time. */
+  async discoverStreaming(ask: () => Promise<void>): Promise<void> {
+    if (this.streaming !== undefined) return;
+    this.#streamingAsked ??= ask().finally(() => (this.#streamingAsked = undefined));
+    await this.#streamingAsked;
   }
 
   get free(): number {

@@ -1,7 +1,8 @@
 import { abortErrorFrom, ComputeError, idempotencyKeyHeader, timeoutHeader, withCallNames } from '@hybridcompute/core';
-import type { WireCodec } from '@hybridcompute/wire';
+import type { WireCodec } from '@hybridcompute/wire/json';
 import type { HttpTransport } from './http-transport.js';
 import { readComputeAnswer } from './read-http-answer.js';
+import { requestWithProgress } from './request-with-progress.js';
 import { addTraceHeaders } from './trace-http-call.js';
 import type { RemoteEndpoint } from './remote-endpoint.js';
 
@@ -18,6 +19,10 @@ export interface HttpCall {
   idempotencyKey: string | undefined;
   signal: AbortSignal | undefined;
   backend: string;
+  /** The caller's onProgress: the answer is asked for as a stream of progress records, then the result. */
+  onProgress?: ((value: unknown) => void) | undefined;
+  /** The longest record of a streamed answer (the backend's `maxResponseBytes`). */
+  maxRecordBytes?: number | undefined;
 }
 
 interface Waiter {
@@ -52,7 +57,12 @@ export async function sendHttpCall(transport: HttpTransport, endpoint: RemoteEnd
       headers['content-type'] = codec.contentType;
       if (call.deadlineAt !== undefined) headers[timeoutHeader] = String(Math.max(1, call.deadlineAt - Date.now()));
       if (call.idempotencyKey !== undefined) headers[idempotencyKeyHeader] = call.idempotencyKey;
-      const answer = await transport.request('POST', endpoint.url, headers, body, signal);
+      const { onProgress } = call;
+      const answer =
+        onProgress === undefined || transport.requestStream === undefined
+          ? await transport.request('POST', endpoint.url, headers, body, signal)
+          : await requestWithProgress(transport as HttpTransport & Required<Pick<HttpTransport, 'requestStream'>>, endpoint.url, { headers, body, codec, signal, onProgress, taskName, backend, maxRecordBytes: call.maxRecordBytes ?? Number.POSITIVE_INFINITY });
+      if ('streamed' in answer) return answer.result;
       admission.learn(answer.maxConcurrency);
       endpoint.learnEncodings(answer.encodings);
       try {
@@ -100,7 +110,7 @@ function newWaiter(): Waiter & { woken(signal: AbortSignal | undefined, leave: (
   };
 }
 
-function waitForRoom(endpoint: RemoteEndpoint, call: HttpCall): Promise<void> {
+export function waitForRoom(endpoint: RemoteEndpoint, call: Pick<HttpCall, 'signal' | 'taskName' | 'backend'>): Promise<void> {
   const waiter = newWaiter();
   endpoint.admission.enqueue(waiter);
   return waiter.woken(call.signal, () => leaveQueue(endpoint, waiter), call.taskName, call.backend);
@@ -114,6 +124,6 @@ function leaveQueue(endpoint: RemoteEndpoint, waiter: Waiter): void {
 }
 
 // Admits as many waiting calls as there is room for (the limit may have grown).
-function wakeWaiting(endpoint: RemoteEndpoint): void {
+export function wakeWaiting(endpoint: RemoteEndpoint): void {
   for (let next = endpoint.admission.admitNext(); next !== undefined; next = endpoint.admission.admitNext()) (next as Waiter).wake();
 }

@@ -5,7 +5,7 @@ import { activeTraceCarrier } from './trace-context-carrier.js';
  * headers, as the W3C Trace Context specification names them; nothing when
  * no span is active or `@opentelemetry/api` is not installed.
  *
- * @internal Used by `sendHttpCall`.
+ * @internal Used by `sendHttpCall` and `streamOverHttp`.
  */
 export function addTraceHeaders(headers: Record<string, string>): void {
   const carrier = activeTraceCarrier();

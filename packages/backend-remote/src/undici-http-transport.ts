@@ -1,6 +1,8 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { connectErrorCodes } from './connect-error-codes.js';
-import { answerOf, responseTooLargeError, TransportFailure, type HttpAnswer, type HttpTransport, type HttpTransportOptions } from './http-transport.js';
+import { answerOf, maxConcurrencyHeader, maxConcurrencyOf, responseTooLargeError, TransportFailure, type HttpAnswer, type HttpTransport, type HttpTransportOptions } from './http-transport.js';
+import type { HttpStreamResponse } from './http-stream-response.js';
+import { encodingsHeader, parseEncodings, streamEncodingOf } from '@hybridcompute/wire/json';
 
 /**
  * HTTP over undici 7: one keep-alive `Pool` per endpoint origin, `request()`
@@ -23,19 +25,50 @@ export class UndiciHttpTransport implements HttpTransport {
     body: string | Uint8Array | undefined,
     signal: AbortSignal | undefined,
   ): Promise<HttpAnswer> {
+    const response = await this.#send(method, url, headers, body, signal);
+    return this.#readWhole(response, method, url, signal);
+  }
+
+  async requestStream(method: 'POST', url: URL, headers: Record<string, string>, body: string | Uint8Array, signal: AbortSignal | undefined): Promise<HttpStreamResponse> {
+    const response = await this.#send(method, url, headers, body, signal);
+    const header = (name: string): string | undefined => {
+      const value = response.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const encoding = response.statusCode === 200 ? streamEncodingOf(header('content-type')) : undefined;
+    if (encoding === undefined) return { kind: 'plain', answer: await this.#readWhole(response, method, url, signal) };
+    const offered = header(encodingsHeader);
+    const pieces = (response.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    return {
+      kind: 'stream',
+      encoding,
+      maxConcurrency: maxConcurrencyOf(header(maxConcurrencyHeader)),
+      encodings: offered === undefined ? undefined : parseEncodings(offered),
+      pieces: {
+        next: async () => {
+          try {
+            return await pieces.next();
+          } catch (error) {
+            throw this.#failure(error, method, url, signal);
+          }
+        },
+      },
+      cancel: () => response.body.destroy(),
+    };
+  }
+
+  async #send(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | Uint8Array | undefined, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
     // A closed transport opens no new pool: it would outlive close() and keep the process alive.
     if (this.#closed) throw new TransportFailure(`${method} ${url.href} was not sent: the remote backend is closed`, false, undefined);
-    let pool = this.#pools.get(url.origin);
-    if (pool === undefined) {
-      pool = new Pool(url.origin, { connections: this.#options.connections, keepAliveTimeout: this.#options.keepAliveTimeout, pipelining: 1 });
-      this.#pools.set(url.origin, pool);
-    }
-    let response;
+    const dispatcher = (this.#options.dispatcher as Dispatcher | undefined) ?? this.#poolFor(url.origin);
     try {
-      response = await pool.request({ method, path: url.pathname + url.search, headers, body: body ?? null, signal: signal ?? null });
+      return await dispatcher.request({ origin: url.origin, method, path: url.pathname + url.search, headers, body: body ?? null, signal: signal ?? null });
     } catch (error) {
       throw this.#failure(error, method, url, signal);
     }
+  }
+
+  async #readWhole(response: Dispatcher.ResponseData, method: string, url: URL, signal: AbortSignal | undefined): Promise<HttpAnswer> {
     const limit = this.#options.maxResponseBytes;
     const header = response.headers['content-length'];
     const length = typeof header === 'string' && header.length > 0 ? Number(header) : Number.NaN;
@@ -55,6 +88,17 @@ export class UndiciHttpTransport implements HttpTransport {
     return answerOf(response.statusCode, bytes, (name) => answered[name]);
   }
 
+  #poolFor(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (pool === undefined) {
+      const { connections, keepAliveTimeout, tls } = this.#options;
+      pool = new Pool(origin, { connections, keepAliveTimeout, pipelining: 1, ...(tls === undefined ? {} : { connect: tls }) });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  // A dispatcher of the caller's is theirs to close.
   async close(): Promise<void> {
     this.#closed = true;
     const pools = [...this.#pools.values()];

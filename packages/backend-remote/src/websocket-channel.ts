@@ -4,9 +4,13 @@ import { errorFromAnswer } from './error-from-answer.js';
 import { responseTooLargeError } from './http-transport.js';
 import { readAnswerFrame } from './read-answer-frame.js';
 import { refusalToSend } from './refusal-to-send.js';
-import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire';
+import { jsonCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire/json';
+import { loadedMsgpackCodec } from './msgpack-codec-loader.js';
 import { WebSocketConnector } from './websocket-connector.js';
 import type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike } from './websocket-like.js';
+import { ChannelStream, streamFrameFault } from './channel-stream.js';
+import { ChunkQueue } from './chunk-queue.js';
+import { deliverProgress } from './stream-records.js';
 import { activeTraceCarrier, type TraceCarrier } from './trace-context-carrier.js';
 
 interface SocketCall {
@@ -17,6 +21,10 @@ interface SocketCall {
   socket: WebSocketLike | undefined;
   // The caller's W3C trace context, when a span was active: `traceparent` (and `tracestate`) on the frame.
   traceCarrier: TraceCarrier | undefined;
+  // The caller's onProgress: the frame asks for `{ id, progress }` frames.
+  onProgress?: ((value: unknown) => void) | undefined;
+  // A stream's reader and credits (see channel-stream.ts).
+  stream?: ChannelStream | undefined;
 }
 
 type Call = InFlightCall<unknown, SocketCall>;
@@ -89,9 +97,46 @@ export class WebSocketChannel {
    * call's signal (its deadline, made by the backend); `deadlineAt` is when
    * that deadline ends, for the frame's `timeout`.
    */
-  call(taskName: string, input: unknown, options: CallOptions, deadlineAt: number | undefined): Promise<unknown> {
+  call(taskName: string, input: unknown, options: CallOptions, deadlineAt: number | undefined, onProgress?: (value: unknown) => void): Promise<unknown> {
     if (this.#closed) return Promise.reject(backendClosedError(this.#backend, taskName));
-    const call = this.#calls.open(taskName, options, { input, deadlineAt, socket: undefined, traceCarrier: activeTraceCarrier() });
+    const traceCarrier = activeTraceCarrier();
+    const call = this.#calls.open(taskName, options, onProgress === undefined ? { input, deadlineAt, socket: undefined, traceCarrier } : { input, deadlineAt, socket: undefined, traceCarrier, onProgress });
+    return this.#start(call);
+  }
+
+  /**
+   * Streams one call: `{ id, task, input, stream: highWaterMark }` out,
+   * `{ id, chunk }` frames in, `{ id, credit }` out as the reader takes
+   * them, `{ id, end: true }` or an error to finish. Leaving the loop early
+   * sends `{ id, cancel: true }`. `options` carries the call's own deadline.
+   */
+  stream(taskName: string, input: unknown, options: CallOptions, highWaterMark: number): AsyncIterableIterator<unknown> {
+    if (this.#closed) {
+      const closed = new ChunkQueue({ taken: () => {}, cancel: () => {} });
+      closed.fail(backendClosedError(this.#backend, taskName));
+      return closed;
+    }
+    const deadlineAt = options.timeout === undefined ? undefined : Date.now() + options.timeout;
+    let call: Call | undefined;
+    const stream = new ChannelStream(highWaterMark, {
+      grant: (credit) => {
+        const socket = call?.state.socket;
+        if (call !== undefined && !call.settled && socket?.readyState === open) socket.send(this.#codecOf(socket).encode({ id: call.id, credit }));
+      },
+      cancel: () => {
+        if (call !== undefined && !call.settled) this.#cancel(call);
+      },
+    });
+    call = this.#calls.open(taskName, options, { input, deadlineAt, socket: undefined, traceCarrier: activeTraceCarrier(), onProgress: options.onProgress, stream });
+    call.promise.then(
+      () => stream.queue.end(),
+      (error: unknown) => stream.queue.fail(error),
+    );
+    void this.#start(call);
+    return stream.queue;
+  }
+
+  #start(call: Call): Promise<unknown> {
     if (call.settled) return call.promise;
     const socket = this.#socket;
     if (socket !== undefined && socket.readyState === open && this.#admission.tryAdmit()) {
@@ -124,6 +169,8 @@ export class WebSocketChannel {
       const frame: Record<string, unknown> = { id: call.id, task: call.taskName, input };
       if (deadlineAt !== undefined) frame['timeout'] = Math.max(1, deadlineAt - Date.now());
       if (call.state.traceCarrier !== undefined) Object.assign(frame, call.state.traceCarrier);
+      if (call.state.stream !== undefined) frame['stream'] = call.state.stream.restart();
+      if (call.state.onProgress !== undefined) frame['progress'] = true;
       data = codec.encode(frame);
     } catch (error) {
       this.#admission.finished();
@@ -138,7 +185,8 @@ export class WebSocketChannel {
   #codecOf(socket: WebSocketLike): WireCodec {
     let codec = this.#codecs.get(socket);
     if (codec === undefined) {
-      codec = socket.protocol === subprotocolOf.msgpack ? msgpackCodec : jsonCodec;
+      // The socket asks for MessagePack only once its codec is loaded (see subprotocols), so it is there.
+      codec = (socket.protocol === subprotocolOf.msgpack ? loadedMsgpackCodec() : undefined) ?? jsonCodec;
       this.#codecs.set(socket, codec);
     }
     return codec;
@@ -191,6 +239,18 @@ export class WebSocketChannel {
     this.#finished();
   }
 
+  // The reader left the loop: the server closes the generator; the call's slot is free at once.
+  #cancel(call: Call): void {
+    const socket = call.state.socket;
+    if (socket === undefined) this.#admission.remove(call);
+    else {
+      if (socket.readyState === open) socket.send(this.#codecOf(socket).encode({ id: call.id, cancel: true }));
+      this.#admission.finished();
+    }
+    call.reject(new ComputeError({ code: 'TASK_ABORTED', message: `The reader of task '${call.taskName}' stopped reading`, taskName: call.taskName, backend: this.#backend }));
+    this.#pump();
+  }
+
   #finished(): void {
     this.#admission.finished();
     this.#pump();
@@ -207,9 +267,27 @@ export class WebSocketChannel {
     const call = this.#calls.get(frame.id);
     // A late answer (the call timed out) or one for a call on another socket: not ours to settle.
     if (call === undefined || call.state.socket !== socket) return;
-    if (isOverLimit(data, this.#maxResponseBytes)) {
+    if (frame.kind === 'progress') {
+      deliverProgress(call.state.onProgress, frame.value);
+      return;
+    }
+    if (frame.kind === 'chunk' && call.state.stream?.accepts() === true) {
+      call.state.stream.queue.push(frame.value);
+      return;
+    }
+    const overLimit = isOverLimit(data, this.#maxResponseBytes);
+    const fault = overLimit ? undefined : streamFrameFault(frame.kind, call.state.stream);
+    if (fault !== undefined || frame.kind === 'chunk') {
+      // The server broke the stream's rules (a chunk past its credits, a plain result): stop it there.
+      if (socket.readyState === open) socket.send(this.#codecOf(socket).encode({ id: call.id, cancel: true }));
+      this.#admission.finished();
+      call.reject(new ComputeError({ code: 'PROTOCOL_ERROR', message: `The server at ${this.#url.href} ${fault ?? 'sent a chunk over maxResponseBytes'}` }));
+    } else if (overLimit) {
       this.#admission.finished();
       call.reject(responseTooLargeError(this.#url, this.#maxResponseBytes));
+    } else if (frame.kind === 'end') {
+      this.#admission.finished();
+      call.resolve(undefined);
     } else if (frame.kind === 'result') {
       this.#admission.finished();
       call.resolve(frame.result);

@@ -1,3 +1,5 @@
+import type { TlsClientSettings } from './remote-tls-options.js';
+
 /**
  * What a {@link WebSocketLike} says when it opens: the headers of the
  * upgrade's 101 answer where the platform can read them (Node can, browsers
@@ -69,4 +71,8 @@ export interface WebSocketLike {
  * };
  * ```
  */
-export type WebSocketFactory = (url: URL, token: string | undefined, options?: { maxResponseBytes: number; protocols?: readonly string[] | undefined }) => WebSocketLike;
+export type WebSocketFactory = (
+  url: URL,
+  token: string | undefined,
+  options?: { maxResponseBytes: number; protocols?: readonly string[] | undefined; tls?: TlsClientSettings | undefined },
+) => WebSocketLike;

@@ -25,7 +25,16 @@ describe('the browser entry', () => {
     const graph = importGraph('browser.js');
     const external = [...graph.values()].flat().filter((specifier) => !specifier.startsWith('./'));
     expect(external.length).toBeGreaterThan(0);
-    expect(external.filter((specifier) => specifier !== '@hybridcompute/core' && specifier !== '@hybridcompute/wire')).toEqual([]);
+    expect(external.filter((specifier) => !['@hybridcompute/core', '@hybridcompute/wire/json', '@hybridcompute/wire/msgpack'].includes(specifier))).toEqual([]);
+  });
+
+  it('reaches MessagePack (msgpackr) only by a dynamic import, so a bundler leaves it out of the first chunk', () => {
+    const sources = [...importGraph('browser.js').keys()].map((file) => readFileSync(fileURLToPath(new URL(file, dist)), 'utf8'));
+    const statically = sources.flatMap((source) => [...source.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/g)].map((match) => match[1]));
+    const dynamically = sources.flatMap((source) => [...source.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1]));
+    expect(statically).not.toContain('@hybridcompute/wire/msgpack');
+    expect(statically).not.toContain('@hybridcompute/wire');
+    expect(dynamically).toEqual(['@hybridcompute/wire/msgpack']);
   });
 
   it('while the Node entry does use undici and ws', () => {

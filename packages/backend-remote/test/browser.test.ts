@@ -18,12 +18,17 @@ const roots: Record<string, string> = {
   '/msgpackr/': dirname(dirname(createRequire(createRequire(import.meta.url).resolve('@hybridcompute/wire/package.json')).resolve('msgpackr'))),
 };
 const page = `<!doctype html>
-<script type="importmap">{ "imports": { "@hybridcompute/core": "/core/index.js", "@hybridcompute/wire": "/wire/index.js", "msgpackr": "/msgpackr/index.js" } }</script>
+<script type="importmap">{ "imports": { "@hybridcompute/core": "/core/index.js", "@hybridcompute/wire": "/wire/index.js", "@hybridcompute/wire/json": "/wire/json.js", "@hybridcompute/wire/msgpack": "/wire/msgpack.js", "msgpackr": "/msgpackr/index.js" } }</script>
 <script type="module">
   import { createRemoteBackend } from '/remote/browser.js';
   window.scenario = async (endpoint, token) => {
     const outcome = (promise) => promise.then((value) => ({ value }), (error) => ({ code: error.code, message: error.message }));
     const results = {};
+    // MessagePack's codec is a chunk of its own, fetched only once a server offers it.
+    const msgpackFetched = () => performance.getEntriesByType('resource').some((entry) => entry.name.endsWith('/wire/msgpack.js'));
+    const jsonOnly = createRemoteBackend({ endpoint, token, encoding: 'json' });
+    results.jsonOnly = { doubled: await outcome(jsonOnly.runTask('double', 2)), msgpackFetched: msgpackFetched() };
+    await jsonOnly.close();
     for (const transport of ['http', 'websocket']) {
       const remote = createRemoteBackend({ endpoint, transport, token });
       await remote.connect();
@@ -39,9 +44,14 @@ const page = `<!doctype html>
         failed: await outcome(remote.runTask('double', 'x')),
         missing: await outcome(remote.runTask('nope', 1)),
         aborted: await aborted,
+        bytes: await remote.runTask('reverse', new Uint8Array([1, 2, 3])).then(
+          (value) => ({ isBytes: value instanceof Uint8Array, values: Array.from(value) }),
+          (error) => ({ code: error.code, message: error.message }),
+        ),
       };
       await remote.close();
     }
+    results.msgpackFetched = msgpackFetched();
     const unauthorized = createRemoteBackend({ endpoint, token: 'wrong' });
     results.unauthorized = await outcome(unauthorized.runTask('double', 1));
     // A browser cannot read the refused upgrade's 401: the client asks GET /tasks why, and says UNAUTHORIZED, not BACKEND_UNAVAILABLE.
@@ -96,7 +106,8 @@ beforeAll(async () => {
     }));
   });
   const started = defineTask('started', (tag: string) => startedOnServer.has(tag));
-  computeServer = createComputeServer({ tasks: [double, watch, started], token: 'browser-token', corsOrigins: [pageUrl.slice(0, -1)] });
+  const reverse = defineTask('reverse', (bytes: Uint8Array) => bytes.slice().reverse());
+  computeServer = createComputeServer({ tasks: [double, watch, started, reverse], token: 'browser-token', corsOrigins: [pageUrl.slice(0, -1)] });
   ({ url: endpoint } = await computeServer.listen());
   context = (chromium = await launchHeadlessChromium('backend-remote')).context;
 }, 60_000);
@@ -125,8 +136,11 @@ describe('the browser entry in Chromium', () => {
         failed: { code: 'TASK_FAILED', message: "Task 'double' failed: double expects a number" },
         missing: { code: 'TASK_NOT_FOUND', message: expect.stringContaining('nope') },
         aborted: { code: 'TASK_ABORTED', message: expect.any(String) },
+        bytes: { isBytes: true, values: [3, 2, 1] },
       });
     }
+    expect((results as Record<string, unknown>)['jsonOnly']).toEqual({ doubled: { value: 4 }, msgpackFetched: false });
+    expect((results as Record<string, unknown>)['msgpackFetched']).toBe(true);
     expect((results as Record<string, unknown>)['unauthorized']).toMatchObject({ code: 'UNAUTHORIZED' });
     expect((results as Record<string, unknown>)['unauthorizedSocket']).toMatchObject({ code: 'UNAUTHORIZED' });
     await expect.poll(() => [...abortedOnServer].sort()).toEqual(['http', 'websocket']);

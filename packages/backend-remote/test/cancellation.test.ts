@@ -42,7 +42,9 @@ describe.each(['http', 'websocket'] as const)('cancellation over %s', (transport
   });
 
   it("the call's timeout travels with it: the server stops the task too", async () => {
-    const remote = createRemoteBackend({ endpoint: url, transport, timeout: 150 });
+    // Long enough for the task to start on a loaded machine (the suite runs two packages at once per runtime):
+    // a call whose deadline passes before it reaches the server never starts, and there is nothing to stop.
+    const remote = createRemoteBackend({ endpoint: url, transport, timeout: 1_000 });
     const tag = `timeout-${transport}`;
     await expect(remote.runTask('watch', tag)).rejects.toMatchObject({ code: 'TASK_TIMEOUT' });
     await expect.poll(() => aborted.has(tag), { timeout: 10_000 }).toBe(true);

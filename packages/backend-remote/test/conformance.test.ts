@@ -32,9 +32,10 @@ for (const transport of ['http', 'websocket'] as const) {
       wrongCredentials: () => connected('not-the-token'),
       burst: 2_000,
       values: encoding === 'json' ? 'json' : 'structured-clone',
-      // Progress and streams do not cross the network yet: declared, not skipped.
-      progress: false,
-      streaming: false,
+      progress: true,
+      streaming: true,
+      // Over HTTP a stream is paced by TCP (the server pulls the generator only while the answer drains); a WebSocket counts credits.
+      streamBackpressure: transport === 'http' ? 'transport' : 'chunks',
     };
 
     describeBackendConformance(`backend-remote over ${label}`, {

@@ -14,7 +14,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { createRemoteBackend, RemoteBackend, type RemotePlatform, type WebSocketLike } from '../src/index.js';
-import { UndiciHttpTransport } from '../src/undici-http-transport.js';
+import { runtimeRemotePlatform } from '../src/runtime-remote-platform.js';
 
 const cli = join(dirname(createRequire(import.meta.url).resolve('@hybridcompute/server/package.json')), 'dist', 'cli.js');
 const tasksModule = fileURLToPath(new URL('./fixtures/tasks.mjs', import.meta.url));
@@ -211,7 +211,8 @@ describe('a WebSocket factory that throws', () => {
     cleanups.push(() => live.close());
     let made = 0;
     const platform: RemotePlatform = {
-      createHttpTransport: (options) => new UndiciHttpTransport(options),
+      // This runtime's HTTP transport: undici's pools would not work on Bun, whose undici is partial.
+      createHttpTransport: runtimeRemotePlatform.createHttpTransport,
       createWebSocket: (target) => {
         made++;
         if (made === 1) throw new SyntaxError('no WebSocket for you');

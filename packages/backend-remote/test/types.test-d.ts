@@ -13,8 +13,12 @@ import { createRemoteBackend, RemoteBackend } from '../src/index.js';
 
 const double = defineTask('double', (n: number) => n * 2);
 const whoami = defineTask('whoami', () => ({ host: 'compute-1' }));
+const frames = defineTask('frames', async function* (count: number) {
+  for (let index = 0; index < count; index++) yield { index };
+  return 'done';
+});
 // What `import type * as tasks from './tasks.js'` gives: the server's tasks, no code in the client.
-type ServerTasks = { double: typeof double; whoami: typeof whoami };
+type ServerTasks = { double: typeof double; whoami: typeof whoami; frames: typeof frames };
 const endpoint = 'http://127.0.0.1:8080/compute';
 // A stand-in for createLocalBackend({ tasks }): a backend package never imports another.
 declare function createLocalBackend<const Tasks extends TaskCollection>(options: { tasks: Tasks }): TypedBackend<ComputeBackendLike, Tasks>;
@@ -28,6 +32,15 @@ describe('createRemoteBackend', () => {
     void compute.runTask('double', '21');
     // @ts-expect-error: no backend is named 'remoet'
     void compute.runTask('double', 21, { strategy: 'remoet' });
+  });
+
+  it('types a stream through the router by its chunks, over either transport', () => {
+    const compute = createHybridCompute({ remote: createRemoteBackend<ServerTasks>({ endpoint, transport: 'http' }) });
+    expectTypeOf(compute.streamTask('frames', 3, { highWaterMark: 4 })).toEqualTypeOf<AsyncIterable<{ index: number }>>();
+    // @ts-expect-error: frames takes a number
+    void compute.streamTask('frames', 'three');
+    const remote = createRemoteBackend<ServerTasks>({ endpoint, transport: 'websocket' });
+    expectTypeOf(remote.streamTask('frames', 3, { timeout: 1_000 })).toEqualTypeOf<AsyncIterableIterator<unknown>>();
   });
 
   it('given task names, checks them and leaves inputs and outputs unknown', () => {

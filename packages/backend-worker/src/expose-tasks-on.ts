@@ -2,11 +2,13 @@ import {
   collectTasks,
   ComputeError,
   invalidArgumentError,
+  isStreamingTask,
+  isTaskStream,
+  messageOf,
   taskFailedError,
   taskNotFoundError,
   type AnyComputeTask,
   type TaskCollection,
-  type TaskContext,
 } from '@hybridcompute/core';
 import { expose, type Endpoint } from 'comlink';
 import { sleepWhenIdle, wakeOffer, type IdleWait } from './atomics-idle-wait.js';
@@ -20,8 +22,15 @@ import {
   outcomePending,
   outcomeRejected,
   readyMessageKey,
+  chunkMessageType,
+  chunksMessageType,
+  creditMessageKey,
+  progressMessageType,
   type WorkerApi,
 } from './worker-protocol.js';
+import { cloneSafeEndpoint } from './clone-safe-endpoint.js';
+import { WorkerStreamPump, type StreamOutlet } from './worker-stream-pump.js';
+import { WorkerTaskContext } from './worker-task-context.js';
 
 /**
  * Serves `tasks` to the pool on `endpoint` and sends the handshake. The
@@ -36,6 +45,8 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
   // Only calls still running asynchronously can be cancelled: a synchronous
   // task has finished before the worker reads the next message.
   const running = new Map<number, WorkerTaskContext>();
+  // Streams running, by call id: credits from the pool reach them here.
+  const streams = new Map<number, WorkerStreamPump>();
   // Outcomes of batched calls that finished asynchronously, waiting for takeResults.
   let finished: unknown[] = [asyncMarker];
   let finishedTransfers: Transferable[] | undefined;
@@ -89,15 +100,20 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
     } catch (error) {
       return { kind: outcomeRejected, value: serializeThrown(taskFailedError(task.name, undefined, error)) };
     }
-    if (!isThenable(result)) return { kind: outcomeFulfilled, value: result };
+    if (!isThenable(result)) {
+      if (!isTaskStream(result)) return { kind: outcomeFulfilled, value: result };
+      result = drain(result, context);
+    }
     running.set(callId, context);
     Promise.resolve(result).then(
       (value) => {
         running.delete(callId);
+        context.settle();
         finish(callId, outcomeFulfilled, value);
       },
       (error: unknown) => {
         running.delete(callId);
+        context.settle();
         finish(callId, outcomeRejected, serializeThrown(taskFailedError(task.name, undefined, error)));
       },
     );
@@ -140,6 +156,44 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
   // The channel only schedules turns: it must not keep a Node worker alive.
   (turns.port1 as { unref?: () => void }).unref?.();
 
+  // Progress and chunks go straight to the pool, not through comlink (they answer no request).
+  const report = (callId: number, value: unknown): void => {
+    // A stream's chunks held back go first: progress and chunks keep their order.
+    streams.get(callId)?.flush();
+    try {
+      endpoint.postMessage({ type: progressMessageType, id: callId, value }, transferListOf(value));
+    } catch (error) {
+      throw invalidArgumentError(`progress: the value cannot be sent from the worker (${messageOf(error)})`);
+    }
+  };
+  // Primitive chunks of a stream made in one go leave together, at the latest when the event loop turns.
+  const flushes: (() => void)[] = [];
+  const flushTurn = new MessageChannel();
+  flushTurn.port1.onmessage = () => {
+    for (const flush of flushes.splice(0)) flush();
+  };
+  (flushTurn.port1 as { unref?: () => void }).unref?.();
+  const outletFor = (callId: number): StreamOutlet => ({
+    send: (chunk) => endpoint.postMessage({ type: chunkMessageType, id: callId, value: chunk }, transferListOf(chunk)),
+    sendMany: (chunks) => endpoint.postMessage({ type: chunksMessageType, id: callId, value: chunks }),
+    later: (callback) => {
+      if (flushes.push(callback) === 1) flushTurn.port2.postMessage(null);
+    },
+  });
+  const settled = <Value>(callId: number, context: WorkerTaskContext, result: Promise<Value>, task: AnyComputeTask): Promise<Value> =>
+    result.then(
+      (value) => {
+        running.delete(callId);
+        context.settle();
+        return value;
+      },
+      (error: unknown) => {
+        running.delete(callId);
+        context.settle();
+        throw taskFailedError(task.name, undefined, error);
+      },
+    );
+
   const api: WorkerApi = {
     run(callId, taskName, input, traceCarrier) {
       if (traceCarrier !== undefined) return traceWorkerRun(traceCarrier, taskName, () => api.run(callId, taskName, input));
@@ -151,7 +205,10 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
       } catch (error) {
         throw taskFailedError(task.name, undefined, error);
       }
-      if (!isThenable(result)) return result;
+      if (!isThenable(result)) {
+        if (!isTaskStream(result)) return result;
+        result = drain(result, context);
+      }
       running.set(callId, context);
       return Promise.resolve(result).then(
         (value) => {
@@ -164,7 +221,15 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
         },
       );
     },
-    runBatch(calls) {
+    runBatch(calls, reportingIds) {
+      // The calls whose caller listens for progress, when any does.
+      // In the order of the calls, so a cursor finds them.
+      let nextReporting = 0;
+      const contextFor = (callId: number): WorkerTaskContext => {
+        if (reportingIds?.[nextReporting] !== callId) return new WorkerTaskContext();
+        nextReporting++;
+        return new WorkerTaskContext(report, callId);
+      };
       const outcomes: unknown[] = [batchMarker];
       let transfers: Transferable[] | undefined;
       const startedAt = performance.now();
@@ -173,13 +238,13 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
         if (index > 0 && performance.now() - startedAt > batchSliceMs) {
           // Long tasks: the calls left run one per turn and answer one by one,
           // so that no result waits for its neighbours in the batch.
-          const context = new WorkerTaskContext();
+          const context = contextFor(callId);
           running.set(callId, context);
           deferred.push(callId, calls[index + 1], calls[index + 2], context);
           outcomes.push(outcomePending, undefined);
           continue;
         }
-        const outcome = runNow(callId, calls[index + 1] as string, calls[index + 2], new WorkerTaskContext());
+        const outcome = runNow(callId, calls[index + 1] as string, calls[index + 2], reportingIds === undefined ? new WorkerTaskContext() : contextFor(callId));
         if (outcome === pending) {
           outcomes.push(outcomePending, undefined);
           continue;
@@ -198,8 +263,62 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
       });
     },
     cancel(callId, reason) {
-      running.get(callId)?.abort(ComputeError.fromJSON(reason));
+      const error = ComputeError.fromJSON(reason);
+      running.get(callId)?.abort(error);
+      streams.get(callId)?.close(error);
     },
+    runReporting(callId, taskName, input, traceCarrier) {
+      if (traceCarrier !== undefined) return traceWorkerRun(traceCarrier, taskName, () => api.runReporting(callId, taskName, input));
+      const task = taskNamed(taskName);
+      const context = new WorkerTaskContext(report, callId);
+      let result: unknown;
+      try {
+        result = task.run(input, context);
+      } catch (error) {
+        context.settle();
+        throw taskFailedError(task.name, undefined, error);
+      }
+      if (isTaskStream(result)) result = drain(result, context);
+      else if (!isThenable(result)) {
+        context.settle();
+        return result;
+      }
+      running.set(callId, context);
+      return settled(callId, context, Promise.resolve(result), task);
+    },
+    stream(callId, taskName, input, credit, reporting, traceCarrier) {
+      if (traceCarrier !== undefined) return traceWorkerRun(traceCarrier, taskName, () => api.stream(callId, taskName, input, credit, reporting));
+      const task = taskNamed(taskName);
+      // An async function cannot give a stream: refuse it before it runs, as in process.
+      if (!isStreamingTask(task) && task.run.constructor?.name === 'AsyncFunction') throw notAStream(task.name);
+      const context = reporting ? new WorkerTaskContext(report, callId) : new WorkerTaskContext();
+      let result: unknown;
+      try {
+        result = task.run(input, context);
+      } catch (error) {
+        context.settle();
+        throw taskFailedError(task.name, undefined, error);
+      }
+      if (!isTaskStream(result)) {
+        context.settle();
+        // A promise nobody reads must not end the worker as an unhandled rejection.
+        if (isThenable(result)) Promise.resolve(result).catch(noop);
+        throw notAStream(task.name);
+      }
+      const pump = new WorkerStreamPump(result, credit, outletFor(callId));
+      running.set(callId, context);
+      streams.set(callId, pump);
+      return settled(
+        callId,
+        context,
+        pump.done.finally(() => streams.delete(callId)),
+        task,
+      );
+    },
+  };
+  const grant = (data: Record<string, unknown>): void => {
+    const credit = data['credit'];
+    if (typeof credit === 'number') streams.get(data[creditMessageKey] as number)?.grant(credit);
   };
   // Idle waits start only when the pool asks for them (it will then wake this
   // worker after every message). The worker sleeps only when it runs nothing:
@@ -213,45 +332,8 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
           () => running.size > 0 || deferred.length > 0 || finished.length > 1,
           () => (waiting === undefined ? 0 : 1),
         );
-  expose(api, cloneSafeEndpoint(endpoint, answered));
+  expose(api, cloneSafeEndpoint(endpoint, answered, grant));
   endpoint.postMessage({ [readyMessageKey]: [...byName.keys()], ...wakeOffer(idleWait) });
-}
-
-/**
- * comlink answers a whole batch in one message, so one result that cannot be
- * cloned would fail every call in it. When such a message fails to post, the
- * results that cannot be cloned become that call's error and the rest go as they are.
- */
-function cloneSafeEndpoint(endpoint: Endpoint, afterPost: () => void): Endpoint {
-  const safe: Endpoint = {
-    addEventListener: endpoint.addEventListener.bind(endpoint),
-    removeEventListener: endpoint.removeEventListener.bind(endpoint),
-    postMessage(message: unknown, transfer?: Transferable[]) {
-      try {
-        endpoint.postMessage(message, transfer);
-      } catch (error) {
-        const repaired = repairOutcomes(message);
-        if (repaired === undefined) throw error;
-        endpoint.postMessage(repaired, transfer);
-      }
-      afterPost();
-    },
-  };
-  if (endpoint.start !== undefined) safe.start = endpoint.start.bind(endpoint);
-  return safe;
-}
-
-function repairOutcomes(message: unknown): unknown {
-  const value = (message as { value?: unknown } | null)?.value;
-  if (!Array.isArray(value) || (value[0] !== batchMarker && value[0] !== asyncMarker)) return undefined;
-  const stride = value[0] === batchMarker ? 2 : 3;
-  const outcomes = [...value];
-  for (let kindAt = stride - 1; kindAt < outcomes.length; kindAt += stride) {
-    if (outcomes[kindAt] !== outcomeFulfilled || cloneable(outcomes[kindAt + 1])) continue;
-    outcomes[kindAt] = outcomeRejected;
-    outcomes[kindAt + 1] = serializeThrown(new TypeError('Unserializable return value'));
-  }
-  return { ...(message as object), value: outcomes };
 }
 
 const exposed = new WeakSet<object>();
@@ -267,37 +349,24 @@ const pending = Symbol('pending');
 // A batch runs its calls in one go for at most this long; the rest run one per turn.
 const batchSliceMs = 2;
 
-function cloneable(value: unknown): boolean {
-  try {
-    structuredClone(value);
-    return true;
-  } catch {
-    return false;
+// runTask on a streaming task with onProgress: its chunks are read and dropped, its return value is the result.
+async function drain(stream: AsyncIterator<unknown, unknown>, context: WorkerTaskContext): Promise<unknown> {
+  for (;;) {
+    const step = await stream.next();
+    if (step.done === true) return step.value;
+    if (context.aborted) {
+      await stream.return?.(undefined);
+      return undefined;
+    }
   }
 }
 
-/** A task's context; its AbortController is made only when someone needs one. */
-class WorkerTaskContext implements TaskContext {
-  #controller: AbortController | undefined;
-
-  get signal(): AbortSignal {
-    return (this.#controller ??= new AbortController()).signal;
-  }
-
-  abort(reason: unknown): void {
-    (this.#controller ??= new AbortController()).abort(reason);
-  }
-
-  get aborted(): boolean {
-    return this.#controller?.signal.aborted === true;
-  }
-
-  /**
-   * The pool does not carry progress back from a worker yet: values a task
-   * reports here are dropped, and its README says so (the conformance run
-   * declares `progress: false`).
-   */
-  progress(_value: unknown): void {}
+function notAStream(taskName: string): ComputeError {
+  return new ComputeError({
+    code: 'INVALID_REQUEST',
+    message: `Task '${taskName}' does not stream: its run is not an async generator (async function*); use runTask`,
+    taskName,
+  });
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

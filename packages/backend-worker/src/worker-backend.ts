@@ -3,10 +3,13 @@ import {
   CallsInFlight,
   CloseOnce,
   ComputeError,
+  lazyStream,
   readRunOptions,
+  readStreamOptions,
   taskNotFoundError,
   type CallOptions,
   type ComputeBackendInterface,
+  type StreamTaskOptions,
 } from '@hybridcompute/core';
 import { CallQueue } from './call-queue.js';
 import { DurationSamples } from './duration-samples.js';
@@ -19,6 +22,7 @@ import { WorkerCallState, type WorkerCall } from './worker-call.js';
 import type { WorkerChannel } from './worker-channel.js';
 import { WorkerFleet, type WorkerFleetEvents } from './worker-fleet.js';
 import type { WorkerPlatform } from './worker-platform.js';
+import { WorkerStream, type WorkerStreamControl } from './worker-stream.js';
 import { activeTraceCarrier } from './trace-context-carrier.js';
 
 /**
@@ -124,13 +128,16 @@ export class WorkerBackend implements ComputeBackendInterface {
    * files failed to load, the backend is closed). Every error names the task
    * and this backend.
    *
-   * @param options - `{ signal }` (`null` means none) and `{ timeout }` in
-   *   milliseconds of run time, overriding `taskTimeout`.
+   * @param options - `{ signal }` (`null` means none), `{ timeout }` in
+   *   milliseconds of run time, overriding `taskTimeout`, and `{ onProgress }`,
+   *   which gets every value the task passes to `ctx.progress`, in order,
+   *   before the call settles.
    *
    * @example
    * ```ts
    * const doubled = await worker.runTask<number, number>('double', 21); // 42
    * await worker.runTask('render', scene, { signal: AbortSignal.timeout(5_000) });
+   * await worker.runTask('render', scene, { onProgress: (done) => console.log(done) }); // the task's ctx.progress values
    * ```
    */
   runTask<Input, Output>(taskName: string, input: Input, options?: WorkerRunTaskOptions): Promise<Output> {
@@ -146,23 +153,81 @@ export class WorkerBackend implements ComputeBackendInterface {
     if (taskNames !== undefined && !taskNames.has(taskName)) return Promise.reject(taskNotFoundError(taskName, this.name, taskNames));
     const { taskTimeout } = this.#settings;
     if (read.timeout === undefined && taskTimeout !== undefined) {
-      read = read.signal === undefined ? this.#defaultTimeout! : { signal: read.signal, timeout: taskTimeout };
+      read = read.signal === undefined && read.onProgress === undefined ? this.#defaultTimeout! : { ...read, timeout: taskTimeout };
     }
     const channel = this.#leastLoaded();
-    if (channel === undefined && this.#queue.size >= this.#settings.maxQueue) {
-      const message = `The ${this.name} backend's queue is full (${this.#settings.maxQueue} calls waiting)`;
-      return Promise.reject(new ComputeError({ code: 'QUEUE_FULL', message, taskName, backend: this.name }));
-    }
+    if (channel === undefined && this.#queue.size >= this.#settings.maxQueue) return Promise.reject(this.#queueFull(taskName));
     // The timeout counts run time only: it starts when a worker takes the call.
-    const call = this.#calls.open<Output>(taskName, read, new WorkerCallState(input, activeTraceCarrier()), false);
+    const call = this.#calls.open<Output>(taskName, read, new WorkerCallState(input, read.onProgress), false);
+    call.state.traceCarrier = activeTraceCarrier();
     if (call.settled) return call.promise;
+    this.#place(call, channel);
+    return call.promise;
+  }
+
+  /**
+   * Runs a streaming task (an `async function*`) on a worker and yields its
+   * chunks as they come. At most `highWaterMark` chunks (default 16) are on
+   * their way between the worker and the loop: a loop that stops reading
+   * pauses the task at its `yield`, and the call keeps its worker slot.
+   * Chunks the task wraps in `transfer(chunk, list)` move instead of being
+   * copied. Leaving the loop early (`break`, `return`, a throw in its body)
+   * closes the generator in the worker (its `finally` runs), aborts its
+   * `ctx.signal` and frees the slot. Errors reject the loop's next step with
+   * the codes of `runTask`: a task error (`TASK_FAILED`) once the chunks sent
+   * before it are read; `TASK_TIMEOUT` / `TASK_ABORTED` at once (run time
+   * counts, as for `runTask`); `BACKEND_UNAVAILABLE` when the worker dies; a
+   * task that does not stream, with `INVALID_REQUEST`.
+   *
+   * @example
+   * ```ts
+   * for await (const tile of worker.streamTask('blurTiles', image, { highWaterMark: 4, timeout: 60_000 })) draw(tile);
+   * ```
+   */
+  streamTask(taskName: string, input: unknown, options?: StreamTaskOptions): AsyncIterable<unknown> {
+    return lazyStream(() => this.#openStream(taskName, input, options));
+  }
+
+  #openStream(taskName: string, input: unknown, options: StreamTaskOptions | undefined): AsyncIterable<unknown> {
+    if (this.#closer.closed) throw backendClosedError(this.name, taskName);
+    const checked = readStreamOptions(taskName, options);
+    let read: CallOptions = checked;
+    const stream = new WorkerStream(checked.highWaterMark, this.#streamControl);
+    const { broken, taskNames } = this.#fleet;
+    if (broken !== undefined) throw unavailableFor(broken, taskName);
+    if (taskNames !== undefined && !taskNames.has(taskName)) throw taskNotFoundError(taskName, this.name, taskNames);
+    const { taskTimeout } = this.#settings;
+    if (read.timeout === undefined && taskTimeout !== undefined) read = { ...read, timeout: taskTimeout };
+    const channel = this.#leastLoaded();
+    if (channel === undefined && this.#queue.size >= this.#settings.maxQueue) throw this.#queueFull(taskName);
+    const call = this.#calls.open(taskName, read, new WorkerCallState(input, read.onProgress, stream), false);
+    call.state.traceCarrier = activeTraceCarrier();
+    stream.follow(call);
+    if (!call.settled) this.#place(call, channel);
+    return stream;
+  }
+
+  readonly #streamControl: WorkerStreamControl = {
+    grant: (call, credit) => {
+      if (call.state.phase === 'running') call.state.channel!.grant(call, credit);
+    },
+    stop: (call, error) => {
+      if (call.reject(error)) this.#onExpire(call, error);
+    },
+  };
+
+  #queueFull(taskName: string): ComputeError {
+    const message = `The ${this.name} backend's queue is full (${this.#settings.maxQueue} calls waiting)`;
+    return new ComputeError({ code: 'QUEUE_FULL', message, taskName, backend: this.name });
+  }
+
+  #place(call: WorkerCall, channel: WorkerChannel | undefined): void {
     if (channel !== undefined) {
       this.#start(call, channel);
     } else {
       call.state.enqueuedAt = performance.now();
       this.#queue.push(call);
     }
-    return call.promise;
   }
 
   /**
@@ -260,6 +325,7 @@ export class WorkerBackend implements ComputeBackendInterface {
   // The call's deadline passed or its signal aborted; the call has rejected already.
   readonly #onExpire = (call: WorkerCall, error: ComputeError): void => {
     const state = call.state;
+    state.stream?.expire(error);
     if (state.phase === 'queued') {
       // Never started: it just leaves the queue (its slot is skipped later; its input can go now).
       state.phase = 'done';

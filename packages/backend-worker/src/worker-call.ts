@@ -1,6 +1,7 @@
 import type { InFlightCall } from '@hybridcompute/core';
 import type { TraceCarrier } from './trace-context-carrier.js';
 import type { WorkerChannel } from './worker-channel.js';
+import type { WorkerStream } from './worker-stream.js';
 
 /**
  * Where a call is: waiting for a worker, sent to one, aborted while its task
@@ -21,13 +22,18 @@ export class WorkerCallState {
   startedAt = 0;
   /** After an abort: how long its task has to stop before its worker goes. */
   graceTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** The caller's `onProgress`, for a call that reports. */
+  onProgress: ((value: unknown) => void) | undefined;
+  /** The reader of a stream call. */
+  stream: WorkerStream | undefined;
 
   /** The caller's trace context, when a tracer is active: such a call is sent alone, with it. */
-  traceCarrier: TraceCarrier | undefined;
+  traceCarrier: TraceCarrier | undefined = undefined;
 
-  constructor(input: unknown, traceCarrier?: TraceCarrier) {
+  constructor(input: unknown, onProgress?: ((value: unknown) => void) | undefined, stream?: WorkerStream | undefined) {
     this.input = input;
-    this.traceCarrier = traceCarrier;
+    this.onProgress = onProgress;
+    this.stream = stream;
   }
 }
 

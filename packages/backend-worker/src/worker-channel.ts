@@ -6,7 +6,19 @@ import { deserializeThrown } from './error-transfer-handler.js';
 import { transferListOf } from './transfer.js';
 import type { WorkerCall } from './worker-call.js';
 import type { SpawnedWorker, WorkerPlatform } from './worker-platform.js';
-import { asyncMarker, batchMarker, isReadyMessage, outcomeFulfilled, outcomePending, readyMessageKey } from './worker-protocol.js';
+import {
+  asyncMarker,
+  batchMarker,
+  chunkMessageType,
+  chunksMessageType,
+  creditMessageKey,
+  isReadyMessage,
+  outcomeFulfilled,
+  outcomePending,
+  progressMessageType,
+  readyMessageKey,
+  type CallMessage,
+} from './worker-protocol.js';
 
 /** What a {@link WorkerChannel} tells its pool. Internal. */
 export interface WorkerChannelEvents {
@@ -119,6 +131,14 @@ export class WorkerChannel {
   }
 
   /**
+   * Lets the worker send `credit` more chunks of a stream call. No wake: a
+   * worker running a stream never sleeps on its wake array.
+   */
+  grant(call: WorkerCall, credit: number): void {
+    if (this.state !== 'gone') this.#endpoint.postMessage({ [creditMessageKey]: call.id, credit });
+  }
+
+  /**
    * Stops routing anything to or from the worker and drops its calls (the
    * pool settles them); terminating it is {@link WorkerChannel.terminate}.
    */
@@ -147,7 +167,8 @@ export class WorkerChannel {
     if (typeof data !== 'object' || data === null || this.state === 'gone') return;
     const reply = typeof data.id === 'number' && (data.type === 'RAW' || data.type === 'HANDLER') ? this.#replies.get(data.id) : undefined;
     if (reply === undefined) {
-      if (this.state === 'starting' && isReadyMessage(data)) this.#onHandshake(data, data[readyMessageKey]);
+      if (data.type === chunkMessageType || data.type === chunksMessageType || data.type === progressMessageType) this.#onCallMessage(data as CallMessage);
+      else if (this.state === 'starting' && isReadyMessage(data)) this.#onHandshake(data, data[readyMessageKey]);
       return;
     }
     this.#replies.delete(data.id as number);
@@ -157,6 +178,29 @@ export class WorkerChannel {
     if (typeof reply === 'function') reply(ok, value);
     else this.#answer(reply, ok, value);
   };
+
+  // A progress value or a chunk of a call, sent alone (its request id is the call's id) or in a batch.
+  #onCallMessage(message: CallMessage): void {
+    const call = this.#replies.get(message.id) ?? this.#batched.get(message.id);
+    if (typeof call !== 'object' || call.settled) return;
+    const state = call.state;
+    if (message.type === chunkMessageType) {
+      state.stream?.push(message.value);
+      return;
+    }
+    if (message.type === chunksMessageType) {
+      const stream = state.stream;
+      if (stream !== undefined) for (const chunk of message.value as unknown[]) stream.push(chunk);
+      return;
+    }
+    const onProgress = state.onProgress;
+    if (onProgress === undefined) return;
+    try {
+      onProgress(message.value);
+    } catch {
+      // The caller's progress callback failing is the caller's business; the call goes on.
+    }
+  }
 
   #onHandshake(handshake: object, taskNames: readonly string[]): void {
     clearTimeout(this.#startupTimer);
@@ -210,10 +254,16 @@ export class WorkerChannel {
     this.#outbox = [];
     if (this.state === 'gone' || handedOver.length === 0) return;
     let calls = handedOver;
-    if (handedOver.some((call) => call.state.phase !== 'running')) {
-      calls = handedOver.filter((call) => call.state.phase === 'running');
-      // Aborted before they were sent: the worker never hears of them.
-      for (const call of handedOver) if (call.state.phase !== 'running') this.#answer(call, false, undefined);
+    if (handedOver.some(needsSorting)) {
+      calls = [];
+      for (const call of handedOver) {
+        const state = call.state;
+        // Aborted before they were sent: the worker never hears of them.
+        if (state.phase !== 'running') this.#answer(call, false, undefined);
+        // Streams go alone: their chunks and credits need a request of their own.
+        else if (state.stream !== undefined) this.#sendAlone(call);
+        else calls.push(call);
+      }
     }
     if (calls.length <= 1) {
       if (calls.length === 1) this.#sendAlone(calls[0]!);
@@ -221,10 +271,12 @@ export class WorkerChannel {
     }
     const flat: unknown[] = new Array(calls.length * 3);
     let transfers: Transferable[] | undefined;
+    let reporting: number[] | undefined;
     for (let index = 0; index < calls.length; index++) {
       const call = calls[index]!;
       const input = call.state.input;
       call.state.input = undefined;
+      if (call.state.onProgress !== undefined) (reporting ??= []).push(call.id);
       flat[index * 3] = call.id;
       flat[index * 3 + 1] = call.taskName;
       flat[index * 3 + 2] = input;
@@ -238,7 +290,7 @@ export class WorkerChannel {
       else this.#batchFailed(calls, flat, value);
     });
     try {
-      this.#post(comlinkApply(id, 'runBatch', [flat]), transfers);
+      this.#post(comlinkApply(id, 'runBatch', reporting === undefined ? [flat] : [flat, reporting]), transfers);
     } catch (error) {
       this.#replies.delete(id);
       this.#batchFailed(calls, flat, error);
@@ -249,8 +301,15 @@ export class WorkerChannel {
     const input = call.state.input;
     call.state.input = undefined;
     this.#replies.set(call.id, call);
+    const { stream, onProgress } = call.state;
+    const reporting = onProgress !== undefined;
+    let request: object;
+    const { traceCarrier } = call.state;
+    if (stream !== undefined) request = comlinkApply(call.id, 'stream', [call.id, call.taskName, input, stream.highWaterMark, reporting, traceCarrier]);
+    else if (reporting) request = comlinkApply(call.id, 'runReporting', [call.id, call.taskName, input, traceCarrier]);
+    else request = comlinkRun(call.id, call.taskName, input, traceCarrier);
     try {
-      this.#post(comlinkRun(call.id, call.taskName, input, call.state.traceCarrier), transferListOf(input));
+      this.#post(request, transferListOf(input));
     } catch (error) {
       // Nothing was sent (an input that cannot be cloned).
       this.#replies.delete(call.id);
@@ -315,3 +374,8 @@ export class WorkerChannel {
 }
 
 function noop(): void {}
+
+function needsSorting(call: WorkerCall): boolean {
+  const state = call.state;
+  return state.phase !== 'running' || state.stream !== undefined;
+}

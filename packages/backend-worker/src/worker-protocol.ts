@@ -11,12 +11,54 @@ export interface WorkerApi {
    * Runs several calls sent together (`[callId, taskName, input, ...]`), so that
    * one comlink request carries them all. Answers {@link BatchOutcomes}; calls
    * still running asynchronously answer later through `takeResults`.
+   * `reportingIds`: the calls whose progress goes back (absent when none).
    */
-  runBatch(calls: unknown[]): unknown[];
+  runBatch(calls: unknown[], reportingIds?: number[]): unknown[];
   /** Resolves, once there are any, with the outcomes of batched calls that finished asynchronously: {@link AsyncOutcomes}. */
   takeResults(): Promise<unknown[]>;
-  /** Aborts the `ctx.signal` of a running call, with the main side's reason. */
+  /** Aborts the `ctx.signal` of a running call (and closes its stream), with the main side's reason. */
   cancel(callId: number, reason: SerializedComputeError): void;
+  /**
+   * Runs a task whose `ctx.progress` values go back as {@link progressMessageType}
+   * messages, all before the answer. Only calls given `onProgress` come this way,
+   * so that the others pay nothing for it. `traceCarrier` as for `run`.
+   */
+  runReporting(callId: number, taskName: string, input: unknown, traceCarrier?: Record<string, string>): unknown;
+  /**
+   * Runs a streaming task: its chunks go back as {@link chunkMessageType}
+   * messages, one each (primitive ones several at a time, as
+   * {@link chunksMessageType}), at most `credit` of them before the pool grants more
+   * ({@link creditMessageKey}); answers with the generator's return value.
+   * With `reporting`, progress goes back as for `runReporting`. `traceCarrier` as for `run`.
+   */
+  stream(callId: number, taskName: string, input: unknown, credit: number, reporting: boolean, traceCarrier?: Record<string, string>): unknown;
+}
+
+/**
+ * `type` of a worker's message `{ type, id, value }` that carries a progress
+ * value of call `id`. comlink's answers are `RAW` or `HANDLER`, so the pool
+ * looks at this only for messages that answer no request.
+ */
+export const progressMessageType = 'PROGRESS';
+
+/** `type` of a worker's message `{ type, id, value }` that carries a chunk of stream `id`. */
+export const chunkMessageType = 'CHUNK';
+
+/** `type` of a worker's message `{ type, id, value }` that carries several primitive chunks of stream `id` (`value`: an array, in order). */
+export const chunksMessageType = 'CHUNKS';
+
+/**
+ * Key of the pool's message `{ [creditMessageKey]: callId, credit }` that lets
+ * the worker send `credit` more chunks of a stream. It has no `id` or `type`,
+ * so comlink's `expose` ignores it and the idle wait does not count it as owed.
+ */
+export const creditMessageKey = '@hybridcompute/backend-worker.credit';
+
+/** What a worker sends for progress and chunks. */
+export interface CallMessage {
+  readonly type: typeof progressMessageType | typeof chunkMessageType | typeof chunksMessageType;
+  readonly id: number;
+  readonly value: unknown;
 }
 
 /**

@@ -90,6 +90,31 @@ describe('backend-worker in headless Chromium', () => {
     expect(await readFile(join(siteDir, 'esbuild/page.js'), 'utf8')).not.toMatch(/["']node:[a-z_]+["']/);
   }, 60_000);
 
+  it('carries progress and streams from module workers: values in order, transferred tiles, an error mid-stream, a paused and closed generator, a timeout', async () => {
+    const page = await browser!.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${origin}/esbuild/`);
+    await page.waitForFunction(() => typeof (globalThis as { streamScenario?: unknown }).streamScenario === 'function');
+    const result = await page.evaluate(() => (globalThis as unknown as { streamScenario(): Promise<Record<string, unknown>> }).streamScenario());
+    expect(result).toEqual({
+      stepped: 'stepped',
+      progress: [1, 2, 3, 4, 5],
+      tiles: [
+        [0, 64, 0],
+        [1, 64, 1],
+        [2, 64, 2],
+      ],
+      beforeFailure: [1, 2],
+      failure: { code: 'TASK_FAILED', causeCode: 'E_MID' },
+      // One read and highWaterMark (2) on their way; the generator waits at its yield: paused, not closed.
+      pausedAt: { produced: 3, closed: false, aborted: false },
+      stopped: expect.objectContaining({ closed: true, aborted: true }),
+      timeoutCode: 'TASK_TIMEOUT',
+    });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('runs a TypeScript worker file in a Vite build (?worker&url)', async () => {
     const page = await browser!.newPage();
     const errors: string[] = [];

@@ -20,7 +20,23 @@ const url = new URL('file:///tasks.worker.js');
 // A stand-in for createLocalBackend({ tasks }): a backend package never imports another.
 declare function createLocalBackend<const Tasks extends TaskCollection>(options: { tasks: Tasks }): TypedBackend<ComputeBackendLike, Tasks>;
 
+const tiles = defineTask('tiles', async function* (rows: number) {
+  for (let y = 0; y < rows; y++) yield { y, label: `row ${y}` };
+  return rows;
+});
+
 describe('createWorkerBackend', () => {
+  it('types streams through the router by the generator: chunks, input and return value', () => {
+    const compute = createHybridCompute({ worker: createWorkerBackend({ url, tasks: [double, tiles] }) });
+    expectTypeOf(compute.streamTask('tiles', 4)).toEqualTypeOf<AsyncIterable<{ y: number; label: string }>>();
+    expectTypeOf(compute.runTask('tiles', 4)).toEqualTypeOf<Promise<number>>();
+    // @ts-expect-error: tiles takes a number of rows
+    void compute.streamTask('tiles', 'four');
+    // @ts-expect-error: no such task
+    void compute.streamTask('frames', 4);
+    expectTypeOf(createWorkerBackend({ url }).streamTask).returns.toEqualTypeOf<AsyncIterable<unknown>>();
+  });
+
   it('types the router by the task definitions given as tasks', () => {
     const compute = createHybridCompute({ worker: createWorkerBackend({ url, tasks: [double, resize] }) });
     expectTypeOf(compute.runTask('resize', new Uint8Array(4))).toEqualTypeOf<Promise<Uint8Array>>();

@@ -41,6 +41,11 @@ export class InProcessTaskContext implements TaskContext {
     return progress;
   }
 
+  /** Whether progress has somewhere to go: the caller passed `onProgress` and the call has not settled. */
+  get reports(): boolean {
+    return this.#onProgress !== undefined;
+  }
+
   /** Called when the call settles: later progress goes nowhere. */
   settle(): void {
     this.#onProgress = undefined;

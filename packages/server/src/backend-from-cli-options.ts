@@ -1,6 +1,7 @@
 import { messageOf, type AnyComputeTask, type ComputeBackendLike } from '@hybridcompute/core';
 import { loadTaskModule, taskModuleUrl } from './load-task-module.js';
 import type { CliOptions } from './parse-cli-args.js';
+import { typescriptLoaderUrl } from './typescript-loader.js';
 
 /**
  * What the CLI serves (the module's `tasks` on the server's own thread, or a
@@ -44,7 +45,7 @@ export async function backendFromCliOptions(options: CliOptions): Promise<CliBac
     url: new URL('./cli-worker.js', import.meta.url),
     size: options.workers,
     name: 'server',
-    workerOptions: { workerData: { tasksModule: taskModuleUrl(options.tasksModule) } },
+    workerOptions: { workerData: { tasksModule: taskModuleUrl(options.tasksModule), typescriptLoader: typescriptLoaderUrl() } },
   });
   try {
     await pool.ready();

@@ -17,7 +17,7 @@ describe('CallRunner', () => {
   it('runs a call and lists its tasks with the admission limit', async () => {
     const calls = runner();
     expect(await calls.run({ task: 'echo', input: 3 }, undefined, new CallStop())).toEqual({ ok: true, result: 3 });
-    expect(calls.taskListing()).toEqual({ tasks: ['echo', 'hang'], maxConcurrency: 2 });
+    expect(calls.taskListing()).toEqual({ tasks: ['echo', 'hang'], maxConcurrency: 2, streaming: true });
   });
 
   it('says when a backend cannot list its tasks, instead of null', () => {

@@ -8,6 +8,8 @@ import type { CallStop } from './call-stop.js';
 import { createTasksBackend, type TasksBackend } from './create-tasks-backend.js';
 import { refusal } from './error-body-of.js';
 import type { ParsedCall } from './parse-call.js';
+import { pumpStream, type ChunkSink } from './stream-pump.js';
+import type { CallOrigin } from './call-origin.js';
 import { traceServerCall, traceTaskRun } from './trace-server-call.js';
 
 const untimed = { signal: undefined, timeout: undefined };
@@ -21,6 +23,8 @@ export interface TaskListing {
   /** Present, and `false`, when the backend cannot list its tasks: clients then ask per call. */
   listed?: false;
   maxConcurrency: number;
+  /** Present, and `true`, when the server streams (`streamTask`, progress): see docs/architecture.md. */
+  streaming?: true;
 }
 
 /**
@@ -78,47 +82,95 @@ export class CallRunner {
   /** `GET /tasks`: never `null`, so old clients see an empty list and new ones see `listed: false`. */
   taskListing(): TaskListing {
     const tasks = this.taskNames;
-    return tasks === undefined ? { tasks: [], listed: false, maxConcurrency: this.maxConcurrency } : { tasks, maxConcurrency: this.maxConcurrency };
+    const listing: TaskListing = tasks === undefined ? { tasks: [], listed: false, maxConcurrency: this.maxConcurrency } : { tasks, maxConcurrency: this.maxConcurrency };
+    if (this.streaming) listing.streaming = true;
+    return listing;
+  }
+
+  /** Whether the backend served can stream: the server's own `tasks` can, another backend if it has `streamTask`. */
+  get streaming(): boolean {
+    return typeof this.backend.streamTask === 'function';
   }
 
   /**
    * Runs one call. `stop` ends it from outside (caller gone, cancelled,
    * shutdown); its reason, a `ComputeError`, is what the call is answered
    * with. `callerTimeout` is the caller's deadline in ms, capped by
-   * `taskTimeout`. Never rejects.
+   * `taskTimeout`. `origin` (who called, over what) is read only by
+   * {@link ObservedCallRunner}, for metrics and the access log. Never rejects.
    */
-  run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop): Promise<CallOutcome> {
-    if (call.trace !== undefined) return traceServerCall(call.trace, call.task, () => this.#runUntraced(call, callerTimeout, stop));
-    return this.#runUntraced(call, callerTimeout, stop);
+  run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, onProgress?: (value: unknown) => void, origin?: CallOrigin): Promise<CallOutcome> {
+    if (call.trace !== undefined) return traceServerCall(call.trace, call.task, () => this.#runUntraced(call, callerTimeout, stop, onProgress));
+    return this.#runUntraced(call, callerTimeout, stop, onProgress);
   }
 
-  async #runUntraced(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop): Promise<CallOutcome> {
-    if (this.#draining) return { ok: false, error: refusal('BACKEND_UNAVAILABLE', 'The server is shutting down', call.task) };
-    if (this.#running.size >= this.maxConcurrency) {
-      return { ok: false, error: refusal('QUEUE_FULL', `The server is running ${this.maxConcurrency} calls, its limit; retry later`, call.task) };
-    }
-    if (!this.#canRun(call.task)) return { ok: false, error: taskNotFoundError(call.task, 'server', this.taskNames) };
-    const timeout = this.#taskTimeout === undefined ? callerTimeout : Math.min(this.#taskTimeout, callerTimeout ?? this.#taskTimeout);
+  async #runUntraced(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, onProgress: ((value: unknown) => void) | undefined): Promise<CallOutcome> {
+    const refused = this.#refusal(call);
+    if (refused !== undefined) return { ok: false, error: refused };
+    const timeout = this.#timeoutOf(callerTimeout);
     this.#running.add(stop);
     try {
       // With a deadline, core joins it with the stop signal; without one, nothing is allocated unless the task asks for its signal.
       const options = timeout === undefined ? untimed : { signal: stop.signal, timeout };
       const work = runUnderDeadline(call.task, 'server', options, (signal) =>
-        call.trace === undefined ? this.#invoke(call, signal, stop) : traceTaskRun(call.task, () => this.#invoke(call, signal, stop)),
+        call.trace === undefined ? this.#invoke(call, signal, stop, onProgress) : traceTaskRun(call.task, () => this.#invoke(call, signal, stop, onProgress)),
       );
       return { ok: true, result: await stop.settle(work) };
     } catch (error) {
       // The server's own reasons (shutdown, caller gone) say more than the task's echo of them.
       return { ok: false, error: stop.reason ?? error };
     } finally {
-      this.#running.delete(stop);
-      if (this.#running.size === 0) this.#onIdle?.();
+      this.#release(stop);
     }
   }
 
-  #invoke(call: ParsedCall, signal: AbortSignal | undefined, stop: CallStop): Promise<unknown> {
-    if (this.#tasksBackend !== undefined) return this.#tasksBackend.runLazily(call.task, call.input, signal ?? (() => stop.signal));
-    return Promise.resolve(this.backend.runTask(call.task, call.input, { signal: signal ?? stop.signal }));
+  /**
+   * Runs one streaming call, its chunks pulled into `sink` only while it
+   * has room (see {@link pumpStream}), under the same admission and deadline
+   * as {@link CallRunner.run}. Resolves `{ ok: true }` when the stream ended.
+   * Never rejects.
+   */
+  stream(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, sink: ChunkSink, onProgress?: (value: unknown) => void): Promise<CallOutcome> {
+    if (call.trace !== undefined) return traceServerCall(call.trace, call.task, () => this.#streamUntraced(call, callerTimeout, stop, sink, onProgress));
+    return this.#streamUntraced(call, callerTimeout, stop, sink, onProgress);
+  }
+
+  async #streamUntraced(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, sink: ChunkSink, onProgress: ((value: unknown) => void) | undefined): Promise<CallOutcome> {
+    const refused = this.#refusal(call) ?? (this.streaming ? undefined : refusal('INVALID_REQUEST', 'This server cannot stream: the backend it serves has no streamTask', call.task));
+    if (refused !== undefined) return { ok: false, error: refused };
+    const timeout = this.#timeoutOf(callerTimeout);
+    this.#running.add(stop);
+    try {
+      const highWaterMark = typeof call.stream === 'number' ? call.stream : 1;
+      const options = { signal: stop.signal, timeout, onProgress, highWaterMark };
+      const streamTask = this.backend.streamTask as NonNullable<ComputeBackendLike['streamTask']>;
+      return await pumpStream(streamTask.call(this.backend, call.task, call.input, options)[Symbol.asyncIterator](), stop, sink);
+    } catch (error) {
+      return { ok: false, error: stop.reason ?? error };
+    } finally {
+      this.#release(stop);
+    }
+  }
+
+  #refusal(call: ParsedCall): unknown {
+    if (this.#draining) return refusal('BACKEND_UNAVAILABLE', 'The server is shutting down', call.task);
+    if (this.#running.size >= this.maxConcurrency) return refusal('QUEUE_FULL', `The server is running ${this.maxConcurrency} calls, its limit; retry later`, call.task);
+    if (!this.#canRun(call.task)) return taskNotFoundError(call.task, 'server', this.taskNames);
+    return undefined;
+  }
+
+  #timeoutOf(callerTimeout: number | undefined): number | undefined {
+    return this.#taskTimeout === undefined ? callerTimeout : Math.min(this.#taskTimeout, callerTimeout ?? this.#taskTimeout);
+  }
+
+  #release(stop: CallStop): void {
+    this.#running.delete(stop);
+    if (this.#running.size === 0) this.#onIdle?.();
+  }
+
+  #invoke(call: ParsedCall, signal: AbortSignal | undefined, stop: CallStop, onProgress: ((value: unknown) => void) | undefined): Promise<unknown> {
+    if (this.#tasksBackend !== undefined) return this.#tasksBackend.runLazily(call.task, call.input, signal ?? (() => stop.signal), onProgress);
+    return Promise.resolve(this.backend.runTask(call.task, call.input, onProgress === undefined ? { signal: signal ?? stop.signal } : { signal: signal ?? stop.signal, onProgress }));
   }
 
   /**

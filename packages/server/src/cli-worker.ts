@@ -8,5 +8,7 @@ import { workerData } from 'node:worker_threads';
 import { exposeTasks } from '@hybridcompute/backend-worker/worker';
 import { loadTaskModule } from './load-task-module.js';
 
-const { tasksModule } = workerData as { tasksModule: string };
+const { tasksModule, typescriptLoader } = workerData as { tasksModule: string; typescriptLoader?: string | undefined };
+// The main thread runs under tsx: its hooks do not reach this thread, so register them here.
+if (typescriptLoader !== undefined) ((await import(typescriptLoader)) as { register(): unknown }).register();
 exposeTasks([...(await loadTaskModule(tasksModule)).values()]);

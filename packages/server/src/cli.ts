@@ -2,9 +2,12 @@
 import { messageOf } from '@hybridcompute/core';
 import { backendFromCliOptions, type CliBackend } from './backend-from-cli-options.js';
 import { createComputeServer } from './create-compute-server.js';
+import { cliOutput } from './cli-output.js';
+import { serverOptionsFromCli } from './cli-server-options.js';
 import { cliUsage, parseCliArgs, type CliOptions } from './parse-cli-args.js';
+import { shutDownOnSignals } from './shut-down-on-signals.js';
 
-// hybrid-compute-server ./tasks.js [--port] [--host] [--token] [--max-concurrency] [--task-timeout] [--path] [--workers]
+// hybrid-compute-server ./tasks.js [options]: see cliUsage in parse-cli-args.ts.
 async function main(): Promise<number> {
   let options;
   try {
@@ -37,38 +40,29 @@ async function main(): Promise<number> {
 
 async function serve(options: CliOptions, served: CliBackend): Promise<number> {
   const { taskNames } = served;
-  const server = createComputeServer({
-    ...(served.tasks === undefined ? { backend: served.backend } : { tasks: served.tasks }),
-    taskNames,
-    token: options.token,
-    maxConcurrency: options.maxConcurrency,
-    taskTimeout: options.taskTimeout,
-    path: options.path,
-  });
+  const output = cliOutput(options.log);
+  let server;
   try {
-    const { url } = await server.listen(options.port, options.host);
-    console.log(`hybrid-compute-server: serving ${taskNames.length} task(s) (${taskNames.join(', ')}) on ${served.where} at ${url}`);
+    server = createComputeServer(serverOptionsFromCli(options, served, output.accessLogger));
+  } catch (error) {
+    await served.close();
+    console.error(`hybrid-compute-server: ${oneLine(error)}`);
+    return 1;
+  }
+  // Before listening: a supervisor may signal as soon as it reads the line that says the server is up.
+  shutDownOnSignals(server, () => served.close(), output);
+  try {
+    const { url, metricsUrl } = await server.listen(options.port, options.host);
+    output.info(`serving ${taskNames.length} task(s) (${taskNames.join(', ')}) on ${served.where} at ${url}`, { url, tasks: taskNames });
+    if (metricsUrl !== undefined) output.info(`metrics at ${metricsUrl}`, { metricsUrl });
   } catch (error) {
     // Worker threads would keep the process alive after main() returns.
     await served.close();
-    const code = (error as { code?: unknown }).code;
-    const reason = code === 'EADDRINUSE' ? `port ${options.port} on ${options.host} is already in use` : messageOf(error);
+    const { code, port } = error as { code?: unknown; port?: unknown };
+    const reason = code === 'EADDRINUSE' ? `port ${typeof port === 'number' ? port : options.port} on ${options.host} is already in use` : messageOf(error);
     console.error(`hybrid-compute-server: cannot listen: ${reason}`);
     return 1;
   }
-  const shutDown = (signal: NodeJS.Signals): void => {
-    console.log(`hybrid-compute-server: ${signal}: draining ${server.activeCalls} call(s) in flight`);
-    // The pool closes only after the server has drained: calls in flight still need it.
-    server
-      .close()
-      .then(() => served.close())
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-  };
-  process.once('SIGTERM', shutDown);
-  process.once('SIGINT', shutDown);
   return -1;
 }
 

@@ -1,4 +1,8 @@
 import { invalidArgumentError, isRunTimeout, isTimerDelay, maxTimerDelay, type ComputeBackendLike, type TaskCollection } from '@hybridcompute/core';
+import { runsOnBun } from './runs-on-bun.js';
+import { readAccessLogger, type AccessLogger } from './access-log.js';
+import { readMetricsOptions, type ComputeServerMetricsOption, type MetricsSettings } from './metrics-options.js';
+import { readTlsOptions, type ComputeServerTlsOptions, type TlsServerSettings } from './tls-options.js';
 
 /**
  * Options for {@link createComputeServer}: give `tasks` or `backend`. Every
@@ -72,7 +76,9 @@ export interface ComputeServerOptions {
   /**
    * Milliseconds a WebSocket message may take to arrive once its first bytes
    * have: a peer that starts a frame and trickles the rest is dropped.
-   * Default 30000.
+   * Default 30000. Not on Bun (refused with `INVALID_REQUEST`): Bun's
+   * WebSocket server reads the frames itself, so there the heartbeat drops
+   * a peer stuck mid-frame (it cannot answer a ping).
    */
   frameTimeout?: number | undefined;
   /**
@@ -107,6 +113,12 @@ export interface ComputeServerOptions {
   corsOrigins?: '*' | readonly string[] | undefined;
   /** Sends stack traces with errors. Never in production. */
   debug?: boolean | undefined;
+  /** Serve `https` and `wss` on the port, with mutual TLS optionally: see {@link ComputeServerTlsOptions}. Default: plain HTTP. */
+  tls?: ComputeServerTlsOptions | undefined;
+  /** Prometheus metrics on `GET /metrics`, or on a port of their own: see {@link ComputeServerMetricsOption}. Default off. */
+  metrics?: ComputeServerMetricsOption | undefined;
+  /** Writes one access-log line per call through `logger.info(fields, 'call')` (pino-compatible); never inputs or outputs. Default off. */
+  logger?: AccessLogger | undefined;
 }
 
 /** The server's options once checked, defaults filled in. */
@@ -114,7 +126,7 @@ export interface ServerSettings {
   tasks: TaskCollection | undefined;
   backend: ComputeBackendLike | undefined;
   taskNames: readonly string[] | undefined;
-  paths: { compute: string; tasks: string; healthz: string; readyz: string };
+  paths: { compute: string; tasks: string; healthz: string; readyz: string; metrics: string };
   token: string | undefined;
   maxBodyBytes: number;
   maxConcurrency: number;
@@ -130,6 +142,9 @@ export interface ServerSettings {
   maxConnectionsPerAddress: number;
   corsOrigins: '*' | readonly string[] | undefined;
   debug: boolean;
+  tls: TlsServerSettings | undefined;
+  metrics: MetricsSettings | undefined;
+  logger: AccessLogger | undefined;
 }
 
 /** The defaults the README documents. */
@@ -173,7 +188,7 @@ export function readServerOptions(options: ComputeServerOptions): ServerSettings
     tasks,
     backend,
     taskNames: taskNames === undefined ? undefined : [...taskNames],
-    paths: { compute: path, tasks: `${base}/tasks`, healthz: `${base}/healthz`, readyz: `${base}/readyz` },
+    paths: { compute: path, tasks: `${base}/tasks`, healthz: `${base}/healthz`, readyz: `${base}/readyz`, metrics: `${base}/metrics` },
     token: options.token,
     maxBodyBytes: count(options.maxBodyBytes, 'maxBodyBytes') ?? serverDefaults.maxBodyBytes,
     maxConcurrency: count(options.maxConcurrency, 'maxConcurrency') ?? serverDefaults.maxConcurrency,
@@ -182,13 +197,16 @@ export function readServerOptions(options: ComputeServerOptions): ServerSettings
     drainTimeout: drain(options.drainTimeout) ?? serverDefaults.drainTimeout,
     maxBufferedBytesPerConnection: count(options.maxBufferedBytesPerConnection, 'maxBufferedBytesPerConnection') ?? serverDefaults.maxBufferedBytesPerConnection,
     bufferedTimeout: delay(options.bufferedTimeout, 'bufferedTimeout') ?? serverDefaults.bufferedTimeout,
-    frameTimeout: delay(options.frameTimeout, 'frameTimeout') ?? serverDefaults.frameTimeout,
+    frameTimeout: frameTimeoutOf(options.frameTimeout) ?? serverDefaults.frameTimeout,
     heartbeatInterval: delay(options.heartbeatInterval, 'heartbeatInterval') ?? serverDefaults.heartbeatInterval,
     idleTimeout: delay(options.idleTimeout, 'idleTimeout') ?? serverDefaults.idleTimeout,
     maxConnections: count(options.maxConnections, 'maxConnections') ?? serverDefaults.maxConnections,
     maxConnectionsPerAddress: count(options.maxConnectionsPerAddress, 'maxConnectionsPerAddress') ?? Number.POSITIVE_INFINITY,
     corsOrigins: cors,
     debug: options.debug === true,
+    tls: readTlsOptions(options.tls),
+    metrics: readMetricsOptions(options.metrics),
+    logger: readAccessLogger(options.logger),
   };
 }
 
@@ -208,6 +226,14 @@ function delay(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!isTimerDelay(value)) throw invalid(`${name} must be a number of milliseconds from 1 to ${maxTimerDelay}, got ${String(value)}`);
   return value;
+}
+
+/** A frame timeout, where the runtime lets the server see a frame's bytes arrive. */
+function frameTimeoutOf(value: unknown): number | undefined {
+  if (value !== undefined && runsOnBun) {
+    throw invalid("frameTimeout is not supported on Bun: its WebSocket server reads the frames itself; there heartbeatInterval's pings drop a peer stuck mid-frame");
+  }
+  return delay(value, 'frameTimeout');
 }
 
 function drain(value: unknown): number | undefined {

@@ -1,15 +1,33 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { CloseOnce } from '@hybridcompute/core';
+import type { Registry } from 'prom-client';
 import { CallRunner } from './call-runner.js';
 import { readServerOptions, type ComputeServerOptions, type ServerSettings } from './compute-server-options.js';
 import { ConnectionLimits } from './connection-limits.js';
 import { CorsPolicy } from './cors-policy.js';
 import { createTokenCheck } from './create-token-check.js';
 import { HttpHandler } from './http-handler.js';
+import { logCall } from './access-log.js';
+import { MetricsEndpoint } from './metrics-endpoint.js';
+import { ObservedCallRunner, type EndedCall } from './observed-call-runner.js';
+import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
 import { WebSocketHandler } from './websocket-handler.js';
 
 export type { ComputeServerOptions } from './compute-server-options.js';
+
+/** Calls waiting in a backend that reports them (a worker pool's `load().queued`); 0 otherwise. */
+function queuedIn(backend: unknown): number {
+  const load = (backend as { load?: unknown }).load;
+  if (typeof load !== 'function') return 0;
+  try {
+    const queued = (load.call(backend) as { queued?: unknown } | undefined)?.queued;
+    return typeof queued === 'number' && Number.isFinite(queued) ? queued : 0;
+  } catch {
+    return 0;
+  }
+}
 
 /**
  * Where a listening server can be reached.
@@ -21,9 +39,11 @@ export type { ComputeServerOptions } from './compute-server-options.js';
  * ```
  */
 export interface ListeningAddress {
-  /** The URL of `POST /compute`, e.g. `http://127.0.0.1:8080/compute`. */
+  /** The URL of `POST /compute`, e.g. `http://127.0.0.1:8080/compute` (`https:` with `tls`). */
   url: string;
   port: number;
+  /** The URL of `GET /metrics`, when `metrics` is on. */
+  metricsUrl?: string | undefined;
 }
 
 /**
@@ -40,7 +60,7 @@ export interface ListeningAddress {
  * ```
  */
 export class ComputeServer {
-  /** The underlying node:http server, for attaching to an existing app or reading its address. */
+  /** The underlying node:http server (a node:https one with `tls`), for attaching to an existing app or reading its address. */
   readonly httpServer: Server;
   readonly #settings: ServerSettings;
   readonly #runner: CallRunner;
@@ -49,11 +69,13 @@ export class ComputeServer {
   // Connections past maxConnections, with the reason their first request or upgrade is refused.
   readonly #refused = new WeakMap<Socket, string>();
   readonly #closer = new CloseOnce(() => this.#shutDown());
+  readonly #metrics: ServerMetrics | undefined;
+  readonly #metricsEndpoint: MetricsEndpoint | undefined;
 
   constructor(options: ComputeServerOptions) {
     const settings = readServerOptions(options);
     this.#settings = settings;
-    this.#runner = new CallRunner(settings);
+    this.#runner = this.#createRunner(settings);
     const tokenMatches = settings.token === undefined ? undefined : createTokenCheck(settings.token);
     const authorized = (request: IncomingMessage, queryToken?: string | null): boolean => {
       if (tokenMatches === undefined) return true;
@@ -73,19 +95,59 @@ export class ComputeServer {
     this.#webSockets = new WebSocketHandler(context);
     this.#limits = new ConnectionLimits(settings.maxConnections, settings.maxConnectionsPerAddress);
 
+    let onRequest: RequestListener = http.onRequest;
+    if (settings.metrics !== undefined) {
+      const metrics = createServerMetrics(settings.metrics, {
+        activeCalls: () => this.#runner.activeCalls,
+        queuedCalls: () => queuedIn(this.#runner.backend),
+        openConnections: () => this.#limits.open,
+        openWebSockets: () => this.#webSockets.openSockets,
+        knows: (taskName) => (this.#runner as ObservedCallRunner).knows(taskName),
+      });
+      this.#metrics = metrics;
+      const ownPort = settings.metrics.port !== undefined;
+      this.#metricsEndpoint = new MetricsEndpoint(metrics, { path: settings.paths.metrics, ownPort, tls: settings.tls, authorized });
+      if (!ownPort) onRequest = this.#metricsEndpoint.inFront(http.onRequest, (request) => this.#refused.has(request.socket));
+    }
+
     const requestTimeout = settings.requestTimeout;
-    this.httpServer = createServer(
-      {
-        keepAliveTimeout: 65_000,
-        requestTimeout,
-        headersTimeout: Math.min(60_000, requestTimeout),
-        // node:http checks these deadlines on this interval (30 s by default): a short deadline needs a short interval.
-        connectionsCheckingInterval: Math.min(30_000, Math.max(25, Math.floor(requestTimeout / 4))),
-      },
-      http.onRequest,
-    );
-    this.httpServer.on('connection', this.#onConnection);
+    const serverOptions = {
+      keepAliveTimeout: 65_000,
+      requestTimeout,
+      headersTimeout: Math.min(60_000, requestTimeout),
+      // node:http checks these deadlines on this interval (30 s by default): a short deadline needs a short interval.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(25, Math.floor(requestTimeout / 4))),
+    };
+    // https.Server is an http.Server over TLS sockets: the handlers take its requests and upgrades as they are.
+    this.httpServer =
+      settings.tls === undefined ? createServer(serverOptions, onRequest) : (createHttpsServer({ ...serverOptions, ...settings.tls }, onRequest) as unknown as Server);
+    // Over TLS, requests come on the TLS socket, not the TCP one 'connection' sees: count those.
+    this.httpServer.on(settings.tls === undefined ? 'connection' : 'secureConnection', this.#onConnection);
     this.httpServer.on('upgrade', this.#webSockets.onUpgrade);
+  }
+
+  /** A runner that times and reports calls when metrics or the access log want them; the plain one otherwise. */
+  #createRunner(settings: ServerSettings): CallRunner {
+    const { logger, metrics } = settings;
+    if (logger === undefined && metrics === undefined) return new CallRunner(settings);
+    return new ObservedCallRunner(settings, (call: EndedCall) => {
+      this.#metrics?.record(call);
+      if (logger !== undefined) logCall(logger, call);
+    });
+  }
+
+  /**
+   * The prom-client registry `GET /metrics` reads, when `metrics` is on: to
+   * add metrics of your own, or to read the server's in a test.
+   *
+   * @example
+   * ```ts
+   * const server = createComputeServer({ tasks, metrics: true });
+   * registerComputeMetrics(server.metricsRegistry!, { pool });
+   * ```
+   */
+  get metricsRegistry(): Registry | undefined {
+    return this.#metrics?.registry;
   }
 
   /**
@@ -136,17 +198,32 @@ export class ComputeServer {
    * const { url, port } = await server.listen(8080, '0.0.0.0');
    * ```
    */
-  listen(port = 0, host = '127.0.0.1'): Promise<ListeningAddress> {
-    return new Promise((resolve, reject) => {
+  async listen(port = 0, host = '127.0.0.1'): Promise<ListeningAddress> {
+    const origin = await new Promise<string>((resolve, reject) => {
       const onError = (error: Error): void => reject(error);
       this.httpServer.once('error', onError);
       this.httpServer.listen(port, host, () => {
         this.httpServer.off('error', onError);
         const address = this.httpServer.address() as AddressInfo;
         const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        resolve({ url: `http://${shownHost}:${address.port}${this.#settings.paths.compute}`, port: address.port });
+        resolve(`${this.#settings.tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`);
       });
     });
+    const { paths, metrics } = this.#settings;
+    const listening: ListeningAddress = { url: `${origin}${paths.compute}`, port: (this.httpServer.address() as AddressInfo).port };
+    if (metrics === undefined) return listening;
+    const ownUrl = metrics.port === undefined ? undefined : await this.#listenForMetrics(metrics.port, metrics.host);
+    return { ...listening, metricsUrl: ownUrl ?? `${origin}${paths.metrics}` };
+  }
+
+  async #listenForMetrics(port: number, host: string): Promise<string | undefined> {
+    try {
+      return await this.#metricsEndpoint?.listen(port, host);
+    } catch (error) {
+      // Listening is all or nothing: the calls' port is released when the metrics' cannot be had.
+      await new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+      throw error;
+    }
   }
 
   /**
@@ -191,6 +268,7 @@ export class ComputeServer {
     this.httpServer.closeAllConnections();
     this.#webSockets.terminateAll();
     await stopped;
+    await this.#metricsEndpoint?.close();
   }
 }
 

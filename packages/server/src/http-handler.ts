@@ -12,7 +12,8 @@ import { parseCall, parseDeadline } from './parse-call.js';
 import { traceContextOfHeaders } from './trace-server-call.js';
 import { readBody } from './read-body.js';
 import { encodeAnswer } from './encode-answer.js';
-import { codecOf, encodingOfContentType, encodingsHeader, jsonCodec, wireEncodings, type WireCodec } from '@hybridcompute/wire';
+import { codecOf, encodingOfContentType, encodingsHeader, jsonCodec, streamEncodingOf, wireEncodings, type WireCodec } from '@hybridcompute/wire';
+import { answerStreamed } from './http-stream-answer.js';
 
 const retryAfterSeconds = '1';
 const encodingsOffered = wireEncodings.join(', ');
@@ -143,6 +144,20 @@ export class HttpHandler {
     const call = parseCall(parsed);
     if (ComputeError.isInstance(call)) return this.#refuse(request, response, call, {}, codec);
     call.trace = traceContextOfHeaders(request.headers);
+    const streamEncoding = streamEncodingOf(request.headers.accept);
+    if (streamEncoding !== undefined || call.stream !== undefined) {
+      return answerStreamed({
+        runner: this.#runner,
+        response,
+        call,
+        encoding: streamEncoding,
+        timeout: parseDeadline(request.headers[timeoutHeader]),
+        headers: { [maxConcurrencyHeader]: this.#maxConcurrency, [encodingsHeader]: encodingsOffered },
+        debug: this.#settings.debug,
+        refuse: (error) => this.#refuse(request, response, error, {}, codec),
+        answer: (result) => this.#answer(request, response, codec, call.task, result),
+      });
+    }
 
     const stop = new CallStop();
     // The caller hung up (or aborted): stop the task it no longer waits for.
@@ -152,11 +167,15 @@ export class HttpHandler {
       }
     };
     response.on('close', onClose);
-    const outcome = await this.#runner.run(call, parseDeadline(request.headers[timeoutHeader]), stop);
+    const outcome = await this.#runner.run(call, parseDeadline(request.headers[timeoutHeader]), stop, undefined, { transport: 'http', socket: request.socket });
     response.off('close', onClose);
     if (response.destroyed) return;
     if (!outcome.ok) return this.#refuse(request, response, outcome.error, {}, codec);
-    const answer = encodeAnswer(codec, { result: outcome.result }, call.task);
+    this.#answer(request, response, codec, call.task, outcome.result);
+  }
+
+  #answer(request: IncomingMessage, response: ServerResponse, codec: WireCodec, taskName: string, result: unknown): void {
+    const answer = encodeAnswer(codec, { result }, taskName);
     if (!answer.ok) return this.#refuse(request, response, answer.error, {}, codec);
     this.#send(response, 200, answer.data, {}, codec.contentType);
   }

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { explainImportFailure } from './explain-import-failure.js';
 import { collectTasks, invalidArgumentError, isComputeTask, type AnyComputeTask, type TaskCollection } from '@hybridcompute/core';
 
 /**
@@ -20,7 +21,13 @@ import { collectTasks, invalidArgumentError, isComputeTask, type AnyComputeTask,
  */
 export async function loadTaskModule(specifier: string, cwd = process.cwd()): Promise<Map<string, AnyComputeTask>> {
   if (typeof specifier !== 'string' || specifier.length === 0) throw invalidArgumentError('loadTaskModule: expected a module path');
-  const namespace = (await import(taskModuleUrl(specifier, cwd))) as Record<string, unknown>;
+  const url = taskModuleUrl(specifier, cwd);
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    throw explainImportFailure(error, specifier, url, cwd);
+  }
   const tasks = new Map<string, AnyComputeTask>();
   const fallback = namespace['default'];
   if (isComputeTask(fallback)) collectTasks([fallback], tasks);

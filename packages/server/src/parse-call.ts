@@ -8,6 +8,14 @@ export interface ParsedCall {
   input: unknown;
   /** Set by the handler when `@opentelemetry/api` is installed: the call is then traced. */
   trace?: ServerTraceContext | undefined;
+  /**
+   * Present for a stream (`streamTask`): over WebSocket the chunks the
+   * client lets the server send before it grants more (its highWaterMark);
+   * over HTTP `true` (TCP's own backpressure paces the answer).
+   */
+  stream?: number | true;
+  /** The caller passed `onProgress`: progress values travel (WebSocket; over HTTP the `Accept` asks). */
+  progress?: true;
 }
 
 /**
@@ -23,7 +31,16 @@ export function parseCall(value: unknown): ParsedCall | ComputeError {
   if (typeof task !== 'string' || task.length === 0) {
     return refusal('INVALID_REQUEST', "The body's 'task' must be a non-empty string");
   }
-  return { task, input: Object.hasOwn(value, 'input') ? (value as { input?: unknown }).input : undefined };
+  const parsed: ParsedCall = { task, input: Object.hasOwn(value, 'input') ? (value as { input?: unknown }).input : undefined };
+  const { stream, progress } = value as { stream?: unknown; progress?: unknown };
+  if (stream !== undefined) {
+    if (stream !== true && !(typeof stream === 'number' && Number.isInteger(stream) && stream >= 1 && stream <= 65_536)) {
+      return refusal('INVALID_REQUEST', "The body's 'stream' must be true or a whole number of chunks from 1 to 65536", task);
+    }
+    parsed.stream = stream;
+  }
+  if (progress === true) parsed.progress = true;
+  return parsed;
 }
 
 /** A caller's deadline in milliseconds, or undefined when absent or not a positive number. */

@@ -12,6 +12,14 @@ export interface CliOptions {
   path: string | undefined;
   /** Worker threads to run the tasks on; `undefined` runs them on the server's own thread. */
   workers: number | undefined;
+  /** Milliseconds a SIGTERM or SIGINT waits for calls in flight; `undefined` keeps the server's default. */
+  drainTimeout: number | undefined;
+  /** Files of the TLS key, certificate and client CA; set together (key and cert) or not at all. */
+  tls: { keyFile: string; certFile: string; caFile: string | undefined; requestCert: boolean } | undefined;
+  /** `GET /metrics`: `false`, on the server's port, or on a port of its own. */
+  metrics: false | { port: number | undefined; host: string | undefined };
+  /** An access log as JSON lines on standard output. */
+  log: boolean;
   help: boolean;
 }
 
@@ -32,6 +40,16 @@ Options:
   --path <path>          path of POST /compute and the WebSocket (default /compute)
   --workers <n>          run the tasks on a pool of n worker threads (1 to ${maxCliWorkers});
                          needs @hybridcompute/backend-worker installed
+  --drain-timeout <ms>   on SIGTERM or SIGINT, how long calls in flight may finish
+                         before they are stopped (default 10000); a second signal exits at once
+  --tls-key <file>       serve https and wss with this private key (PEM) ...
+  --tls-cert <file>      ... and this certificate (PEM); both or neither
+  --tls-ca <file>        CA certificates (PEM) that sign client certificates
+  --tls-request-cert     refuse clients without a certificate --tls-ca signed (mutual TLS)
+  --metrics              serve Prometheus metrics on GET /metrics (behind --token when set)
+  --metrics-port <n>     serve them on a port of their own instead (implies --metrics)
+  --metrics-host <host>  the interface of --metrics-port (default 127.0.0.1)
+  --log                  write an access log, one JSON line per call, to standard output
   -h, --help             print this text`;
 
 /**
@@ -54,6 +72,15 @@ export function parseCliArgs(args: readonly string[], env: NodeJS.ProcessEnv = p
         'task-timeout': { type: 'string' },
         path: { type: 'string' },
         workers: { type: 'string' },
+        'drain-timeout': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-ca': { type: 'string' },
+        'tls-request-cert': { type: 'boolean' },
+        metrics: { type: 'boolean' },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string' },
+        log: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -75,8 +102,32 @@ export function parseCliArgs(args: readonly string[], env: NodeJS.ProcessEnv = p
     taskTimeout: integer(values['task-timeout'], '--task-timeout', 1, maxTimerDelay),
     path: values.path,
     workers: integer(values.workers, '--workers', 1, maxCliWorkers),
+    drainTimeout: integer(values['drain-timeout'], '--drain-timeout', 0, maxTimerDelay),
+    tls: tlsFlags(values),
+    metrics: metricsFlags(values),
+    log: values.log === true,
     help,
   };
+}
+
+function tlsFlags(values: { 'tls-key'?: string | undefined; 'tls-cert'?: string | undefined; 'tls-ca'?: string | undefined; 'tls-request-cert'?: boolean | undefined }): CliOptions['tls'] {
+  const { 'tls-key': keyFile, 'tls-cert': certFile, 'tls-ca': caFile } = values;
+  const requestCert = values['tls-request-cert'] === true;
+  if (keyFile === undefined && certFile === undefined) {
+    if (caFile !== undefined || requestCert) throw invalidArgumentError('--tls-ca and --tls-request-cert need --tls-key and --tls-cert');
+    return undefined;
+  }
+  if (keyFile === undefined || certFile === undefined) throw invalidArgumentError('--tls-key and --tls-cert go together: give both');
+  if (requestCert && caFile === undefined) throw invalidArgumentError('--tls-request-cert needs --tls-ca, the certificates that sign client certificates');
+  return { keyFile, certFile, caFile, requestCert };
+}
+
+function metricsFlags(values: { metrics?: boolean | undefined; 'metrics-port'?: string | undefined; 'metrics-host'?: string | undefined }): CliOptions['metrics'] {
+  const port = integer(values['metrics-port'], '--metrics-port', 0, 65_535);
+  const host = values['metrics-host'];
+  if (host !== undefined && port === undefined) throw invalidArgumentError('--metrics-host needs --metrics-port');
+  if (values.metrics !== true && port === undefined) return false;
+  return { port, host };
 }
 
 function integer(value: string | undefined, flag: string, min: number, max = Number.POSITIVE_INFINITY): number | undefined {

@@ -2,14 +2,17 @@ import type { Duplex } from 'node:stream';
 import { ComputeError, type WireCallId } from '@hybridcompute/core';
 import type { RawData, WebSocket } from 'ws';
 import { AnswerBackpressure } from './answer-backpressure.js';
-import type { CallRunner } from './call-runner.js';
+import type { CallOutcome, CallRunner } from './call-runner.js';
 import { CallStop } from './call-stop.js';
+import type { CallOrigin } from './call-origin.js';
 import type { ServerSettings } from './compute-server-options.js';
 import { errorBodyOf, refusal } from './error-body-of.js';
 import { parseCall, parseDeadline, type ParsedCall } from './parse-call.js';
 import { traceContextOfFrame } from './trace-server-call.js';
 import { encodeAnswer } from './encode-answer.js';
 import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire';
+import { notCarriedError, streamValueMismatch } from './stream-value-mismatch.js';
+import { WebSocketStreamSink } from './websocket-stream-sink.js';
 
 /**
  * One WebSocket's calls, by the ids its client chose, and its timeouts:
@@ -33,6 +36,8 @@ export class WebSocketConnection {
   readonly #codec: WireCodec;
   // Every call the client started and has not been answered, waiting or running, with its stop switch.
   readonly #calls = new Map<WireCallId, CallStop>();
+  // The streams among them, for their `{ id, credit }` frames; made on the first stream.
+  #streams: Map<WireCallId, WebSocketStreamSink> | undefined;
   readonly #onClosed: () => void;
   // Timers fire rarely and check timestamps, so a busy socket pays a clock read per chunk, not a timer.
   #idleTimer: ReturnType<typeof setTimeout>;
@@ -41,6 +46,8 @@ export class WebSocketConnection {
   // When bytes first arrived after the last complete message, ping or pong.
   #partialSince: number | undefined;
   #alive = true;
+  // Who calls on this socket, for the access log and metrics: one object for all its calls.
+  readonly #origin: CallOrigin;
 
   constructor(socket: WebSocket, rawSocket: Duplex, runner: CallRunner, settings: ServerSettings, onClosed: () => void) {
     this.#socket = socket;
@@ -48,6 +55,7 @@ export class WebSocketConnection {
     this.#runner = runner;
     this.#settings = settings;
     this.#onClosed = onClosed;
+    this.#origin = { transport: 'websocket', socket: rawSocket };
     this.#backpressure = new AnswerBackpressure(
       {
         unsentBytes: () => socket.bufferedAmount,
@@ -157,6 +165,10 @@ export class WebSocketConnection {
       this.#calls.get(id)?.stop(new ComputeError({ code: 'TASK_ABORTED', message: 'The caller cancelled the call', backend: 'server' }));
       return;
     }
+    if (Object.hasOwn(frame as object, 'credit')) {
+      this.#streams?.get(id)?.grant((frame as { credit?: unknown }).credit);
+      return;
+    }
     const call = parseCall(frame);
     if (ComputeError.isInstance(call)) return this.#sendError(id, call);
     call.trace = traceContextOfFrame(frame as object);
@@ -172,7 +184,8 @@ export class WebSocketConnection {
   };
 
   async #run(id: WireCallId, call: ParsedCall, timeout: number | undefined, stop: CallStop): Promise<void> {
-    const outcome = await this.#runner.run(call, timeout, stop);
+    const onProgress = call.progress === true ? this.#progressSender(id, call.task, stop) : undefined;
+    const outcome = call.stream === undefined ? await this.#runner.run(call, timeout, stop, onProgress, this.#origin) : await this.#runStream(id, call, timeout, stop, onProgress);
     this.#calls.delete(id);
     if (this.#calls.size === 0) this.#lastActivity = performance.now();
     // A cancelled call's caller has stopped waiting: no answer.
@@ -181,7 +194,9 @@ export class WebSocketConnection {
       return;
     }
     let frame: string | Uint8Array;
-    if (outcome.ok) {
+    if (outcome.ok && call.stream !== undefined) {
+      frame = this.#codec.encode({ id, end: true });
+    } else if (outcome.ok) {
       const answer = encodeAnswer(this.#codec, { id, result: outcome.result }, call.task);
       frame = answer.ok ? answer.data : this.#errorFrame(id, answer.error);
     } else {
@@ -189,6 +204,27 @@ export class WebSocketConnection {
     }
     this.#send(frame);
     this.#backpressure.answered(typeof frame === 'string' ? frame.length : frame.byteLength);
+  }
+
+  async #runStream(id: WireCallId, call: ParsedCall, timeout: number | undefined, stop: CallStop, onProgress: ((value: unknown) => void) | undefined): Promise<CallOutcome> {
+    const sink = new WebSocketStreamSink(id, call.task, call.stream === true ? 1 : (call.stream as number), this.#codec, (data) => this.#send(data));
+    this.#streams ??= new Map();
+    this.#streams.set(id, sink);
+    try {
+      return await this.#runner.stream(call, timeout, stop, sink, onProgress);
+    } finally {
+      this.#streams.delete(id);
+    }
+  }
+
+  // `{ id, progress }` frames while the call runs; a value the socket's encoding cannot carry fails the call.
+  #progressSender(id: WireCallId, taskName: string, stop: CallStop): (value: unknown) => void {
+    return (value) => {
+      if (stop.reason !== undefined) return;
+      const mismatch = streamValueMismatch(this.#codec, value, 'progress');
+      if (mismatch !== undefined) stop.stop(notCarriedError(taskName, mismatch));
+      else this.#send(this.#codec.encode({ id, progress: value }));
+    };
   }
 
   #errorFrame(id: WireCallId | null, error: unknown): string | Uint8Array {

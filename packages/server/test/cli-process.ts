@@ -17,15 +17,22 @@ export interface Running {
   printed: (text: string) => Promise<void>;
 }
 
-export function run(args: string[], options: { env?: Record<string, string>; cliPath?: string } = {}): ChildProcess {
-  const child = spawn(process.execPath, [options.cliPath ?? cli, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface RunOptions {
+  env?: Record<string, string>;
+  cliPath?: string;
+  /** Flags for node itself, before the CLI's path (`--import tsx`). */
+  nodeArgs?: string[];
+}
+
+export function run(args: string[], options: RunOptions = {}): ChildProcess {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cliPath ?? cli, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
 }
 
 /** Starts the CLI and resolves with the URL it prints once it listens. */
-export async function serve(args: string[], options: { env?: Record<string, string>; cliPath?: string } = {}): Promise<Running> {
+export async function serve(args: string[], options: RunOptions = {}): Promise<Running> {
   const child = run(args, options);
   let stdout = '';
   const watchers = new Set<{ text: string; resolve: () => void }>();
@@ -43,7 +50,7 @@ export async function serve(args: string[], options: { env?: Record<string, stri
     stdout.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => watchers.add({ text, resolve }));
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', () => {
-      const match = /at (http:\/\/\S+)/.exec(stdout);
+      const match = /at (https?:\/\/[^\s"]+)/.exec(stdout);
       if (match) resolve(match[1] as string);
     });
     child.once('exit', (code) => reject(new Error(`the CLI exited with ${code} before listening: ${stdout}`)));
@@ -52,7 +59,7 @@ export async function serve(args: string[], options: { env?: Record<string, stri
 }
 
 /** Runs the CLI to its exit and resolves with its code and standard error. */
-export async function failure(args: string[], options: { cliPath?: string } = {}): Promise<{ code: number | null; stderr: string }> {
+export async function failure(args: string[], options: RunOptions = {}): Promise<{ code: number | null; stderr: string }> {
   const child = run(args, options);
   let stderr = '';
   child.stderr?.setEncoding('utf8');

@@ -194,7 +194,7 @@ describe('a backend instead of tasks', () => {
     expect(await send(`${base}/tasks`, { method: 'GET' })).toMatchObject({ json: { tasks: ['double'] } });
     // Without the option the router's own list: every task its backends serve.
     const { base: listingBase } = await start({ backend: createHybridCompute({ local: createLocalBackend({ tasks }) }), maxConcurrency: 7 });
-    expect((await send(`${listingBase}/tasks`, { method: 'GET' })).json).toEqual({ tasks: ['double', 'fail', 'wait', 'noInput', 'bigint'], maxConcurrency: 7, encodings: ['msgpack', 'json'] });
+    expect((await send(`${listingBase}/tasks`, { method: 'GET' })).json).toEqual({ tasks: ['double', 'fail', 'wait', 'noInput', 'bigint'], maxConcurrency: 7, streaming: true, encodings: ['msgpack', 'json'] });
   });
 
   it('answers at the deadline even when the backend ignores its signal', async () => {

@@ -4,7 +4,7 @@ import { defineTask, maxTimerDelay } from '@hybridcompute/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createComputeServer, type ComputeServer, type ComputeServerOptions } from '../src/index.js';
-import { agent, post, send } from './http-client.js';
+import { closeClient, post, send } from './http-client.js';
 
 let release: () => void = () => undefined;
 const held = defineTask('held', () => new Promise<string>((resolve) => (release = () => resolve('released'))));
@@ -21,9 +21,7 @@ async function start(options: ComputeServerOptions): Promise<{ server: ComputeSe
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
-afterAll(async () => {
-  await agent.close();
-});
+afterAll(closeClient);
 
 describe('the admission limit is advertised (protocol decision 2)', () => {
   it('sends x-compute-max-concurrency on every HTTP response, refusals and 404s included', async () => {
@@ -39,7 +37,7 @@ describe('the admission limit is advertised (protocol decision 2)', () => {
     ];
     expect(answers.map((answer) => answer.status)).toEqual([200, 401, 404, 200, 200, 404]);
     for (const answer of answers) expect(answer.headers['x-compute-max-concurrency']).toBe('64');
-    expect(answers[3]?.json).toEqual({ tasks: ['held', 'echo'], maxConcurrency: 64, encodings: ['msgpack', 'json'] });
+    expect(answers[3]?.json).toEqual({ tasks: ['held', 'echo'], maxConcurrency: 64, streaming: true, encodings: ['msgpack', 'json'] });
   });
 
   it("sends it on the WebSocket upgrade's 101, where Node's ws client reads it", async () => {

@@ -14,3 +14,4 @@ export {
   wireEncodings,
 } from './wire-encoding.js';
 export type { WireEncoding } from './wire-encoding.js';
+export { encodeRecord, RecordDecoder, streamEncodingOf, streamMediaTypeOf } from './record-stream.js';

@@ -31,4 +31,26 @@ export const jsonCodec: WireCodec = Object.freeze({
       throw new ComputeError({ code: 'PROTOCOL_ERROR', message: `Received a message that is not JSON: ${messageOf(error)}`, cause: error });
     }
   },
+  decodeSequence(bytes: Uint8Array, onMessage: (message: unknown) => void): number {
+    let start = 0;
+    for (let end = bytes.indexOf(newline); end !== -1; end = bytes.indexOf(newline, start)) {
+      const line = bytes.subarray(start, end);
+      start = end + 1;
+      if (isBlankLine(line)) continue;
+      onMessage(JSON.parse(decoder.decode(line)) as unknown);
+    }
+    return start;
+  },
 } satisfies WireCodec);
+
+const newline = 0x0a;
+
+/**
+ * Whether `bytes` hold only whitespace (NDJSON allows blank lines).
+ *
+ * @internal For the record reader; not exported from the package.
+ */
+export function isBlankLine(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x0d && byte !== 0x09 && byte !== newline) return false;
+  return true;
+}

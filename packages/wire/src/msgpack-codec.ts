@@ -55,6 +55,19 @@ export const msgpackCodec: WireCodec = Object.freeze({
       throw new ComputeError({ code: 'PROTOCOL_ERROR', message: `Received a message that is not MessagePack: ${messageOf(error)}`, cause: error });
     }
   },
+  decodeSequence(bytes: Uint8Array, onMessage: (message: unknown) => void): number {
+    let used = 0;
+    try {
+      packr.unpackMultiple(bytes, (message: unknown, _start?: number, end?: number) => {
+        onMessage(message);
+        used = end ?? bytes.byteLength;
+      });
+    } catch (error) {
+      // A value cut off at the end is not an error: the rest of it is on its way.
+      if ((error as { incomplete?: unknown }).incomplete !== true) throw error;
+    }
+    return used;
+  },
 } satisfies WireCodec);
 
 // Rare (a -0 somewhere in the message), so a copy is fine; `seen` keeps shared references and cycles.

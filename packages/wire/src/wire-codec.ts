@@ -34,4 +34,13 @@ export interface WireCodec {
    * `PROTOCOL_ERROR` for input that is not this encoding; never anything else.
    */
   decode(data: string | Uint8Array): unknown;
+  /**
+   * Decodes the whole messages at the start of `bytes`, a streamed answer's
+   * body so far (NDJSON lines for JSON, values back to back for MessagePack),
+   * handing each to `onMessage` in order, and returns how many bytes they
+   * took: a message cut off at the end waits for the next call. Throws for
+   * bytes that are not this encoding. Each codec reads its own sequences,
+   * so that a reader of JSON never loads MessagePack's.
+   */
+  decodeSequence(bytes: Uint8Array, onMessage: (message: unknown) => void): number;
 }

@@ -85,16 +85,18 @@ const streams = new Map<string, { produced: number; closed: boolean; aborted: bo
 /**
  * Streams numbers for ever, recording under `id` how many it produced,
  * whether its generator was closed (its `finally` ran) and whether its
- * signal aborted: what `streamProbe` reports.
+ * signal aborted: what `streamProbe` reports. With `pad`, each chunk is the
+ * number as a string padded to `pad` characters, so that a transport's
+ * buffers fill in a few chunks.
  */
-export const endless = defineTask('endless', async function* (input: { id: string }, { signal }) {
+export const endless = defineTask('endless', async function* (input: { id: string; pad?: number }, { signal }) {
   const state = { produced: 0, closed: false, aborted: false };
   streams.set(input.id, state);
   signal.addEventListener('abort', () => (state.aborted = true), { once: true });
   try {
     for (;;) {
       state.produced++;
-      yield state.produced;
+      yield input.pad === undefined ? state.produced : String(state.produced).padEnd(input.pad, '.');
     }
   } finally {
     state.closed = true;

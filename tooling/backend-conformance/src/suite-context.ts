@@ -19,6 +19,14 @@ export interface BackendCapabilities {
    * the tests look at a stream's state through `streamProbe`.
    */
   streaming?: boolean;
+  /**
+   * How a streaming backend holds back a producer whose reader stops:
+   * `'chunks'` (the default) counts chunks, at most `highWaterMark` on their
+   * way; `'transport'` leaves it to the transport's own backpressure (HTTP:
+   * TCP), so the producer stops once the connection's buffers are full, a
+   * bound in bytes rather than chunks.
+   */
+  streamBackpressure?: 'chunks' | 'transport';
   /** Has `close()`, after which every call rejects with `BACKEND_UNAVAILABLE`. */
   close?: boolean;
   /**

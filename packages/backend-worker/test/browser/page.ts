@@ -49,4 +49,48 @@ async function scenario(): Promise<Record<string, unknown>> {
   };
 }
 
+// Progress and streams through the browser build: what the conformance groups check on threads.
+async function streamScenario(): Promise<Record<string, unknown>> {
+  const backend = createWorkerBackend({ url: new URL('./browser-worker.js', location.href), size: 1 });
+  await backend.ready();
+  const progress: unknown[] = [];
+  const stepped = await backend.runTask('steps', 5, { onProgress: (value) => progress.push(value) });
+
+  const tiles: unknown[] = [];
+  for await (const tile of backend.streamTask('tiles', 3)) {
+    const { index, pixels } = tile as { index: number; pixels: ArrayBuffer };
+    tiles.push([index, pixels.byteLength, new Uint8Array(pixels)[0]]);
+  }
+
+  const beforeFailure: unknown[] = [];
+  let failure: Record<string, unknown> = {};
+  try {
+    for await (const chunk of backend.streamTask('failAfter', 2)) beforeFailure.push(chunk);
+  } catch (error) {
+    failure = { code: (error as ComputeError).code, causeCode: ((error as Error).cause as { code?: string }).code };
+  }
+
+  // A reader that stops: the worker's generator waits at its yield (highWaterMark 2), then closes on break.
+  let read = 0;
+  let pausedAt: unknown;
+  for await (const _chunk of backend.streamTask('endless', null, { highWaterMark: 2 })) {
+    if (++read === 1) {
+      for (let round = 0; round < 20; round++) pausedAt = await backend.runTask('endlessState', null);
+      pausedAt = { ...(pausedAt as object) };
+    }
+    if (read === 3) break;
+  }
+  let stopped = (await backend.runTask('endlessState', null)) as { closed: boolean };
+  for (let round = 0; round < 100 && !stopped.closed; round++) stopped = (await backend.runTask('endlessState', null)) as { closed: boolean };
+
+  const timeoutCode = await codeOf(
+    (async () => {
+      for await (const _chunk of backend.streamTask('endless', null, { timeout: 100, highWaterMark: 1 })) await new Promise((resolve) => setTimeout(resolve, 20));
+    })(),
+  );
+  await backend.close();
+  return { stepped, progress, tiles, beforeFailure, failure, pausedAt, stopped, timeoutCode };
+}
+
 (globalThis as { scenario?: typeof scenario }).scenario = scenario;
+(globalThis as { streamScenario?: typeof streamScenario }).streamScenario = streamScenario;

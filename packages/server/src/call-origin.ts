@@ -1,0 +1,9 @@
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/** Who made a call and over what, for the access log and metrics. */
+export interface CallOrigin {
+  transport: 'http' | 'websocket';
+  /** The connection the call came on: its `remoteAddress` is read only when a line is logged. */
+  socket: Socket | Duplex;
+}

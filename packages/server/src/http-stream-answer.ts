@@ -1,0 +1,137 @@
+import type { ServerResponse } from 'node:http';
+import { ComputeError } from '@hybridcompute/core';
+import { codecOf, encodeRecord, streamMediaTypeOf, type WireCodec, type WireEncoding } from '@hybridcompute/wire';
+import type { CallRunner } from './call-runner.js';
+import { CallStop } from './call-stop.js';
+import { errorBodyOf, refusal } from './error-body-of.js';
+import type { ParsedCall } from './parse-call.js';
+import type { ChunkSink } from './stream-pump.js';
+import { notCarriedError, streamValueMismatch } from './stream-value-mismatch.js';
+
+/**
+ * A streamed HTTP answer: `200` with `Content-Type` {@link streamMediaTypeOf}
+ * and one record per progress value (`{ progress }`) or chunk (`{ chunk }`),
+ * ended by `{ end: true }` (a stream), `{ result }` (a call with progress) or
+ * an error record `{ error, code, ... }`. The status and headers go out with
+ * the first record, so a call refused before it sends anything (unknown
+ * task, `QUEUE_FULL`) is answered plainly, with its status; a call with
+ * progress that reports none is answered with the plain `{ result }`.
+ *
+ * Flow control is TCP's: while the response does not drain, {@link room}
+ * holds the pump, so the generator waits at its `yield`.
+ */
+export class HttpStreamAnswer implements ChunkSink {
+  readonly #response: ServerResponse;
+  readonly #codec: WireCodec;
+  readonly #headers: Record<string, string>;
+  readonly #taskName: string;
+  #started = false;
+
+  constructor(response: ServerResponse, codec: WireCodec, headers: Record<string, string>, taskName: string) {
+    this.#response = response;
+    this.#codec = codec;
+    this.#headers = headers;
+    this.#taskName = taskName;
+  }
+
+  /** Whether the status and a record have gone out: the answer can only end with a record now. */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  room(): Promise<void> | undefined {
+    const response = this.#response;
+    if (!response.writableNeedDrain || response.destroyed) return undefined;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        response.off('drain', done);
+        response.off('close', done);
+        resolve();
+      };
+      response.on('drain', done);
+      response.on('close', done);
+    });
+  }
+
+  chunk(value: unknown): ComputeError | undefined {
+    const mismatch = streamValueMismatch(this.#codec, value, 'chunk');
+    if (mismatch !== undefined) return notCarriedError(this.#taskName, mismatch);
+    this.#write({ chunk: value });
+    return undefined;
+  }
+
+  /** The caller's `onProgress`, on this answer; a value its encoding cannot carry stops the call with `TASK_FAILED`. */
+  progressFor(stop: CallStop): (value: unknown) => void {
+    return (value) => {
+      if (stop.reason !== undefined) return;
+      const mismatch = streamValueMismatch(this.#codec, value, 'progress');
+      if (mismatch !== undefined) stop.stop(notCarriedError(this.#taskName, mismatch));
+      else this.#write({ progress: value });
+    };
+  }
+
+  /** Writes the last record and ends the answer. */
+  finish(record: unknown): void {
+    this.#write(record);
+    if (!this.#response.destroyed) this.#response.end();
+  }
+
+  #write(record: unknown): void {
+    const response = this.#response;
+    if (response.destroyed) return;
+    if (!this.#started) {
+      this.#started = true;
+      response.writeHead(200, { ...this.#headers, 'content-type': streamMediaTypeOf[this.#codec.encoding], 'cache-control': 'no-store' });
+    }
+    response.write(encodeRecord(this.#codec, record));
+  }
+}
+
+/** What {@link answerStreamed} needs from the HTTP handler. */
+export interface StreamedCall {
+  runner: CallRunner;
+  response: ServerResponse;
+  call: ParsedCall;
+  /** The encoding `Accept` asked for; `undefined` when it asked for no stream. */
+  encoding: WireEncoding | undefined;
+  timeout: number | undefined;
+  /** The headers every answer carries (`x-compute-max-concurrency`, ...). */
+  headers: Record<string, string>;
+  debug: boolean;
+  /** Answers plainly with an error, with its status: nothing was streamed yet. */
+  refuse(error: unknown): void;
+  /** Answers plainly with `{ result }`. */
+  answer(result: unknown): void;
+}
+
+/**
+ * Runs a call whose request asked for a streamed answer (`Accept`), or a
+ * stream (`"stream": true` in the body), and answers it. Closing the
+ * request stops the call: the generator is closed, its signal aborts.
+ */
+export async function answerStreamed(streamed: StreamedCall): Promise<void> {
+  const { response, call, runner } = streamed;
+  if (streamed.encoding === undefined) {
+    const accepts = `${streamMediaTypeOf.json} or ${streamMediaTypeOf.msgpack}`;
+    return streamed.refuse(refusal('INVALID_REQUEST', `A stream is answered as ${accepts}: ask for one with Accept`, call.task));
+  }
+  const answer = new HttpStreamAnswer(response, codecOf(streamed.encoding), streamed.headers, call.task);
+  const stop = new CallStop();
+  const onClose = (): void => {
+    if (!response.writableFinished) stop.stop(new ComputeError({ code: 'TASK_ABORTED', message: `Task '${call.task}' was aborted by the caller`, taskName: call.task, backend: 'server' }));
+  };
+  response.on('close', onClose);
+  const onProgress = answer.progressFor(stop);
+  const outcome = call.stream === undefined ? await runner.run(call, streamed.timeout, stop, onProgress) : await runner.stream(call, streamed.timeout, stop, answer, onProgress);
+  response.off('close', onClose);
+  if (response.destroyed) return;
+  if (!answer.started && !(outcome.ok && call.stream !== undefined)) {
+    if (outcome.ok) streamed.answer(outcome.result);
+    else streamed.refuse(outcome.error);
+    return;
+  }
+  if (!outcome.ok) return answer.finish(errorBodyOf(outcome.error, streamed.debug).body);
+  if (call.stream !== undefined) return answer.finish({ end: true });
+  const mismatch = streamValueMismatch(codecOf(streamed.encoding), outcome.result, 'result');
+  answer.finish(mismatch === undefined || outcome.result === undefined ? { result: outcome.result } : errorBodyOf(notCarriedError(call.task, mismatch), streamed.debug).body);
+}

@@ -68,6 +68,30 @@ for (const transport of ['http', 'websocket'] as const) {
       }
     });
 
+    it("carries the caller's trace context on calls that report progress and on streams", async () => {
+      const remote = createRemoteBackend({ endpoint: url, transport });
+      const parent = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };
+      const progress: unknown[] = [];
+      try {
+        const { doubled, counted } = await context.with(trace.setSpanContext(context.active(), parent), async () => {
+          const value = await remote.runTask('doubleReporting', 4, { onProgress: (reported) => progress.push(reported) });
+          const chunks: unknown[] = [];
+          for await (const chunk of remote.streamTask('countTo', 3)) chunks.push(chunk);
+          return { doubled: value, counted: chunks };
+        });
+        expect(doubled).toBe(8);
+        expect(progress).toEqual([4]);
+        expect(counted).toEqual([1, 2, 3]);
+        const workerRuns = await tracing.threadSpans((span) => span.name === 'hybridcompute/doubleReporting run' || span.name === 'hybridcompute/countTo run', 2);
+        const handlings = tracing.localSpans().filter((span) => span.kind === SpanKind.SERVER);
+        expect(handlings.map((span) => span.name).sort()).toEqual(['hybridcompute/countTo', 'hybridcompute/doubleReporting']);
+        for (const handling of handlings) expect(handling, handling.name).toMatchObject({ traceId: parent.traceId, parentSpanId: parent.spanId });
+        for (const run of workerRuns) expect(run.traceId, run.name).toBe(parent.traceId);
+      } finally {
+        await remote.close();
+      }
+    });
+
     it('sends no trace context when no span is active: the server starts its own trace', async () => {
       const remote = createRemoteBackend({ endpoint: url, transport });
       try {

@@ -52,6 +52,23 @@ describe('tracing across a worker thread', () => {
     expect(run!.parentSpanId).toBe(seen.caller.spanId);
   });
 
+  it('carries the trace context of a call that reports progress, and of a stream, into the worker', async () => {
+    const progress: unknown[] = [];
+    const seen = await tracing.tracer.startActiveSpan('caller', async (caller) => {
+      const reporting = (await worker.runTask('activeSpanReporting', undefined, { onProgress: (value) => progress.push(value) })) as { traceId: string; spanId: string };
+      const streamed: unknown[] = [];
+      for await (const chunk of worker.streamTask('activeSpanStream', undefined)) streamed.push(chunk);
+      caller.end();
+      return { reporting, streamed: streamed[0] as { traceId: string; spanId: string }, caller: caller.spanContext() };
+    });
+    expect(progress).toEqual([1]);
+    const runs = await tracing.threadSpans((span) => span.name === 'hybridcompute/activeSpanReporting run' || span.name === 'hybridcompute/activeSpanStream run', 2);
+    const runOf = (task: string) => runs.find((span) => span.name === `hybridcompute/${task} run`)!;
+    expect(seen.reporting).toEqual({ traceId: seen.caller.traceId, spanId: runOf('activeSpanReporting').spanId });
+    expect(seen.streamed).toEqual({ traceId: seen.caller.traceId, spanId: runOf('activeSpanStream').spanId });
+    for (const run of runs) expect(run.parentSpanId).toBe(seen.caller.spanId);
+  });
+
   it('sends no trace context when no span is active: the task sees none', async () => {
     expect(await worker.runTask('activeSpan', undefined)).toBeNull();
   });

@@ -45,5 +45,7 @@ for (const [name, { ms, p99, failed }] of Object.entries(samples)) {
 const stats = routers.auto.stats().tasks.cpu;
 results.autoOnWorker = stats.worker?.calls ?? 0;
 results.autoOnLocal = stats.local?.calls ?? 0;
+// What 'auto' learned the task takes on the worker: its run time, the wait behind the calls ahead corrected out.
+results.autoWorkerEstimateMs = stats.worker?.estimateMs;
 await worker.close();
 console.log(JSON.stringify(results));

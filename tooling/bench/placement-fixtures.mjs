@@ -32,7 +32,7 @@ export async function startWorkerPool(size, options = {}) {
   return worker;
 }
 
-/** Starts simulated machines (see simulated-machines.mjs); returns their URLs, slowDown() and stop(). */
+/** Starts simulated machines (see simulated-machines.mjs); returns their URLs, takeServed(), slowDown() and stop(). */
 export async function startSimulatedMachines({ serviceMs, maxConcurrency, iterations }) {
   const child = fork(fileURLToPath(new URL('./simulated-machines.mjs', import.meta.url)), [JSON.stringify({ serviceMs, maxConcurrency, iterations })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -40,6 +40,12 @@ export async function startSimulatedMachines({ serviceMs, maxConcurrency, iterat
   const [{ ports }] = await once(child, 'message');
   return {
     urls: ports.map((port) => `http://127.0.0.1:${port}/compute`),
+    /** The calls each machine answered since the last time this was asked. */
+    async takeServed() {
+      child.send({ takeServed: true });
+      const [{ served }] = await once(child, 'message');
+      return served;
+    },
     async slowDown(index, factor) {
       child.send({ slowDown: { index, factor } });
       await once(child, 'message');

@@ -30,14 +30,14 @@ if (want('cpu')) {
   for (const [key, label] of [['workerAlone', 'worker alone'], ['localAlone', 'local alone'], ['ordered', "'ordered'"], ['auto', "'auto'"]]) {
     console.log(`| ${label} | ${n(r[`${key}Ms`])} | ${r[`${key}LoopP99Ms`].toFixed(1)} | ${r[`${key}Failed`]} |`);
   }
-  console.log(`\n'auto' throughput against the worker alone: ${x(r.workerAloneMs / r.autoMs)}; calls on worker ${r.autoOnWorker}, on local ${r.autoOnLocal}. (Local alone blocks the loop for the whole batch, so its delay histogram has almost no samples.)\n`);
+  console.log(`\n'auto' throughput against the worker alone: ${x(r.workerAloneMs / r.autoMs)}; calls on worker ${r.autoOnWorker}, on local ${r.autoOnLocal}; learned run time on the worker ${r.autoWorkerEstimateMs?.toFixed(1)} ms. (Local alone blocks the loop for the whole batch, so its delay histogram has almost no samples.)\n`);
 }
 if (want('capacity')) {
   const r = run('capacity');
   console.log(`### 3. Capacity adds up: worker pool of 1 + a SIMULATED machine (server, maxConcurrency 2, waits ${r.serviceMs.toFixed(1)} ms on a timer)\n`);
   console.log('| router | calls/s | failed |');
   console.log('| --- | ---: | ---: |');
-  for (const [key, label] of [['workerAlone', 'worker alone'], ['remoteAlone', 'remote alone (2 in flight)'], ['ordered', "'ordered'"], ['auto', "'auto', backend-remote as today (no load())"], ['autoWithLoad', "'auto', remote reporting the server's limit as load() (stand-in)"]]) {
+  for (const [key, label] of [['workerAlone', 'worker alone'], ['remoteAlone', 'remote alone (2 in flight)'], ['ordered', "'ordered'"], ['auto', "'auto' (backend-remote reports load() and queues past the server's limit itself)"], ['autoWithLoad', "'auto', remote behind the earlier load() stand-in (for comparison)"]]) {
     console.log(`| ${label} | ${n(r[`${key}PerSecond`])} | ${r[`${key}Failed`]} |`);
   }
   console.log(`\nSum of the two alone: ${n(r.sumAlonePerSecond)} calls/s. 'auto' ${x(r.autoPerSecond / r.sumAlonePerSecond)} of it (remote ${r.autoOnRemote}, worker ${r.autoOnWorker} attempts); with load() ${x(r.autoWithLoadPerSecond / r.sumAlonePerSecond)} (remote ${r.autoWithLoadOnRemote}, worker ${r.autoWithLoadOnWorker}); 'ordered' ${x(r.orderedPerSecond / r.workerAlonePerSecond)} the worker alone.\n`);
@@ -46,21 +46,21 @@ if (want('adapting')) {
   const r = run('adapting');
   console.log(`### 4. Adapting: the SIMULATED server's service time triples after ${r.slowedAfter} of ${r.calls} calls\n`);
   console.log(`Fair share of the server: ${r.fairShareBefore.toFixed(2)} before, ${r.fairShareAfter.toFixed(2)} after.\n`);
-  const shares = r.autoWithLoadRemoteSharePer100;
+  const shares = r.autoRemoteSharePer100;
   console.log(`| calls | ${shares.map((_, index) => `${index * 100 + 1}–${(index + 1) * 100}`).join(' | ')} |`);
   console.log(`| --- | ${shares.map(() => '---:').join(' | ')} |`);
-  console.log(`| server's share ('auto', load() stand-in) | ${shares.map((share) => share.toFixed(2)).join(' | ')} |`);
-  console.log(`\nWith backend-remote as today (no load(); shares of attempts, QUEUE_FULL retries included): ${r.autoRemoteSharePer100.map((share) => share.toFixed(2)).join(', ')}.\n`);
+  console.log(`| server's share ('auto') | ${shares.map((share) => share.toFixed(2)).join(' | ')} |`);
+  console.log(`\nWith remote behind the earlier load() stand-in: ${r.autoWithLoadRemoteSharePer100.map((share) => share.toFixed(2)).join(', ')}.\n`);
 }
 if (want('endpoints')) {
   const r = run('endpoints');
-  console.log(`### 5. Several endpoints: four SIMULATED machines (10 ms on a timer, maxConcurrency ${r.maxConcurrency}), ${r.concurrency} calls in flight\n`);
-  console.log('| machines | ideal calls/s | one remote backend, round-robin (today) | failed | router placing over one backend per endpoint | failed |');
+  console.log(`### 5. Several endpoints: four SIMULATED machines (10 ms on a timer, maxConcurrency ${r.maxConcurrency}), ${r.concurrency} calls in flight, median of ${r.rounds} interleaved rounds of ${r.calls} calls\n`);
+  console.log("| machines | ideal calls/s | one remote backend, its own endpoint choice | failed | router placing over one backend per endpoint | failed |");
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const [key, label] of [['oneSlow', 'one 5x slower'], ['equal', 'four equal']]) {
-    console.log(`| ${label} | ${n(r[`${key}IdealPerSecond`])} | ${n(r[`${key}RoundRobinPerSecond`])} (${x(r[`${key}RoundRobinPerSecond`] / r[`${key}IdealPerSecond`])}) | ${r[`${key}RoundRobinFailed`]} | ${n(r[`${key}PlacedPerSecond`])} (${x(r[`${key}PlacedPerSecond`] / r[`${key}IdealPerSecond`])}) | ${r[`${key}PlacedFailed`]} |`);
+    console.log(`| ${label} | ${n(r[`${key}IdealPerSecond`])} | ${n(r[`${key}OwnChoicePerSecond`])} (${x(r[`${key}OwnChoicePerSecond`] / r[`${key}IdealPerSecond`])}) | ${r[`${key}OwnChoiceFailed`]} | ${n(r[`${key}PlacedPerSecond`])} (${x(r[`${key}PlacedPerSecond`] / r[`${key}IdealPerSecond`])}) | ${r[`${key}PlacedFailed`]} |`);
   }
-  console.log(`\nCalls per machine when placed: one slow ${r.oneSlowPlacedShares.join(', ')}; equal ${r.equalPlacedShares.join(', ')}.\n`);
+  console.log(`\nCalls per machine, the remote backend's own choice: one slow ${r.oneSlowOwnChoiceShares.join(', ')}; equal ${r.equalOwnChoiceShares.join(', ')}. The router over one backend per endpoint: one slow ${r.oneSlowPlacedShares.join(', ')}; equal ${r.equalPlacedShares.join(', ')}.\n`);
 }
 if (want('cost')) {
   const r = run('cost');

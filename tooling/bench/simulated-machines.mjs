@@ -4,7 +4,8 @@
 // the real result (computed once here), so the caller can check it.
 //
 // argv[2]: JSON { serviceMs: number[] (one server each), maxConcurrency, iterations }
-// IPC: { slowDown: { index, factor } } multiplies that server's service time from now on.
+// IPC: { slowDown: { index, factor } } multiplies that server's service time from now on;
+// { takeServed: true } answers { served: number[] }, the calls each server answered since the last ask.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineTask } from '@hybridcompute/core';
 import { createComputeServer } from '@hybridcompute/server';
@@ -13,10 +14,12 @@ import { cpuWork } from './pool-workers/cpu-work.mjs';
 const { serviceMs, maxConcurrency, iterations } = JSON.parse(process.argv[2]);
 const answer = cpuWork(iterations);
 const current = [...serviceMs];
+const served = serviceMs.map(() => 0);
 const ports = [];
 for (let index = 0; index < serviceMs.length; index++) {
   const cpu = defineTask('cpu', async () => {
     await sleep(current[index]);
+    served[index]++;
     return answer;
   });
   const noop = defineTask('noop', (value) => value);
@@ -24,6 +27,10 @@ for (let index = 0; index < serviceMs.length; index++) {
   ports.push((await server.listen(0, '127.0.0.1')).port);
 }
 process.on('message', (message) => {
+  if (message?.takeServed === true) {
+    process.send?.({ served: served.splice(0, served.length, ...served.map(() => 0)) });
+    return;
+  }
   if (message?.slowDown !== undefined) current[message.slowDown.index] *= message.slowDown.factor;
   process.send?.({ slowed: message.slowDown });
 });

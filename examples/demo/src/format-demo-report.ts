@@ -39,7 +39,7 @@ export function formatDemoReport(report: DemoReport): string[] {
   const { slowdown, fallback, taskError } = report;
   if (slowdown !== undefined) {
     lines.push(
-      `slowdown: another client loaded the server from halfway on (${slowdown.sideCalls} long calls); the server's share of 'auto' per quarter: ${slowdown.remoteSharePerQuarter.map((share) => share.toFixed(2)).join(', ')}.`,
+      `slowdown: another client loaded the server from halfway on (${slowdown.sideCalls} long calls); the server's share of 'auto' per quarter (the other client runs from the third on): ${slowdown.remoteSharePerQuarter.map((share) => share.toFixed(2)).join(', ')}.`,
     );
   }
   if (fallback !== undefined) {
@@ -63,14 +63,14 @@ export function formatDemoReport(report: DemoReport): string[] {
   return lines;
 }
 
-function formatProgressAndStream({ longTask, stream }: DemoReport): string[] {
+function formatProgressAndStream({ longTask, streams }: DemoReport): string[] {
   const lines: string[] = [];
   if (longTask !== undefined) {
     lines.push(
       `progress: countPrimes(${longTask.limit}) -> ${longTask.primes} on ${longTask.backend}, with ${longTask.progressValues} progress values before the answer (the last at ${longTask.lastChecked} of ${longTask.limit}).`,
     );
   }
-  if (stream !== undefined) {
+  for (const stream of streams) {
     lines.push(
       `stream: blurTiles streamed ${stream.tiles} tiles from ${stream.backend}, the first after ${ms(stream.firstTileMs)} ms, all after ${ms(stream.allTilesMs)} ms; ${stream.matchesBlurImage ? 'they match' : 'they do NOT match'} blurImage's checksum.`,
     );

@@ -28,7 +28,7 @@ prints latency and throughput per backend.
 
   --batch N          calls per phase (default 300, 1 to 100000)
   --backends LIST    comma-separated subset of local,worker,remote (default all)
-  --workers N        worker pool size (default: cores, at most 4; 1 to 64)
+  --workers N        worker pool size (default: cores less one for the server, 1 to 4; 1 to 64)
   --concurrency N    calls in flight at once (default 16, 1 to 256)
   --port N           the compute server's port (default: a free one; 8787 with --serve)
   --serve            only serve the demo's tasks (for the browser example) until Ctrl-C

@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import { availableParallelism } from 'node:os';
 import { createLocalBackend } from '@hybridcompute/backend-local';
 import { createRemoteBackend } from '@hybridcompute/backend-remote';
 import { createWorkerBackend } from '@hybridcompute/backend-worker';
@@ -11,6 +10,7 @@ import { runProgressAndStream, type DemoLongTask, type DemoStream, type Progress
 import { sideLoadDemoServer } from './side-load-demo-server.js';
 import { spawnDemoServer, type DemoServerProcess } from './spawn-demo-server.js';
 import { warmUpDemoBackends } from './warm-up-demo-backends.js';
+import { demoServerMaxConcurrency, demoWorkerCount } from './demo-placement-setup.js';
 
 /** The backends the demo can run. */
 export const demoBackendNames = ['local', 'worker', 'remote'] as const;
@@ -23,7 +23,7 @@ export interface RunDemoOptions {
   batchSize?: number | undefined;
   /** Which backends the router gets; each also gets a phase of its own. Default all three. */
   backends?: readonly DemoBackendName[] | undefined;
-  /** Worker pool size. Default: the machine's parallelism, at most 4. */
+  /** Worker pool size. Default: the machine's parallelism, at most 4, less one core for the server when it runs (see `demoWorkerCount`). */
   workers?: number | undefined;
   /** The compute server's port; 0 (the default) takes a free one. */
   port?: number | undefined;
@@ -77,8 +77,12 @@ export interface DemoReport {
   taskError: { code: string; causeCode: string | undefined; backendsTried: string[] };
   /** `countPrimes` with live progress, on the worker pool (else local); absent with neither. */
   longTask: DemoLongTask | undefined;
-  /** `blurTiles` streamed from the worker pool; absent without it. */
-  stream: DemoStream | undefined;
+  /**
+   * `blurTiles` streamed from each backend that serves it off the caller's
+   * thread: the server (before it is killed, its pixels as MessagePack
+   * bytes), then the worker pool (its pixels transferred). Empty with neither.
+   */
+  streams: DemoStream[];
 }
 
 // What the demo asks the WebAssembly task for, on each backend: about 10 ms of work.
@@ -123,7 +127,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
   let remote: ReturnType<typeof createRemoteBackend> | undefined;
   try {
     if (use('remote')) {
-      server = await spawnDemoServer({ port: options.port ?? 0 });
+      server = await spawnDemoServer({ port: options.port ?? 0, maxConcurrency: demoServerMaxConcurrency });
       onProgress?.({ type: 'server-started', url: server.url, pid: server.pid });
       remote = createRemoteBackend({ endpoint: server.url });
       await remote.connect();
@@ -132,7 +136,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
     if (use('worker')) {
       worker = createWorkerBackend({
         url: new URL('../dist/demo-worker.js', import.meta.url),
-        size: options.workers ?? Math.min(4, availableParallelism()),
+        size: options.workers ?? demoWorkerCount({ withServer: use('remote') }),
       });
       await worker.ready();
     }
@@ -206,6 +210,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
     for (const name of demoBackendNames) {
       if (use(name)) wasm.answers[name] = await compute.runTask('longestCollatz', wasmLimit, { strategy: name, signal });
     }
+    // The same streaming task from the server, while it is still up; the worker's streams at the end.
+    const serverStream = remote === undefined ? undefined : (await runProgressAndStream({ compute, longTaskOn: undefined, streamOn: 'remote', signal, onProgress })).stream;
     await runPhase('auto', autoPixels);
     const others = backends.length > 1;
     let slowdown: DemoSlowdown | undefined;
@@ -256,7 +262,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
     const backendsTried = recorder.take().events.map((event) => event.backend);
     const longTaskOn = worker !== undefined ? 'worker' : use('local') ? 'local' : undefined;
     const { longTask, stream } = await runProgressAndStream({ compute, longTaskOn, streamOn: worker && 'worker', signal, onProgress });
-    return { server: server && { url: server.url, pid: server.pid }, phases, slowdown, fallback, wasm, taskError: { ...taskError, backendsTried }, longTask, stream };
+    const streams = [serverStream, stream].filter((each): each is DemoStream => each !== undefined);
+    return { server: server && { url: server.url, pid: server.pid }, phases, slowdown, fallback, wasm, taskError: { ...taskError, backendsTried }, longTask, streams };
   } finally {
     options.signal?.removeEventListener('abort', forwardAbort);
     // Every path out: the pool's threads and the server process must not outlive the demo.

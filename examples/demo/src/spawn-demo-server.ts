@@ -41,7 +41,7 @@ const runWithParent = fileURLToPath(new URL('../dist/run-with-parent.js', import
  * await server.stop();
  * ```
  */
-export async function spawnDemoServer({ port = 0 }: { port?: number } = {}): Promise<DemoServerProcess> {
+export async function spawnDemoServer({ port = 0, maxConcurrency }: { port?: number; maxConcurrency?: number | undefined } = {}): Promise<DemoServerProcess> {
   const require = createRequire(import.meta.url);
   const serverPackage = require.resolve('@hybridcompute/server/package.json');
   const { bin } = require(serverPackage) as { bin: Record<string, string> };
@@ -50,7 +50,8 @@ export async function spawnDemoServer({ port = 0 }: { port?: number } = {}): Pro
   // without running any exit handler, SIGKILL included.
   // Deno drops Node's --import without a word: there a small entry loads the watch, then the CLI.
   const preload = 'Deno' in globalThis ? [runWithParent] : ['--import', exitWithParent];
-  const child = spawn(process.execPath, [...preload, cli, tasksModule, '--port', String(port), '--host', '127.0.0.1'], {
+  const limit = maxConcurrency === undefined ? [] : ['--max-concurrency', String(maxConcurrency)];
+  const child = spawn(process.execPath, [...preload, cli, tasksModule, '--port', String(port), '--host', '127.0.0.1', ...limit], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin?.on('error', () => undefined);

@@ -1,6 +1,10 @@
+import { EndpointFinishEstimates, type SentCall } from './endpoint-finish-estimates.js';
+import type { RemoteLoad } from './remote-endpoint.js';
+
 /**
  * Chooses the endpoint for each attempt: among those in rotation, the one
- * with the most room (`free`, when given), ties going round in turn. An
+ * that scores highest (`score`, when given: the remote backend scores an
+ * endpoint by how soon it should finish the call), ties going round in turn. An
  * endpoint that could not be reached leaves rotation for `cooldownMs`; when
  * every one is cooling down, the one that comes back first is used anyway:
  * better a try than a certain failure.
@@ -9,36 +13,47 @@ export class EndpointRotation<Endpoint> {
   readonly #endpoints: readonly Endpoint[];
   readonly #downUntil: number[];
   readonly #cooldownMs: number;
-  readonly #free: ((endpoint: Endpoint) => number) | undefined;
+  readonly #score: EndpointScore<Endpoint> | undefined;
+  readonly #finish: EndpointFinishEstimates | undefined;
   #next = 0;
 
-  constructor(endpoints: readonly Endpoint[], cooldownMs: number, free?: (endpoint: Endpoint) => number) {
+  constructor(endpoints: readonly Endpoint[], cooldownMs: number, score?: EndpointScore<Endpoint> | EndpointFinishEstimates) {
     this.#endpoints = endpoints;
     this.#downUntil = endpoints.map(() => 0);
     this.#cooldownMs = cooldownMs;
-    this.#free = free;
+    this.#finish = score instanceof EndpointFinishEstimates ? score : undefined;
+    this.#score = score instanceof EndpointFinishEstimates ? (_endpoint, index, taskName) => score.score(index, taskName) : score;
   }
 
-  /** The endpoint for the next attempt, skipping `exclude` (those this call already tried) when another is up. */
-  pick(exclude?: ReadonlySet<number>): { endpoint: Endpoint; index: number } {
+  /** A rotation that sends each call where it should finish soonest ({@link EndpointFinishEstimates}), learning from `markUp`. */
+  static byExpectedFinish<Endpoint extends { readonly load: RemoteLoad }>(endpoints: readonly Endpoint[], cooldownMs: number): EndpointRotation<Endpoint> {
+    return new EndpointRotation(endpoints, cooldownMs, new EndpointFinishEstimates(endpoints));
+  }
+
+  /**
+   * The endpoint for the next attempt (of a call of `taskName`, when it is a
+   * task's), skipping `exclude` (those this call already tried) when another is up.
+   */
+  pick(exclude?: ReadonlySet<number>, taskName?: string): { endpoint: Endpoint; index: number; sent: SentCall | undefined } {
     const count = this.#endpoints.length;
-    if (count === 1) return { endpoint: this.#endpoints[0] as Endpoint, index: 0 };
+    // One endpoint: nothing to choose, nothing to learn.
+    if (count === 1) return { endpoint: this.#endpoints[0] as Endpoint, index: 0, sent: undefined };
     const now = Date.now();
     let best = -1;
-    let bestFree = Number.NEGATIVE_INFINITY;
+    let bestScore = Number.NEGATIVE_INFINITY;
     let fallback = -1;
     for (let step = 0; step < count; step++) {
       const index = (this.#next + step) % count;
       const excluded = exclude?.has(index) === true;
       if (!excluded && (this.#downUntil[index] as number) <= now) {
-        if (this.#free === undefined) {
+        if (this.#score === undefined) {
           best = index;
           break;
         }
-        const free = this.#free(this.#endpoints[index] as Endpoint);
-        if (free > bestFree) {
+        const score = this.#score(this.#endpoints[index] as Endpoint, index, taskName);
+        if (score > bestScore) {
           best = index;
-          bestFree = free;
+          bestScore = score;
         }
         continue;
       }
@@ -46,7 +61,7 @@ export class EndpointRotation<Endpoint> {
     }
     const chosen = best === -1 ? fallback : best;
     this.#next = (chosen + 1) % count;
-    return { endpoint: this.#endpoints[chosen] as Endpoint, index: chosen };
+    return { endpoint: this.#endpoints[chosen] as Endpoint, index: chosen, sent: this.#finish?.sent(chosen) };
   }
 
   // Untried beats tried; then the endpoint that comes back first.
@@ -62,9 +77,10 @@ export class EndpointRotation<Endpoint> {
     this.#downUntil[index] = Date.now() + this.#cooldownMs;
   }
 
-  /** Puts an endpoint back after it answered. */
-  markUp(index: number): void {
+  /** Puts an endpoint back after it answered; with what `pick` said of the call, learns from its latency. */
+  markUp(index: number, taskName?: string, sent?: SentCall): void {
     this.#downUntil[index] = 0;
+    if (taskName !== undefined && sent !== undefined) this.#finish?.learn(index, taskName, sent);
   }
 
   /** Whether some endpoint other than those in `exclude` is in rotation. */
@@ -73,3 +89,6 @@ export class EndpointRotation<Endpoint> {
     return this.#downUntil.some((until, index) => !exclude.has(index) && until <= now);
   }
 }
+
+/** How good an endpoint is for the next attempt of a call of `taskName`: higher is better. */
+export type EndpointScore<Endpoint> = (endpoint: Endpoint, index: number, taskName: string | undefined) => number;

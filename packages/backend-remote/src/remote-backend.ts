@@ -17,7 +17,7 @@ import { EndpointRotation } from './endpoint-rotation.js';
 import { TransportFailure, type HttpTransport } from './http-transport.js';
 import { readTaskList } from './read-http-answer.js';
 import { defaultMaxConcurrency, readRemoteBackendOptions, type RemoteBackendOptions, type RemotePlatform, type RemoteEncoding, type RemoteRunOptions, type RemoteTransport } from './remote-backend-options.js';
-import { RemoteEndpoint, type RemoteLoad } from './remote-endpoint.js';
+import { loadOfEndpoints, RemoteEndpoint, type RemoteLoad } from './remote-endpoint.js';
 import { retryDelay } from './retry-delay.js';
 import { sendHttpCall, type HttpCall } from './send-http-call.js';
 import { WebSocketChannel } from './websocket-channel.js';
@@ -107,7 +107,7 @@ export class RemoteBackend implements ComputeBackendInterface {
       authHeaders: () => this.#authHeaders(),
       askTaskList: (endpoint) => askEncodings(this.#probe, endpoint).then((encodings) => endpoint.learnEncodings(encodings ?? ['json'])),
     };
-    this.#rotation = new EndpointRotation(this.#endpoints, resolved.endpointCooldown, (endpoint) => endpoint.free);
+    this.#rotation = EndpointRotation.byExpectedFinish(this.#endpoints, resolved.endpointCooldown);
   }
 
   /**
@@ -202,16 +202,7 @@ export class RemoteBackend implements ComputeBackendInterface {
    * ```
    */
   load(): RemoteLoad {
-    let inFlight = 0;
-    let capacity = 0;
-    let queued = 0;
-    for (const endpoint of this.#endpoints) {
-      const load = endpoint.load;
-      inFlight += load.inFlight;
-      capacity += load.capacity;
-      queued += load.queued ?? 0;
-    }
-    return { inFlight, capacity, queued };
+    return loadOfEndpoints(this.#endpoints);
   }
 
   /**
@@ -303,10 +294,10 @@ export class RemoteBackend implements ComputeBackendInterface {
 
   #attempts(taskName: string, input: unknown, signal: AbortSignal | undefined, deadlineAt: number | undefined, idempotencyKey: string | undefined, onProgress?: (value: unknown) => void): Promise<unknown> {
     // The first attempt is the hot path: no retry state is built unless it fails.
-    const { endpoint, index } = this.#rotation.pick();
+    const { endpoint, index, sent } = this.#rotation.pick(undefined, taskName);
     return this.#call(endpoint, taskName, input, signal, deadlineAt, idempotencyKey, onProgress).then(
       (result) => {
-        this.#rotation.markUp(index);
+        this.#rotation.markUp(index, taskName, sent);
         return result;
       },
       (error: unknown) => this.#retry(error, index, taskName, input, signal, deadlineAt, idempotencyKey, onProgress),
@@ -346,12 +337,12 @@ export class RemoteBackend implements ComputeBackendInterface {
         if (this.#closer.closed) throw this.#closedError(taskName, error);
         tried.clear();
       }
-      const next = this.#rotation.pick(tried);
+      const next = this.#rotation.pick(tried, taskName);
       index = next.index;
       tried.add(index);
       try {
         const result = await this.#call(next.endpoint, taskName, input, signal, deadlineAt, idempotencyKey, onProgress);
-        this.#rotation.markUp(index);
+        this.#rotation.markUp(index, taskName, next.sent);
         return result;
       } catch (caught) {
         error = caught;

@@ -60,7 +60,6 @@ export class RemoteEndpoint {
     this.admission = new AdmissionQueue(defaultLimit);
   }
 
-  /** Room for more calls: what the next call should prefer. */
   /** Learns the encodings the server offers; an answer without the header teaches nothing. */
   learnEncodings(encodings: readonly WireEncoding[] | undefined): void {
     if (encodings !== undefined) this.encodings = encodings;
@@ -99,4 +98,18 @@ export class RemoteEndpoint {
   get load(): RemoteLoad {
     return { inFlight: this.admission.inFlight, capacity: this.admission.limit, queued: this.admission.queued };
   }
+}
+
+/** The load of several endpoints together: what the remote backend's `load()` reports. */
+export function loadOfEndpoints(endpoints: readonly RemoteEndpoint[]): RemoteLoad {
+  let inFlight = 0;
+  let capacity = 0;
+  let queued = 0;
+  for (const endpoint of endpoints) {
+    const load = endpoint.load;
+    inFlight += load.inFlight;
+    capacity += load.capacity;
+    queued += load.queued ?? 0;
+  }
+  return { inFlight, capacity, queued };
 }

@@ -70,4 +70,6 @@ export interface BackendLoad {
   capacity: number;
   /** Calls waiting for room, when the backend queues. */
   queued?: number;
+  /** Calls that make progress at once: the workers (each runs one synchronous task at a time). */
+  parallelism?: number;
 }

@@ -71,14 +71,14 @@ describe('WorkerBackend', () => {
     await expect.poll(() => backend.stats().running).toBe(0);
   });
 
-  it('reports its load: calls on workers, workers × concurrentTasksPerWorker, calls waiting', async () => {
+  it('reports its load: calls on workers, workers × concurrentTasksPerWorker, calls waiting, workers as parallelism', async () => {
     const backend = pool({ size: 2, concurrentTasksPerWorker: 2 });
-    expect(backend.load()).toEqual({ inFlight: 0, capacity: 0, queued: 0 });
+    expect(backend.load()).toEqual({ inFlight: 0, capacity: 0, queued: 0, parallelism: 0 });
     await backend.ready();
     const calls = Array.from({ length: 5 }, (_, index) => backend.runTask('later', { ms: 30, value: index }));
-    expect(backend.load()).toEqual({ inFlight: 4, capacity: 4, queued: 1 });
+    expect(backend.load()).toEqual({ inFlight: 4, capacity: 4, queued: 1, parallelism: 2 });
     await expect(Promise.all(calls)).resolves.toEqual([0, 1, 2, 3, 4]);
-    expect(backend.load()).toEqual({ inFlight: 0, capacity: 4, queued: 0 });
+    expect(backend.load()).toEqual({ inFlight: 0, capacity: 4, queued: 0, parallelism: 2 });
   });
 
   it('counts only run time toward a timeout: it starts when a worker takes the call', async () => {
@@ -125,7 +125,7 @@ describe('WorkerBackend', () => {
     const errors = await Promise.all([...calls, computeRejectionOf(backend.runTask('double', 2))]);
     expect(errors.map((error) => [error.code, error.message])).toEqual(Array.from({ length: 3 }, () => ['BACKEND_UNAVAILABLE', "The 'worker' backend is closed"]));
     expect(errors.map((error) => error.taskName)).toEqual(['later', 'double', 'double']);
-    expect([backend.canRun('double'), backend.starting, backend.load()]).toEqual([false, false, { inFlight: 0, capacity: 0, queued: 0 }]);
+    expect([backend.canRun('double'), backend.starting, backend.load()]).toEqual([false, false, { inFlight: 0, capacity: 0, queued: 0, parallelism: 0 }]);
     await expect(backend.ready()).resolves.toBeUndefined();
   });
 });

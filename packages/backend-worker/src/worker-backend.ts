@@ -41,7 +41,7 @@ import { activeTraceCarrier } from './trace-context-carrier.js';
  * const worker: WorkerBackend = createWorkerBackend({ url: new URL('./tasks.worker.js', import.meta.url) });
  * console.log(worker.starting); // true: no worker has finished its handshake
  * await worker.ready();
- * console.log(worker.taskNames, worker.size, worker.load()); // ['double', ...] 8 { inFlight: 0, capacity: 64, queued: 0 }
+ * console.log(worker.taskNames, worker.size, worker.load()); // ['double', ...] 8 { inFlight: 0, capacity: 64, queued: 0, parallelism: 8 }
  * await worker.close();
  * ```
  */
@@ -259,7 +259,9 @@ export class WorkerBackend implements ComputeBackendInterface {
    * How busy the pool is, for placing calls: `inFlight` calls on its workers
    * (aborted ones until their task stops), `capacity` = workers that took
    * their handshake × `concurrentTasksPerWorker` (0 while none has, or after
-   * `close()`), `queued` calls waiting for a worker.
+   * `close()`), `queued` calls waiting for a worker, and `parallelism` = those
+   * workers: each runs one synchronous task at a time, so placement models the
+   * wait on them, not on the calls a worker takes ahead to hide its round trip.
    *
    * @example
    * ```ts
@@ -268,7 +270,8 @@ export class WorkerBackend implements ComputeBackendInterface {
    * ```
    */
   load(): Required<BackendLoad> {
-    return { inFlight: this.#running(), capacity: this.#fleet.ready.length * this.#settings.concurrentTasksPerWorker, queued: this.#queue.size };
+    const workers = this.#fleet.ready.length;
+    return { inFlight: this.#running(), capacity: workers * this.#settings.concurrentTasksPerWorker, queued: this.#queue.size, parallelism: workers };
   }
 
   /**

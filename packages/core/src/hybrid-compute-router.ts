@@ -11,6 +11,7 @@ import { askCanRun } from './ask-can-run.js';
 import { invokeBackend } from './invoke-backend.js';
 import { observeAttempt } from './observe-attempt.js';
 import { PlacedCalls } from './placement/placed-calls.js';
+import { openPlacedStream } from './placement/follow-stream.js';
 import { PlacedBackend } from './placement/placement-records.js';
 import { readPlacementOptions } from './placement/read-placement-options.js';
 import { taskNamesOf } from './task-names-of.js';
@@ -83,6 +84,7 @@ export class HybridComputeRouter {
       carriesMore: (callId) => this.#progressOf.size > 0 && this.#progressOf.has(callId),
       localBudgetMs: placement.localBudgetMs,
       now: placement.now,
+      utilization: placement.utilization,
       attempt: (backend, backendName, taskName, input, deadline, callId, reason) =>
         this.#attempt(backend, backendName, taskName, input, deadline, callId, reason),
     });
@@ -185,6 +187,8 @@ export class HybridComputeRouter {
       readStreamOptions(taskName, rest);
       options = rest;
     }
+    const placed = strategy === 'auto' && this.#placesAuto ? openPlacedStream(this.#placed, (index) => this.#backends.get(this.backendNames[index] as string) as ComputeBackendLike, taskName, input, options) : undefined;
+    if (placed !== undefined) return placed;
     const name = strategy === 'auto' ? this.order.find((candidate) => askCanRun(this.#backends.get(candidate) as ComputeBackendLike, taskName)) : strategy;
     const backend = name === undefined ? undefined : this.#backends.get(name);
     if (name === undefined || backend === undefined) {

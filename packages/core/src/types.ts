@@ -138,7 +138,7 @@ export interface ComputeBackendLike {
  * const backend: ComputeBackendLike = {
  *   canRun: (taskName) => taskName === 'double',
  *   runTask: async (_taskName, input: number) => input * 2,
- *   load: (): BackendLoad => ({ inFlight: 0, capacity: 4, queued: 0 }),
+ *   load: (): BackendLoad => ({ inFlight: 0, capacity: 4, queued: 0, parallelism: 2 }),
  * };
  * ```
  */
@@ -149,6 +149,13 @@ export interface BackendLoad {
   capacity: number;
   /** Calls waiting for a free slot, when it queues them. */
   queued?: number | undefined;
+  /**
+   * Calls that make progress at the same time, when fewer than `capacity`:
+   * a worker pool accepts `concurrentTasksPerWorker` calls per worker to hide
+   * the round trip, yet each worker runs one synchronous task at a time.
+   * Placement models the wait for a slot with this (default: `capacity`).
+   */
+  parallelism?: number | undefined;
 }
 
 /**

@@ -24,5 +24,7 @@ export function fillLoad(candidate: { ahead: number; capacity: number }, placed:
   }
   // The router's own calls there are running or queued: either count may be the larger.
   candidate.ahead = Math.max(placed.inFlight, load.inFlight + (load.queued ?? 0));
-  candidate.capacity = load.capacity;
+  // Calls admitted beyond what runs at once wait there all the same: the wait is modelled on what runs.
+  const parallelism = load.parallelism;
+  candidate.capacity = parallelism !== undefined && parallelism < load.capacity ? parallelism : load.capacity;
 }

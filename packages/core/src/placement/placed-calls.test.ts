@@ -1,132 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ComputeError } from '../compute-error.js';
 import { createHybridCompute } from '../create-hybrid-compute.js';
-import type { HybridComputeOptions, TaskStartEvent } from '../hybrid-compute-types.js';
-import type { ComputeBackendLike } from '../types.js';
-
-// Placement under virtual time: every duration is scripted and the router's clock is the test's, so
-// the learning gets a fixed input. `runAll` fires the scripted completions in time order and lets the
-// promise callbacks of each run before the next.
-
-class VirtualClock {
-  now = 0;
-  readonly #due: { at: number; order: number; fire: () => void }[] = [];
-  #order = 0;
-
-  at(delayMs: number, fire: () => void): void {
-    this.#due.push({ at: this.now + delayMs, order: this.#order++, fire });
-  }
-
-  async runAll(): Promise<void> {
-    await settleCallbacks();
-    while (this.#due.length > 0) {
-      this.#due.sort((a, b) => a.at - b.at || a.order - b.order);
-      const next = this.#due.shift()!;
-      this.now = Math.max(this.now, next.at);
-      next.fire();
-      await settleCallbacks();
-    }
-  }
-}
-
-const settleCallbacks = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-interface MachineOptions {
-  capacity: number;
-  /** Service time of the n-th call it starts (from 0). */
-  serviceMs: number | ((started: number) => number);
-  /** Calls it may queue beyond capacity; past that it answers QUEUE_FULL. Default unbounded. */
-  queueLimit?: number;
-  /** Reports load(): default true. */
-  reportsLoad?: boolean;
-  tasks?: readonly string[];
-}
-
-/** A backend off the caller's thread: `capacity` slots, a queue, scripted service times. */
-function simulatedMachine(clock: VirtualClock, name: string, options: MachineOptions) {
-  let running = 0;
-  let started = 0;
-  const queue: (() => void)[] = [];
-  const service = typeof options.serviceMs === 'number' ? () => options.serviceMs as number : options.serviceMs;
-  const machine: ComputeBackendLike & { served: number; down: boolean } = {
-    served: 0,
-    down: false,
-    canRun: (taskName) => options.tasks === undefined || options.tasks.includes(taskName),
-    runTask: (taskName: string, input: unknown) =>
-      new Promise((resolve, reject) => {
-        if (machine.down) {
-          reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: `${name} is down`, taskName, backend: name }));
-          return;
-        }
-        if (running >= options.capacity && queue.length >= (options.queueLimit ?? Number.POSITIVE_INFINITY)) {
-          reject(new ComputeError({ code: 'QUEUE_FULL', taskName, backend: name }));
-          return;
-        }
-        const start = () => {
-          running++;
-          clock.at(service(started++), () => {
-            running--;
-            machine.served++;
-            resolve(input);
-            queue.shift()?.();
-          });
-        };
-        if (running < options.capacity) start();
-        else queue.push(start);
-      }),
-  };
-  if (options.reportsLoad !== false) machine.load = () => ({ inFlight: running, capacity: options.capacity, queued: queue.length });
-  return machine;
-}
-
-/**
- * The calling thread: a run holds the (virtual) clock for its duration, then answers, at once or,
- * with `answerOnNextTurn`, on the next turn of the loop (so answers from elsewhere are read between).
- */
-function simulatedLocal(clock: VirtualClock, runMs: number, { answerOnNextTurn = false } = {}) {
-  const local = {
-    served: 0,
-    canRun: () => true,
-    runTask: (_taskName: string, input: unknown) => {
-      clock.now += runMs;
-      local.served++;
-      if (!answerOnNextTurn) return Promise.resolve(input);
-      return new Promise((resolve) => clock.at(0, () => resolve(input)));
-    },
-  };
-  return local;
-}
-
-function routerOver(clock: VirtualClock, backends: Record<string, ComputeBackendLike>, options: HybridComputeOptions = {}) {
-  const starts: TaskStartEvent[] = [];
-  const compute = createHybridCompute(backends, { now: () => clock.now, onTaskStart: (event) => starts.push(event), ...options });
-  return { compute, starts };
-}
-
-/** Runs `total` calls of task 't' with `concurrency` in flight; resolves when all settled, with their outcomes. */
-async function runBatch(clock: VirtualClock, compute: { runTask(taskName: string, input: unknown): Promise<unknown> }, total: number, concurrency: number) {
-  const outcomes: ('ok' | string)[] = [];
-  let next = 0;
-  const startOne = (): void => {
-    if (next >= total) return;
-    const index = next++;
-    compute.runTask('t', index).then(
-      () => {
-        outcomes[index] = 'ok';
-        startOne();
-      },
-      (error: unknown) => {
-        outcomes[index] = (error as ComputeError).code ?? String(error);
-        startOne();
-      },
-    );
-  };
-  for (let n = 0; n < concurrency; n++) startOne();
-  await clock.runAll();
-  return outcomes;
-}
-
-const countBy = (starts: readonly TaskStartEvent[], backend: string) => starts.filter((event) => event.backend === backend).length;
+import { countBy, routerOver, runBatch, simulatedLocal, simulatedMachine, VirtualClock } from './placement-simulation.js';
 
 describe("placement 'fastest'", () => {
   it('starts in the default order with nothing learned, passing over a backend at capacity', async () => {
@@ -155,6 +30,26 @@ describe("placement 'fastest'", () => {
     expect(clock.now).toBeLessThanOrEqual(230);
     expect(worker.served).toBeGreaterThanOrEqual(30);
     expect(remote.served).toBeGreaterThanOrEqual(30);
+  });
+
+  it('models the wait on what a backend runs at once, not on the calls it admits (a pool that pipelines)', async () => {
+    const makespanOf = async (reportsParallelism: boolean) => {
+      const clock = new VirtualClock();
+      // A pool of 2 workers taking 8 calls each: 16 admitted, 2 running. The server beside it runs 2.
+      const worker = simulatedMachine(clock, 'worker', { capacity: 16, runsAtOnce: 2, reportsParallelism, serviceMs: 10 });
+      const remote = simulatedMachine(clock, 'remote', { capacity: 2, serviceMs: 10 });
+      const { compute } = routerOver(clock, { worker, remote });
+      const outcomes = await runBatch(clock, compute, 200, 12);
+      expect(outcomes.filter((outcome) => outcome === 'ok')).toHaveLength(200);
+      return { makespan: clock.now, onRemote: remote.served };
+    };
+    const told = await makespanOf(true);
+    // 200 calls of 10 ms in four slots: 500 ms at best; the worker alone needs 1000.
+    expect(told.makespan).toBeLessThan(600);
+    expect(told.onRemote).toBeGreaterThan(70);
+    // Taking the 16 admitted as 16 slots, the pool looks free and keeps most of the batch.
+    const untold = await makespanOf(false);
+    expect(untold.makespan).toBeGreaterThan(told.makespan);
   });
 
   it('gives a faster backend more of a batch, about in proportion to its throughput', async () => {
@@ -365,6 +260,16 @@ describe("placement 'fastest'", () => {
     const { compute } = routerOver(clock, { liar, thrower });
     expect(await runBatch(clock, compute, 20, 4)).toEqual(Array(20).fill('ok'));
     expect(compute.load()).toEqual({ inFlight: 0, capacity: 2, queued: 0 });
+    liar.load = () => ({ inFlight: 0, capacity: 4, parallelism: 0 });
+    expect(compute.load()).toEqual({ inFlight: 0, capacity: 2, queued: 0 });
+  });
+
+  it("sums parallelism in the router's load() when a backend reports it, counting capacity for one that does not", () => {
+    const clock = new VirtualClock();
+    const worker = simulatedMachine(clock, 'worker', { capacity: 16, runsAtOnce: 2, reportsParallelism: true, serviceMs: 5 });
+    const remote = simulatedMachine(clock, 'remote', { capacity: 4, serviceMs: 5 });
+    expect(routerOver(clock, { worker, remote }).compute.load()).toEqual({ inFlight: 0, capacity: 20, queued: 0, parallelism: 6 });
+    expect(routerOver(clock, { remote }).compute.load()).toEqual({ inFlight: 0, capacity: 4, queued: 0 });
   });
 });
 

@@ -2,28 +2,15 @@ import { allUnavailableError } from '../all-unavailable-error.js';
 import { askCanRun } from '../ask-can-run.js';
 import { ComputeError } from '../compute-error.js';
 import { invokeBackend } from '../invoke-backend.js';
+import type { AttemptCall } from './attempt-call.js';
 import type { PlacementReason, RouterStats } from './placement-types.js';
 import type { CallDeadline } from '../lifecycle/call-deadline.js';
 import type { BackendLoad, ComputeBackendLike } from '../types.js';
 import { choosePlacement, type PlacementCandidate, type PlacementChoice, type PlacementPolicy } from './choose-placement.js';
 import { PlacedTask, type PlacedBackend, type PlacedPair } from './placement-records.js';
 import { fillLoad } from './fill-load.js';
+import { ThreadBusyShare } from './thread-busy-share.js';
 import { routerLoadOf, routerStatsOf } from './router-stats-of.js';
-
-/**
- * How the router hands one attempt to a backend (hooks and deadline included).
- *
- * @internal Used by the router; not part of the public API.
- */
-export type AttemptCall = (
-  backend: ComputeBackendLike,
-  backendName: string,
-  taskName: string,
-  input: unknown,
-  deadline: CallDeadline | undefined,
-  callId: number,
-  reason: PlacementReason,
-) => Promise<unknown>;
 
 // Every call of a task's first 16, then one in 8, is timed: the clock costs as much as the rest of a call.
 const timedWarmUpCalls = 16;
@@ -36,8 +23,6 @@ const pairWarmUpSamples = 4;
 const exploreAfterCalls = 8;
 const reprobeAfterMs = 1_000;
 const exploreSamples = 3;
-// How fast the thread's busy share follows what it does now.
-const busyDecayMs = 100;
 const firstBackoffCalls = 16;
 const maxBackoffCalls = 1_024;
 
@@ -65,10 +50,7 @@ export class PlacedCalls {
   readonly #lastIndex: number;
   // Time the caller's thread spent running local calls: taken out of other backends' samples.
   #blockedMs = 0;
-  // The share of recent time the thread spent in local runs, measured between timed calls.
-  #busy = 0;
-  #busyAt = Number.NaN;
-  #blockedAtBusy = 0;
+  readonly #busy: ThreadBusyShare;
   #calls = 0;
 
   constructor(options: {
@@ -81,8 +63,11 @@ export class PlacedCalls {
     carriesMore: (callId: number) => boolean;
     localBudgetMs: number;
     now: () => number;
+    /** The thread's event-loop utilization since the last reading, where the platform says. */
+    utilization?: (() => number) | undefined;
     attempt: AttemptCall;
   }) {
+    this.#busy = new ThreadBusyShare(options.utilization);
     this.#backends = options.backends;
     this.#order = options.order;
     this.ordered = options.ordered;
@@ -126,7 +111,7 @@ export class PlacedCalls {
       }
     }
     const now = calls < timedWarmUpCalls || (calls & timedMask) === 0 ? this.#now() : Number.NaN;
-    if (now === now) this.#measureBusy(now);
+    if (now === now) this.#busy.measure(now, this.#blockedMs);
     const index = this.#choose(task, taskName, undefined, calls >= exploreAfterCalls, now);
     if (index === -1) return undefined;
     const reason = this.#choice.reason;
@@ -159,6 +144,35 @@ export class PlacedCalls {
     const scratch = { ahead: 0, capacity: 1 };
     fillLoad(scratch, placed);
     return this.#follow(placed, pair, t0, scratch.ahead, scratch.capacity, this.#attempt(placed.backend, placed.name, taskName, input, deadline, callId, 'explicit'));
+  }
+
+  /**
+   * Places a stream under `'auto'` as a call, among the backends that can run the task and `stream`;
+   * counted as a call and in flight until `closed()`. Not learned from: how long a stream stays open
+   * is up to its reader. `undefined` when none can take it.
+   */
+  placeStream(taskName: string, stream: (backend: ComputeBackendLike) => boolean): { backendIndex: number; reason: PlacementReason; closed: () => void } | undefined {
+    const task = this.#task(taskName);
+    task.calls++;
+    this.#calls++;
+    for (const allowBackedOff of [false, true]) {
+      this.#fill(task, taskName, undefined, allowBackedOff, stream);
+      choosePlacement(this.#candidates, this.#policy, false, Number.NaN, this.#choice);
+      if (this.#choice.index !== -1) break;
+    }
+    const index = this.#choice.index;
+    if (index === -1) return undefined;
+    const backendIndex = this.#order[index] as number;
+    const [placed, pair] = [this.#backends[backendIndex] as PlacedBackend, task.pairs[backendIndex] as PlacedPair];
+    placed.calls++;
+    pair.calls++;
+    placed.inFlight++;
+    pair.inFlight++;
+    const closed = (): void => {
+      placed.inFlight--;
+      pair.inFlight--;
+    };
+    return { backendIndex, reason: this.#choice.reason, closed };
   }
 
   /** The sum over the backends in the order: each one's `load()`, or the router's own count and a capacity of 1. */
@@ -211,7 +225,7 @@ export class PlacedCalls {
     return this.#choice.index;
   }
 
-  #fill(task: PlacedTask, taskName: string, tried: boolean[] | undefined, allowBackedOff: boolean): void {
+  #fill(task: PlacedTask, taskName: string, tried: boolean[] | undefined, allowBackedOff: boolean, stream?: (backend: ComputeBackendLike) => boolean): void {
     const order = this.#order;
     for (let index = 0; index < order.length; index++) {
       const candidate = this.#candidates[index] as PlacementCandidate;
@@ -220,7 +234,8 @@ export class PlacedCalls {
       candidate.eligible =
         (tried === undefined || tried[index] !== true) &&
         (allowBackedOff || placed.skipUntilCall <= this.#calls) &&
-        askCanRun(placed.backend, taskName);
+        askCanRun(placed.backend, taskName) &&
+        (stream === undefined || stream(placed.backend));
       if (!candidate.eligible) continue;
       const pair = task.pairs[backendIndex] as PlacedPair;
       candidate.runTimeMs = pair.estimate.valueMs;
@@ -228,21 +243,8 @@ export class PlacedCalls {
       candidate.samples = pair.estimate.samples;
       candidate.probing = pair.inFlight > 0;
       candidate.inPlace = placed.inPlace;
-      candidate.busy = this.#busy;
+      candidate.busy = this.#busy.value;
       fillLoad(candidate, placed);
-    }
-  }
-
-  #measureBusy(now: number): void {
-    const since = now - this.#busyAt;
-    if (since > 0) {
-      const share = (this.#blockedMs - this.#blockedAtBusy) / since;
-      const weight = 1 - Math.exp(-since / busyDecayMs);
-      this.#busy += ((share < 1 ? share : 1) - this.#busy) * weight;
-    }
-    if (!(since <= 0)) {
-      this.#busyAt = now;
-      this.#blockedAtBusy = this.#blockedMs;
     }
   }
 

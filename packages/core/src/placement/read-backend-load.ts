@@ -15,7 +15,7 @@ export function readBackendLoad(backend: ComputeBackendLike): BackendLoad | unde
     return undefined;
   }
   if (typeof load !== 'object' || load === null) return undefined;
-  const { inFlight, capacity, queued } = load;
-  if (!(inFlight >= 0) || !(capacity > 0) || (queued !== undefined && !(queued >= 0))) return undefined;
+  const { inFlight, capacity, queued, parallelism } = load;
+  if (!(inFlight >= 0) || !(capacity > 0) || (queued !== undefined && !(queued >= 0)) || (parallelism !== undefined && !(parallelism > 0))) return undefined;
   return load;
 }

@@ -1,5 +1,6 @@
 import type { HybridComputeOptions } from '../hybrid-compute-types.js';
 import { invalidArgumentError } from '../invalid-argument-error.js';
+import { eventLoopUtilizationMeter } from './thread-busy-share.js';
 
 // A call under a millisecond shows in the event loop's delay no more than the timer's own granularity.
 const defaultLocalBudgetMs = 1;
@@ -12,7 +13,13 @@ const defaultLocalBudgetMs = 1;
  * `now` that is not a function.
  * @internal Used by the router; not part of the public API.
  */
-export function readPlacementOptions(options: HybridComputeOptions): { ordered: boolean; localBudgetMs: number; now: () => number } {
+export function readPlacementOptions(options: HybridComputeOptions): {
+  ordered: boolean;
+  localBudgetMs: number;
+  now: () => number;
+  /** The event loop's utilization, on platforms that say, unless the clock is injected (then placement is a function of it alone). */
+  utilization: (() => number) | undefined;
+} {
   const { placement = 'fastest', localBudgetMs = defaultLocalBudgetMs, now } = options;
   if (placement !== 'fastest' && placement !== 'ordered') {
     throw invalidArgumentError(`createHybridCompute: placement must be 'fastest' or 'ordered', got ${String(placement)}`);
@@ -23,5 +30,10 @@ export function readPlacementOptions(options: HybridComputeOptions): { ordered: 
   if (now !== undefined && typeof now !== 'function') {
     throw invalidArgumentError(`createHybridCompute: now must be a function returning milliseconds, got ${typeof now}`);
   }
-  return { ordered: placement === 'ordered', localBudgetMs, now: now ?? (() => performance.now()) };
+  return {
+    ordered: placement === 'ordered',
+    localBudgetMs,
+    now: now ?? (() => performance.now()),
+    utilization: now === undefined && placement !== 'ordered' ? eventLoopUtilizationMeter() : undefined,
+  };
 }

@@ -42,7 +42,8 @@ export function routerStatsOf(
 /**
  * The router's `load()`: the sum over the backends in its order of each one's
  * `load()`, or, for one without, the router's calls in flight there against
- * a capacity of 1 (what placement assumes of it).
+ * a capacity of 1 (what placement assumes of it). `parallelism` is summed
+ * too (a backend that gives none counts its capacity) when any backend gives one.
  *
  * @internal Used by the router; not part of the public API.
  */
@@ -50,17 +51,22 @@ export function routerLoadOf(backends: readonly PlacedBackend[], order: readonly
   let inFlight = 0;
   let capacity = 0;
   let queued = 0;
+  let parallelism = 0;
+  let reportsParallelism = false;
   for (const backendIndex of order) {
     const placed = backends[backendIndex] as PlacedBackend;
     const load = placed.hasLoad ? readBackendLoad(placed.backend) : undefined;
     if (load === undefined) {
       inFlight += placed.inFlight;
       capacity += 1;
+      parallelism += 1;
     } else {
       inFlight += load.inFlight;
       capacity += load.capacity;
       queued += load.queued ?? 0;
+      if (load.parallelism !== undefined) reportsParallelism = true;
+      parallelism += load.parallelism !== undefined && load.parallelism < load.capacity ? load.parallelism : load.capacity;
     }
   }
-  return { inFlight, capacity, queued };
+  return reportsParallelism ? { inFlight, capacity, queued, parallelism } : { inFlight, capacity, queued };
 }

@@ -305,8 +305,10 @@ export class WorkerChannel {
     const reporting = onProgress !== undefined;
     let request: object;
     const { traceCarrier } = call.state;
-    if (stream !== undefined) request = comlinkApply(call.id, 'stream', [call.id, call.taskName, input, stream.highWaterMark, reporting, traceCarrier]);
-    else if (reporting) request = comlinkApply(call.id, 'runReporting', [call.id, call.taskName, input, traceCarrier]);
+    // Trace context goes last, and only when there is some: untraced messages stay as they were.
+    const traced = traceCarrier === undefined ? [] : [traceCarrier];
+    if (stream !== undefined) request = comlinkApply(call.id, 'stream', [call.id, call.taskName, input, stream.highWaterMark, reporting, ...traced]);
+    else if (reporting) request = comlinkApply(call.id, 'runReporting', [call.id, call.taskName, input, ...traced]);
     else request = comlinkRun(call.id, call.taskName, input, traceCarrier);
     try {
       this.#post(request, transferListOf(input));

@@ -30,6 +30,7 @@ import { cancelChannelOf, type CancelCode, type CancelMessage } from './cancel-c
 import { JobEvents } from './job-events.js';
 import { jobIdOfCall } from './job-id-for.js';
 import { JobRecheck } from './job-recheck.js';
+import { traceEnqueue } from './trace-job.js';
 import { encodeJobValue, type BullmqJobData } from './job-envelope.js';
 import { msgpackCodec } from '@hybridcompute/wire';
 import { JobWaiters, type JobCall, type WaitingCall } from './job-waiters.js';
@@ -250,7 +251,7 @@ export class BullmqBackend implements ComputeBackendInterface {
     }
     const data: BullmqJobData = { encoded: encodeJobValue(input), deadline };
     if (call.state.onProgress !== undefined) data.progress = true;
-    const add = (): Promise<unknown> => this.queue.add(taskName, data, jobOptions);
+    const add = (): Promise<unknown> => traceEnqueue(this.queue.name, taskName, jobId, data, () => this.queue.add(taskName, data, jobOptions));
     const added = ready ? add() : (this.#starting ??= this.#start()).then(add);
     added.then(
       () => {

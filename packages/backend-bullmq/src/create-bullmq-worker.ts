@@ -17,6 +17,7 @@ import { decodeJobValue, encodeJobFailure, encodeJobValue, isBullmqJobData, type
 import { msgpackCodec } from '@hybridcompute/wire';
 import { JobProgressReporter } from './job-progress-reporter.js';
 import { PendingCancels } from './pending-cancels.js';
+import { traceJobProcess } from './trace-job.js';
 
 export type { BullmqWorkerOptions } from './bullmq-worker-options.js';
 
@@ -65,7 +66,7 @@ export class BullmqWorker {
     this.#cancelChannel = cancelChannelOf(read.prefix, read.queue);
     // A processor of one parameter: BullMQ then makes no AbortController of its own per job.
     // Cancels reach the jobs through #running instead, so BullMQ's `worker.cancelJob` does not stop them.
-    this.worker = new Worker<unknown, BullmqJobResult>(read.queue, (job) => this.#process(job), read.worker);
+    this.worker = new Worker<unknown, BullmqJobResult>(read.queue, (job) => traceJobProcess(read.queue, job, () => this.#process(job)), read.worker);
     // Without a listener an 'error' event would crash the process; BullMQ reconnects by itself.
     this.worker.on('error', ignore);
     this.#subscribing = this.#subscribe();

@@ -24,6 +24,10 @@ export interface BullmqJobData {
    */
   encoded?: string;
   deadline: number;
+  /** W3C trace context of the producer span, written only when the caller had an active span. */
+  traceparent?: string;
+  /** W3C `tracestate`, beside `traceparent` when there is one. */
+  tracestate?: string;
   /**
    * Set when the caller listens for progress: the worker then passes the
    * task's `ctx.progress` values on as `job.updateProgress({ encoded })`

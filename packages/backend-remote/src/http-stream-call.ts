@@ -7,6 +7,7 @@ import { readComputeAnswer } from './read-http-answer.js';
 import type { RemoteEndpoint } from './remote-endpoint.js';
 import { waitForRoom, wakeWaiting } from './send-http-call.js';
 import { deliverProgress, recordsOf, streamProtocolError } from './stream-records.js';
+import { addTraceHeaders } from './trace-http-call.js';
 
 /** One HTTP stream's parts, as the backend has them. */
 export interface HttpStreamCall {
@@ -57,6 +58,7 @@ export async function* streamOverHttp(transport: HttpTransport, endpoint: Remote
     }
     const headers: Record<string, string> = { ...call.headers, 'content-type': codec.contentType, accept: streamMediaTypeOf[codec.encoding] };
     if (deadlineAt !== undefined) headers[timeoutHeader] = String(Math.max(1, deadlineAt - Date.now()));
+    addTraceHeaders(headers);
     response = await transport.requestStream('POST', endpoint.url, headers, body, signal);
     if (response.kind === 'plain') {
       admission.learn(response.answer.maxConcurrency);

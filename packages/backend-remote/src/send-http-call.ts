@@ -3,6 +3,7 @@ import type { WireCodec } from '@hybridcompute/wire/json';
 import type { HttpTransport } from './http-transport.js';
 import { readComputeAnswer } from './read-http-answer.js';
 import { requestWithProgress } from './request-with-progress.js';
+import { addTraceHeaders } from './trace-http-call.js';
 import type { RemoteEndpoint } from './remote-endpoint.js';
 
 /** One HTTP call's parts, as the backend has them. */
@@ -43,6 +44,7 @@ export async function sendHttpCall(transport: HttpTransport, endpoint: RemoteEnd
   } catch (error) {
     throw new ComputeError({ code: 'INVALID_REQUEST', message: `The input of task '${taskName}' could not be encoded: ${(error as Error).message}`, taskName, backend, cause: error });
   }
+  addTraceHeaders(call.headers);
   const admission = endpoint.admission;
   let admitted = admission.tryAdmit();
   try {

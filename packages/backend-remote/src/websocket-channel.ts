@@ -11,6 +11,7 @@ import type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike } from './web
 import { ChannelStream, streamFrameFault } from './channel-stream.js';
 import { ChunkQueue } from './chunk-queue.js';
 import { deliverProgress } from './stream-records.js';
+import { activeTraceCarrier, type TraceCarrier } from './trace-context-carrier.js';
 
 interface SocketCall {
   input: unknown;
@@ -18,6 +19,8 @@ interface SocketCall {
   deadlineAt: number | undefined;
   // The socket the call went out on; `undefined` while it waits for room or a socket.
   socket: WebSocketLike | undefined;
+  // The caller's W3C trace context, when a span was active: `traceparent` (and `tracestate`) on the frame.
+  traceCarrier: TraceCarrier | undefined;
   // The caller's onProgress: the frame asks for `{ id, progress }` frames.
   onProgress?: ((value: unknown) => void) | undefined;
   // A stream's reader and credits (see channel-stream.ts).
@@ -96,7 +99,8 @@ export class WebSocketChannel {
    */
   call(taskName: string, input: unknown, options: CallOptions, deadlineAt: number | undefined, onProgress?: (value: unknown) => void): Promise<unknown> {
     if (this.#closed) return Promise.reject(backendClosedError(this.#backend, taskName));
-    const call = this.#calls.open(taskName, options, onProgress === undefined ? { input, deadlineAt, socket: undefined } : { input, deadlineAt, socket: undefined, onProgress });
+    const traceCarrier = activeTraceCarrier();
+    const call = this.#calls.open(taskName, options, onProgress === undefined ? { input, deadlineAt, socket: undefined, traceCarrier } : { input, deadlineAt, socket: undefined, traceCarrier, onProgress });
     return this.#start(call);
   }
 
@@ -123,7 +127,7 @@ export class WebSocketChannel {
         if (call !== undefined && !call.settled) this.#cancel(call);
       },
     });
-    call = this.#calls.open(taskName, options, { input, deadlineAt, socket: undefined, onProgress: options.onProgress, stream });
+    call = this.#calls.open(taskName, options, { input, deadlineAt, socket: undefined, traceCarrier: activeTraceCarrier(), onProgress: options.onProgress, stream });
     call.promise.then(
       () => stream.queue.end(),
       (error: unknown) => stream.queue.fail(error),
@@ -164,6 +168,7 @@ export class WebSocketChannel {
       if (refusal !== undefined) throw refusal;
       const frame: Record<string, unknown> = { id: call.id, task: call.taskName, input };
       if (deadlineAt !== undefined) frame['timeout'] = Math.max(1, deadlineAt - Date.now());
+      if (call.state.traceCarrier !== undefined) Object.assign(frame, call.state.traceCarrier);
       if (call.state.stream !== undefined) frame['stream'] = call.state.stream.restart();
       if (call.state.onProgress !== undefined) frame['progress'] = true;
       data = codec.encode(frame);

@@ -23,7 +23,8 @@ export function comlinkApply(id: number, method: keyof WorkerApi, args: unknown[
 }
 
 /** The `APPLY` request of `run(callId, taskName, input)`, the hot path, built without intermediate arrays. */
-export function comlinkRun(callId: number, taskName: string, input: unknown): object {
+export function comlinkRun(callId: number, taskName: string, input: unknown, traceCarrier?: Record<string, string>): object {
+  if (traceCarrier !== undefined) return comlinkApply(callId, 'run', [callId, taskName, input, traceCarrier]);
   return {
     id: callId,
     type: 'APPLY',

@@ -13,6 +13,7 @@ import {
 import { expose, type Endpoint } from 'comlink';
 import { sleepWhenIdle, wakeOffer, type IdleWait } from './atomics-idle-wait.js';
 import { installErrorTransferHandler, serializeThrown } from './error-transfer-handler.js';
+import { traceWorkerRun } from './trace-worker-run.js';
 import { transferAll, transferListOf } from './transfer.js';
 import {
   asyncMarker,
@@ -194,7 +195,8 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
     );
 
   const api: WorkerApi = {
-    run(callId, taskName, input) {
+    run(callId, taskName, input, traceCarrier) {
+      if (traceCarrier !== undefined) return traceWorkerRun(traceCarrier, taskName, () => api.run(callId, taskName, input));
       const task = taskNamed(taskName);
       const context = new WorkerTaskContext();
       let result: unknown;
@@ -265,7 +267,8 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
       running.get(callId)?.abort(error);
       streams.get(callId)?.close(error);
     },
-    runReporting(callId, taskName, input) {
+    runReporting(callId, taskName, input, traceCarrier) {
+      if (traceCarrier !== undefined) return traceWorkerRun(traceCarrier, taskName, () => api.runReporting(callId, taskName, input));
       const task = taskNamed(taskName);
       const context = new WorkerTaskContext(report, callId);
       let result: unknown;
@@ -283,7 +286,8 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
       running.set(callId, context);
       return settled(callId, context, Promise.resolve(result), task);
     },
-    stream(callId, taskName, input, credit, reporting) {
+    stream(callId, taskName, input, credit, reporting, traceCarrier) {
+      if (traceCarrier !== undefined) return traceWorkerRun(traceCarrier, taskName, () => api.stream(callId, taskName, input, credit, reporting));
       const task = taskNamed(taskName);
       // An async function cannot give a stream: refuse it before it runs, as in process.
       if (!isStreamingTask(task) && task.run.constructor?.name === 'AsyncFunction') throw notAStream(task.name);

@@ -23,6 +23,7 @@ import type { WorkerChannel } from './worker-channel.js';
 import { WorkerFleet, type WorkerFleetEvents } from './worker-fleet.js';
 import type { WorkerPlatform } from './worker-platform.js';
 import { WorkerStream, type WorkerStreamControl } from './worker-stream.js';
+import { activeTraceCarrier } from './trace-context-carrier.js';
 
 /**
  * A pool of workers (module Web Workers in browsers, worker_threads in Node)
@@ -158,6 +159,7 @@ export class WorkerBackend implements ComputeBackendInterface {
     if (channel === undefined && this.#queue.size >= this.#settings.maxQueue) return Promise.reject(this.#queueFull(taskName));
     // The timeout counts run time only: it starts when a worker takes the call.
     const call = this.#calls.open<Output>(taskName, read, new WorkerCallState(input, read.onProgress), false);
+    call.state.traceCarrier = activeTraceCarrier();
     if (call.settled) return call.promise;
     this.#place(call, channel);
     return call.promise;
@@ -199,6 +201,7 @@ export class WorkerBackend implements ComputeBackendInterface {
     const channel = this.#leastLoaded();
     if (channel === undefined && this.#queue.size >= this.#settings.maxQueue) throw this.#queueFull(taskName);
     const call = this.#calls.open(taskName, read, new WorkerCallState(input, read.onProgress, stream), false);
+    call.state.traceCarrier = activeTraceCarrier();
     stream.follow(call);
     if (!call.settled) this.#place(call, channel);
     return stream;

@@ -1,4 +1,5 @@
 import type { InFlightCall } from '@hybridcompute/core';
+import type { TraceCarrier } from './trace-context-carrier.js';
 import type { WorkerChannel } from './worker-channel.js';
 import type { WorkerStream } from './worker-stream.js';
 
@@ -25,6 +26,9 @@ export class WorkerCallState {
   onProgress: ((value: unknown) => void) | undefined;
   /** The reader of a stream call. */
   stream: WorkerStream | undefined;
+
+  /** The caller's trace context, when a tracer is active: such a call is sent alone, with it. */
+  traceCarrier: TraceCarrier | undefined = undefined;
 
   constructor(input: unknown, onProgress?: ((value: unknown) => void) | undefined, stream?: WorkerStream | undefined) {
     this.input = input;

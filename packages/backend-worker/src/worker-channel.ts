@@ -108,6 +108,8 @@ export class WorkerChannel {
   /** Hands a running call to the worker; calls handed over in one turn go together. */
   send(call: WorkerCall): void {
     this.inFlight++;
+    // A traced call goes alone, its trace context beside it (batches carry none).
+    if (call.state.traceCarrier !== undefined) return this.#sendAlone(call);
     this.#outbox.push(call);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -302,9 +304,12 @@ export class WorkerChannel {
     const { stream, onProgress } = call.state;
     const reporting = onProgress !== undefined;
     let request: object;
-    if (stream !== undefined) request = comlinkApply(call.id, 'stream', [call.id, call.taskName, input, stream.highWaterMark, reporting]);
-    else if (reporting) request = comlinkApply(call.id, 'runReporting', [call.id, call.taskName, input]);
-    else request = comlinkRun(call.id, call.taskName, input);
+    const { traceCarrier } = call.state;
+    // Trace context goes last, and only when there is some: untraced messages stay as they were.
+    const traced = traceCarrier === undefined ? [] : [traceCarrier];
+    if (stream !== undefined) request = comlinkApply(call.id, 'stream', [call.id, call.taskName, input, stream.highWaterMark, reporting, ...traced]);
+    else if (reporting) request = comlinkApply(call.id, 'runReporting', [call.id, call.taskName, input, ...traced]);
+    else request = comlinkRun(call.id, call.taskName, input, traceCarrier);
     try {
       this.#post(request, transferListOf(input));
     } catch (error) {

@@ -5,8 +5,8 @@ import type { SerializedComputeError } from '@hybridcompute/core';
  * version speak it.
  */
 export interface WorkerApi {
-  /** Runs a task; `callId` names the call for `cancel`. */
-  run(callId: number, taskName: string, input: unknown): unknown;
+  /** Runs a task; `callId` names the call for `cancel`; `traceCarrier` is W3C trace context, sent only when the pool's side traces. */
+  run(callId: number, taskName: string, input: unknown, traceCarrier?: Record<string, string>): unknown;
   /**
    * Runs several calls sent together (`[callId, taskName, input, ...]`), so that
    * one comlink request carries them all. Answers {@link BatchOutcomes}; calls
@@ -21,17 +21,17 @@ export interface WorkerApi {
   /**
    * Runs a task whose `ctx.progress` values go back as {@link progressMessageType}
    * messages, all before the answer. Only calls given `onProgress` come this way,
-   * so that the others pay nothing for it.
+   * so that the others pay nothing for it. `traceCarrier` as for `run`.
    */
-  runReporting(callId: number, taskName: string, input: unknown): unknown;
+  runReporting(callId: number, taskName: string, input: unknown, traceCarrier?: Record<string, string>): unknown;
   /**
    * Runs a streaming task: its chunks go back as {@link chunkMessageType}
    * messages, one each (primitive ones several at a time, as
    * {@link chunksMessageType}), at most `credit` of them before the pool grants more
    * ({@link creditMessageKey}); answers with the generator's return value.
-   * With `reporting`, progress goes back as for `runReporting`.
+   * With `reporting`, progress goes back as for `runReporting`. `traceCarrier` as for `run`.
    */
-  stream(callId: number, taskName: string, input: unknown, credit: number, reporting: boolean): unknown;
+  stream(callId: number, taskName: string, input: unknown, credit: number, reporting: boolean, traceCarrier?: Record<string, string>): unknown;
 }
 
 /**

@@ -15,6 +15,8 @@ import { openPlacedStream } from './placement/follow-stream.js';
 import { PlacedBackend } from './placement/placement-records.js';
 import { readPlacementOptions } from './placement/read-placement-options.js';
 import { taskNamesOf } from './task-names-of.js';
+import { traceAttempt, traceRouterCall } from './tracing/trace-router-call.js';
+import type { TracerLike } from './tracing/tracer-like.js';
 import type { HybridComputeRunTask, HybridComputeStreamTask, HybridComputeBackends, HybridComputeConstructor, HybridComputeOptions, RouterBackendName, RouterTasks, RunOptions, StrategyOrOptions } from './hybrid-compute-types.js';
 import type { PlacementReason, RouterStats } from './placement/placement-types.js';
 import type { CheckedBackends } from './inferred-tasks.js';
@@ -37,6 +39,7 @@ export class HybridComputeRouter {
   readonly #autoBackends: ComputeBackendLike[];
   readonly #hooks: Pick<HybridComputeOptions, 'onTaskStart' | 'onTaskSettled'>;
   readonly #observed: boolean;
+  readonly #tracer: TracerLike | undefined;
   readonly #closer: CloseOnce;
   readonly #placed: PlacedCalls;
   // With one backend in the order there is nothing to place: 'auto' goes straight there.
@@ -69,13 +72,15 @@ export class HybridComputeRouter {
     this.#autoBackends = this.order.map((name) => this.#backends.get(name) as ComputeBackendLike);
     this.#hooks = { onTaskStart: options.onTaskStart, onTaskSettled: options.onTaskSettled };
     this.#observed = options.onTaskStart !== undefined || options.onTaskSettled !== undefined;
+    this.#tracer = options.tracer ?? undefined;
     const placement = readPlacementOptions(options);
     this.backendNames.forEach((name, index) => this.#backendIndex.set(name, index));
     this.#placed = new PlacedCalls({
       backends: this.backendNames.map((name) => new PlacedBackend(name, this.#backends.get(name) as ComputeBackendLike, name === 'local')),
       order: this.order.map((name) => this.#backendIndex.get(name) as number),
       ordered: placement.ordered,
-      observed: this.#observed,
+      // A traced call takes the router's attempt path, where its attempt span starts.
+      observed: this.#observed || this.#tracer !== undefined,
       carriesMore: (callId) => this.#progressOf.size > 0 && this.#progressOf.has(callId),
       localBudgetMs: placement.localBudgetMs,
       now: placement.now,
@@ -230,6 +235,11 @@ export class HybridComputeRouter {
     deadline: CallDeadline | undefined,
     onProgress?: ((value: unknown) => void) | undefined,
   ): Promise<unknown> {
+    if (this.#tracer !== undefined) return traceRouterCall(this.#tracer, taskName, strategy, () => this.#routeUntraced(taskName, input, strategy, deadline, onProgress));
+    return this.#routeUntraced(taskName, input, strategy, deadline, onProgress);
+  }
+
+  #routeUntraced(taskName: string, input: unknown, strategy: string, deadline: CallDeadline | undefined, onProgress: ((value: unknown) => void) | undefined): Promise<unknown> {
     const callId = this.#nextCallId++;
     if (onProgress === undefined) return this.#routeCall(taskName, input, strategy, deadline, callId);
     // Kept by call id, since placement hands attempts on without knowing of progress.
@@ -282,6 +292,12 @@ export class HybridComputeRouter {
       options = onProgress === undefined ? { signal } : { signal, onProgress };
     } else if (onProgress !== undefined) {
       options = { onProgress };
+    }
+    if (this.#tracer !== undefined) {
+      const observed = this.#observed;
+      return traceAttempt(this.#tracer, taskName, backendName, reason, () =>
+        observed ? observeAttempt(this.#hooks, { taskName, backend: backendName, callId, reason }, signal, () => invokeBackend(backend, taskName, input, options)) : invokeBackend(backend, taskName, input, options),
+      );
     }
     if (!this.#observed) return invokeBackend(backend, taskName, input, options);
     return observeAttempt(this.#hooks, { taskName, backend: backendName, callId, reason }, signal, () =>

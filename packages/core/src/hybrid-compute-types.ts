@@ -2,6 +2,7 @@ import type { HybridCompute } from './create-hybrid-compute.js';
 import type { CheckedBackends, InferredTasks } from './inferred-tasks.js';
 import type { PlacementOptions, PlacementReason } from './placement/placement-types.js';
 import type { BackendLoad, RunTaskOptions, ComputeBackendLike, StreamTaskOptions, TaskChunk, TaskInput, TaskOutput, TaskRegistryOf } from './types.js';
+import type { TracerLike } from './tracing/tracer-like.js';
 
 /**
  * `'auto'`, or the name of one of the router's backends. A router that
@@ -140,6 +141,15 @@ export interface HybridComputeOptions<BackendName extends string = string> exten
    * `error` is the abort reason). Exceptions it throws are ignored.
    */
   onTaskSettled?: ((event: TaskSettledEvent) => void) | undefined;
+  /**
+   * An OpenTelemetry tracer (`trace.getTracer('my-app')` from
+   * `@opentelemetry/api`): the router then makes a span for each call and a
+   * client span for each attempt on a backend, active while the backend
+   * starts it, so that the backends carry the trace on. Core takes the tracer
+   * from you rather than importing the api: it has no dependencies. Without
+   * one, calls do no tracing work at all.
+   */
+  tracer?: TracerLike | undefined;
 }
 
 /**

@@ -70,3 +70,7 @@ export type {
   TaskRegistryOf,
   MergedTasks,
 } from './types.js';
+export { traceSpanKind, traceStatusCode } from './tracing/tracer-like.js';
+export type { SpanLike, TraceAttributeValue, TraceSpanOptions, TracerLike } from './tracing/tracer-like.js';
+export { endFailed, outcomeAttribute, traceSpan } from './tracing/trace-span.js';
+export { rpcSystem } from './tracing/trace-router-call.js';

@@ -10,6 +10,7 @@ import { refusal } from './error-body-of.js';
 import type { ParsedCall } from './parse-call.js';
 import { pumpStream, type ChunkSink } from './stream-pump.js';
 import type { CallOrigin } from './call-origin.js';
+import { traceServerCall, traceTaskRun } from './trace-server-call.js';
 
 const untimed = { signal: undefined, timeout: undefined };
 
@@ -98,7 +99,12 @@ export class CallRunner {
    * `taskTimeout`. `origin` (who called, over what) is read only by
    * {@link ObservedCallRunner}, for metrics and the access log. Never rejects.
    */
-  async run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, onProgress?: (value: unknown) => void, origin?: CallOrigin): Promise<CallOutcome> {
+  run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, onProgress?: (value: unknown) => void, origin?: CallOrigin): Promise<CallOutcome> {
+    if (call.trace !== undefined) return traceServerCall(call.trace, call.task, () => this.#runUntraced(call, callerTimeout, stop, onProgress));
+    return this.#runUntraced(call, callerTimeout, stop, onProgress);
+  }
+
+  async #runUntraced(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, onProgress: ((value: unknown) => void) | undefined): Promise<CallOutcome> {
     const refused = this.#refusal(call);
     if (refused !== undefined) return { ok: false, error: refused };
     const timeout = this.#timeoutOf(callerTimeout);
@@ -106,7 +112,9 @@ export class CallRunner {
     try {
       // With a deadline, core joins it with the stop signal; without one, nothing is allocated unless the task asks for its signal.
       const options = timeout === undefined ? untimed : { signal: stop.signal, timeout };
-      const work = runUnderDeadline(call.task, 'server', options, (signal) => this.#invoke(call, signal, stop, onProgress));
+      const work = runUnderDeadline(call.task, 'server', options, (signal) =>
+        call.trace === undefined ? this.#invoke(call, signal, stop, onProgress) : traceTaskRun(call.task, () => this.#invoke(call, signal, stop, onProgress)),
+      );
       return { ok: true, result: await stop.settle(work) };
     } catch (error) {
       // The server's own reasons (shutdown, caller gone) say more than the task's echo of them.
@@ -122,7 +130,12 @@ export class CallRunner {
    * as {@link CallRunner.run}. Resolves `{ ok: true }` when the stream ended.
    * Never rejects.
    */
-  async stream(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, sink: ChunkSink, onProgress?: (value: unknown) => void): Promise<CallOutcome> {
+  stream(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, sink: ChunkSink, onProgress?: (value: unknown) => void): Promise<CallOutcome> {
+    if (call.trace !== undefined) return traceServerCall(call.trace, call.task, () => this.#streamUntraced(call, callerTimeout, stop, sink, onProgress));
+    return this.#streamUntraced(call, callerTimeout, stop, sink, onProgress);
+  }
+
+  async #streamUntraced(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, sink: ChunkSink, onProgress: ((value: unknown) => void) | undefined): Promise<CallOutcome> {
     const refused = this.#refusal(call) ?? (this.streaming ? undefined : refusal('INVALID_REQUEST', 'This server cannot stream: the backend it serves has no streamTask', call.task));
     if (refused !== undefined) return { ok: false, error: refused };
     const timeout = this.#timeoutOf(callerTimeout);

@@ -23,7 +23,8 @@ export class CorsPolicy {
     response.writeHead(204, {
       ...headers,
       'access-control-allow-methods': 'POST, GET',
-      'access-control-allow-headers': `content-type, authorization, ${timeoutHeader}, ${idempotencyKeyHeader}`,
+      // traceparent and tracestate: browser OpenTelemetry instrumentation sends them on cross-origin calls.
+      'access-control-allow-headers': `content-type, authorization, ${timeoutHeader}, ${idempotencyKeyHeader}, traceparent, tracestate`,
       'access-control-max-age': '600',
     });
     response.end();

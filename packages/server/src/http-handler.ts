@@ -9,6 +9,7 @@ import type { ServerContext } from './server-context.js';
 import { errorBodyOf, refusal } from './error-body-of.js';
 import { maxConcurrencyHeader } from './max-concurrency-header.js';
 import { parseCall, parseDeadline } from './parse-call.js';
+import { traceContextOfHeaders } from './trace-server-call.js';
 import { readBody } from './read-body.js';
 import { encodeAnswer } from './encode-answer.js';
 import { codecOf, encodingOfContentType, encodingsHeader, jsonCodec, streamEncodingOf, wireEncodings, type WireCodec } from '@hybridcompute/wire';
@@ -142,6 +143,7 @@ export class HttpHandler {
     }
     const call = parseCall(parsed);
     if (ComputeError.isInstance(call)) return this.#refuse(request, response, call, {}, codec);
+    call.trace = traceContextOfHeaders(request.headers);
     const streamEncoding = streamEncodingOf(request.headers.accept);
     if (streamEncoding !== undefined || call.stream !== undefined) {
       return answerStreamed({

@@ -1,10 +1,13 @@
 import { ComputeError, maxTimerDelay } from '@hybridcompute/core';
 import { refusal } from './error-body-of.js';
+import type { ServerTraceContext } from './trace-server-call.js';
 
 /** What a request body or WebSocket frame asks for, once checked. */
 export interface ParsedCall {
   task: string;
   input: unknown;
+  /** Set by the handler when `@opentelemetry/api` is installed: the call is then traced. */
+  trace?: ServerTraceContext | undefined;
   /**
    * Present for a stream (`streamTask`): over WebSocket the chunks the
    * client lets the server send before it grants more (its highWaterMark);

@@ -8,6 +8,7 @@ import type { CallOrigin } from './call-origin.js';
 import type { ServerSettings } from './compute-server-options.js';
 import { errorBodyOf, refusal } from './error-body-of.js';
 import { parseCall, parseDeadline, type ParsedCall } from './parse-call.js';
+import { traceContextOfFrame } from './trace-server-call.js';
 import { encodeAnswer } from './encode-answer.js';
 import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire';
 import { notCarriedError, streamValueMismatch } from './stream-value-mismatch.js';
@@ -170,6 +171,7 @@ export class WebSocketConnection {
     }
     const call = parseCall(frame);
     if (ComputeError.isInstance(call)) return this.#sendError(id, call);
+    call.trace = traceContextOfFrame(frame as object);
     if (this.#calls.has(id)) {
       // No `id`: the answer must not be taken for the running call's (protocol decision 4).
       const { body } = errorBodyOf(refusal('INVALID_REQUEST', `A call with id ${JSON.stringify(id)} is already running`, call.task), this.#settings.debug);

@@ -86,6 +86,10 @@ export interface WireCallFrame {
   task: string;
   input?: unknown;
   timeout?: number;
+  /** W3C trace context of the caller's span, sent only when a tracer is active (as the HTTP `traceparent` header is). */
+  traceparent?: string;
+  /** W3C `tracestate`, beside `traceparent` when the caller's context has one. */
+  tracestate?: string;
 }
 
 /**

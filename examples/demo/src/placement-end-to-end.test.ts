@@ -86,7 +86,8 @@ describe("'auto' placement end to end", () => {
     await worker.ready();
     const settled: TaskSettledEvent[] = [];
     const compute = createHybridCompute({ worker, remote }, { onTaskSettled: (event) => settled.push(event) });
-    const limits = Array.from({ length: 60 }, (_, index) => 20_000 + index);
+    // Calls of some milliseconds each, so that the server still has calls running when its SIGKILL lands.
+    const limits = Array.from({ length: 60 }, (_, index) => 150_000 + index);
     // Teach the router both backends first, so the batch spreads over them.
     for (const strategy of ['worker', 'remote', 'worker', 'remote'] as const) await compute.runTask('countPrimes', 1_000, strategy);
     settled.length = 0;

@@ -22,10 +22,12 @@ export interface RunOptions {
   cliPath?: string;
   /** Flags for node itself, before the CLI's path (`--import tsx`). */
   nodeArgs?: string[];
+  /** The program that runs the CLI; default this test's own runtime (`process.execPath`). */
+  executable?: string;
 }
 
 export function run(args: string[], options: RunOptions = {}): ChildProcess {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cliPath ?? cli, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.executable ?? process.execPath, [...(options.nodeArgs ?? []), options.cliPath ?? cli, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;

@@ -6,8 +6,12 @@ import type { PlainSpan } from './trace-test-provider.js';
 
 afterEach(killChildren);
 
+// NODE_OPTIONS' --import is Node's way to load an SDK before the CLI: on Bun and Deno the CLI under test runs on Node.
+const nodeBinary = typeof process.versions.bun === 'string' || 'Deno' in globalThis ? 'node' : process.execPath;
+
 it('traces the CLI with --workers when Node is started with --import of an SDK setup: the call and its run in the server, the task in a worker thread, all in the caller\'s trace', async () => {
   const { url, printed, stdout } = await serve([fixture('tasks.mjs'), '--port', '0', '--workers', '1'], {
+    executable: nodeBinary,
     env: { NODE_OPTIONS: `--import=${pathToFileURL(fixture('otel-setup.mjs')).href}` },
   });
   const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -55,10 +55,13 @@ function run(task: AnyComputeTask, input: unknown, context: InProcessTaskContext
     context.settle();
     return Promise.reject(taskFailedError(task.name, backend, error));
   }
-  if (isTaskStream(result)) result = drain(result, signal);
-  else if (!isThenable(result)) {
-    context.settle();
-    return Promise.resolve(result);
+  // Most tasks answer a promise: asked first, so that their calls skip the stream check.
+  if (!isThenable(result)) {
+    if (!isTaskStream(result)) {
+      context.settle();
+      return Promise.resolve(result);
+    }
+    result = drain(result, signal);
   }
   // Without a listener there is no progress to cut off, and the fulfilment handler would cost every call a closure.
   if (!context.reports) {

@@ -10,7 +10,7 @@
 //   any other argument is passed to turbo, e.g. --filter=@hybridcompute/core
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -76,6 +76,14 @@ if (onlyRuntime !== undefined) {
   for (const runtime of otherRuntimes) runs.push(await runOnRuntime(runtime));
 }
 
+// Listed again here, at the end, because a CI log is often read from its tail: a flaky test
+// must be named where the summary is, not only thousands of lines above it.
+const failures = runs.flatMap((run) => run.failures ?? []);
+if (failures.length > 0) {
+  console.log(`\nfailed tests (${failures.length}):`);
+  for (const failure of failures) console.log(`  ${failure}`);
+  console.log('');
+}
 if (runs.length > 1 || onlyRuntime !== undefined) {
   for (const run of runs) {
     const skipped = run.skipped > 0 ? `, ${run.skipped} skipped` : '';
@@ -129,8 +137,14 @@ function addReport(run, packageName, file) {
   // and leaves its tests pending: count it as one failure, not as skips.
   for (const testFile of report.testResults ?? []) {
     const assertions = testFile.assertionResults ?? [];
+    for (const assertion of assertions) {
+      if (assertion.status !== 'failed') continue;
+      const why = String(assertion.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300);
+      (run.failures ??= []).push(`${run.runtime} ${run.label} ${packageName} ${relative(root, testFile.name)} > ${assertion.fullName}: ${why}`);
+    }
     if (testFile.status === 'failed' && !assertions.some((assertion) => assertion.status === 'failed')) {
       console.error(`${packageName}: ${testFile.name} failed outside its tests on ${run.runtime} ${run.label}`);
+      (run.failures ??= []).push(`${run.runtime} ${run.label} ${packageName} ${relative(root, testFile.name)}: failed outside its tests: ${String(testFile.message ?? '').split('\n')[0].slice(0, 300)}`);
       run.failed++;
       run.skipped -= assertions.filter((assertion) => assertion.status === 'pending' || assertion.status === 'skipped').length;
     }

@@ -34,7 +34,25 @@ describe('the browser entry', () => {
     const dynamically = sources.flatMap((source) => [...source.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1]));
     expect(statically).not.toContain('@hybridcompute/wire/msgpack');
     expect(statically).not.toContain('@hybridcompute/wire');
-    expect(dynamically).toEqual(['@hybridcompute/wire/msgpack']);
+    expect(dynamically.filter((specifier) => specifier !== undefined && !specifier.startsWith('./'))).toEqual(['@hybridcompute/wire/msgpack']);
+  });
+
+  it('reaches the WebSocket transport only by a dynamic import too, so a page that calls over HTTP never loads it', () => {
+    const graph = importGraph('browser.js');
+    const sources = [...graph.keys()].map((file) => readFileSync(fileURLToPath(new URL(file, dist)), 'utf8'));
+    const dynamically = sources.flatMap((source) => [...source.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1] as string));
+    const channelChunk = dynamically.find((specifier) => /^\.\/websocket-channel-[\w-]+\.js$/.test(specifier));
+    expect(channelChunk).toBeDefined();
+    const statically = new Set(sources.flatMap((source) => [...source.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/g)].map((match) => match[1])));
+    expect(statically.has(channelChunk)).toBe(false);
+    // The chunk holds the channel and its connector; the entry's own files do not.
+    const channelSource = readFileSync(fileURLToPath(new URL(channelChunk as string, dist)), 'utf8');
+    expect(channelSource).toMatch(/\bWebSocketChannel = class\b/);
+    expect(channelSource).toMatch(/\bWebSocketConnector = class\b/);
+    for (const [file] of graph) {
+      if (file === (channelChunk as string).slice(2)) continue;
+      expect(readFileSync(fileURLToPath(new URL(file, dist)), 'utf8')).not.toMatch(/\bWebSocketConnector\b/);
+    }
   });
 
   it('while the Node entry does use undici and ws', () => {

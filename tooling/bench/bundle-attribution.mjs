@@ -58,6 +58,9 @@ export async function attributeEntry(contents, external, resolveDir = import.met
   return Object.entries(result.metafile.outputs).map(([path, output]) => {
     const bytes = contentsOf.get(path) ?? new Uint8Array();
     return {
+      path,
+      // Chunks this one loads with itself (static imports), so a caller can tell what loads with the page.
+      imports: output.imports.filter(({ kind, path: imported }) => kind === 'import-statement' && result.metafile.outputs[imported] !== undefined).map(({ path: imported }) => imported),
       // The entry itself, a chunk an `import()` fetches, or a chunk both share.
       role: output.entryPoint?.endsWith('entry.js') === true || output.entryPoint === '<stdin>' ? 'entry' : output.entryPoint !== undefined ? 'import()' : 'shared',
       minified: output.bytes,
@@ -70,13 +73,31 @@ export async function attributeEntry(contents, external, resolveDir = import.met
   });
 }
 
-/** Sums a chunk's inputs by `groupOf(name)`, with each group's estimated gzipped share. */
-export function groupInputs(chunk, groupOf) {
+/** The entry chunk and every chunk it loads by static imports: what comes with the page. */
+export function withThePage(chunks) {
+  const byPath = new Map(chunks.map((chunk) => [chunk.path, chunk]));
+  const eager = new Set();
+  const visit = (chunk) => {
+    if (chunk === undefined || eager.has(chunk)) return;
+    eager.add(chunk);
+    for (const imported of chunk.imports) visit(byPath.get(imported));
+  };
+  visit(chunks.find((chunk) => chunk.role === 'entry'));
+  return [...eager];
+}
+
+/** Sums the chunks' inputs by `groupOf(name)`, with each group's gzipped share estimated chunk by chunk. */
+export function groupInputs(chunks, groupOf) {
   const groups = new Map();
-  for (const input of chunk.inputs) {
-    const group = groupOf(input.name);
-    groups.set(group, (groups.get(group) ?? 0) + input.minified);
+  for (const chunk of [chunks].flat()) {
+    const counted = chunk.inputs.reduce((sum, input) => sum + input.minified, 0);
+    for (const input of chunk.inputs) {
+      const group = groupOf(input.name);
+      const sums = groups.get(group) ?? { minified: 0, gzipped: 0 };
+      sums.minified += input.minified;
+      sums.gzipped += (input.minified / counted) * chunk.gzipped;
+      groups.set(group, sums);
+    }
   }
-  const counted = chunk.inputs.reduce((sum, input) => sum + input.minified, 0);
-  return [...groups].map(([group, minified]) => ({ group, minified, gzipped: (minified / counted) * chunk.gzipped })).sort((a, b) => b.minified - a.minified);
+  return [...groups].map(([group, sums]) => ({ group, ...sums })).sort((a, b) => b.minified - a.minified);
 }

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { attributeEntry, groupInputs } from './bundle-attribution.mjs';
+import { attributeEntry, groupInputs, withThePage } from './bundle-attribution.mjs';
 
 // What an app imports, so the bundler keeps only what those names need (as it would for the app).
 const entries = [
@@ -60,10 +60,22 @@ try {
       for (const { path, kind } of outputs[output].imports) if (kind === 'import-statement' && outputs[path] !== undefined) visit(path);
     };
     visit(entry);
-    const lazy = Object.keys(outputs).filter((output) => !eager.has(output));
     const label = external.length > 0 ? `${name} (core not counted)` : name;
     console.log(`| ${label} | with the page | ${sizes([...eager].map((output) => fileOf.get(pathOf(output))))} |`);
-    if (lazy.length > 0) console.log(`| ${label} | on demand, by \`import()\` | ${sizes(lazy.map((output) => fileOf.get(pathOf(output))))} |`);
+    // On demand: each chunk an `import()` fetches, with what it alone reaches (named by its module).
+    for (const output of Object.keys(outputs)) {
+      const module = outputs[output].entryPoint;
+      if (eager.has(output) || module === undefined) continue;
+      const reached = new Set();
+      const reach = (path) => {
+        if (eager.has(path) || reached.has(path)) return;
+        reached.add(path);
+        for (const { path: next, kind } of outputs[path].imports) if (kind === 'import-statement' && outputs[next] !== undefined) reach(next);
+      };
+      reach(output);
+      const what = module.replace(/^.*[\\/](?:dist|src)[\\/]/, '').replace(/\.[jt]s$/, '').replace(/-[A-Z0-9]{8}$/, '');
+      console.log(`| ${label} | on demand, by \`import()\`: ${what} | ${sizes([...reached].map((path) => fileOf.get(pathOf(path))))} |`);
+    }
   }
 } finally {
   rmSync(outdir, { recursive: true, force: true });
@@ -90,7 +102,8 @@ console.log(`| all of core | ${kB(core.minified)} | ${kB(core.gzipped)} |`);
 
 // The remote client's first chunk, by the same method: what a page pays before it makes a call.
 const remoteFeatures = [
-  [/^backend-remote\/(websocket-|channel-stream|read-answer-frame|reconnect-backoff|subprotocols-for)/, 'the WebSocket transport (channel, connector, frames, reconnects)'],
+  [/^backend-remote\/(lazy-websocket-channel|subprotocols-for)/, "the WebSocket transport's loader (the transport itself comes by `import()`)"],
+  [/^backend-remote\/(websocket-|channel-stream|read-answer-frame|reconnect-backoff)/, 'the WebSocket transport (channel, connector, frames, reconnects)'],
   [/^backend-remote\/(http-stream-call|chunk-queue|stream-records|remote-stream|request-with-progress)|^wire\/record-stream/, 'streams and progress'],
   [/^backend-remote\/(remote-endpoint|endpoint-|admission-queue)/, 'several endpoints and admission (expected finish, cooldown, queue)'],
   [/^backend-remote\/remote-tls-options/, 'the `tls` and `dispatcher` options (checked; a browser\'s `fetch` does not use them)'],
@@ -101,14 +114,15 @@ const remoteFeatures = [
 ];
 const remoteEntry = entries.find(([name]) => name === 'the remote client');
 const remoteChunks = await attributeEntry(remoteEntry[1], remoteEntry[2]);
-const remoteFirst = remoteChunks.find((chunk) => chunk.role === 'entry');
-console.log(`\nThe remote client's first chunk by feature (estimated the same way):\n`);
+const remoteFirst = withThePage(remoteChunks);
+console.log(`\nWhat of the remote client loads with the page, by feature (estimated the same way):\n`);
 console.log('| part | minified | gzipped |');
 console.log('| --- | ---: | ---: |');
 for (const { group, minified, gzipped } of groupInputs(remoteFirst, (name) => remoteFeatures.find(([pattern]) => pattern.test(name))?.[1] ?? name)) {
   console.log(`| ${group} | ${kB(minified)} | ${kB(gzipped)} |`);
 }
-console.log(`| the first chunk | ${kB(remoteFirst.minified)} | ${kB(remoteFirst.gzipped)} |`);
+const total = (key) => remoteFirst.reduce((sum, chunk) => sum + chunk[key], 0);
+console.log(`| with the page (${remoteFirst.length} chunks) | ${kB(total('minified'))} | ${kB(total('gzipped'))} |`);
 
 if (process.argv.includes('--modules')) {
   for (const [name, contents, external, resolveDir] of entries) {

@@ -1,4 +1,4 @@
-import { backendUnavailableError, messageOf, type CallOptions } from '@hybridcompute/core';
+import { abortErrorFrom, backendUnavailableError, messageOf, type CallOptions } from '@hybridcompute/core';
 import type { WebSocketChannel, WebSocketChannelOptions } from './websocket-channel.js';
 
 /**
@@ -34,13 +34,13 @@ export class LazyWebSocketChannel {
   call(taskName: string, input: unknown, options: CallOptions, deadlineAt: number | undefined, onProgress?: (value: unknown) => void): Promise<unknown> {
     const channel = this.#channel;
     if (channel !== undefined) return channel.call(taskName, input, options, deadlineAt, onProgress);
-    return this.#waitFor(taskName).then((loaded) => loaded.call(taskName, input, options, deadlineAt, onProgress));
+    return this.#waitFor(taskName, options.signal).then((loaded) => loaded.call(taskName, input, options, deadlineAt, onProgress));
   }
 
   stream(taskName: string, input: unknown, options: CallOptions, highWaterMark: number): AsyncIterableIterator<unknown> {
     const channel = this.#channel;
     if (channel !== undefined) return channel.stream(taskName, input, options, highWaterMark);
-    const waitFor = (): Promise<WebSocketChannel> => this.#waitFor(taskName);
+    const waitFor = (): Promise<WebSocketChannel> => this.#waitFor(taskName, options.signal);
     return (async function* loadChannelFirst() {
       yield* (await waitFor()).stream(taskName, input, options, highWaterMark);
     })();
@@ -51,14 +51,28 @@ export class LazyWebSocketChannel {
     this.#channel?.close();
   }
 
-  #waitFor(taskName: string): Promise<WebSocketChannel> {
+  // The call's signal (its deadline, or the caller's) ends the wait as it would end the call.
+  #waitFor(taskName: string, signal: AbortSignal | undefined): Promise<WebSocketChannel> {
+    if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal.reason, taskName, this.#options.backend));
     this.#waiting++;
-    const done = (): void => {
-      this.#waiting--;
-    };
-    const loading = this.#load(taskName);
-    loading.then(done, done);
-    return loading;
+    return new Promise<WebSocketChannel>((resolve, reject) => {
+      let waiting = true;
+      const stop = (): boolean => {
+        if (!waiting) return false;
+        waiting = false;
+        this.#waiting--;
+        signal?.removeEventListener('abort', aborted);
+        return true;
+      };
+      const aborted = (): void => {
+        if (stop()) reject(abortErrorFrom(signal?.reason, taskName, this.#options.backend));
+      };
+      signal?.addEventListener('abort', aborted, { once: true });
+      this.#load(taskName).then(
+        (channel) => stop() && resolve(channel),
+        (error: unknown) => stop() && reject(error),
+      );
+    });
   }
 
   #load(taskName?: string): Promise<WebSocketChannel> {

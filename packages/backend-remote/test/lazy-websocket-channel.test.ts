@@ -40,4 +40,19 @@ describe('calls made before the WebSocket transport is loaded', () => {
     expect(starts).toBe(before);
     expect(server.activeCalls).toBe(0);
   });
+
+  it('stop waiting when their signal aborts: TASK_ABORTED at once, no longer queued, never sent', async () => {
+    const before = starts;
+    const remote = createRemoteBackend({ endpoint: url, transport: 'websocket' });
+    const controller = new AbortController();
+    const call = remote.runTask('double', 1, { signal: controller.signal }).catch((error: unknown) => error);
+    const other = remote.runTask('double', 2);
+    expect(remote.load()).toMatchObject({ queued: 2 });
+    controller.abort();
+    expect(remote.load()).toMatchObject({ queued: 1 });
+    expect(await call).toMatchObject({ code: 'TASK_ABORTED' });
+    expect(await other).toBe(4);
+    expect(starts).toBe(before + 1);
+    await remote.close();
+  });
 });

@@ -1,5 +1,29 @@
 import { abortErrorFrom, backendUnavailableError, messageOf, type CallOptions } from '@hybridcompute/core';
+import type { RemotePlatform } from './remote-backend-options.js';
 import type { WebSocketChannel, WebSocketChannelOptions } from './websocket-channel.js';
+
+/** What the backend asks of an endpoint's WebSocket channel, loaded or still loading. */
+export type RemoteChannel = Pick<WebSocketChannel, 'call' | 'stream' | 'close'> & {
+  /** Calls waiting for the channel's code, where it is loaded on demand. */
+  readonly waiting?: number;
+};
+
+/**
+ * A platform that makes its channels itself: Node's and Bun's, which import
+ * the channel statically, so nothing there waits for a load.
+ */
+export interface ChannelPlatform extends RemotePlatform {
+  createChannel(options: WebSocketChannelOptions): RemoteChannel;
+}
+
+/**
+ * The channel to one endpoint: the platform's own when it makes them, else
+ * one whose code comes by `import()` (the browser entry, and platforms built
+ * by hand).
+ */
+export function openWebSocketChannel(platform: RemotePlatform, options: WebSocketChannelOptions): RemoteChannel {
+  return typeof (platform as Partial<ChannelPlatform>).createChannel === 'function' ? (platform as ChannelPlatform).createChannel(options) : new LazyWebSocketChannel(options);
+}
 
 /**
  * A {@link WebSocketChannel} whose code is fetched by a dynamic `import()`,
@@ -13,7 +37,7 @@ import type { WebSocketChannel, WebSocketChannelOptions } from './websocket-chan
  *
  * @internal
  */
-export class LazyWebSocketChannel {
+export class LazyWebSocketChannel implements RemoteChannel {
   readonly #options: WebSocketChannelOptions;
   #channel: WebSocketChannel | undefined;
   #loading: Promise<WebSocketChannel> | undefined;

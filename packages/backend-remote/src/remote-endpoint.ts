@@ -1,6 +1,6 @@
 import { AdmissionQueue } from './admission-queue.js';
 import type { WireEncoding } from '@hybridcompute/wire/json';
-import type { LazyWebSocketChannel } from './lazy-websocket-channel.js';
+import type { RemoteChannel } from './lazy-websocket-channel.js';
 
 /**
  * The URLs of one compute server, from the endpoint it was given as:
@@ -43,7 +43,7 @@ export class RemoteEndpoint {
   readonly tasksUrl: URL;
   readonly wsUrl: URL;
   readonly admission: AdmissionQueue<unknown>;
-  channel: LazyWebSocketChannel | undefined;
+  channel: RemoteChannel | undefined;
   /**
    * The encodings the server said it speaks (`GET /tasks`, or any answer's
    * `x-compute-encodings`); `undefined` until it has said anything.

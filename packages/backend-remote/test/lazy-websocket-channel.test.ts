@@ -1,10 +1,19 @@
 import { defineTask } from '@hybridcompute/core';
 import { createComputeServer, type ComputeServer } from '@hybridcompute/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRemoteBackend } from '../src/index.js';
+import { AdmissionQueue } from '../src/admission-queue.js';
+import { LazyWebSocketChannel, openWebSocketChannel } from '../src/lazy-websocket-channel.js';
+import type { RemoteBackendOptions, RemotePlatform } from '../src/remote-backend-options.js';
+import { RemoteBackend } from '../src/remote-backend.js';
+import { runtimeRemotePlatform } from '../src/runtime-remote-platform.js';
+import { WebSocketChannel, type WebSocketChannelOptions } from '../src/websocket-channel.js';
 
-// The WebSocket transport's code comes by import() (so a browser's first chunk holds none of it):
-// calls made before it is there wait for it, counted as queued, and close() still settles them.
+// In a browser the WebSocket transport's code comes by import() (so the first chunk holds none of
+// it): calls made before it is there wait for it, counted as queued, and close() still settles them.
+// A platform that does not make channels itself (the browser entry's, or one built by hand) gets
+// that loader; here Node's own HTTP and `ws`, without its channel maker.
+const lazyPlatform: RemotePlatform = { createHttpTransport: runtimeRemotePlatform.createHttpTransport, createWebSocket: runtimeRemotePlatform.createWebSocket };
+const createRemoteBackend = (options: RemoteBackendOptions): RemoteBackend => new RemoteBackend(options, lazyPlatform);
 let starts = 0;
 const double = defineTask('double', (n: number) => {
   starts++;
@@ -54,5 +63,28 @@ describe('calls made before the WebSocket transport is loaded', () => {
     expect(await other).toBe(4);
     expect(starts).toBe(before + 1);
     await remote.close();
+  });
+});
+
+describe('openWebSocketChannel', () => {
+  const options: WebSocketChannelOptions = {
+    url: new URL('ws://127.0.0.1:1/compute'),
+    token: undefined,
+    factory: runtimeRemotePlatform.createWebSocket,
+    backend: 'remote',
+    maxResponseBytes: 1024,
+    admission: new AdmissionQueue(1),
+    subprotocols: () => [],
+    beforeOpen: () => Promise.resolve(),
+    probe: () => Promise.resolve(undefined),
+  };
+
+  it("makes Node's channel at once, and loads it on demand for a platform that does not make channels", () => {
+    const node = openWebSocketChannel(runtimeRemotePlatform, options);
+    const lazy = openWebSocketChannel(lazyPlatform, options);
+    expect(node).toBeInstanceOf(WebSocketChannel);
+    expect(lazy).toBeInstanceOf(LazyWebSocketChannel);
+    node.close();
+    lazy.close();
   });
 });

@@ -1,6 +1,7 @@
 import { FetchHttpTransport } from './fetch-http-transport.js';
+import type { ChannelPlatform } from './lazy-websocket-channel.js';
 import { createNodeWebSocket } from './node-websocket.js';
-import type { RemotePlatform } from './remote-backend-options.js';
+import { WebSocketChannel } from './websocket-channel.js';
 
 /**
  * Whether this process is Bun. There `import 'undici'` gives Bun's built-in
@@ -16,7 +17,8 @@ export const runsOnBun = typeof (globalThis as { process?: { versions?: { bun?: 
  * built-in over its native client that still reports the upgrade's headers
  * and status and enforces `maxPayload`, as the package does on Node.
  */
-export const bunRemotePlatform: RemotePlatform = {
+export const bunRemotePlatform: ChannelPlatform = {
   createHttpTransport: (options) => new FetchHttpTransport(options.maxResponseBytes, options.tls),
   createWebSocket: createNodeWebSocket,
+  createChannel: (options) => new WebSocketChannel(options),
 };

@@ -20,7 +20,7 @@ import { defaultMaxConcurrency, readRemoteBackendOptions, type RemoteBackendOpti
 import { loadOfEndpoints, RemoteEndpoint, type RemoteLoad } from './remote-endpoint.js';
 import { retryDelay } from './retry-delay.js';
 import { sendHttpCall, type HttpCall } from './send-http-call.js';
-import { WebSocketChannel } from './websocket-channel.js';
+import { openWebSocketChannel } from './lazy-websocket-channel.js';
 import { withTls } from './remote-tls-options.js';
 import { codecFor, refusalToSend } from './refusal-to-send.js';
 import { jsonCodec } from '@hybridcompute/wire/json';
@@ -81,7 +81,7 @@ export class RemoteBackend implements ComputeBackendInterface {
     this.#endpoints = resolved.endpoints.map((url) => {
       const endpoint = new RemoteEndpoint(url, defaultMaxConcurrency);
       if (this.transport === 'websocket') {
-        endpoint.channel = new WebSocketChannel({
+        endpoint.channel = openWebSocketChannel(platform, {
           url: endpoint.wsUrl,
           token: this.#token,
           factory: withTls(platform.createWebSocket, resolved.tls),

@@ -1,6 +1,6 @@
 import { AdmissionQueue } from './admission-queue.js';
 import type { WireEncoding } from '@hybridcompute/wire/json';
-import type { WebSocketChannel } from './websocket-channel.js';
+import type { RemoteChannel } from './lazy-websocket-channel.js';
 
 /**
  * The URLs of one compute server, from the endpoint it was given as:
@@ -43,7 +43,7 @@ export class RemoteEndpoint {
   readonly tasksUrl: URL;
   readonly wsUrl: URL;
   readonly admission: AdmissionQueue<unknown>;
-  channel: WebSocketChannel | undefined;
+  channel: RemoteChannel | undefined;
   /**
    * The encodings the server said it speaks (`GET /tasks`, or any answer's
    * `x-compute-encodings`); `undefined` until it has said anything.
@@ -91,12 +91,17 @@ export class RemoteEndpoint {
   }
 
   get free(): number {
-    return this.admission.limit - this.admission.inFlight - this.admission.queued;
+    return this.admission.limit - this.admission.inFlight - this.#queued();
   }
 
   /** This endpoint's {@link RemoteLoad}. */
   get load(): RemoteLoad {
-    return { inFlight: this.admission.inFlight, capacity: this.admission.limit, queued: this.admission.queued };
+    return { inFlight: this.admission.inFlight, capacity: this.admission.limit, queued: this.#queued() };
+  }
+
+  // Calls waiting for the WebSocket transport's code wait on the client too.
+  #queued(): number {
+    return this.admission.queued + (this.channel?.waiting ?? 0);
   }
 }
 

@@ -34,7 +34,27 @@ describe('the browser entry', () => {
     const dynamically = sources.flatMap((source) => [...source.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1]));
     expect(statically).not.toContain('@hybridcompute/wire/msgpack');
     expect(statically).not.toContain('@hybridcompute/wire');
-    expect(dynamically).toEqual(['@hybridcompute/wire/msgpack']);
+    expect(dynamically.filter((specifier) => specifier !== undefined && !specifier.startsWith('./'))).toEqual(['@hybridcompute/wire/msgpack']);
+  });
+
+  it('reaches the WebSocket transport only by a dynamic import too, so a page that calls over HTTP never loads it', () => {
+    const staticGraph = (file: string, seen = new Set<string>()): Set<string> => {
+      if (seen.has(file)) return seen;
+      seen.add(file);
+      const source = readFileSync(fileURLToPath(new URL(file, dist)), 'utf8');
+      for (const match of source.matchAll(/(?:import|export)\s[^'"]*?from\s*['"](\.\/[^'"]+)['"]|import\s*['"](\.\/[^'"]+)['"]/g)) staticGraph((match[1] ?? match[2] ?? '').slice(2), seen);
+      return seen;
+    };
+    const sourceOf = (file: string): string => readFileSync(fileURLToPath(new URL(file, dist)), 'utf8');
+    const withThePage = staticGraph('browser.js');
+    const dynamically = [...withThePage].flatMap((file) => [...sourceOf(file).matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1] as string));
+    const channelChunk = dynamically.find((specifier) => /^\.\/websocket-channel-[\w-]+\.js$/.test(specifier));
+    expect(channelChunk).toBeDefined();
+    // What the import() brings holds the channel and its connector; nothing that loads with the page does.
+    const onDemand = [...staticGraph((channelChunk as string).slice(2))].filter((file) => !withThePage.has(file));
+    expect(onDemand.map(sourceOf).join('\n')).toMatch(/\bWebSocketConnector = class\b/);
+    expect(onDemand.map(sourceOf).join('\n')).toMatch(/\bWebSocketChannel = class\b/);
+    for (const file of withThePage) expect(sourceOf(file), file).not.toMatch(/\bWebSocketConnector\b/);
   });
 
   it('while the Node entry does use undici and ws', () => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The built browser entry, as a bundler would pick it by the `browser` condition, loaded in real Chromium.
 const roots: Record<string, string> = {
   '/remote/': fileURLToPath(new URL('../dist/', import.meta.url)),
+  '/remote-without-socket/': fileURLToPath(new URL('../dist/', import.meta.url)),
   '/core/': join(dirname(createRequire(import.meta.url).resolve('@hybridcompute/core/package.json')), 'dist'),
   '/wire/': join(dirname(createRequire(import.meta.url).resolve('@hybridcompute/wire/package.json')), 'dist'),
   // msgpackr's own browser build (its `browser` condition), as a bundler would pick it.
@@ -26,6 +27,8 @@ const page = `<!doctype html>
     const results = {};
     // MessagePack's codec is a chunk of its own, fetched only once a server offers it.
     const msgpackFetched = () => performance.getEntriesByType('resource').some((entry) => entry.name.endsWith('/wire/msgpack.js'));
+    // So is the WebSocket transport, fetched only once a backend uses it.
+    const socketChunkFetched = () => performance.getEntriesByType('resource').some((entry) => entry.name.includes('/remote/websocket-channel-'));
     const jsonOnly = createRemoteBackend({ endpoint, token, encoding: 'json' });
     results.jsonOnly = { doubled: await outcome(jsonOnly.runTask('double', 2)), msgpackFetched: msgpackFetched() };
     await jsonOnly.close();
@@ -50,6 +53,7 @@ const page = `<!doctype html>
         ),
       };
       await remote.close();
+      results[transport + 'SocketChunk'] = socketChunkFetched();
     }
     results.msgpackFetched = msgpackFetched();
     const unauthorized = createRemoteBackend({ endpoint, token: 'wrong' });
@@ -59,6 +63,27 @@ const page = `<!doctype html>
     results.unauthorizedSocket = await outcome(unauthorizedSocket.runTask('double', 1));
     await unauthorizedSocket.close();
     return results;
+  };
+  window.ready = true;
+</script>`;
+// The same entry served where its WebSocket chunk cannot be fetched (see the static server).
+const pageWithoutSocketChunk = `<!doctype html>
+<script type="importmap">{ "imports": { "@hybridcompute/core": "/core/index.js", "@hybridcompute/wire/json": "/wire/json.js", "@hybridcompute/wire/msgpack": "/wire/msgpack.js", "msgpackr": "/msgpackr/index.js" } }</script>
+<script type="module">
+  import { createRemoteBackend } from '/remote-without-socket/browser.js';
+  window.scenario = async (endpoint, token) => {
+    const outcome = (promise) => promise.then((value) => ({ value }), (error) => ({ code: error.code, message: error.message }));
+    const socket = createRemoteBackend({ endpoint, token, transport: 'websocket' });
+    const first = await outcome(socket.runTask('double', 1));
+    const again = await outcome(socket.runTask('double', 2));
+    // A stream waits for the transport too (connect() first, so the client knows the server streams).
+    await socket.connect();
+    const streamed = await outcome(socket.streamTask('double', 2).next());
+    await socket.close();
+    const http = createRemoteBackend({ endpoint, token });
+    const overHttp = await outcome(http.runTask('double', 3));
+    await http.close();
+    return { first, again, streamed, overHttp };
   };
   window.ready = true;
 </script>`;
@@ -74,8 +99,12 @@ const abortedOnServer: string[] = [];
 beforeAll(async () => {
   staticServer = createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname;
-    if (path === '/') {
-      response.writeHead(200, { 'content-type': 'text/html' }).end(page);
+    if (path === '/' || path === '/without-socket') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end(path === '/' ? page : pageWithoutSocketChunk);
+      return;
+    }
+    if (path.startsWith('/remote-without-socket/websocket-channel-')) {
+      response.writeHead(404).end();
       return;
     }
     const prefix = Object.keys(roots).find((candidate) => path.startsWith(candidate));
@@ -141,9 +170,24 @@ describe('the browser entry in Chromium', () => {
     }
     expect((results as Record<string, unknown>)['jsonOnly']).toEqual({ doubled: { value: 4 }, msgpackFetched: false });
     expect((results as Record<string, unknown>)['msgpackFetched']).toBe(true);
+    expect((results as Record<string, unknown>)['httpSocketChunk']).toBe(false);
+    expect((results as Record<string, unknown>)['websocketSocketChunk']).toBe(true);
     expect((results as Record<string, unknown>)['unauthorized']).toMatchObject({ code: 'UNAUTHORIZED' });
     expect((results as Record<string, unknown>)['unauthorizedSocket']).toMatchObject({ code: 'UNAUTHORIZED' });
     await expect.poll(() => [...abortedOnServer].sort()).toEqual(['http', 'websocket']);
+    await tab.close();
+  }, 60_000);
+
+  it('fails WebSocket calls with BACKEND_UNAVAILABLE when the transport chunk cannot be fetched, and HTTP still works', async () => {
+    const tab = await context.newPage();
+    await tab.goto(`${pageUrl}without-socket`);
+    await tab.waitForFunction(() => (globalThis as unknown as { ready?: boolean }).ready === true);
+    const results = await tab.evaluate(
+      ([url, token]) => (globalThis as unknown as { scenario(url: string, token: string): Promise<unknown> }).scenario(url as string, token as string),
+      [endpoint, 'browser-token'],
+    );
+    const unavailable = { code: 'BACKEND_UNAVAILABLE', message: expect.stringContaining('Could not load the WebSocket transport') };
+    expect(results).toEqual({ first: unavailable, again: unavailable, streamed: unavailable, overHttp: { value: 6 } });
     await tab.close();
   }, 60_000);
 });

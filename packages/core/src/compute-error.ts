@@ -36,7 +36,7 @@ export type ComputeErrorCode =
  * isComputeErrorCode('TIMEOUT'); // false
  * ```
  */
-export const computeErrorCodes: readonly ComputeErrorCode[] = Object.freeze([
+export const computeErrorCodes: readonly ComputeErrorCode[] = /* @__PURE__ */ Object.freeze([
   'TASK_NOT_FOUND',
   'NO_BACKEND',
   'TASK_FAILED',

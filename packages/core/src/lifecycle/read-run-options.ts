@@ -28,7 +28,7 @@ export interface CallOptions {
  * const read = options === undefined ? noCallOptions : readRunOptions(taskName, options);
  * ```
  */
-export const noCallOptions: CallOptions = Object.freeze({ signal: undefined, timeout: undefined });
+export const noCallOptions: CallOptions = /* @__PURE__ */ Object.freeze({ signal: undefined, timeout: undefined });
 
 /**
  * Whether `value` is a usable run timeout: a finite number of milliseconds

@@ -72,7 +72,7 @@ export interface TracerLike {
  * tracer.startActiveSpan('call resize', { kind: traceSpanKind.client }, (span) => span.end());
  * ```
  */
-export const traceSpanKind = Object.freeze({ internal: 0, server: 1, client: 2, producer: 3, consumer: 4 });
+export const traceSpanKind = /* @__PURE__ */ Object.freeze({ internal: 0, server: 1, client: 2, producer: 3, consumer: 4 });
 
 /**
  * OpenTelemetry's `SpanStatusCode` values (`unset`, `ok`, `error`).
@@ -82,4 +82,4 @@ export const traceSpanKind = Object.freeze({ internal: 0, server: 1, client: 2, 
  * span.setStatus({ code: traceStatusCode.error, message: 'TASK_FAILED' });
  * ```
  */
-export const traceStatusCode = Object.freeze({ unset: 0, ok: 1, error: 2 });
+export const traceStatusCode = /* @__PURE__ */ Object.freeze({ unset: 0, ok: 1, error: 2 });

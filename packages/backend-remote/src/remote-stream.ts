@@ -1,4 +1,4 @@
-import { ComputeError, type StreamCallOptions, type StreamTaskOptions } from '@hybridcompute/core';
+import { backendUnavailableError, ComputeError, withCallNames, type StreamCallOptions, type StreamTaskOptions } from '@hybridcompute/core';
 import type { HttpTransport } from './http-transport.js';
 import { streamOverHttp } from './http-stream-call.js';
 import { loadMsgpackCodec } from './msgpack-codec-loader.js';
@@ -40,7 +40,14 @@ export interface RemoteStreamContext {
 export function openRemoteStream(context: RemoteStreamContext, endpoint: RemoteEndpoint, taskName: string, input: unknown, options: StreamCallOptions): AsyncIterable<unknown> {
   if (endpoint.streaming === true) return start(context, endpoint, taskName, input, options);
   return (async function* askFirst() {
-    await endpoint.discoverStreaming(() => context.askTaskList(endpoint));
+    try {
+      await endpoint.discoverStreaming(() => context.askTaskList(endpoint));
+    } catch (error) {
+      // The ask is the stream's first request: its failure is the stream's, coded and named like a call's.
+      if (ComputeError.isInstance(error)) throw withCallNames(error, taskName, context.backend);
+      const why = error instanceof Error ? error.message : String(error);
+      throw backendUnavailableError(context.backend, `Could not ask ${endpoint.tasksUrl.href} whether it streams, for task '${taskName}': ${why}`, { taskName, cause: error });
+    }
     yield* start(context, endpoint, taskName, input, options);
   })();
 }

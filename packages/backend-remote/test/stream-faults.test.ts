@@ -233,3 +233,27 @@ describe('a server that does not stream (an older one)', () => {
     expect(seen).toEqual([]);
   });
 });
+
+describe('a stream whose first ask (GET /tasks) fails', () => {
+  it('rejects with BACKEND_UNAVAILABLE naming the task when no server listens', async () => {
+    const { createServer } = await import('node:net');
+    const listener = createServer();
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.address() as { port: number };
+    await new Promise<void>((resolve) => listener.close(() => resolve()));
+    const { error } = await failureOf(remote({ endpoint: `http://127.0.0.1:${port}/compute` }).streamTask('tiles', null));
+    expect(error.code).toBe('BACKEND_UNAVAILABLE');
+    expect(error.taskName).toBe('tiles');
+    expect(error.message).toContain('whether it streams');
+  });
+
+  it('rejects with a coded error, not a bare transport failure, when the backend closes before the ask', async () => {
+    const peer = await serve(streamingPeer({ onPost: (_body, _request, response) => response.end('{"result":1}') }));
+    const backend = remote({ endpoint: peer.url });
+    const stream = backend.streamTask('tiles', null);
+    await backend.close();
+    const { error } = await failureOf(stream);
+    expect(error.code).toBe('BACKEND_UNAVAILABLE');
+    expect(error.taskName).toBe('tiles');
+  });
+});

@@ -3,7 +3,11 @@ import { answerOf, responseTooLargeError, type HttpAnswer } from './http-transpo
 
 /** One request for {@link dispatchWholeRequest}: what undici's `dispatch` takes, and how to read the answer. */
 export interface WholeRequest {
+  /** The request's URL, for errors; `origin` and `path` are what is sent. */
   url: URL;
+  origin: string;
+  /** The path and query. */
+  path: string;
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body: string | Uint8Array | undefined;
@@ -85,7 +89,7 @@ export function dispatchWholeRequest(dispatcher: Dispatcher, request: WholeReque
       },
     };
     try {
-      dispatcher.dispatch({ origin: url.origin, method: request.method, path: url.pathname + url.search, headers: request.headers, body: request.body ?? null }, handler);
+      dispatcher.dispatch({ origin: request.origin, method: request.method, path: request.path, headers: request.headers, body: request.body ?? null }, handler);
     } catch (error) {
       if (settle()) reject(request.failure(error));
     }

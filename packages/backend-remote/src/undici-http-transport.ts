@@ -5,6 +5,8 @@ import { answerOf, maxConcurrencyHeader, maxConcurrencyOf, offeredEncodings, res
 import type { HttpStreamResponse } from './http-stream-response.js';
 import { encodingsHeader, streamEncodingOf } from '@hybridcompute/wire/json';
 
+const maxTargets = 64;
+
 /**
  * HTTP over undici 7: one keep-alive `Pool` per endpoint origin. A call read
  * whole goes through `dispatch()` with a handler of the transport's own
@@ -15,6 +17,7 @@ import { encodingsHeader, streamEncodingOf } from '@hybridcompute/wire/json';
 export class UndiciHttpTransport implements HttpTransport {
   readonly #options: HttpTransportOptions;
   readonly #pools = new Map<string, Pool>();
+  readonly #targets = new Map<string, { origin: string; path: string }>();
   #closed = false;
 
   constructor(options: HttpTransportOptions) {
@@ -33,8 +36,22 @@ export class UndiciHttpTransport implements HttpTransport {
     const own = this.#options.dispatcher as Dispatcher | undefined;
     // A dispatcher of another copy of undici (the caller's) may not take undici 7's dispatch handlers: it gets request().
     if (own !== undefined && !(own instanceof Dispatcher)) return this.#sendAndRead(method, url, headers, body, signal);
-    const dispatcher = own ?? this.#poolFor(url.origin);
-    return dispatchWholeRequest(dispatcher, { url, method, headers, body, signal, maxResponseBytes: this.#options.maxResponseBytes, failure: (error) => this.#failure(error, method, url, signal) });
+    const { origin, path } = this.#targetOf(url);
+    const dispatcher = own ?? this.#poolFor(origin);
+    return dispatchWholeRequest(dispatcher, { url, origin, path, method, headers, body, signal, maxResponseBytes: this.#options.maxResponseBytes, failure: (error) => this.#failure(error, method, url, signal) });
+  }
+
+  // URL's origin and pathname getters build new strings on every read: a call's URL is read once.
+  #targetOf(url: URL): { origin: string; path: string } {
+    const { href } = url;
+    let target = this.#targets.get(href);
+    if (target === undefined) {
+      // The endpoints' few URLs are what a backend asks for; anything else only needs to be bounded.
+      if (this.#targets.size >= maxTargets) this.#targets.clear();
+      target = { origin: url.origin, path: url.pathname + url.search };
+      this.#targets.set(href, target);
+    }
+    return target;
   }
 
   async #sendAndRead(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | Uint8Array | undefined, signal: AbortSignal | undefined): Promise<HttpAnswer> {

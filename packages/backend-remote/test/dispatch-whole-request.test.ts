@@ -40,6 +40,8 @@ async function serve(handle: (request: IncomingMessage, response: ServerResponse
 function request(url: URL, overrides: Partial<WholeRequest> = {}): WholeRequest {
   return {
     url,
+    origin: url.origin,
+    path: url.pathname,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: '{"task":"double","input":21}',

@@ -68,7 +68,7 @@ export class AdmissionQueue<Item> {
 
   /** The next waiting call, admitted, when there is room; `undefined` otherwise. */
   admitNext(): Item | undefined {
-    if (this.#held || this.inFlight >= this.#limit) return undefined;
+    if (this.#held || this.inFlight >= this.#limit || this.#waiting.size + this.#front.length === 0) return undefined;
     let item = this.#front.shift();
     if (item === undefined) {
       const first = this.#waiting.values().next();

@@ -7,6 +7,14 @@ describe('EndpointRotation', () => {
     expect([1, 2, 3, 4].map(() => rotation.pick().endpoint)).toEqual(['a', 'b', 'c', 'a']);
   });
 
+  it('with one endpoint, answers it every time, even marked down, with the same answer and without scoring', () => {
+    const rotation = EndpointRotation.byExpectedFinish([{ load: { inFlight: 0, capacity: 8 } }], 60_000);
+    const first = rotation.pick(undefined, 'double');
+    rotation.markDown(0);
+    expect(rotation.pick(new Set([0]), 'double')).toBe(first);
+    expect(first).toEqual({ endpoint: { load: { inFlight: 0, capacity: 8 } }, index: 0, sent: undefined });
+  });
+
   it('skips an endpoint marked down until it is marked up again', () => {
     const rotation = new EndpointRotation(['a', 'b'], 60_000);
     rotation.markDown(0);

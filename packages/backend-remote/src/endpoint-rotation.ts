@@ -16,6 +16,7 @@ export class EndpointRotation<Endpoint> {
   readonly #score: EndpointScore<Endpoint> | undefined;
   readonly #finish: EndpointFinishEstimates | undefined;
   #next = 0;
+  #only: { readonly endpoint: Endpoint; readonly index: number; readonly sent: SentCall | undefined } | undefined;
 
   constructor(endpoints: readonly Endpoint[], cooldownMs: number, score?: EndpointScore<Endpoint> | EndpointFinishEstimates) {
     this.#endpoints = endpoints;
@@ -34,10 +35,10 @@ export class EndpointRotation<Endpoint> {
    * The endpoint for the next attempt (of a call of `taskName`, when it is a
    * task's), skipping `exclude` (those this call already tried) when another is up.
    */
-  pick(exclude?: ReadonlySet<number>, taskName?: string): { endpoint: Endpoint; index: number; sent: SentCall | undefined } {
+  pick(exclude?: ReadonlySet<number>, taskName?: string): { readonly endpoint: Endpoint; readonly index: number; readonly sent: SentCall | undefined } {
     const count = this.#endpoints.length;
-    // One endpoint: nothing to choose, nothing to learn.
-    if (count === 1) return { endpoint: this.#endpoints[0] as Endpoint, index: 0, sent: undefined };
+    // One endpoint: nothing to choose, nothing to learn, nothing to allocate.
+    if (count === 1) return (this.#only ??= Object.freeze({ endpoint: this.#endpoints[0] as Endpoint, index: 0, sent: undefined }));
     const now = Date.now();
     let best = -1;
     let bestScore = Number.NEGATIVE_INFINITY;

@@ -1,7 +1,7 @@
 import { connectErrorCodes } from './connect-error-codes.js';
-import { answerOf, maxConcurrencyHeader, maxConcurrencyOf, responseTooLargeError, TransportFailure, type HttpAnswer, type HttpTransport } from './http-transport.js';
+import { answerOf, maxConcurrencyHeader, maxConcurrencyOf, offeredEncodings, responseTooLargeError, TransportFailure, type HttpAnswer, type HttpTransport } from './http-transport.js';
 import type { HttpStreamResponse } from './http-stream-response.js';
-import { encodingsHeader, parseEncodings, streamEncodingOf } from '@hybridcompute/wire/json';
+import { encodingsHeader, streamEncodingOf } from '@hybridcompute/wire/json';
 
 /**
  * HTTP over the platform's `fetch`: browsers, and Bun (whose `undici` is a
@@ -43,7 +43,7 @@ export class FetchHttpTransport implements HttpTransport {
       kind: 'stream',
       encoding,
       maxConcurrency: maxConcurrencyOf(response.headers.get(maxConcurrencyHeader) ?? undefined),
-      encodings: offered === null ? undefined : parseEncodings(offered),
+      encodings: offeredEncodings(offered ?? undefined),
       pieces: {
         next: async () => {
           try {

@@ -21,7 +21,7 @@ export type HttpStreamResponse =
       encoding: WireEncoding;
       /** As on {@link HttpAnswer}: what the answer's headers advertised. */
       maxConcurrency: number | undefined;
-      encodings: WireEncoding[] | undefined;
+      encodings: readonly WireEncoding[] | undefined;
       /** The body's pieces as they arrive. */
       pieces: AsyncIterator<Uint8Array>;
       /** Stops reading and drops the request: the server sees its caller go. */

@@ -32,7 +32,7 @@ export interface HttpAnswer {
   bytes?: Uint8Array | undefined;
   maxConcurrency?: number | undefined;
   /** The encodings the server lists in `x-compute-encodings`, when it sent the header. */
-  encodings?: WireEncoding[] | undefined;
+  encodings?: readonly WireEncoding[] | undefined;
 }
 
 /**
@@ -46,20 +46,38 @@ export interface HttpAnswer {
  * ```
  */
 export function answerOf(status: number, body: Uint8Array, header: (name: string) => string | string[] | undefined): HttpAnswer {
-  const first = (name: string): string | undefined => {
-    const value = header(name);
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const isMsgpack = encodingOfContentType(first('content-type')) === 'msgpack';
-  const offered = first(encodingsHeader);
+  const isMsgpack = encodingOfContentType(firstOf(header('content-type'))) === 'msgpack';
   return {
     status,
-    retryAfter: first('retry-after'),
+    retryAfter: firstOf(header('retry-after')),
     text: isMsgpack ? '' : textDecoder.decode(body),
-    ...(isMsgpack ? { bytes: body } : {}),
-    maxConcurrency: maxConcurrencyOf(first(maxConcurrencyHeader)),
-    ...(offered === undefined ? {} : { encodings: parseEncodings(offered) }),
+    bytes: isMsgpack ? body : undefined,
+    maxConcurrency: maxConcurrencyOf(header(maxConcurrencyHeader)),
+    encodings: offeredEncodings(firstOf(header(encodingsHeader))),
   };
+}
+
+function firstOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+// A server sends the same x-compute-encodings on every answer: it is parsed once, and the list shared (read-only).
+let lastOffered: string | undefined;
+let lastOfferedEncodings: readonly WireEncoding[] | undefined;
+
+/**
+ * The encodings an {@link encodingsHeader} value lists (see `parseEncodings`),
+ * `undefined` without the header. The list is shared between answers: read it, never change it.
+ *
+ * @internal
+ */
+export function offeredEncodings(header: string | undefined): readonly WireEncoding[] | undefined {
+  if (header === undefined) return undefined;
+  if (header !== lastOffered) {
+    lastOfferedEncodings = Object.freeze(parseEncodings(header));
+    lastOffered = header;
+  }
+  return lastOfferedEncodings;
 }
 
 const textDecoder = new TextDecoder();
@@ -75,10 +93,17 @@ const textDecoder = new TextDecoder();
  */
 export function maxConcurrencyOf(header: unknown): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
-  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value.trim())) return undefined;
-  const limit = Number(value);
-  return limit > 0 ? limit : undefined;
+  if (typeof value !== 'string') return undefined;
+  // Every answer carries the header, the same each time: it is read once.
+  if (value !== lastLimitHeader) {
+    lastLimit = /^\d{1,9}$/.test(value.trim()) && Number(value) > 0 ? Number(value) : undefined;
+    lastLimitHeader = value;
+  }
+  return lastLimit;
 }
+
+let lastLimitHeader: string | undefined;
+let lastLimit: number | undefined;
 
 /**
  * The `PROTOCOL_ERROR` of an answer (an HTTP body or a WebSocket frame)

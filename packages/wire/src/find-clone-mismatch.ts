@@ -25,48 +25,125 @@ export interface CloneScan {
  * ```
  */
 export function findCloneMismatch(value: unknown, path: string): CloneScan {
-  const scan: CloneScan = { mismatch: undefined, negativeZero: false };
-  walk(value, path, scan, new Set());
-  return scan;
+  return { mismatch: findCloneRefusal(value, path), negativeZero: holdsNegativeZero(value) };
 }
 
-function walk(value: unknown, path: string, scan: CloneScan, seen: Set<object>): void {
-  switch (typeof value) {
-    case 'number':
-      if (Object.is(value, -0)) scan.negativeZero = true;
-      return;
-    case 'function':
-      scan.mismatch ??= `${path}: a function cannot be sent`;
-      return;
-    case 'symbol':
-      scan.mismatch ??= `${path}: a symbol cannot be sent`;
-      return;
-    case 'object':
-      break;
-    default:
-      return;
-  }
-  if (value === null || seen.has(value) || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
-  seen.add(value);
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length && scan.mismatch === undefined; index++) walk(value[index], `${path}[${index}]`, scan, seen);
-    return;
-  }
-  if (value instanceof Map) {
-    for (const [key, item] of value) {
-      walk(key, `${path}.<key>`, scan, seen);
-      walk(item, `${path}.get(${describeKey(key)})`, scan, seen);
+/**
+ * Where `value` holds something structured clone refuses, described for a
+ * person (`"input.onDone: a function cannot be sent"`); `undefined` when
+ * it holds nothing of the kind. Stops at the first one found. A primitive
+ * costs a `typeof`; the path is only built for a value that is refused.
+ *
+ * @internal The MessagePack codec's `mismatchOf`.
+ */
+export function findCloneRefusal(value: unknown, path: string): string | undefined {
+  const found = typeof value === 'object' && value !== null ? new ObjectWalk().refusalIn(value) : refusalOfPrimitive(value);
+  return found === undefined ? undefined : `${path}${found}`;
+}
+
+/**
+ * Whether a -0 appears anywhere in `value` (MessagePack alone would turn
+ * it into 0), walking as structured clone would.
+ *
+ * @internal The MessagePack codec's `encode`.
+ */
+export function holdsNegativeZero(value: unknown): boolean {
+  if (typeof value === 'number') return Object.is(value, -0);
+  return typeof value === 'object' && value !== null && new ObjectWalk().negativeZeroIn(value);
+}
+
+function refusalOfPrimitive(value: unknown): string | undefined {
+  if (typeof value === 'function') return ': a function cannot be sent';
+  if (typeof value === 'symbol') return ': a symbol cannot be sent';
+  return undefined;
+}
+
+// Typed arrays, buffers, dates and regular expressions travel as they are: nothing inside to walk.
+function isLeaf(value: object): boolean {
+  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp;
+}
+
+// Past this many objects, the ones already walked are looked up in a Set instead of a list.
+const fewObjects = 16;
+
+/** One walk over a value's objects, each walked once (shared references and cycles). */
+class ObjectWalk {
+  // Most values hold a few objects: a short list, then a Set, is cheaper than a Set for each walk.
+  #few: object[] | undefined;
+  #many: Set<object> | undefined;
+
+  // Whether `value` is walked for the first time (and now counts as walked).
+  #firstVisit(value: object): boolean {
+    if (this.#many !== undefined) {
+      if (this.#many.has(value)) return false;
+      this.#many.add(value);
+      return true;
     }
-    return;
+    const few = (this.#few ??= []);
+    if (few.includes(value)) return false;
+    if (few.length < fewObjects) few.push(value);
+    else this.#many = new Set([...few, value]);
+    return true;
   }
-  if (value instanceof Set) {
-    for (const item of value) walk(item, `${path}.<entry>`, scan, seen);
-    return;
+
+  // The path below `value` to the first refused value and why (`.onDone: a function cannot be sent`), or undefined.
+  refusalIn(value: object): string | undefined {
+    if (isLeaf(value) || !this.#firstVisit(value)) return undefined;
+    if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index++) {
+        const found = this.#refusalOf(value[index]);
+        if (found !== undefined) return `[${index}]${found}`;
+      }
+      return undefined;
+    }
+    if (value instanceof Map) {
+      for (const [key, item] of value) {
+        const inKey = this.#refusalOf(key);
+        if (inKey !== undefined) return `.<key>${inKey}`;
+        const inItem = this.#refusalOf(item);
+        if (inItem !== undefined) return `.get(${describeKey(key)})${inItem}`;
+      }
+      return undefined;
+    }
+    if (value instanceof Set) {
+      for (const item of value) {
+        const found = this.#refusalOf(item);
+        if (found !== undefined) return `.<entry>${found}`;
+      }
+      return undefined;
+    }
+    for (const key of Object.keys(value)) {
+      const found = this.#refusalOf((value as Record<string, unknown>)[key]);
+      if (found !== undefined) return `.${key}${found}`;
+    }
+    return undefined;
   }
-  if (value instanceof Date || value instanceof RegExp) return;
-  for (const key of Object.keys(value)) {
-    if (scan.mismatch !== undefined) return;
-    walk((value as Record<string, unknown>)[key], `${path}.${key}`, scan, seen);
+
+  #refusalOf(value: unknown): string | undefined {
+    return typeof value === 'object' && value !== null ? this.refusalIn(value) : refusalOfPrimitive(value);
+  }
+
+  negativeZeroIn(value: object): boolean {
+    if (isLeaf(value) || !this.#firstVisit(value)) return false;
+    if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index++) if (this.#negativeZeroOf(value[index])) return true;
+      return false;
+    }
+    if (value instanceof Map) {
+      for (const [key, item] of value) if (this.#negativeZeroOf(key) || this.#negativeZeroOf(item)) return true;
+      return false;
+    }
+    if (value instanceof Set) {
+      for (const item of value) if (this.#negativeZeroOf(item)) return true;
+      return false;
+    }
+    for (const key of Object.keys(value)) if (this.#negativeZeroOf((value as Record<string, unknown>)[key])) return true;
+    return false;
+  }
+
+  #negativeZeroOf(value: unknown): boolean {
+    if (typeof value === 'number') return Object.is(value, -0);
+    return typeof value === 'object' && value !== null && this.negativeZeroIn(value);
   }
 }
 

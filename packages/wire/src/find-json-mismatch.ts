@@ -23,48 +23,51 @@
  */
 export function findJsonMismatch(value: unknown, path: string): string | undefined {
   if (value === undefined) return undefined;
-  return mismatchIn(value, path, new Set());
+  // Primitives need no walk; the path is only built for a value that is refused.
+  const found = typeof value === 'object' && value !== null ? mismatchInObject(value, new Set()) : mismatchOfPrimitive(value);
+  return found === undefined ? undefined : `${path}${found}`;
 }
 
-function mismatchIn(value: unknown, path: string, ancestors: Set<object>): string | undefined {
+// Why JSON would change a primitive (`: NaN cannot travel as JSON`), or undefined.
+function mismatchOfPrimitive(value: unknown): string | undefined {
   switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return undefined;
     case 'number':
       if (Number.isFinite(value) && !Object.is(value, -0)) return undefined;
-      return `${path}: ${Object.is(value, -0) ? '-0' : String(value)} cannot travel as JSON`;
+      return `: ${Object.is(value, -0) ? '-0' : String(value)} cannot travel as JSON`;
     case 'undefined':
-      return `${path}: undefined cannot travel as JSON`;
+      return ': undefined cannot travel as JSON';
     case 'bigint':
-      return `${path}: a BigInt cannot travel as JSON`;
+      return ': a BigInt cannot travel as JSON';
     case 'function':
-      return `${path}: a function cannot travel as JSON`;
+      return ': a function cannot travel as JSON';
     case 'symbol':
-      return `${path}: a symbol cannot travel as JSON`;
+      return ': a symbol cannot travel as JSON';
     default:
-      break;
+      return undefined;
   }
-  if (value === null) return undefined;
-  const object = value as object;
-  if (ancestors.has(object)) return `${path}: a cycle cannot travel as JSON`;
+}
+
+// The path below `object` to the first value JSON would change, and why (`.pixels: a Uint8Array ...`).
+function mismatchInObject(object: object, ancestors: Set<object>): string | undefined {
+  if (ancestors.has(object)) return ': a cycle cannot travel as JSON';
   if (Array.isArray(object)) {
     ancestors.add(object);
     for (let index = 0; index < object.length; index++) {
-      const found = mismatchIn(object[index], `${path}[${index}]`, ancestors);
-      if (found !== undefined) return found;
+      const item: unknown = object[index];
+      const found = typeof item === 'object' && item !== null ? mismatchInObject(item, ancestors) : mismatchOfPrimitive(item);
+      if (found !== undefined) return `[${index}]${found}`;
     }
     ancestors.delete(object);
     return undefined;
   }
   const kind = nonPlainKind(object);
-  if (kind !== undefined) return `${path}: ${kind} cannot travel as JSON`;
+  if (kind !== undefined) return `: ${kind} cannot travel as JSON`;
   ancestors.add(object);
   for (const key of Object.keys(object)) {
     const property = (object as Record<string, unknown>)[key];
     if (property === undefined) continue;
-    const found = mismatchIn(property, `${path}${propertyPath(key)}`, ancestors);
-    if (found !== undefined) return found;
+    const found = typeof property === 'object' && property !== null ? mismatchInObject(property, ancestors) : mismatchOfPrimitive(property);
+    if (found !== undefined) return `${propertyPath(key)}${found}`;
   }
   ancestors.delete(object);
   return undefined;

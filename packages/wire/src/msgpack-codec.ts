@@ -1,6 +1,6 @@
 import { ComputeError, messageOf } from '@hybridcompute/core';
 import { addExtension, Packr } from 'msgpackr';
-import { findCloneMismatch } from './find-clone-mismatch.js';
+import { findCloneRefusal, holdsNegativeZero } from './find-clone-mismatch.js';
 import type { WireCodec } from './wire-codec.js';
 import { contentTypeOf } from './wire-encoding.js';
 
@@ -38,12 +38,9 @@ const packr = new Packr({ structuredClone: true, moreTypes: true });
 export const msgpackCodec: WireCodec = Object.freeze({
   encoding: 'msgpack',
   contentType: contentTypeOf.msgpack,
-  mismatchOf(value: unknown, path: string): string | undefined {
-    return findCloneMismatch(value, path).mismatch;
-  },
+  mismatchOf: findCloneRefusal,
   encode(message: unknown): Uint8Array {
-    const found = findCloneMismatch(message, 'message');
-    return packr.pack(found.negativeZero ? markNegativeZeros(message, new Map()) : message);
+    return packr.pack(holdsNegativeZero(message) ? markNegativeZeros(message, new Map()) : message);
   },
   decode(data: string | Uint8Array): unknown {
     if (typeof data === 'string') {

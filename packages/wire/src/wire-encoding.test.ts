@@ -9,6 +9,11 @@ describe('encodingOfContentType', () => {
     );
     expect(['text/plain', 'multipart/form-data', 'application/x-www-form-urlencoded'].map(encodingOfContentType)).toEqual([undefined, undefined, undefined]);
   });
+
+  it('answers the same for a value asked again, between and after others (it remembers the last one)', () => {
+    const asked = ['application/vnd.msgpack', 'application/vnd.msgpack', 'text/plain', 'text/plain', 'application/json', 'application/vnd.msgpack', 'text/plain'];
+    expect(asked.map(encodingOfContentType)).toEqual(['msgpack', 'msgpack', undefined, undefined, 'json', 'msgpack', undefined]);
+  });
 });
 
 describe('parseEncodings', () => {

@@ -78,11 +78,17 @@ const msgpackTypes = new Set(['application/vnd.msgpack', 'application/msgpack', 
  */
 export function encodingOfContentType(value: string | null | undefined): WireEncoding | undefined {
   if (value === undefined || value === null || value === '') return 'json';
+  // A peer sends the same Content-Type on every message: it is read once.
+  if (value === lastContentType) return lastEncoding;
   const type = (value.split(';', 1)[0] ?? '').trim().toLowerCase();
-  if (msgpackTypes.has(type)) return 'msgpack';
-  if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) return 'json';
-  return undefined;
+  const encoding = msgpackTypes.has(type) ? 'msgpack' : type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json')) ? 'json' : undefined;
+  lastContentType = value;
+  lastEncoding = encoding;
+  return encoding;
 }
+
+let lastContentType: string | undefined;
+let lastEncoding: WireEncoding | undefined;
 
 /**
  * The encodings a peer lists (in `GET /tasks`' `encodings` or the

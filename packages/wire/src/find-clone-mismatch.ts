@@ -25,49 +25,76 @@ export interface CloneScan {
  * ```
  */
 export function findCloneMismatch(value: unknown, path: string): CloneScan {
-  const scan: CloneScan = { mismatch: undefined, negativeZero: false };
-  walk(value, path, scan, new Set());
-  return scan;
+  const walk: CloneWalk = { negativeZero: false, root: value, seen: undefined };
+  const refusal = refusalIn(value, walk);
+  return { mismatch: refusal === undefined ? undefined : path + refusal, negativeZero: walk.negativeZero };
 }
 
-function walk(value: unknown, path: string, scan: CloneScan, seen: Set<object>): void {
+interface CloneWalk {
+  negativeZero: boolean;
+  // The value walked: the one object a message of plain values holds, so it needs no Set.
+  readonly root: unknown;
+  // Every other object met, made on the first one: shared references and cycles are walked once.
+  seen: Set<object> | undefined;
+}
+
+// What structured clone refuses in `value`, as the rest of its path and the reason
+// (`.onDone: a function cannot be sent`). The path is put together on the way back
+// from a refusal only: a value that travels (nearly all) costs no string per property.
+function refusalIn(value: unknown, walk: CloneWalk): string | undefined {
   switch (typeof value) {
     case 'number':
-      if (Object.is(value, -0)) scan.negativeZero = true;
-      return;
+      if (Object.is(value, -0)) walk.negativeZero = true;
+      return undefined;
     case 'function':
-      scan.mismatch ??= `${path}: a function cannot be sent`;
-      return;
+      return ': a function cannot be sent';
     case 'symbol':
-      scan.mismatch ??= `${path}: a symbol cannot be sent`;
-      return;
+      return ': a symbol cannot be sent';
     case 'object':
       break;
     default:
-      return;
+      return undefined;
   }
-  if (value === null || seen.has(value) || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
-  seen.add(value);
+  if (value === null || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
+  if (value === walk.root) {
+    if (walk.seen !== undefined) return undefined;
+    walk.seen = new Set();
+  } else {
+    walk.seen ??= new Set();
+    if (walk.seen.has(value)) return undefined;
+  }
+  walk.seen.add(value);
   if (Array.isArray(value)) {
-    for (let index = 0; index < value.length && scan.mismatch === undefined; index++) walk(value[index], `${path}[${index}]`, scan, seen);
-    return;
+    for (let index = 0; index < value.length; index++) {
+      const refusal = refusalIn(value[index], walk);
+      if (refusal !== undefined) return `[${index}]${refusal}`;
+    }
+    return undefined;
   }
+  // Maps and Sets are walked to the end (for a -0), keeping their first refusal.
+  let first: string | undefined;
   if (value instanceof Map) {
     for (const [key, item] of value) {
-      walk(key, `${path}.<key>`, scan, seen);
-      walk(item, `${path}.get(${describeKey(key)})`, scan, seen);
+      const keyRefusal = refusalIn(key, walk);
+      first ??= keyRefusal === undefined ? undefined : `.<key>${keyRefusal}`;
+      const itemRefusal = refusalIn(item, walk);
+      first ??= itemRefusal === undefined ? undefined : `.get(${describeKey(key)})${itemRefusal}`;
     }
-    return;
+    return first;
   }
   if (value instanceof Set) {
-    for (const item of value) walk(item, `${path}.<entry>`, scan, seen);
-    return;
+    for (const item of value) {
+      const refusal = refusalIn(item, walk);
+      first ??= refusal === undefined ? undefined : `.<entry>${refusal}`;
+    }
+    return first;
   }
-  if (value instanceof Date || value instanceof RegExp) return;
+  if (value instanceof Date || value instanceof RegExp) return undefined;
   for (const key of Object.keys(value)) {
-    if (scan.mismatch !== undefined) return;
-    walk((value as Record<string, unknown>)[key], `${path}.${key}`, scan, seen);
+    const refusal = refusalIn((value as Record<string, unknown>)[key], walk);
+    if (refusal !== undefined) return `.${key}${refusal}`;
   }
+  return undefined;
 }
 
 function describeKey(key: unknown): string {

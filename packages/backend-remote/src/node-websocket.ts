@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import type { TlsClientSettings } from './remote-tls-options.js';
 import type { WebSocketCloseEvent, WebSocketLike, WebSocketOpenEvent } from './websocket-like.js';
@@ -33,6 +34,9 @@ class NodeWebSocket implements WebSocketLike {
   #refusedStatus: number | undefined;
   #opened = false;
   #tooLarge = false;
+  // The TCP socket under the WebSocket, once upgraded: corked while a tick's frames are sent.
+  #tcp: Socket | undefined;
+  #corked = false;
 
   constructor(url: URL, token: string | undefined, maxPayload: number | undefined, protocols: readonly string[] | undefined, tls: TlsClientSettings | undefined) {
     this.#socket = new WebSocket(url, protocols === undefined || protocols.length === 0 ? [] : [...protocols], {
@@ -50,6 +54,8 @@ class NodeWebSocket implements WebSocketLike {
     });
     this.#socket.on('upgrade', (response) => {
       this.#headers = response.headers;
+      // Where the runtime's ws hands over no Node socket (one that cannot cork), frames go one by one.
+      if (typeof response.socket?.cork === 'function') this.#tcp = response.socket;
     });
     this.#socket.on('error', (error: { code?: unknown }) => {
       // ws answers an oversized frame with a closing handshake and reads (and drops) whatever the
@@ -74,8 +80,19 @@ class NodeWebSocket implements WebSocketLike {
   }
 
   send(data: string | Uint8Array): void {
+    // The frames of one tick (a burst of calls) leave in one write, not one each.
+    if (!this.#corked && this.#tcp !== undefined) {
+      this.#corked = true;
+      this.#tcp.cork();
+      process.nextTick(this.#uncork);
+    }
     this.#socket.send(data);
   }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#tcp?.uncork();
+  };
 
   close(code?: number, reason?: string): void {
     if (this.#socket.readyState === WebSocket.CONNECTING) this.#socket.terminate();

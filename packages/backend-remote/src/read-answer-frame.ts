@@ -22,6 +22,8 @@ export type AnswerFrame =
 const decoder = new TextDecoder();
 
 function bytesOfFrame(data: unknown): Uint8Array | undefined {
+  // A Node Buffer (what ws hands over) is a Uint8Array already: decoded as it is, no view made.
+  if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (Array.isArray(data) && data.every((part) => ArrayBuffer.isView(part))) {
@@ -61,29 +63,29 @@ export function textOfFrame(data: unknown): string | undefined {
  */
 export function readAnswerFrame(data: unknown, codec: WireCodec = jsonCodec): AnswerFrame {
   let frame: unknown;
-  let shown: string;
+  // What the frame looked like, for an error only (see shownOf): described when one is reported, not for every frame.
+  let text: string | undefined;
+  let bytes: Uint8Array | undefined;
   // Text frames are JSON whatever the socket speaks; binary ones are the socket's encoding.
   if (codec.encoding === 'msgpack' && typeof data !== 'string') {
-    const bytes = bytesOfFrame(data);
+    bytes = bytesOfFrame(data);
     if (bytes === undefined) return { kind: 'unidentifiable', reason: 'a frame that is neither text nor binary' };
-    shown = `${bytes.byteLength} bytes`;
     try {
       frame = codec.decode(bytes);
     } catch {
-      return { kind: 'unidentifiable', reason: `a frame that is not MessagePack (${shown})` };
+      return { kind: 'unidentifiable', reason: `a frame that is not MessagePack (${shownOf(text, bytes)})` };
     }
   } else {
-    const text = textOfFrame(data);
+    text = textOfFrame(data);
     if (text === undefined) return { kind: 'unidentifiable', reason: 'a frame that is neither text nor binary' };
-    shown = describeStart(text);
     try {
       frame = JSON.parse(text);
     } catch {
-      return { kind: 'unidentifiable', reason: `a frame that is not JSON (${shown})` };
+      return { kind: 'unidentifiable', reason: `a frame that is not JSON (${shownOf(text, bytes)})` };
     }
   }
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame) || frame instanceof Map) {
-    return { kind: 'unidentifiable', reason: `a frame that is not an object (${shown})` };
+    return { kind: 'unidentifiable', reason: `a frame that is not an object (${shownOf(text, bytes)})` };
   }
   const fields = frame as Record<string, unknown>;
   const id = fields['id'];
@@ -100,6 +102,10 @@ export function readAnswerFrame(data: unknown, codec: WireCodec = jsonCodec): An
   if (Object.keys(fields).length === 1) return { kind: 'result', id, result: undefined };
   if (typeof fields['error'] === 'string') return { kind: 'error', id, frame: fields };
   return { kind: 'garbled', id, reason: 'an answer with neither result nor a string error' };
+}
+
+function shownOf(text: string | undefined, bytes: Uint8Array | undefined): string {
+  return text === undefined ? `${bytes?.byteLength ?? 0} bytes` : describeStart(text);
 }
 
 function describeStart(text: string): string {

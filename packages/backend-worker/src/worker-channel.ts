@@ -82,7 +82,9 @@ export class WorkerChannel {
   // Calls handed over in this turn, sent together at its end.
   #outbox: WorkerCall[] = [];
   #flushScheduled = false;
-  // Calls sent in a batch and not yet answered, by id: their async outcomes come through takeResults.
+  // Calls sent in a batch whose outcome comes later, by id: those still running when the batch
+  // answered (their outcomes come through takeResults), and those reporting progress (from
+  // the start). The others, nearly all, are found through their batch: no entry each.
   readonly #batched = new Map<number, WorkerCall>();
   #polling = false;
 
@@ -276,13 +278,15 @@ export class WorkerChannel {
       const call = calls[index]!;
       const input = call.state.input;
       call.state.input = undefined;
-      if (call.state.onProgress !== undefined) (reporting ??= []).push(call.id);
+      if (call.state.onProgress !== undefined) {
+        (reporting ??= []).push(call.id);
+        this.#batched.set(call.id, call);
+      }
       flat[index * 3] = call.id;
       flat[index * 3 + 1] = call.taskName;
       flat[index * 3 + 2] = input;
       const list = transferListOf(input);
       if (list !== undefined) (transfers ??= []).push(...list);
-      this.#batched.set(call.id, call);
     }
     const id = this.#nextRequestId--;
     this.#replies.set(id, (ok, value) => {
@@ -328,9 +332,12 @@ export class WorkerChannel {
     }
     for (let index = 0; index < calls.length; index++) {
       const kind = outcomes[1 + index * 2];
-      if (kind === outcomePending) continue;
       const call = calls[index]!;
-      this.#batched.delete(call.id);
+      if (kind === outcomePending) {
+        this.#batched.set(call.id, call);
+        continue;
+      }
+      if (call.state.onProgress !== undefined) this.#batched.delete(call.id);
       const value = outcomes[2 + index * 2];
       this.#answer(call, kind === outcomeFulfilled, kind === outcomeFulfilled ? value : deserializeThrown(value));
     }

@@ -48,6 +48,10 @@ export class WebSocketConnection {
   #alive = true;
   // Who calls on this socket, for the access log and metrics: one object for all its calls.
   readonly #origin: CallOrigin;
+  // Corked while a tick's frames are sent; `undefined` where the runtime's socket cannot cork.
+  readonly #rawSocket: Duplex | undefined;
+  // While the answers of this tick are corked: whether the socket was backed up when the first went.
+  #corkedBackedUp: boolean | undefined;
 
   constructor(socket: WebSocket, rawSocket: Duplex, runner: CallRunner, settings: ServerSettings, onClosed: () => void) {
     this.#socket = socket;
@@ -56,6 +60,7 @@ export class WebSocketConnection {
     this.#settings = settings;
     this.#onClosed = onClosed;
     this.#origin = { transport: 'websocket', socket: rawSocket };
+    this.#rawSocket = typeof rawSocket.cork === 'function' ? rawSocket : undefined;
     this.#backpressure = new AnswerBackpressure(
       {
         unsentBytes: () => socket.bufferedAmount,
@@ -236,12 +241,24 @@ export class WebSocketConnection {
     this.#send(this.#errorFrame(id, error));
   }
 
-  #send(json: string | Uint8Array): void {
+  #send(frame: string | Uint8Array): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
+    // The frames sent in one tick (the answers to a burst of calls) leave in one write, not one each.
+    if (this.#corkedBackedUp === undefined && this.#rawSocket !== undefined) {
+      this.#corkedBackedUp = this.#socket.bufferedAmount > 0;
+      this.#rawSocket.cork();
+      process.nextTick(this.#uncork);
+    }
     // A callback (run once the bytes reach the kernel) only while the socket is backed up: it costs, and is needed only then.
-    const backedUp = this.#socket.bufferedAmount > 0 || this.#backpressure.paused;
-    this.#socket.send(json, backedUp ? this.#onSent : undefined);
+    // Corked frames count as buffered, so "backed up" is what the socket was when this tick's first frame went.
+    const backedUp = (this.#corkedBackedUp ?? this.#socket.bufferedAmount > 0) || this.#backpressure.paused;
+    this.#socket.send(frame, backedUp ? this.#onSent : undefined);
   }
+
+  readonly #uncork = (): void => {
+    this.#corkedBackedUp = undefined;
+    this.#rawSocket?.uncork();
+  };
 
   readonly #onSent = (): void => {
     this.#backpressure.drained();

@@ -1,5 +1,6 @@
 import { ComputeError } from '../compute-error.js';
 import { CallDeadline } from './call-deadline.js';
+import { CallsById } from './calls-by-id.js';
 import { withCallNames } from './compute-error-from.js';
 import type { CallOptions } from './read-run-options.js';
 
@@ -76,10 +77,11 @@ export class InFlightCall<Value = unknown, State = unknown> {
       this.#resolve = resolve;
       this.#reject = reject;
     });
+    // The expiry callback is made only for a call that has a deadline: most calls have none.
     this.#deadline =
       options.signal === undefined && options.timeout === undefined
         ? undefined
-        : new CallDeadline(taskName, table.backend, options, this.#onExpire, startTimer);
+        : new CallDeadline(taskName, table.backend, options, (error) => this.#expire(error), startTimer);
   }
 
   /** Whether the call has settled. */
@@ -135,10 +137,10 @@ export class InFlightCall<Value = unknown, State = unknown> {
     return true;
   }
 
-  readonly #onExpire = (error: ComputeError): void => {
+  #expire(error: ComputeError): void {
     // Inside the constructor (an aborted signal) #deadline is not set yet: nothing was sent, so nothing to stop.
     if (this.reject(error) && this.#deadline !== undefined) this.#table.expired(this, error);
-  };
+  }
 }
 
 /**
@@ -167,7 +169,7 @@ export class CallsInFlight<State = undefined> {
   readonly backend: string;
   /** Settled calls by outcome, since the table was made. */
   readonly counts: CallCounts = { completed: 0, failed: 0, timedOut: 0, aborted: 0 };
-  readonly #calls = new Map<number, InFlightCall<any, State>>();
+  readonly #calls = new CallsById<InFlightCall<any, State>>();
   readonly #onExpire: CallsInFlightOptions<State>['onExpire'];
   #nextId = 1;
 
@@ -191,7 +193,7 @@ export class CallsInFlight<State = undefined> {
    */
   open<Value = unknown>(taskName: string, options: CallOptions, state: State, startTimer = true): InFlightCall<Value, State> {
     const call = new InFlightCall<Value, State>(this, this.#nextId++, taskName, options, state, startTimer);
-    if (!call.settled) this.#calls.set(call.id, call);
+    if (!call.settled) this.#calls.add(call);
     return call;
   }
 
@@ -202,7 +204,7 @@ export class CallsInFlight<State = undefined> {
 
   /** The unsettled calls, in the order they were opened. */
   values(): IterableIterator<InFlightCall<any, State>> {
-    return this.#calls.values();
+    return this.#calls.inOrder().values();
   }
 
   /**
@@ -210,14 +212,14 @@ export class CallsInFlight<State = undefined> {
    * returns for each call (to name each call's task).
    */
   rejectAll(error: unknown): void {
-    for (const call of [...this.#calls.values()]) {
+    for (const call of this.#calls.inOrder()) {
       call.reject(typeof error === 'function' ? (error as (call: InFlightCall<any, State>) => unknown)(call) : error);
     }
   }
 
   /** @internal A call settled. */
   forget(call: InFlightCall<any, State>): void {
-    this.#calls.delete(call.id);
+    this.#calls.delete(call);
   }
 
   /** @internal A call's deadline expired after it rejected. */

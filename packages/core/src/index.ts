@@ -20,6 +20,8 @@ export { runTaskDefinition } from './run-task-definition.js';
 export { streamTaskDefinition } from './stream-task-definition.js';
 export { isStreamingTask, isTaskStream } from './task-stream.js';
 export { lazyStream } from './lazy-stream.js';
+export { ChunkQueue } from './chunk-queue.js';
+export type { ChunkQueueHooks } from './chunk-queue.js';
 export { defaultHighWaterMark, isRunTimeout, noCallOptions, readRunOptions, readStreamOptions } from './lifecycle/read-run-options.js';
 export type { CallOptions, StreamCallOptions } from './lifecycle/read-run-options.js';
 export { CallDeadline } from './lifecycle/call-deadline.js';

@@ -1,4 +1,11 @@
-/** What a {@link ChunkQueue} tells the transport that fills it. */
+/**
+ * What a {@link ChunkQueue} tells the transport that fills it.
+ *
+ * @example
+ * ```ts
+ * const hooks: ChunkQueueHooks = { taken: () => socket.send({ id, credit: 1 }), cancel: () => socket.send({ id, cancel: true }) };
+ * ```
+ */
 export interface ChunkQueueHooks {
   /** The reader took a chunk: room for one more (a transport with credits grants one, or batches them). */
   taken(): void;

@@ -1,4 +1,4 @@
-import { ChunkQueue } from './chunk-queue.js';
+import { ChunkQueue } from '@hybridcompute/core';
 
 /** How a {@link ChannelStream} talks back to the server. */
 export interface ChannelStreamHooks {

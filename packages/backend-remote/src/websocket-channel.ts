@@ -9,7 +9,7 @@ import { loadedMsgpackCodec } from './msgpack-codec-loader.js';
 import { WebSocketConnector } from './websocket-connector.js';
 import type { WebSocketCloseEvent, WebSocketFactory, WebSocketLike } from './websocket-like.js';
 import { ChannelStream, streamFrameFault } from './channel-stream.js';
-import { ChunkQueue } from './chunk-queue.js';
+import { ChunkQueue } from '@hybridcompute/core';
 import { deliverProgress } from './stream-records.js';
 import { activeTraceCarrier, type TraceCarrier } from './trace-context-carrier.js';
 

@@ -1,7 +1,6 @@
 import { defineTask } from '@hybridcompute/core';
 import { createComputeServer, type ComputeServer } from '@hybridcompute/server';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collectGarbage } from '@hybridcompute/test-support/memory';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRemoteBackend } from '../src/index.js';
 
@@ -40,15 +39,7 @@ const heldBound = 48 * mebibyte;
 // parsed on the client. Twice the bound still fails a producer that flow control did not stop.
 const heapBound = 2 * heldBound;
 
-// A collection before each reading, so that garbage does not pass for memory held: Bun's own call on
-// Bun (JavaScriptCore has no V8 flags), V8's `gc` exposed at run time elsewhere.
-function collectGarbage(): void {
-  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
-  if (bun !== undefined) return bun.gc(true);
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
-
+// A collection before each reading, so that garbage does not pass for memory held.
 function heapInUse(): number {
   collectGarbage();
   const usage = process.memoryUsage();

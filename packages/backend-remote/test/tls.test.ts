@@ -1,9 +1,9 @@
 import { defineTask } from '@hybridcompute/core';
 import { createComputeServer, type ComputeServer } from '@hybridcompute/server';
+import { makeTestCertificates, type TestCertificates } from '@hybridcompute/test-support/certificates';
 import { Agent, Pool } from 'undici';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteBackend, type RemoteBackendOptions } from '../src/index.js';
-import { makeTestCertificates, type TestCertificates } from './fixtures/test-certificates.js';
 
 const double = defineTask('double', (n: number) => n * 2);
 const undiciIsPartial = typeof (Pool.prototype as { destroy?: unknown }).destroy !== 'function';

@@ -1,22 +1,20 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { launchHeadlessChromium, type BrowserContext, type HeadlessChromium } from '@hybridcompute/headless-chromium';
+import { serveFolder, type ServedFolder } from '@hybridcompute/test-support/static-site';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 let siteDir: string;
 let chromium: HeadlessChromium | undefined;
-let server: Server;
+let site: ServedFolder | undefined;
 let origin: string;
 let browser: BrowserContext | undefined;
 const pageErrors: string[] = [];
-const contentTypes: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json' };
 
 beforeAll(async () => {
   siteDir = await mkdtemp(join(tmpdir(), 'backend-worker-site-'));
@@ -43,26 +41,14 @@ beforeAll(async () => {
     worker: { format: 'es' },
     build: { outDir: join(siteDir, 'vite'), emptyOutDir: true },
   });
-  server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname));
-    const file = join(siteDir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(siteDir)) {
-      response.writeHead(403).end();
-      return;
-    }
-    readFile(file).then(
-      (body) => response.writeHead(200, { 'content-type': contentTypes[extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => response.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  site = await serveFolder(siteDir);
+  origin = site.origin;
   browser = (chromium = await launchHeadlessChromium('backend-worker')).context;
 }, 60_000);
 
 afterAll(async () => {
   await chromium?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await site?.close();
   await rm(siteDir, { recursive: true, force: true });
 });
 

@@ -10,6 +10,7 @@ import { lazyStream } from './lazy-stream.js';
 import { askCanRun } from './ask-can-run.js';
 import { invokeBackend } from './invoke-backend.js';
 import { observeAttempt } from './observe-attempt.js';
+import type { AttemptCall } from './placement/attempt-call.js';
 import { PlacedCalls } from './placement/placed-calls.js';
 import { openPlacedStream } from './placement/follow-stream.js';
 import { PlacedBackend } from './placement/placement-records.js';
@@ -85,8 +86,7 @@ export class HybridComputeRouter {
       localBudgetMs: placement.localBudgetMs,
       now: placement.now,
       utilization: placement.utilization,
-      attempt: (backend, backendName, taskName, input, deadline, callId, reason) =>
-        this.#attempt(backend, backendName, taskName, input, deadline, callId, reason),
+      attempt: this.#attempt,
     });
     this.#placesAuto = this.order.length > 1;
     this.#soleReason = placement.ordered ? 'ordered' : 'only';
@@ -273,15 +273,8 @@ export class HybridComputeRouter {
     return this.#placed.runExplicit(backendIndex, taskName, input, deadline, callId);
   }
 
-  #attempt(
-    backend: ComputeBackendLike,
-    backendName: string,
-    taskName: string,
-    input: unknown,
-    deadline: CallDeadline | undefined,
-    callId: number,
-    reason: PlacementReason,
-  ): Promise<unknown> {
+  // A field, not a method: its type is AttemptCall, and PlacedCalls is handed it as it is.
+  readonly #attempt: AttemptCall = (backend, backendName, taskName, input, deadline, callId, reason) => {
     let options: RunTaskOptions | undefined;
     let signal: AbortSignal | undefined;
     const onProgress = this.#progressOf.size === 0 ? undefined : this.#progressOf.get(callId);
@@ -303,7 +296,7 @@ export class HybridComputeRouter {
     return observeAttempt(this.#hooks, { taskName, backend: backendName, callId, reason }, signal, () =>
       invokeBackend(backend, taskName, input, options),
     );
-  }
+  };
 
   #findAuto(taskName: string, from: number): number {
     const backends = this.#autoBackends;

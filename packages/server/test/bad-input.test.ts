@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import { connect, type AddressInfo } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { defineTask } from '@hybridcompute/core';
+import { collectGarbage } from '@hybridcompute/test-support/memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createComputeServer, type ComputeServer } from '../src/index.js';
@@ -62,14 +61,6 @@ function badBodies(): Array<{ body: string; status: number }> {
   return cases;
 }
 
-function gc(): void {
-  // Bun has no V8 flags to set; it offers a collection of its own.
-  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
-  if (bun !== undefined) return bun.gc(true);
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
-
 describe('bad input over HTTP', () => {
   it('answers each of a few hundred bad bodies with its status, then serves correct calls, with no growth in memory', async () => {
     const cases = badBodies();
@@ -86,10 +77,10 @@ describe('bad input over HTTP', () => {
       }
     };
     await runAll();
-    gc();
+    collectGarbage();
     const before = process.memoryUsage().heapUsed;
     for (let round = 0; round < 3; round++) await runAll();
-    gc();
+    collectGarbage();
     const growth = process.memoryUsage().heapUsed - before;
     // Three more rounds of every case: anything kept per request would show as megabytes.
     expect(growth).toBeLessThan(8 * 1024 * 1024);

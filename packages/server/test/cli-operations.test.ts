@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeTestCertificates, type TestCertificates } from '@hybridcompute/test-support/certificates';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failure, fixture, killChildren, serve, signal } from './cli-process.js';
 import { closeClient, post, send } from './http-client.js';
 import { httpsPost } from './https-client.js';
 import { parsePrometheusText } from './prometheus-text.js';
-import { makeTestCertificates, type TestCertificates } from './test-certificates.js';
 
 /** A server the fixture's `threadAfterGate` task waits on: the test lets each call finish when it chooses. */
 class Gate {

@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { defineTask } from '@hybridcompute/core';
+import { collectGarbage } from '@hybridcompute/test-support/memory';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { maxWaitingPerConnection } from '../src/answer-backpressure.js';
@@ -35,17 +34,9 @@ afterEach(async () => {
 });
 afterAll(closeClient);
 
-/** A full collection: Bun's own call on Bun (JavaScriptCore has no V8 flags), V8's `gc` exposed at run time elsewhere. */
-function gc(): void {
-  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
-  if (bun !== undefined) return bun.gc(true);
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
-
 /** This process's heap plus Buffers: answers waiting in a socket are Buffers. */
 function memory(): number {
-  gc();
+  collectGarbage();
   const { heapUsed, arrayBuffers } = process.memoryUsage();
   return heapUsed + arrayBuffers;
 }

@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import { defineTask } from '@hybridcompute/core';
+import { makeTestCertificates, type TestCertificates } from '@hybridcompute/test-support/certificates';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createComputeServer, type ComputeServer } from '../src/index.js';
 import { closeClient, post } from './http-client.js';
 import { httpsPost, type ClientTls } from './https-client.js';
-import { makeTestCertificates, type TestCertificates } from './test-certificates.js';
 
 let ran = 0;
 const double = defineTask('double', (n: number) => {

@@ -1,22 +1,20 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { launchHeadlessChromium, type BrowserContext, type HeadlessChromium } from '@hybridcompute/headless-chromium';
+import { serveFolder, type ServedFolder } from '@hybridcompute/test-support/static-site';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wasmBuildDir } from './assemble-wat.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 let siteDir: string;
 let chromium: HeadlessChromium | undefined;
-let server: Server;
+let site: ServedFolder | undefined;
 let origin: string;
 let browser: BrowserContext | undefined;
 const wasmRequests: string[] = [];
-const contentTypes: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
 beforeAll(async () => {
   siteDir = await mkdtemp(join(tmpdir(), 'wasm-site-'));
@@ -33,27 +31,16 @@ beforeAll(async () => {
   await mkdir(join(siteDir, 'wasm-build'));
   await copyFile(join(wasmBuildDir, 'math.wasm'), join(siteDir, 'wasm-build/math.wasm'));
   await writeFile(join(siteDir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>wasm</title><script type="module" src="./page.js"></script>');
-  server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname));
-    const file = join(siteDir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(siteDir)) {
-      response.writeHead(403).end();
-      return;
-    }
-    if (file.endsWith('.wasm')) wasmRequests.push(path);
-    readFile(file).then(
-      (body) => response.writeHead(200, { 'content-type': contentTypes[extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => response.writeHead(404).end(),
-    );
+  site = await serveFolder(siteDir, (path) => {
+    if (path.endsWith('.wasm')) wasmRequests.push(path);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = site.origin;
   browser = (chromium = await launchHeadlessChromium('wasm')).context;
 }, 60_000);
 
 afterAll(async () => {
   await chromium?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await site?.close();
   await rm(siteDir, { recursive: true, force: true });
 });
 

@@ -3,12 +3,12 @@ import { createRemoteBackend } from '@hybridcompute/backend-remote';
 import { createWorkerBackend, type WorkerBackend } from '@hybridcompute/backend-worker';
 import { createHybridCompute, defineTask } from '@hybridcompute/core';
 import { createComputeServer } from '@hybridcompute/server';
+import { registerTestTracing, type PlainSpan } from '@hybridcompute/test-support/tracing';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createBullmqBackend } from '../../src/create-bullmq-backend.js';
 import { createBullmqWorker } from '../../src/create-bullmq-worker.js';
 import { uniqueQueueName } from '../queue-name.js';
-import { registerTestTracing, type PlainSpan } from './trace-test-provider.js';
 
 const redisUrl = inject('redisUrl');
 const tracing = registerTestTracing();

@@ -1,10 +1,10 @@
 import { createWorkerBackend, type WorkerBackend } from '@hybridcompute/backend-worker';
 import { createHybridCompute } from '@hybridcompute/core';
 import { createComputeServer, type ComputeServer } from '@hybridcompute/server';
+import { registerTestTracing } from '@hybridcompute/test-support/tracing';
 import { context, createTraceState, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRemoteBackend } from '../../src/index.js';
-import { registerTestTracing } from './trace-test-provider.js';
 
 const tracing = registerTestTracing();
 let worker: WorkerBackend;

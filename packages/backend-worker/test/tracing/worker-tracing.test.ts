@@ -1,8 +1,8 @@
 import { createHybridCompute } from '@hybridcompute/core';
+import { registerTestTracing } from '@hybridcompute/test-support/tracing';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWorkerBackend, type WorkerBackend } from '../../src/node/index.js';
-import { registerTestTracing } from './trace-test-provider.js';
 
 const tracing = registerTestTracing();
 let worker: WorkerBackend;

@@ -295,20 +295,30 @@ export class PlacedCalls {
         : this.#attempt(placed.backend, placed.name, taskName, input, deadline, callId, reason);
     return attempt.then(
       (value) => {
-        placed.inFlight--;
-        pair.inFlight--;
-        placed.backoffCalls = 0;
-        if (t0 === t0) this.#learnOffThread(pair, t0, blockedAt, ahead, capacity);
+        this.#succeededOffThread(placed, pair, t0, blockedAt, ahead, capacity);
         return value;
       },
       (error: unknown) => {
-        placed.inFlight--;
-        pair.inFlight--;
-        placed.failures++;
-        pair.failures++;
+        this.#failedOffThread(placed, pair);
         return this.#moveOn(task, index, error, taskName, input, deadline, callId, tried, failures);
       },
     );
+  }
+
+  /** An attempt off the caller's thread answered: it leaves the counts, and its latency is a sample. */
+  #succeededOffThread(placed: PlacedBackend, pair: PlacedPair, t0: number, blockedAt: number, ahead: number, capacity: number): void {
+    placed.inFlight--;
+    pair.inFlight--;
+    placed.backoffCalls = 0;
+    if (t0 === t0) this.#learnOffThread(pair, t0, blockedAt, ahead, capacity);
+  }
+
+  /** An attempt off the caller's thread failed: it leaves the counts as a failure. */
+  #failedOffThread(placed: PlacedBackend, pair: PlacedPair): void {
+    placed.inFlight--;
+    pair.inFlight--;
+    placed.failures++;
+    pair.failures++;
   }
 
   #learnOffThread(pair: PlacedPair, t0: number, blockedAt: number, ahead: number, capacity: number): void {
@@ -323,30 +333,17 @@ export class PlacedCalls {
   }
 
   /** Follows an explicit attempt off the caller's thread: in-flight counts, and its sample. */
-  #follow(
-    placed: PlacedBackend,
-    pair: PlacedPair,
-    t0: number,
-    ahead: number,
-    capacity: number,
-    attempt: Promise<unknown>,
-  ): Promise<unknown> {
+  #follow(placed: PlacedBackend, pair: PlacedPair, t0: number, ahead: number, capacity: number, attempt: Promise<unknown>): Promise<unknown> {
     placed.inFlight++;
     pair.inFlight++;
     const blockedAt = this.#blockedMs;
     return attempt.then(
       (value) => {
-        placed.inFlight--;
-        pair.inFlight--;
-        placed.backoffCalls = 0;
-        if (t0 === t0) this.#learnOffThread(pair, t0, blockedAt, ahead, capacity);
+        this.#succeededOffThread(placed, pair, t0, blockedAt, ahead, capacity);
         return value;
       },
       (error: unknown) => {
-        placed.inFlight--;
-        pair.inFlight--;
-        placed.failures++;
-        pair.failures++;
+        this.#failedOffThread(placed, pair);
         throw error;
       },
     );

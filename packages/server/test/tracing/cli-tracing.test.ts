@@ -1,8 +1,8 @@
+import type { PlainSpan } from '@hybridcompute/test-support/tracing';
 import { pathToFileURL } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { fixture, killChildren, serve } from '../cli-process.js';
 import { send } from '../http-client.js';
-import type { PlainSpan } from './trace-test-provider.js';
 
 afterEach(killChildren);
 

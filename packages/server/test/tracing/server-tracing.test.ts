@@ -1,3 +1,4 @@
+import { registerTestTracing, type PlainSpan } from '@hybridcompute/test-support/tracing';
 import { once } from 'node:events';
 import { createWorkerBackend, type WorkerBackend } from '@hybridcompute/backend-worker';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -6,7 +7,6 @@ import { WebSocket } from 'ws';
 import { defineTask } from '@hybridcompute/core';
 import { createComputeServer, type ComputeServer } from '../../src/index.js';
 import { send } from '../http-client.js';
-import { registerTestTracing, type PlainSpan } from './trace-test-provider.js';
 
 const tracing = registerTestTracing();
 let worker: WorkerBackend;

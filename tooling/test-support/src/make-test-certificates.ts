@@ -42,7 +42,13 @@ async function signed(ca: KeyPair, name: string, use: 'server' | 'client'): Prom
   return { key: pems.private, cert: pems.cert };
 }
 
-/** Makes fresh certificates: nothing is checked in. */
+/**
+ * Makes fresh certificates: nothing is checked in.
+ *
+ * @example
+ * const certificates = await makeTestCertificates();
+ * createServer({ key: certificates.server.key, cert: certificates.server.cert, ca: certificates.ca.cert });
+ */
 export async function makeTestCertificates(): Promise<TestCertificates> {
   const ca = await authority('hybrid-compute test CA');
   const stranger = await authority('some other CA');

@@ -1,29 +1,21 @@
-// Registers OpenTelemetry for a test file as an application would: a provider
-// with an in-memory exporter, the AsyncLocalStorage context manager and the
-// W3C propagator. Spans from worker threads arrive on a BroadcastChannel.
 import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { plainSpan, spanChannelName } from './plain-span.mjs';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { plainSpan, spanChannelName, type PlainSpan } from './plain-span.js';
+import { registerGlobalTracing } from './register-global-tracing.js';
 
-export interface PlainSpan {
-  name: string;
-  kind: number;
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | undefined;
-  traceState: string | undefined;
-  attributes: Record<string, unknown>;
-  status: { code: number; message?: string };
-}
-
+/**
+ * Registers OpenTelemetry for a test file as an application would, with an in-memory exporter.
+ * Spans from worker threads (see {@link registerThreadTracing}) arrive on a BroadcastChannel.
+ *
+ * @example
+ * const tracing = registerTestTracing();
+ * await tracing.tracer.startActiveSpan('parent', async (span) => { await backend.runTask('double', 2); span.end(); });
+ * await tracing.threadSpans((span) => span.name === 'double');
+ * await tracing.dispose();
+ */
 export function registerTestTracing() {
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  trace.setGlobalTracerProvider(provider);
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  const provider = registerGlobalTracing(exporter);
   const fromThreads: PlainSpan[] = [];
   const waiters = new Set<() => void>();
   const channel = new BroadcastChannel(spanChannelName);

@@ -1,0 +1,1 @@
+export { makeTestCertificates, type KeyPair, type TestCertificates } from './make-test-certificates.js';

@@ -1,0 +1,1 @@
+export { serveFolder, type ServedFolder } from './serve-folder.js';

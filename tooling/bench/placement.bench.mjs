@@ -40,6 +40,7 @@ if (want('capacity')) {
   for (const [key, label] of [['workerAlone', 'worker alone'], ['remoteAlone', 'remote alone (2 in flight)'], ['ordered', "'ordered'"], ['auto', "'auto' (backend-remote reports load() and queues past the server's limit itself)"], ['autoWithLoad', "'auto', remote behind the earlier load() stand-in (for comparison)"]]) {
     console.log(`| ${label} | ${n(r[`${key}PerSecond`])} | ${r[`${key}Failed`]} |`);
   }
+  console.log(`\n'auto' against the sum of the two alone in the same round, median of ${r.rounds} rounds: ${x(r.autoOfSumMedian)} (rounds: ${r.autoOfSumPerRound.map(x).join(', ')}; the worker alone measured ${r.workerAlonePerRound.map(n).join(', ')} calls/s, the simulated machine ${r.remoteAlonePerRound.map(n).join(', ')}).`);
   console.log(`\nSum of the two alone: ${n(r.sumAlonePerSecond)} calls/s. 'auto' ${x(r.autoPerSecond / r.sumAlonePerSecond)} of it (remote ${r.autoOnRemote}, worker ${r.autoOnWorker} attempts); with load() ${x(r.autoWithLoadPerSecond / r.sumAlonePerSecond)} (remote ${r.autoWithLoadOnRemote}, worker ${r.autoWithLoadOnWorker}); 'ordered' ${x(r.orderedPerSecond / r.workerAlonePerSecond)} the worker alone.\n`);
 }
 if (want('adapting')) {

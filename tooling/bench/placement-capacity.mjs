@@ -9,7 +9,7 @@ import { createRemoteBackend } from '@hybridcompute/backend-remote';
 import { createHybridCompute } from '@hybridcompute/core';
 import { calibrateCpuWork, runBatch, startSimulatedMachines, startWorkerPool, withAdvertisedLoad } from './placement-fixtures.mjs';
 
-const total = Number(process.env.BENCH_CALLS ?? 300);
+const total = Number(process.env.BENCH_CALLS ?? 150);
 const iterations = calibrateCpuWork(5);
 const worker = await startWorkerPool(1);
 // The service time the server simulates: what the task takes on the worker, measured.
@@ -29,7 +29,8 @@ const subjects = {
   auto: { compute: createHybridCompute({ worker, remote }), concurrency: 16 },
   autoWithLoad: { compute: createHybridCompute({ worker, remote: withAdvertisedLoad(remote, 2) }), concurrency: 16 },
 };
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+// Short rounds, many of them: the subjects of one round run within a few seconds of each other.
+const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
 const results = { iterations, serviceMs, calls: total, rounds };
 for (const { compute, concurrency } of Object.values(subjects)) await runBatch(20, concurrency, () => compute.runTask('cpu', iterations));
 // Interleaved rounds, the median reported: this machine's speed changes from one minute to the next.

@@ -42,9 +42,13 @@ export async function startSimulatedMachines({ serviceMs, maxConcurrency, iterat
     urls: ports.map((port) => `http://127.0.0.1:${port}/compute`),
     /** The calls each machine answered since the last time this was asked. */
     async takeServed() {
+      return (await this.takeServedAndCpu()).served;
+    },
+    /** The same, with the time their timers actually took and the CPU ms the machines' process spent meanwhile. */
+    async takeServedAndCpu() {
       child.send({ takeServed: true });
-      const [{ served }] = await once(child, 'message');
-      return served;
+      const [answer] = await once(child, 'message');
+      return answer;
     },
     async slowDown(index, factor) {
       child.send({ slowDown: { index, factor } });
@@ -59,12 +63,13 @@ export async function startSimulatedMachines({ serviceMs, maxConcurrency, iterat
 
 /**
  * Runs `total` calls of `runOne(index)` with `concurrency` in flight; returns the elapsed ms,
- * how many failed (with their codes), and the calls per second.
+ * this process's CPU ms meanwhile, how many failed (with their codes), and the calls per second.
  */
 export async function runBatch(total, concurrency, runOne) {
   let next = 0;
   const failures = {};
   const startedAt = performance.now();
+  const cpuAt = process.cpuUsage();
   const lane = async () => {
     while (next < total) {
       const index = next++;
@@ -78,7 +83,8 @@ export async function runBatch(total, concurrency, runOne) {
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
   const elapsedMs = performance.now() - startedAt;
-  return { elapsedMs, perSecond: (total / elapsedMs) * 1000, failed: Object.values(failures).reduce((a, b) => a + b, 0), failures };
+  const cpu = process.cpuUsage(cpuAt);
+  return { elapsedMs, cpuMs: (cpu.user + cpu.system) / 1_000, perSecond: (total / elapsedMs) * 1000, failed: Object.values(failures).reduce((a, b) => a + b, 0), failures };
 }
 
 /**

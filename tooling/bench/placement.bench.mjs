@@ -40,6 +40,7 @@ if (want('capacity')) {
   for (const [key, label] of [['workerAlone', 'worker alone'], ['remoteAlone', 'remote alone (2 in flight)'], ['ordered', "'ordered'"], ['auto', "'auto' (backend-remote reports load() and queues past the server's limit itself)"], ['autoWithLoad', "'auto', remote behind the earlier load() stand-in (for comparison)"]]) {
     console.log(`| ${label} | ${n(r[`${key}PerSecond`])} | ${r[`${key}Failed`]} |`);
   }
+  console.log(`\n'auto' against the sum of the two alone in the same round, median of ${r.rounds} rounds: ${x(r.autoOfSumMedian)} (rounds: ${r.autoOfSumPerRound.map(x).join(', ')}; the worker alone measured ${r.workerAlonePerRound.map(n).join(', ')} calls/s, the simulated machine ${r.remoteAlonePerRound.map(n).join(', ')}).`);
   console.log(`\nSum of the two alone: ${n(r.sumAlonePerSecond)} calls/s. 'auto' ${x(r.autoPerSecond / r.sumAlonePerSecond)} of it (remote ${r.autoOnRemote}, worker ${r.autoOnWorker} attempts); with load() ${x(r.autoWithLoadPerSecond / r.sumAlonePerSecond)} (remote ${r.autoWithLoadOnRemote}, worker ${r.autoWithLoadOnWorker}); 'ordered' ${x(r.orderedPerSecond / r.workerAlonePerSecond)} the worker alone.\n`);
 }
 if (want('adapting')) {
@@ -55,11 +56,15 @@ if (want('adapting')) {
 if (want('endpoints')) {
   const r = run('endpoints');
   console.log(`### 5. Several endpoints: four SIMULATED machines (10 ms on a timer, maxConcurrency ${r.maxConcurrency}), ${r.concurrency} calls in flight, median of ${r.rounds} interleaved rounds of ${r.calls} calls\n`);
-  console.log("| machines | ideal calls/s | one remote backend, its own endpoint choice | failed | router placing over one backend per endpoint | failed |");
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('Ideals: nominal (the service times alone); actual (maxConcurrency / the mean time the timers really took, summed); measured (every machine kept at its limit at once by a backend of its own, no choice: service, timer lateness and a round trip per call).\n');
+  console.log('| machines | ideal calls/s: nominal / actual / measured | one remote backend, its own endpoint choice | x nominal / actual / measured | failed | router over one backend per endpoint | failed |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [key, label] of [['oneSlow', 'one 5x slower'], ['equal', 'four equal']]) {
-    console.log(`| ${label} | ${n(r[`${key}IdealPerSecond`])} | ${n(r[`${key}OwnChoicePerSecond`])} (${x(r[`${key}OwnChoicePerSecond`] / r[`${key}IdealPerSecond`])}) | ${r[`${key}OwnChoiceFailed`]} | ${n(r[`${key}PlacedPerSecond`])} (${x(r[`${key}PlacedPerSecond`] / r[`${key}IdealPerSecond`])}) | ${r[`${key}PlacedFailed`]} |`);
+    const own = r[`${key}OwnChoicePerSecond`];
+    const ideals = [r[`${key}IdealPerSecond`], r[`${key}ActualIdealPerSecond`], r[`${key}MeasuredIdealPerSecond`]];
+    console.log(`| ${label} | ${ideals.map(n).join(' / ')} | ${n(own)} | ${ideals.map((ideal) => x(own / ideal)).join(' / ')} | ${r[`${key}OwnChoiceFailed`]} | ${n(r[`${key}PlacedPerSecond`])} (${x(r[`${key}PlacedPerSecond`] / ideals[1])} actual) | ${r[`${key}PlacedFailed`]} |`);
   }
+  console.log(`\nTimers' mean service ms: one slow ${r.oneSlowActualServiceMs.map((ms) => ms.toFixed(1)).join(', ')}; equal ${r.equalActualServiceMs.map((ms) => ms.toFixed(1)).join(', ')}. Own choice per round, x measured: one slow ${r.oneSlowOwnChoiceOfMeasured.map(x).join(', ')}; equal ${r.equalOwnChoiceOfMeasured.map(x).join(', ')}. CPU per call, client / machines: ${r.oneSlowClientCpuUsPerCall.toFixed(0)} / ${r.oneSlowMachinesCpuUsPerCall.toFixed(0)} µs (one slow), ${r.equalClientCpuUsPerCall.toFixed(0)} / ${r.equalMachinesCpuUsPerCall.toFixed(0)} µs (equal).`);
   console.log(`\nCalls per machine, the remote backend's own choice: one slow ${r.oneSlowOwnChoiceShares.join(', ')}; equal ${r.equalOwnChoiceShares.join(', ')}. The router over one backend per endpoint: one slow ${r.oneSlowPlacedShares.join(', ')}; equal ${r.equalPlacedShares.join(', ')}.\n`);
 }
 if (want('cost')) {

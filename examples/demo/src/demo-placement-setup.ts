@@ -2,20 +2,21 @@ import { availableParallelism } from 'node:os';
 
 /**
  * The calls the demo's server advertises it runs at once (`--max-concurrency`).
- * The server runs tasks on its one thread, so more at once only wait there;
- * advertising a small limit lets the remote backend hold the rest on the
- * client and report them as queued, and lets placement see the server's real
- * wait. 4 leaves room beside the demo's calls for the other client of the
- * slowdown phase.
+ * The server SIMULATES a second machine (`simulated-machine-tasks.ts`): 2 is
+ * a machine of two cores, like this one, each as fast as this one's. The
+ * remote backend holds the calls past the limit on the client and reports
+ * them as queued, so placement sees the server's real wait; in the slowdown
+ * phase another client takes one of the two.
  */
-export const demoServerMaxConcurrency = 4;
+export const demoServerMaxConcurrency = 2;
 
 /**
  * The worker pool's default size: the machine's parallelism, at most 4, less
  * one core when the compute server runs on this machine too. The server
- * stands in for a second machine; giving it a core of its own is what lets
- * `'auto'` add the two up, as it would across real machines (on 2 cores:
- * a pool of 1 and the server's thread).
+ * stands in for a second machine, and computes an input for real the first
+ * times it sees it (then answers on a timer): a core of its own keeps that
+ * off the pool's (on 2 cores: a pool of 1, the caller's thread and the
+ * server's).
  *
  * @example
  * ```ts

@@ -26,9 +26,11 @@ describe('runDemo', () => {
       remote: 30,
     });
 
-    // 'auto' answered the whole batch across its backends. (Whether 30 calls spread over more than one
-    // depends on what the router learned on a loaded machine; bench:placement measures the spread.)
+    // 'auto' answered the whole batch, spread: the blurs (over localBudgetMs on local, as the 'local'
+    // phase taught the router) leave the caller's thread, and the short calls keep to it while it has
+    // time. (How fast the spread is, against each backend alone, is for `pnpm demo` to show.)
     expect(Object.values(report.phases[3]!.byBackend).reduce((sum, figures) => sum + figures.tasks, 0)).toBe(30);
+    expect(Object.keys(report.phases[3]!.byBackend).length).toBeGreaterThanOrEqual(2);
     expect(report.slowdown!.remoteSharePerQuarter).toHaveLength(4);
     expect(report.slowdown!.sideCalls).toBeGreaterThan(0);
 

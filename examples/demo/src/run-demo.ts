@@ -8,6 +8,7 @@ import * as tasks from './demo-tasks.js';
 import { createSettledRecorder, runDemoPhase, type DemoPhase } from './run-demo-phase.js';
 import { runProgressAndStream, type DemoLongTask, type DemoStream, type ProgressAndStreamEvent } from './run-progress-and-stream.js';
 import { sideLoadDemoServer } from './side-load-demo-server.js';
+import { measuredRuns } from './simulated-machine-tasks.js';
 import { spawnDemoServer, type DemoServerProcess } from './spawn-demo-server.js';
 import { warmUpDemoBackends } from './warm-up-demo-backends.js';
 import { demoServerMaxConcurrency, demoWorkerCount } from './demo-placement-setup.js';
@@ -57,7 +58,7 @@ export interface DemoFallback {
 
 /** The `'auto (server slowed)'` phase: another client loads the server from halfway on. */
 export interface DemoSlowdown {
-  /** The server's share of the phase's answers, per quarter of the phase (in the order they came). */
+  /** The server's share of the phase's answers, per quarter of the phase (in the order the calls started). */
   remoteSharePerQuarter: number[];
   /** Calls the other client made meanwhile. */
   sideCalls: number;
@@ -88,6 +89,10 @@ export interface DemoReport {
 // What the demo asks the WebAssembly task for, on each backend: about 10 ms of work.
 const wasmLimit = 100_000;
 
+// What the other client of the slowdown phase asks the server for: calls of some 20 to 40 ms, each holding one of
+// the simulated machine's slots (it computes the input for real the first 3 times, as any input, then on a timer).
+const sideLoadLimit = 200_000;
+
 // The fallback phase runs first fit ('ordered') with remote first, so every call after the kill tries it.
 const fallbackOrder: readonly DemoBackendName[] = ['remote', 'worker', 'local'];
 
@@ -113,9 +118,10 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
   const concurrency = options.concurrency ?? 16;
   if (backends.length === 0) throw new TypeError('runDemo: at least one backend is needed');
   const { onProgress } = options;
-  // One signal for every call in flight: the router listens on it once per call.
+  // One signal for every call in flight, listened to a few times per call: by the router's hooks and by
+  // the backend (backend-remote: while the call waits on the client for room, and by its request).
   const stop = new AbortController();
-  setMaxListeners(concurrency + 16, stop.signal);
+  setMaxListeners(5 * concurrency + 16, stop.signal);
   const signal = stop.signal;
   const forwardAbort = (): void => stop.abort(options.signal?.reason);
   if (options.signal?.aborted === true) forwardAbort();
@@ -127,7 +133,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
   let remote: ReturnType<typeof createRemoteBackend> | undefined;
   try {
     if (use('remote')) {
-      server = await spawnDemoServer({ port: options.port ?? 0, maxConcurrency: demoServerMaxConcurrency });
+      // A SIMULATED second machine: the batch's tasks answered on a timer (see simulated-machine-tasks.ts).
+      server = await spawnDemoServer({ port: options.port ?? 0, maxConcurrency: demoServerMaxConcurrency, simulatedMachine: true });
       onProgress?.({ type: 'server-started', url: server.url, pid: server.pid });
       remote = createRemoteBackend({ endpoint: server.url });
       await remote.connect();
@@ -147,6 +154,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
     if (use('local')) routed['local'] = createLocalBackend({ tasks });
     if (worker !== undefined) routed['worker'] = worker;
     if (remote !== undefined) routed['remote'] = remote;
+    // localBudgetMs 0: 'auto' keeps the batch off the caller's thread (see the README, "Placement").
     const compute = createHybridCompute(routed, { onTaskSettled: recorder.onTaskSettled });
     const firstFit = createHybridCompute(routed, {
       placement: 'ordered',
@@ -196,7 +204,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
     await warmUpDemoBackends({
       compute,
       batch,
-      strategies: demoBackendNames.filter(use).map((name) => ({ strategy: name, pixelsAs: autoPixels })),
+      // The simulated machine computes each input for real (and times it) the first measuredRuns times it sees it.
+      strategies: demoBackendNames.filter(use).map((name) => ({ strategy: name, pixelsAs: autoPixels, times: name === 'remote' ? measuredRuns : 1 })),
       concurrency,
       isRight,
       signal,
@@ -224,13 +233,15 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoReport>
         events = await runPhase('auto', autoPixels, {
           label: 'auto (server slowed)',
           beforeCall: (index) => {
-            if (index === half) side = sideLoadDemoServer(server!.url);
+            // Both of the simulated machine's slots, most of the time: the demo's calls wait there, or are refused.
+            if (index === half) side = sideLoadDemoServer(server!.url, { inFlight: demoServerMaxConcurrency, limit: sideLoadLimit });
           },
         });
       } finally {
         sideCalls = (await side?.stop()) ?? 0;
       }
-      const answered = events.filter((event) => event.outcome === 'fulfilled');
+      // By the order the calls started in (call ids count up): a call the loaded server answered late belongs to the quarter it was placed in.
+      const answered = events.filter((event) => event.outcome === 'fulfilled').sort((a, b) => a.callId - b.callId);
       const quarter = Math.max(1, Math.ceil(answered.length / 4));
       const remoteSharePerQuarter: number[] = [];
       for (let from = 0; from < answered.length; from += quarter) {

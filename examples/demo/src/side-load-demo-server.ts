@@ -1,10 +1,11 @@
 import { createRemoteBackend } from '@hybridcompute/backend-remote';
 
 /**
- * Another client of the demo's server: keeps `inFlight` long `countPrimes`
- * calls running there until stopped, so the server's own thread is shared
- * and every call the demo sends it takes longer. This is how the demo slows a
- * backend down for real, and shows the router's traffic moving away from it.
+ * Another client of the demo's server: keeps `inFlight` `countPrimes(limit)`
+ * calls running there until stopped, so it holds that many of the server's
+ * slots (`maxConcurrency`) and the demo's calls share the rest: they wait
+ * longer there, or are refused with `QUEUE_FULL`. This is how the demo slows
+ * a backend down for real, and shows the router's traffic moving away from it.
  *
  * @example
  * ```ts

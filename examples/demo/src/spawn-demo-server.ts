@@ -21,12 +21,14 @@ export class DemoServerStartError extends Error {
 
 // Works from src/ (tests) and dist/ alike: both sit next to the built dist/.
 const tasksModule = fileURLToPath(new URL('../dist/demo-tasks.js', import.meta.url));
+const simulatedMachineModule = fileURLToPath(new URL('../dist/simulated-machine-tasks.js', import.meta.url));
 const exitWithParent = new URL('../dist/exit-with-parent.js', import.meta.url).href;
 const runWithParent = fileURLToPath(new URL('../dist/run-with-parent.js', import.meta.url));
 
 /**
  * Starts the compute server's CLI on 127.0.0.1 serving the built
- * `dist/demo-tasks.js`, in its own process: its CPU work stays off this event
+ * `dist/demo-tasks.js` (or, with `simulatedMachine`,
+ * `dist/simulated-machine-tasks.js`), in its own process: its CPU work stays off this event
  * loop, and killing it is a real crash as far as clients can tell. The server
  * stops by itself when this process dies, however it dies.
  *
@@ -41,7 +43,16 @@ const runWithParent = fileURLToPath(new URL('../dist/run-with-parent.js', import
  * await server.stop();
  * ```
  */
-export async function spawnDemoServer({ port = 0, maxConcurrency }: { port?: number; maxConcurrency?: number | undefined } = {}): Promise<DemoServerProcess> {
+export async function spawnDemoServer({
+  port = 0,
+  maxConcurrency,
+  simulatedMachine = false,
+}: {
+  port?: number;
+  maxConcurrency?: number | undefined;
+  /** Serve `dist/simulated-machine-tasks.js`: the batch's tasks answered on a timer, as a second machine would (see that module). */
+  simulatedMachine?: boolean | undefined;
+} = {}): Promise<DemoServerProcess> {
   const require = createRequire(import.meta.url);
   const serverPackage = require.resolve('@hybridcompute/server/package.json');
   const { bin } = require(serverPackage) as { bin: Record<string, string> };
@@ -51,7 +62,7 @@ export async function spawnDemoServer({ port = 0, maxConcurrency }: { port?: num
   // Deno drops Node's --import without a word: there a small entry loads the watch, then the CLI.
   const preload = 'Deno' in globalThis ? [runWithParent] : ['--import', exitWithParent];
   const limit = maxConcurrency === undefined ? [] : ['--max-concurrency', String(maxConcurrency)];
-  const child = spawn(process.execPath, [...preload, cli, tasksModule, '--port', String(port), '--host', '127.0.0.1', ...limit], {
+  const child = spawn(process.execPath, [...preload, cli, simulatedMachine ? simulatedMachineModule : tasksModule, '--port', String(port), '--host', '127.0.0.1', ...limit], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin?.on('error', () => undefined);

@@ -7,8 +7,8 @@ import type { DemoPhaseRouter } from './run-demo-phase.js';
 export interface WarmUpDemoBackendsOptions {
   compute: DemoPhaseRouter;
   batch: readonly DemoCall[];
-  /** The strategies to warm up, each with how its pixels travel. */
-  strategies: readonly { strategy: string; pixelsAs: PixelsAs }[];
+  /** The strategies to warm up, each with how its pixels travel and how many times (default 1) to send its calls. */
+  strategies: readonly { strategy: string; pixelsAs: PixelsAs; times?: number | undefined }[];
   /** At most this many calls in flight, as in the phases. */
   concurrency: number;
   isRight: (call: DemoCall, answer: unknown) => Promise<boolean>;
@@ -36,10 +36,10 @@ const warmUpCalls = 24;
 export async function warmUpDemoBackends(options: WarmUpDemoBackendsOptions): Promise<void> {
   const { compute, strategies, concurrency, isRight, signal } = options;
   const calls = options.batch.slice(0, warmUpCalls);
-  for (const { strategy, pixelsAs } of strategies) {
-    for (let start = 0; start < calls.length; start += concurrency) {
+  for (const { strategy, pixelsAs, times = 1 } of strategies) {
+    for (let start = 0; start < calls.length * times; start += concurrency) {
       await Promise.allSettled(
-        calls.slice(start, start + concurrency).map(async (call) => {
+        repeated(calls, times).slice(start, start + concurrency).map(async (call) => {
           const answer = await compute.runTask(call.task, demoInput(call, pixelsAs), { strategy, signal });
           await isRight(call, answer);
         }),
@@ -47,4 +47,8 @@ export async function warmUpDemoBackends(options: WarmUpDemoBackendsOptions): Pr
       signal?.throwIfAborted();
     }
   }
+}
+
+function repeated<Item>(items: readonly Item[], times: number): Item[] {
+  return Array.from({ length: times }, () => items).flat();
 }

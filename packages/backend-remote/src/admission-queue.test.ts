@@ -63,6 +63,21 @@ describe('AdmissionQueue', () => {
     expect(guessed.limit).toBe(4);
   });
 
+  it('ends a hold when the last call in flight is refused too, so that the held calls can be woken', () => {
+    const queue = new AdmissionQueue<string>(2);
+    queue.learn(2);
+    queue.tryAdmit();
+    queue.tryAdmit();
+    queue.enqueue('later');
+    expect(queue.refused('first')).toBe(true);
+    expect(queue.admitNext()).toBeUndefined();
+    // The other call is refused as well: nothing of ours is in flight there to end the hold.
+    expect(queue.refused('second')).toBe(false);
+    expect(queue.inFlight).toBe(0);
+    expect(queue.admitNext()).toBe('first');
+    expect(queue.admitNext()).toBe('later');
+  });
+
   it('removes a waiting call and drains the rest', () => {
     const queue = new AdmissionQueue<string>(1);
     queue.tryAdmit();

@@ -90,12 +90,16 @@ export class AdmissionQueue<Item> {
    * An admitted call was refused with `QUEUE_FULL`. Returns `true` when it
    * went back to the front of the queue, held until one of the endpoint's
    * other calls finishes; `false` when none is in flight (nothing would wake
-   * it: the caller gets the refusal). Without an advertised limit, the limit
-   * shrinks to what the server took.
+   * it: the caller gets the refusal, and a hold ends, since no call is left
+   * whose end would end it: the caller wakes the queue). Without an advertised
+   * limit, the limit shrinks to what the server took.
    */
   refused(item: Item): boolean {
     if (this.inFlight > 0) this.inFlight--;
-    if (this.inFlight === 0) return false;
+    if (this.inFlight === 0) {
+      this.#held = false;
+      return false;
+    }
     if (!this.#advertised) this.#limit = Math.max(1, this.inFlight);
     this.#held = true;
     this.#front.unshift(item);

@@ -72,7 +72,11 @@ export async function sendHttpCall(transport: HttpTransport, endpoint: RemoteEnd
         // Never started there: wait for one of this endpoint's other calls to finish, then send it again.
         const waiter = newWaiter();
         admitted = false;
-        if (!admission.refused(waiter)) throw error;
+        if (!admission.refused(waiter)) {
+          // None of ours is left there to wake the calls held behind an earlier refusal: wake them now.
+          wakeWaiting(endpoint);
+          throw error;
+        }
         await waiter.woken(signal, () => leaveQueue(endpoint, waiter), taskName, backend);
         admitted = true;
       }

@@ -129,6 +129,30 @@ describe('the admission limit over HTTP', () => {
     expect(server.most()).toBe(3);
   });
 
+  it('settles every call when each call in flight is refused with QUEUE_FULL (none left to wake those held behind them)', async () => {
+    const server = await countingServer({ body: 2 });
+    const backend = remote({ endpoint: urls.at(-1) as string });
+    await backend.connect();
+    let settled = 0;
+    const calls = Array.from({ length: 5 }, (_, index) =>
+      backend.runTask('echo', index).then(
+        () => 'answered',
+        (error: { code?: string }) => error.code,
+      ).finally(() => settled++),
+    );
+    await expect.poll(() => server.held.length).toBe(2);
+    // The server's limit is taken by another client: it refuses both, and then whatever comes next.
+    let refused = 0;
+    while (settled < 5) {
+      await expect.poll(() => server.held.length > refused || settled === 5).toBe(true);
+      if (server.held.length > refused) {
+        (server.held[refused++] as ServerResponse).writeHead(429, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'busy', code: 'QUEUE_FULL' }));
+      }
+    }
+    await expect(Promise.all(calls)).resolves.toEqual(['QUEUE_FULL', 'QUEUE_FULL', 'QUEUE_FULL', 'QUEUE_FULL', 'QUEUE_FULL']);
+    expect(backend.load()).toEqual({ inFlight: 0, capacity: 2, queued: 0 });
+  });
+
   it('sums the load of its endpoints, and sends each call where there is most room', async () => {
     const small = await countingServer({ body: 1 });
     const large = await countingServer({ body: 4 });

@@ -2,4 +2,4 @@ import { defineTask } from '@hybridcompute/core';
 import { exposeTasks } from '@hybridcompute/backend-worker/worker';
 import { cpuWork } from './cpu-work.mjs';
 
-exposeTasks([defineTask('noop', (value) => value), defineTask('cpu', (iterations) => cpuWork(iterations))]);
+exposeTasks([defineTask('noop', (value) => value), defineTask('double', async (n) => n * 2), defineTask('cpu', (iterations) => cpuWork(iterations))]);

@@ -95,6 +95,22 @@ describe("placement 'fastest'", () => {
     expect(starts.slice(400).find((event) => event.backend === 'worker')?.reason).toBe('exploring');
   });
 
+  it('keeps a task settled on local in place with local mid-order and no hooks, and moves a refusal there on', async () => {
+    const clock = new VirtualClock();
+    const worker = simulatedMachine(clock, 'worker', { capacity: 4, serviceMs: 0.05 });
+    const remote = simulatedMachine(clock, 'remote', { capacity: 4, serviceMs: 0.05 });
+    const local = simulatedLocal(clock, 0.001);
+    // No hooks: the calls settled on local take the router's shortest path, which must still move a refusal on.
+    const compute = createHybridCompute({ worker, local, remote }, { now: () => clock.now });
+    await runBatch(clock, compute, 400, 1);
+    expect(local.served).toBeGreaterThan(380);
+    local.runTask = () => Promise.reject(new ComputeError({ code: 'BACKEND_UNAVAILABLE', message: 'local is closing', backend: 'local' }));
+    const servedBefore = worker.served + remote.served;
+    expect(await runBatch(clock, compute, 10, 1)).toEqual(Array.from({ length: 10 }, () => 'ok'));
+    expect(worker.served + remote.served - servedBefore).toBe(10);
+    expect(compute.stats().tasks['t']?.['local']?.calls).toBeGreaterThan(local.served);
+  });
+
   it('keeps a task over the local budget off the caller thread while another backend can take it', async () => {
     const clock = new VirtualClock();
     const worker = simulatedMachine(clock, 'worker', { capacity: 1, serviceMs: 6, tasks: ['t'] });

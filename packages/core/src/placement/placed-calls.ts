@@ -99,15 +99,16 @@ export class PlacedCalls {
     if (sticky !== -1 && (calls & task.stickyMask) !== 0) {
       const placed = task.stickyBackend as PlacedBackend;
       if (askCanRun(placed.backend, taskName)) {
-        if (sticky !== this.#lastIndex || deadline !== undefined || this.#observed || this.#carriesMore(callId)) {
+        if (deadline !== undefined || this.#observed || this.#carriesMore(callId)) {
           return this.#dispatch(task, sticky, 'learned', Number.NaN, taskName, input, deadline, callId, undefined, undefined);
         }
-        // The common case of a task that runs in place: nothing to follow, nothing to move on to.
+        // The common case of a task that runs in place: nothing to follow, and a refusal to move on only with a backend after it.
         const pair = task.stickyPair as PlacedPair;
         placed.calls++;
         pair.calls++;
         this.#blockedMs += pair.estimate.valueMs;
-        return invokeBackend(placed.backend, taskName, input, undefined);
+        const attempt = invokeBackend(placed.backend, taskName, input, undefined);
+        return sticky === this.#lastIndex ? attempt : attempt.then(undefined, (error: unknown) => this.#moveOn(task, sticky, error, taskName, input, undefined, callId, undefined, undefined));
       }
     }
     const now = calls < timedWarmUpCalls || (calls & timedMask) === 0 ? this.#now() : Number.NaN;

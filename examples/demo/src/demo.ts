@@ -121,6 +121,7 @@ async function demo(args: DemoArgs, signal: AbortSignal): Promise<number> {
   const wrong = report.phases.reduce((sum, phase) => sum + phase.wrong, 0);
   if (lost > 0 || wrong > 0) {
     console.error(`demo: ${lost} call(s) lost and ${wrong} wrong answer(s): that is a bug`);
+    for (const phase of report.phases) for (const why of phase.lostBecause) console.error(`  lost in '${phase.label ?? phase.strategy}': ${why}`);
     return 1;
   }
   return 0;

@@ -25,6 +25,8 @@ export interface DemoPhase {
   byBackend: Record<string, BackendFigures>;
   /** Calls that settled with an error: none is the point. */
   lost: number;
+  /** Why each lost call was lost (its error's code and message), so a failed run says what went wrong. */
+  lostBecause: string[];
   /** Answers that differ from the task run right here. */
   wrong: number;
 }
@@ -95,6 +97,7 @@ export async function runDemoPhase(options: RunDemoPhaseOptions): Promise<{ phas
   const { compute, recorder, batch, strategy, pixelsAs, signal, isRight, beforeCall, onProgress } = options;
   recorder.take();
   let lost = 0;
+  const lostBecause: string[] = [];
   let wrong = 0;
   let done = 0;
   let next = 0;
@@ -111,6 +114,7 @@ export async function runDemoPhase(options: RunDemoPhaseOptions): Promise<{ phas
       } catch (error) {
         if (signal?.aborted === true) throw signal.reason;
         lost++;
+        lostBecause.push(`${(error as { code?: unknown }).code ?? 'no code'}: ${(error as Error)?.message ?? String(error)}`);
       }
       done++;
       onProgress?.(done, batch.length);
@@ -126,6 +130,7 @@ export async function runDemoPhase(options: RunDemoPhaseOptions): Promise<{ phas
     tasksPerSecond: ((done - lost) / elapsedMs) * 1000,
     byBackend: figuresByBackend(events, settledAt),
     lost,
+    lostBecause,
     wrong,
   };
   return { phase, events };

@@ -53,7 +53,8 @@ describe('the admission limit over WebSocket', () => {
     await expect.poll(() => held.length).toBe(1);
     const second = backend.runTask('echo', 'second');
     await expect.poll(() => seen.length).toBe(2);
-    expect(backend.load()).toMatchObject({ inFlight: 1, queued: 1 });
+    // The server has seen the second call; its QUEUE_FULL reaches the client a moment later.
+    await expect.poll(() => backend.load()).toMatchObject({ inFlight: 1, queued: 1 });
     held[0]?.();
     await expect(first).resolves.toBe('first');
     await expect(second).resolves.toBe('second');

@@ -4,6 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dispatchWholeRequest, type WholeRequest } from '../src/dispatch-whole-request.js';
+import { FetchHttpTransport } from '../src/fetch-http-transport.js';
+import { runtimeRemotePlatform } from '../src/runtime-remote-platform.js';
+
+// Bun hands out its own partial undici (no Pool.destroy, no dispatch handlers of ours), so on Bun
+// HTTP goes through fetch and this function is never reached: there, the test checks exactly that.
+const undiciIsPartial = typeof (Pool.prototype as { destroy?: unknown }).destroy !== 'function';
 
 // undici's dispatch() with the transport's own handler, against real node:http servers on 127.0.0.1.
 
@@ -52,7 +58,15 @@ function request(url: URL, overrides: Partial<WholeRequest> = {}): WholeRequest 
   };
 }
 
-describe('dispatchWholeRequest', () => {
+if (undiciIsPartial) describe('dispatchWholeRequest on a runtime whose undici is partial', () => {
+  it('is never reached: the runtime platform sends HTTP through fetch', () => {
+    const transport = runtimeRemotePlatform.createHttpTransport({ connections: 1, keepAliveTimeout: 1_000, maxResponseBytes: 1_000 });
+    expect(transport).toBeInstanceOf(FetchHttpTransport);
+    void transport.close();
+  });
+});
+
+if (!undiciIsPartial) describe('dispatchWholeRequest', () => {
   it('sends the request and reads the answer whole: status, body, Retry-After and the advertised limit and encodings', async () => {
     let received = '';
     const { url, pool } = await serve((incoming, response) => {

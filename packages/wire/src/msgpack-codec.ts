@@ -1,27 +1,17 @@
 import { ComputeError, messageOf } from '@hybridcompute/core';
-import { addExtension, Packr } from 'msgpackr';
-import { findCloneRefusal, holdsNegativeZero } from './find-clone-mismatch.js';
+import { Packr } from 'msgpackr';
+import { findCloneRefusal, needsMsgpackMarks } from './find-clone-mismatch.js';
+import { markForMsgpack } from './mark-for-msgpack.js';
 import type { WireCodec } from './wire-codec.js';
 import { contentTypeOf } from './wire-encoding.js';
 
-/**
- * Stands for -0 in a message: MessagePack writes -0 as the integer 0, and
- * a value must come back as it left.
- */
-class NegativeZero {}
-
-// Chosen clear of msgpackr's own extension types (b, e, i, p, r, s, t, x and -1 for dates).
-const negativeZeroType = 0x30;
-addExtension({
-  Class: NegativeZero,
-  type: negativeZeroType,
-  write: () => 0,
-  read: () => -0,
-});
-
-// structuredClone: Map, Set, Error (name, message, cause), RegExp, cycles and shared references;
-// moreTypes: every typed array, ArrayBuffer and DataView. Records keep Maps apart from objects.
-const packr = new Packr({ structuredClone: true, moreTypes: true });
+// structuredClone: Set, Error (name, message, cause), RegExp, shared references and cycles;
+// moreTypes: every typed array, ArrayBuffer and DataView. No records: a plain object is a plain
+// MessagePack map (read back as an object, a __proto__ key as data), which packs and reads at about
+// the cost of JSON. Maps, -0 and cycles through objects are carried by our extensions instead
+// (mark-for-msgpack.ts), in the rare message that holds one. variableMapSize: an object of any
+// number of keys (a fixed 16-bit header would refuse 65,536 and more).
+const packr = new Packr({ structuredClone: true, moreTypes: true, useRecords: false, mapsAsObjects: true, variableMapSize: true });
 
 /**
  * The MessagePack codec (msgpackr with its structured-clone extensions):
@@ -40,7 +30,7 @@ export const msgpackCodec: WireCodec = Object.freeze({
   contentType: contentTypeOf.msgpack,
   mismatchOf: findCloneRefusal,
   encode(message: unknown): Uint8Array {
-    return packr.pack(holdsNegativeZero(message) ? markNegativeZeros(message, new Map()) : message);
+    return packr.pack(needsMsgpackMarks(message) ? markForMsgpack(message) : message);
   },
   decode(data: string | Uint8Array): unknown {
     if (typeof data === 'string') {
@@ -66,41 +56,3 @@ export const msgpackCodec: WireCodec = Object.freeze({
     return used;
   },
 } satisfies WireCodec);
-
-// Rare (a -0 somewhere in the message), so a copy is fine; `seen` keeps shared references and cycles.
-function markNegativeZeros(value: unknown, seen: Map<object, unknown>): unknown {
-  if (typeof value === 'number') return Object.is(value, -0) ? new NegativeZero() : value;
-  if (typeof value !== 'object' || value === null) return value;
-  const done = seen.get(value);
-  if (done !== undefined) return done;
-  if (Array.isArray(value)) {
-    const copy: unknown[] = [];
-    seen.set(value, copy);
-    for (const item of value) copy.push(markNegativeZeros(item, seen));
-    return copy;
-  }
-  if (value instanceof Map) {
-    const copy = new Map();
-    seen.set(value, copy);
-    for (const [key, item] of value) copy.set(markNegativeZeros(key, seen), markNegativeZeros(item, seen));
-    return copy;
-  }
-  if (value instanceof Set) {
-    const copy = new Set();
-    seen.set(value, copy);
-    for (const item of value) copy.add(markNegativeZeros(item, seen));
-    return copy;
-  }
-  if (isPlainObject(value)) {
-    const copy: Record<string, unknown> = {};
-    seen.set(value, copy);
-    for (const key of Object.keys(value)) copy[key] = markNegativeZeros((value as Record<string, unknown>)[key], seen);
-    return copy;
-  }
-  return value;
-}
-
-function isPlainObject(value: object): boolean {
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
-}

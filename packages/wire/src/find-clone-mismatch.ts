@@ -56,7 +56,8 @@ export function holdsNegativeZero(value: unknown): boolean {
  * Whether MessagePack alone would change `value`: it holds a -0 (written as
  * 0), a Map (written as a plain map, read back as an object) or an object
  * reached twice (msgpackr's references cannot rebuild a cycle through a
- * plain object). Walks as structured clone would, error causes included.
+ * plain object, and a message without repeats is packed without
+ * references). Walks as structured clone would, error causes included.
  *
  * @internal The MessagePack codec's `encode`: such a message is copied before it is packed.
  */
@@ -155,8 +156,9 @@ class ObjectWalk {
   }
 
   marksNeededIn(value: object): boolean {
-    if (isLeaf(value)) return false;
+    // A leaf reached twice counts too: the codec packs a message without repeats without references.
     if (!this.#firstVisit(value) || value instanceof Map) return true;
+    if (isLeaf(value)) return false;
     if (Array.isArray(value)) {
       for (let index = 0; index < value.length; index++) if (this.#marksNeededBy(value[index])) return true;
       return false;

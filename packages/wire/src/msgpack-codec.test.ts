@@ -133,6 +133,22 @@ describe('msgpackCodec', () => {
     expect(back).toEqual(structuredClone(node));
   });
 
+  it('keeps one typed array, date or object reached twice as one', () => {
+    const bytes = new Uint8Array([1, 2]);
+    const date = new Date(0);
+    const point = { x: 1 };
+    const back = roundTrip({ bytes, date, point, again: [bytes, date, point] }) as { bytes: Uint8Array; date: Date; point: object; again: unknown[] };
+    expect(back.again[0]).toBe(back.bytes);
+    expect(back.again[1]).toBe(back.date);
+    expect(back.again[2]).toBe(back.point);
+    expect(back.bytes).toEqual(new Uint8Array([1, 2]));
+  });
+
+  it('writes a message of plain values as plain MessagePack: no records, no extensions', () => {
+    // { id: 1, task: "t" }: a fixmap of two entries, keys and values as they are.
+    expect([...(msgpackCodec.encode({ id: 1, task: 't' }) as Uint8Array)]).toEqual([0x82, ...text('id'), 0x01, ...text('task'), ...text('t')]);
+  });
+
   it('keeps a Map inside an error’s cause and inside a class instance', () => {
     class Point {
       constructor(readonly tags: Map<string, number>) {}

@@ -5,13 +5,16 @@ import { markForMsgpack } from './mark-for-msgpack.js';
 import type { WireCodec } from './wire-codec.js';
 import { contentTypeOf } from './wire-encoding.js';
 
-// structuredClone: Set, Error (name, message, cause), RegExp, shared references and cycles;
-// moreTypes: every typed array, ArrayBuffer and DataView. No records: a plain object is a plain
-// MessagePack map (read back as an object, a __proto__ key as data), which packs and reads at about
-// the cost of JSON. Maps, -0 and cycles through objects are carried by our extensions instead
-// (mark-for-msgpack.ts), in the rare message that holds one. variableMapSize: an object of any
-// number of keys (a fixed 16-bit header would refuse 65,536 and more).
-const packr = new Packr({ structuredClone: true, moreTypes: true, useRecords: false, mapsAsObjects: true, variableMapSize: true });
+// moreTypes: Set, Error (name, message, cause), RegExp, every typed array, ArrayBuffer and DataView.
+// No records: a plain object is a plain MessagePack map (read back as an object, a __proto__ key as
+// data), which packs and reads at about the cost of JSON. variableMapSize: an object of any number of
+// keys (a fixed 16-bit header would refuse 65,536 and more).
+const options = { moreTypes: true, useRecords: false, mapsAsObjects: true, variableMapSize: true } as const;
+// structuredClone adds references (shared values and cycles): it reads every message, and packs the
+// rare one that needs marks (a -0, a Map or an object reached twice, see mark-for-msgpack.ts). The
+// others are packed without references, into the same bytes, without a Map of every object.
+const clonePackr = new Packr({ ...options, structuredClone: true });
+const plainPackr = new Packr(options);
 
 /**
  * The MessagePack codec (msgpackr with its structured-clone extensions):
@@ -30,14 +33,14 @@ export const msgpackCodec: WireCodec = Object.freeze({
   contentType: contentTypeOf.msgpack,
   mismatchOf: findCloneRefusal,
   encode(message: unknown): Uint8Array {
-    return packr.pack(needsMsgpackMarks(message) ? markForMsgpack(message) : message);
+    return needsMsgpackMarks(message) ? clonePackr.pack(markForMsgpack(message)) : plainPackr.pack(message);
   },
   decode(data: string | Uint8Array): unknown {
     if (typeof data === 'string') {
       throw new ComputeError({ code: 'PROTOCOL_ERROR', message: 'Received text where MessagePack was expected' });
     }
     try {
-      return packr.unpack(data);
+      return clonePackr.unpack(data);
     } catch (error) {
       throw new ComputeError({ code: 'PROTOCOL_ERROR', message: `Received a message that is not MessagePack: ${messageOf(error)}`, cause: error });
     }
@@ -45,7 +48,7 @@ export const msgpackCodec: WireCodec = Object.freeze({
   decodeSequence(bytes: Uint8Array, onMessage: (message: unknown) => void): number {
     let used = 0;
     try {
-      packr.unpackMultiple(bytes, (message: unknown, _start?: number, end?: number) => {
+      clonePackr.unpackMultiple(bytes, (message: unknown, _start?: number, end?: number) => {
         onMessage(message);
         used = end ?? bytes.byteLength;
       });

@@ -95,6 +95,7 @@ describe('msgpackCodec', () => {
     ['a Map extension carrying no array', new Uint8Array([0xd4, 0x31, 0x00, 0x01])],
     ['a Map extension carrying an odd entry list', new Uint8Array([0xd4, 0x31, 0x00, 0x91, 0x01])],
     ['an object extension keyed by a number', new Uint8Array([0xd4, 0x32, 0x00, 0x92, 0x01, 0x02])],
+    ['an error extension without a message', new Uint8Array([0xd4, 0x33, 0x00, 0x93, ...text('Error'), 0x01, 0xc0])],
   ])('decodes %s from a peer into PROTOCOL_ERROR', (_label, data) => {
     expect(() => msgpackCodec.decode(data)).toThrow(expect.objectContaining({ code: 'PROTOCOL_ERROR' }));
   });
@@ -147,6 +148,19 @@ describe('msgpackCodec', () => {
   it('writes a message of plain values as plain MessagePack: no records, no extensions', () => {
     // { id: 1, task: "t" }: a fixmap of two entries, keys and values as they are.
     expect([...(msgpackCodec.encode({ id: 1, task: 't' }) as Uint8Array)]).toEqual([0x82, ...text('id'), 0x01, ...text('task'), ...text('t')]);
+  });
+
+  it('keeps an error whose cause leads back to it, with its class and message', () => {
+    const error = new TypeError('loop');
+    const wrapper = new RangeError('outer', { cause: error });
+    error.cause = { wrapper };
+    const back = roundTrip([wrapper, new Map()]) as [RangeError, Map<never, never>];
+    const inner = back[0].cause as TypeError;
+    expect(back[0]).toBeInstanceOf(RangeError);
+    expect(back[0].message).toBe('outer');
+    expect(inner).toBeInstanceOf(TypeError);
+    expect(inner.message).toBe('loop');
+    expect((inner.cause as { wrapper: unknown }).wrapper).toBe(back[0]);
   });
 
   it('keeps a Map inside an error’s cause and inside a class instance', () => {

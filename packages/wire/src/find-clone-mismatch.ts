@@ -52,6 +52,20 @@ export function holdsNegativeZero(value: unknown): boolean {
   return typeof value === 'object' && value !== null && new ObjectWalk().negativeZeroIn(value);
 }
 
+/**
+ * Whether MessagePack alone would change `value`: it holds a -0 (written as
+ * 0), a Map (written as a plain map, read back as an object) or an object
+ * reached twice (msgpackr's references cannot rebuild a cycle through a
+ * plain object, and a message without repeats is packed without
+ * references). Walks as structured clone would, error causes included.
+ *
+ * @internal The MessagePack codec's `encode`: such a message is copied before it is packed.
+ */
+export function needsMsgpackMarks(value: unknown): boolean {
+  if (typeof value === 'number') return Object.is(value, -0);
+  return typeof value === 'object' && value !== null && new ObjectWalk().marksNeededIn(value);
+}
+
 function refusalOfPrimitive(value: unknown): string | undefined {
   if (typeof value === 'function') return ': a function cannot be sent';
   if (typeof value === 'symbol') return ': a symbol cannot be sent';
@@ -139,6 +153,28 @@ class ObjectWalk {
     }
     for (const key of Object.keys(value)) if (this.#negativeZeroOf((value as Record<string, unknown>)[key])) return true;
     return false;
+  }
+
+  marksNeededIn(value: object): boolean {
+    // A leaf reached twice counts too: the codec packs a message without repeats without references.
+    if (!this.#firstVisit(value) || value instanceof Map) return true;
+    if (isLeaf(value)) return false;
+    if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index++) if (this.#marksNeededBy(value[index])) return true;
+      return false;
+    }
+    if (value instanceof Set) {
+      for (const item of value) if (this.#marksNeededBy(item)) return true;
+      return false;
+    }
+    if (value instanceof Error) return this.#marksNeededBy(value.cause);
+    for (const key of Object.keys(value)) if (this.#marksNeededBy((value as Record<string, unknown>)[key])) return true;
+    return false;
+  }
+
+  #marksNeededBy(value: unknown): boolean {
+    if (typeof value === 'number') return Object.is(value, -0);
+    return typeof value === 'object' && value !== null && this.marksNeededIn(value);
   }
 
   #negativeZeroOf(value: unknown): boolean {

@@ -1,27 +1,20 @@
 import { ComputeError, messageOf } from '@hybridcompute/core';
-import { addExtension, Packr } from 'msgpackr';
-import { findCloneRefusal, holdsNegativeZero } from './find-clone-mismatch.js';
+import { Packr } from 'msgpackr';
+import { findCloneRefusal, needsMsgpackMarks } from './find-clone-mismatch.js';
+import { markForMsgpack } from './mark-for-msgpack.js';
 import type { WireCodec } from './wire-codec.js';
 import { contentTypeOf } from './wire-encoding.js';
 
-/**
- * Stands for -0 in a message: MessagePack writes -0 as the integer 0, and
- * a value must come back as it left.
- */
-class NegativeZero {}
-
-// Chosen clear of msgpackr's own extension types (b, e, i, p, r, s, t, x and -1 for dates).
-const negativeZeroType = 0x30;
-addExtension({
-  Class: NegativeZero,
-  type: negativeZeroType,
-  write: () => 0,
-  read: () => -0,
-});
-
-// structuredClone: Map, Set, Error (name, message, cause), RegExp, cycles and shared references;
-// moreTypes: every typed array, ArrayBuffer and DataView. Records keep Maps apart from objects.
-const packr = new Packr({ structuredClone: true, moreTypes: true });
+// moreTypes: Set, Error (name, message, cause), RegExp, every typed array, ArrayBuffer and DataView.
+// No records: a plain object is a plain MessagePack map (read back as an object, a __proto__ key as
+// data), which packs and reads at about the cost of JSON. variableMapSize: an object of any number of
+// keys (a fixed 16-bit header would refuse 65,536 and more).
+const options = { moreTypes: true, useRecords: false, mapsAsObjects: true, variableMapSize: true } as const;
+// structuredClone adds references (shared values and cycles): it reads every message, and packs the
+// rare one that needs marks (a -0, a Map or an object reached twice, see mark-for-msgpack.ts). The
+// others are packed without references, into the same bytes, without a Map of every object.
+const clonePackr = new Packr({ ...options, structuredClone: true });
+const plainPackr = new Packr(options);
 
 /**
  * The MessagePack codec (msgpackr with its structured-clone extensions):
@@ -40,14 +33,14 @@ export const msgpackCodec: WireCodec = Object.freeze({
   contentType: contentTypeOf.msgpack,
   mismatchOf: findCloneRefusal,
   encode(message: unknown): Uint8Array {
-    return packr.pack(holdsNegativeZero(message) ? markNegativeZeros(message, new Map()) : message);
+    return needsMsgpackMarks(message) ? clonePackr.pack(markForMsgpack(message)) : plainPackr.pack(message);
   },
   decode(data: string | Uint8Array): unknown {
     if (typeof data === 'string') {
       throw new ComputeError({ code: 'PROTOCOL_ERROR', message: 'Received text where MessagePack was expected' });
     }
     try {
-      return packr.unpack(data);
+      return clonePackr.unpack(data);
     } catch (error) {
       throw new ComputeError({ code: 'PROTOCOL_ERROR', message: `Received a message that is not MessagePack: ${messageOf(error)}`, cause: error });
     }
@@ -55,7 +48,7 @@ export const msgpackCodec: WireCodec = Object.freeze({
   decodeSequence(bytes: Uint8Array, onMessage: (message: unknown) => void): number {
     let used = 0;
     try {
-      packr.unpackMultiple(bytes, (message: unknown, _start?: number, end?: number) => {
+      clonePackr.unpackMultiple(bytes, (message: unknown, _start?: number, end?: number) => {
         onMessage(message);
         used = end ?? bytes.byteLength;
       });
@@ -66,41 +59,3 @@ export const msgpackCodec: WireCodec = Object.freeze({
     return used;
   },
 } satisfies WireCodec);
-
-// Rare (a -0 somewhere in the message), so a copy is fine; `seen` keeps shared references and cycles.
-function markNegativeZeros(value: unknown, seen: Map<object, unknown>): unknown {
-  if (typeof value === 'number') return Object.is(value, -0) ? new NegativeZero() : value;
-  if (typeof value !== 'object' || value === null) return value;
-  const done = seen.get(value);
-  if (done !== undefined) return done;
-  if (Array.isArray(value)) {
-    const copy: unknown[] = [];
-    seen.set(value, copy);
-    for (const item of value) copy.push(markNegativeZeros(item, seen));
-    return copy;
-  }
-  if (value instanceof Map) {
-    const copy = new Map();
-    seen.set(value, copy);
-    for (const [key, item] of value) copy.set(markNegativeZeros(key, seen), markNegativeZeros(item, seen));
-    return copy;
-  }
-  if (value instanceof Set) {
-    const copy = new Set();
-    seen.set(value, copy);
-    for (const item of value) copy.add(markNegativeZeros(item, seen));
-    return copy;
-  }
-  if (isPlainObject(value)) {
-    const copy: Record<string, unknown> = {};
-    seen.set(value, copy);
-    for (const key of Object.keys(value)) copy[key] = markNegativeZeros((value as Record<string, unknown>)[key], seen);
-    return copy;
-  }
-  return value;
-}
-
-function isPlainObject(value: object): boolean {
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
-}

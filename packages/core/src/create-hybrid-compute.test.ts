@@ -201,6 +201,36 @@ describe('strategy auto', () => {
   });
 });
 
+describe('a router over one backend, nothing observing (its shortest path)', () => {
+  it('answers, and rejects what the longer path rejects: a sync throw, a canRun that throws, a task it lacks', async () => {
+    const sole = recordingBackend('local', { t: () => 'sole' });
+    await expect(createHybridCompute({ local: sole }).runTask('t', 1)).resolves.toBe('sole');
+    const throwing: ComputeBackendLike = {
+      canRun: () => true,
+      runTask: () => {
+        throw new Error('thrown, not rejected');
+      },
+    };
+    await expect(createHybridCompute({ local: throwing }).runTask('t', 1)).rejects.toThrow('thrown, not rejected');
+    const exploding: ComputeBackendLike = {
+      canRun: () => {
+        throw new Error('canRun exploded');
+      },
+      runTask: async () => 'never',
+    };
+    expect((await rejection(createHybridCompute({ local: exploding }).runTask('t', 1))).code).toBe('NO_BACKEND');
+    const missing = await rejection(createHybridCompute({ local: sole }).runTask('nope', 1));
+    expect(missing.code).toBe('NO_BACKEND');
+    expect(missing.message).toContain("task 'nope'");
+  });
+
+  it('rejects after close(), as every router does', async () => {
+    const compute = createHybridCompute({ local: recordingBackend('local', { t: () => 'sole' }) });
+    await compute.close();
+    expect((await rejection(compute.runTask('t', 1))).code).toBe('BACKEND_UNAVAILABLE');
+  });
+});
+
 describe('explicit strategies', () => {
   it('runs on the named backend without asking canRun', async () => {
     const remote = recordingBackend('remote', { t: () => 'remote' });

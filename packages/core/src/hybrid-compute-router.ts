@@ -40,6 +40,8 @@ export class HybridComputeRouter {
   readonly #autoBackends: ComputeBackendLike[];
   readonly #hooks: Pick<HybridComputeOptions, 'onTaskStart' | 'onTaskSettled'>;
   readonly #observed: boolean;
+  // The one backend of a router with no hooks and no tracer: its plain calls go straight there.
+  readonly #soleUnobserved: ComputeBackendLike | undefined;
   readonly #tracer: TracerLike | undefined;
   readonly #closer: CloseOnce;
   readonly #placed: PlacedCalls;
@@ -89,6 +91,7 @@ export class HybridComputeRouter {
       attempt: this.#attempt,
     });
     this.#placesAuto = this.order.length > 1;
+    this.#soleUnobserved = this.order.length === 1 && !this.#observed && this.#tracer === undefined ? this.#autoBackends[0] : undefined;
     this.#soleReason = placement.ordered ? 'ordered' : 'only';
     this.#closer = new CloseOnce(() => this.#closeBackends());
     // Users hand these around detached (`const { runTask } = compute`), and they read private state.
@@ -128,7 +131,13 @@ export class HybridComputeRouter {
       return Promise.reject(invalidArgumentError(`runTask: the task name must be a string, got ${typeof taskName}`));
     }
     if (this.#closer.closed) return Promise.reject(backendClosedError('router', taskName));
-    if (strategyOrOptions === undefined) return this.#route(taskName, input, 'auto', undefined);
+    if (strategyOrOptions === undefined) {
+      // The shortest path, for the most common router (one backend, nothing observing): what #routeCall does, minus its steps.
+      const sole = this.#soleUnobserved;
+      if (sole === undefined) return this.#route(taskName, input, 'auto', undefined);
+      this.#nextCallId++;
+      return askCanRun(sole, taskName) ? invokeBackend(sole, taskName, input, undefined) : Promise.reject(this.#noBackendForAuto(taskName));
+    }
     if (typeof strategyOrOptions === 'string') return this.#route(taskName, input, strategyOrOptions, undefined);
     if (typeof strategyOrOptions !== 'object' || strategyOrOptions === null) {
       return Promise.reject(

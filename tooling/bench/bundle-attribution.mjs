@@ -34,25 +34,30 @@ export function inputName(input) {
   return path.replace(/^(?:packages|tooling)[\\/]([^\\/]+)[\\/]src[\\/]/, '$1/');
 }
 
+/** How every browser bundle of bench:size is built: what a bundler makes of an app's imports, chunk by chunk. */
+export const browserBundleOptions = Object.freeze({
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  splitting: true,
+  platform: 'browser',
+  conditions: ['browser'],
+  write: false,
+  metafile: true,
+  logLevel: 'silent',
+});
+
 /**
  * Bundles `contents` (an entry module) from sources and answers, per output chunk, its minified and
  * role, gzipped bytes and each input's minified bytes, largest first.
  */
 export async function attributeEntry(contents, external, resolveDir = import.meta.dirname) {
   const result = await build({
+    ...browserBundleOptions,
     stdin: { contents, resolveDir, loader: 'js', sourcefile: 'entry.js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    splitting: true,
     outdir: join(import.meta.dirname, 'attribution-out'),
-    platform: 'browser',
-    conditions: ['browser'],
     external,
     plugins: [fromSources],
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
   });
   const contentsOf = new Map(result.outputFiles.map((file) => [relative(process.cwd(), file.path), file.contents]));
   return Object.entries(result.metafile.outputs).map(([path, output]) => {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { attributeEntry, groupInputs, withThePage } from './bundle-attribution.mjs';
+import { attributeEntry, browserBundleOptions, groupInputs, withThePage } from './bundle-attribution.mjs';
 
 // What an app imports, so the bundler keeps only what those names need (as it would for the app).
 const entries = [
@@ -35,18 +35,10 @@ console.log('| --- | --- | ---: | ---: |');
 try {
   for (const [name, contents, external, resolveDir = import.meta.dirname] of entries) {
     const result = await build({
+      ...browserBundleOptions,
       stdin: { contents, resolveDir, loader: 'js', sourcefile: 'entry.js' },
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      splitting: true,
       outdir,
-      platform: 'browser',
-      conditions: ['browser'],
       external,
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
     });
     const outputs = result.metafile.outputs;
     const fileOf = new Map(result.outputFiles.map((file) => [file.path, file]));

@@ -166,7 +166,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
       throw invalidArgumentError(`progress: the value cannot be sent from the worker (${messageOf(error)})`);
     }
   };
-  // Primitive chunks of a stream made in one go leave together, at the latest when the event loop turns.
+  // Chunks of a stream made in one go leave together, at the latest when the event loop turns.
   const flushes: (() => void)[] = [];
   const flushTurn = new MessageChannel();
   flushTurn.port1.onmessage = () => {
@@ -176,6 +176,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
   const outletFor = (callId: number): StreamOutlet => ({
     send: (chunk) => endpoint.postMessage({ type: chunkMessageType, id: callId, value: chunk }, transferListOf(chunk)),
     sendMany: (chunks) => endpoint.postMessage({ type: chunksMessageType, id: callId, value: chunks }),
+    moves: (chunk) => transferListOf(chunk) !== undefined,
     later: (callback) => {
       if (flushes.push(callback) === 1) flushTurn.port2.postMessage(null);
     },

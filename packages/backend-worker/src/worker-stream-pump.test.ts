@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { WorkerStreamPump, type StreamOutlet } from './worker-stream-pump.js';
 
-function outlet(): StreamOutlet & { sent: unknown[]; later: (callback: () => void) => void; turn(): void } {
+// Sent alone: `{ alone: chunk }`; several in one message: the array.
+function outlet(moving: ReadonlySet<unknown> = new Set()): StreamOutlet & { sent: unknown[]; later: (callback: () => void) => void; turn(): void } {
   const sent: unknown[] = [];
   let pending: (() => void)[] = [];
   return {
     sent,
     send: (chunk) => {
       structuredClone(chunk);
-      sent.push(chunk);
+      sent.push({ alone: chunk });
     },
     sendMany: (chunks) => sent.push(chunks),
+    moves: (chunk) => moving.has(chunk),
     later: (callback) => pending.push(callback),
     turn: () => {
       const callbacks = pending;
@@ -38,7 +40,8 @@ describe('WorkerStreamPump', () => {
     pump.grant(2);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(produced).toBe(5);
-    expect(out.sent).toEqual([1, 2, 3, 4, 5].map((n) => ({ n })));
+    // Each run to the end of its credit leaves as one message.
+    expect(out.sent).toEqual([[{ n: 1 }, { n: 2 }, { n: 3 }], [{ n: 4 }, { n: 5 }]]);
     pump.close(new Error('stop'));
     await expect(settled(pump.done)).resolves.toMatchObject({ error: { message: 'stop' } });
   });
@@ -62,7 +65,7 @@ describe('WorkerStreamPump', () => {
     expect(closed).toBe(true);
   });
 
-  it('holds primitive chunks back until an object, the end of credit or a turn, keeping the order', async () => {
+  it('holds chunks back until the end of credit or a turn, keeping the order', async () => {
     const out = outlet();
     const pump = new WorkerStreamPump(
       (async function* () {
@@ -78,11 +81,65 @@ describe('WorkerStreamPump', () => {
       out,
     );
     await new Promise((resolve) => setTimeout(resolve, 1));
-    expect(out.sent).toEqual([[1, 2], { three: 3 }]);
+    expect(out.sent).toEqual([]);
     out.turn();
-    expect(out.sent).toEqual([[1, 2], { three: 3 }, [4]]);
+    expect(out.sent).toEqual([[1, 2, { three: 3 }, 4]]);
     await expect(pump.done).resolves.toBe('end');
-    expect(out.sent).toEqual([[1, 2], { three: 3 }, [4], [5]]);
+    expect(out.sent).toEqual([[1, 2, { three: 3 }, 4], [5]]);
+  });
+
+  it('holds a copy taken at the yield: the generator may change the object afterwards', async () => {
+    const out = outlet();
+    const pump = new WorkerStreamPump(
+      (async function* () {
+        const reused = { n: 0, bytes: new Uint8Array(2) };
+        for (let n = 1; n <= 3; n++) {
+          reused.n = n;
+          reused.bytes[0] = n;
+          yield reused;
+        }
+      })(),
+      10,
+      out,
+    );
+    await pump.done;
+    expect(out.sent).toEqual([[1, 2, 3].map((n) => ({ n, bytes: new Uint8Array([n, 0]) }))]);
+  });
+
+  it('sends a chunk marked to move alone and at its yield, after the chunks held before it', async () => {
+    const moving = { buffer: new ArrayBuffer(8) };
+    const out = outlet(new Set([moving]));
+    const pump = new WorkerStreamPump(
+      (async function* () {
+        yield { before: true };
+        yield moving;
+        yield 'after';
+      })(),
+      10,
+      out,
+    );
+    await pump.done;
+    expect(out.sent[0]).toEqual([{ before: true }]);
+    // The very object, not a copy: its buffers are the ones the transfer list names.
+    expect((out.sent[1] as { alone: unknown }).alone).toBe(moving);
+    expect(out.sent[2]).toEqual(['after']);
+  });
+
+  it('sends big binary chunks alone, copied once', async () => {
+    const big = new Uint8Array(64 * 1024);
+    const out = outlet();
+    const pump = new WorkerStreamPump(
+      (async function* () {
+        yield 1;
+        yield big;
+      })(),
+      10,
+      out,
+    );
+    await pump.done;
+    expect(out.sent).toHaveLength(2);
+    expect(out.sent[0]).toEqual([1]);
+    expect((out.sent[1] as { alone: unknown }).alone).toBe(big);
   });
 
   it('fails on a chunk that cannot be cloned after sending the ones before it, and closes the generator', async () => {
@@ -105,5 +162,21 @@ describe('WorkerStreamPump', () => {
     expect(outcome.error.message).toContain('Unserializable chunk');
     expect(out.sent).toEqual([[1]]);
     expect(closed).toBe(true);
+  });
+
+  it('fails on an object chunk that holds something that cannot be cloned, after the ones before it', async () => {
+    const out = outlet();
+    const pump = new WorkerStreamPump(
+      (async function* () {
+        yield { fine: 1 };
+        yield { callback: () => 'a function' };
+        yield { never: true };
+      })(),
+      10,
+      out,
+    );
+    const outcome = (await settled(pump.done)) as { error: Error };
+    expect(outcome.error.message).toContain('Unserializable chunk');
+    expect(out.sent).toEqual([[{ fine: 1 }]]);
   });
 });

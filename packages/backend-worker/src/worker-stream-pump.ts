@@ -1,9 +1,11 @@
 /** Where a {@link WorkerStreamPump} sends its chunks. Internal. */
 export interface StreamOutlet {
-  /** Posts one chunk; throws when it cannot be cloned. */
+  /** Posts one chunk (its `transfer()` list moves with it); throws when it cannot be cloned. */
   send(chunk: unknown): void;
-  /** Posts several chunks, in order, in one message (primitives only: they always clone). */
+  /** Posts several chunks, in order, in one message: primitives, and copies taken at their `yield`. */
   sendMany(chunks: unknown[]): void;
+  /** Whether `chunk` was marked with `transfer()`: its buffers move, so it leaves alone, at its `yield`. */
+  moves(chunk: unknown): boolean;
   /** Runs `callback` once the current task of the event loop is over. */
   later(callback: () => void): void;
 }
@@ -12,15 +14,16 @@ export interface StreamOutlet {
  * Runs a streaming task's generator inside a worker, as far as the pool's
  * credit allows: each chunk spends one credit, and with none left the
  * generator waits at its `yield` until the pool grants more (its reader read
- * some). An object chunk leaves as it is yielded: it is cloned (or its
- * buffers moved) before the generator runs on, so a generator that reuses a
- * buffer or an object sends what it held at the `yield`. Primitive chunks
- * (numbers, strings, ...), which nothing can change after the `yield`, leave
- * together, in one message, when the credit runs out, an object chunk or a
- * progress value comes, the stream ends, or the worker's event loop turns;
- * the order of everything is kept. `close` ends it early: the generator is
- * closed (its `finally` runs) as soon as it is not running, parked at a
- * `yield` included. Internal.
+ * some). Chunks leave several to a message, since a message costs both
+ * threads far more than a small chunk does: they are held until the credit
+ * runs out, a progress value comes, the stream ends, or the worker's event
+ * loop turns, in order. A held object chunk is a copy taken at its `yield`
+ * (`structuredClone`), so a generator that reuses an object or a buffer sends
+ * what it held then. Chunks marked with `transfer()` leave alone at their
+ * `yield`, their buffers moved, and so do a stream's object chunks once one
+ * of them proves big (copying it twice would cost more than its message).
+ * `close` ends it early: the generator is closed (its `finally` runs) as soon
+ * as it is not running, parked at a `yield` included. Internal.
  */
 export class WorkerStreamPump {
   /** Settles once: with the generator's return value, or what it threw, or the close reason. */
@@ -28,7 +31,11 @@ export class WorkerStreamPump {
   readonly #stream: AsyncIterator<unknown, unknown>;
   readonly #outlet: StreamOutlet;
   #credit: number;
-  #primitives: unknown[] | undefined;
+  // Chunks waiting to leave together: primitives, and copies of object chunks.
+  #held: unknown[] | undefined;
+  // Whether object chunks are copied and held; false once one proved big, or without structuredClone.
+  #holdObjects = typeof structuredClone === 'function';
+  #slowCopies = 0;
   #flushScheduled = false;
   #pumping = false;
   #settled = false;
@@ -55,11 +62,11 @@ export class WorkerStreamPump {
     if (!this.#pumping) void this.#pump();
   }
 
-  /** Sends the primitive chunks held back, before something else of the call goes (a progress value). */
+  /** Sends the chunks held back, before something else of the call goes (a progress value). */
   flush(): void {
-    const chunks = this.#primitives;
+    const chunks = this.#held;
     if (chunks === undefined) return;
-    this.#primitives = undefined;
+    this.#held = undefined;
     this.#outlet.sendMany(chunks);
   }
 
@@ -67,7 +74,7 @@ export class WorkerStreamPump {
   close(reason: unknown): void {
     if (this.#settled || this.#closing !== undefined) return;
     this.#closing = { reason };
-    this.#primitives = undefined;
+    this.#held = undefined;
     // A generator running now is closed when it next yields (its signal has aborted meanwhile).
     if (!this.#pumping) void this.#closeGenerator();
   }
@@ -85,23 +92,7 @@ export class WorkerStreamPump {
           return;
         }
         this.#credit--;
-        const chunk = step.value;
-        if (isBatchable(chunk)) {
-          (this.#primitives ??= []).push(chunk);
-          if (this.#credit === 0) this.flush();
-          else if (!this.#flushScheduled) {
-            this.#flushScheduled = true;
-            this.#outlet.later(this.#flushLater);
-          }
-          continue;
-        }
-        try {
-          this.flush();
-          this.#outlet.send(chunk);
-        } catch (error) {
-          const reason = `a chunk the task yielded cannot be sent from the worker (${(error as Error | null)?.message ?? String(error)})`;
-          this.#closing = { reason: new TypeError(`Unserializable chunk: ${reason}`) };
-        }
+        this.#take(step.value);
       }
     } catch (error) {
       // The generator threw: it is finished, nothing to close; the chunks before the error still go.
@@ -112,6 +103,47 @@ export class WorkerStreamPump {
       this.#pumping = false;
     }
     if (this.#closing !== undefined) await this.#closeGenerator();
+  }
+
+  // One chunk the generator yielded: held to leave with others, or sent now.
+  #take(chunk: unknown): void {
+    let held = chunk;
+    if (!isPrimitive(chunk)) {
+      if (!this.#holdObjects || this.#outlet.moves(chunk) || isBigBinary(chunk)) return this.#sendAlone(chunk);
+      const startedAt = performance.now();
+      try {
+        held = structuredClone(chunk);
+      } catch (error) {
+        return this.#refuse(error);
+      }
+      if (performance.now() - startedAt > bigCopyMs) {
+        // Twice, so that one copy slowed by a busy machine does not decide it.
+        if (++this.#slowCopies === 2) this.#holdObjects = false;
+        return this.#sendAlone(held);
+      }
+    }
+    (this.#held ??= []).push(held);
+    if (this.#credit === 0) this.flush();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      this.#outlet.later(this.#flushLater);
+    }
+  }
+
+  #sendAlone(chunk: unknown): void {
+    this.flush();
+    try {
+      this.#outlet.send(chunk);
+    } catch (error) {
+      this.#refuse(error);
+    }
+  }
+
+  // The chunks before it still go; then the generator is closed and the call fails.
+  #refuse(error: unknown): void {
+    this.flush();
+    const reason = `a chunk the task yielded cannot be sent from the worker (${(error as Error | null)?.message ?? String(error)})`;
+    this.#closing = { reason: new TypeError(`Unserializable chunk: ${reason}`) };
   }
 
   readonly #flushLater = (): void => {
@@ -136,8 +168,19 @@ export class WorkerStreamPump {
   }
 }
 
-// What cannot change after its `yield` and always clones (a symbol does not, so it goes alone and fails there).
-function isBatchable(chunk: unknown): boolean {
+// A copy of an object chunk that took longer than this (ms) shows a big chunk: it goes alone
+// (its copy), and after two such, the stream's object chunks go alone, copied once (by postMessage) instead of twice.
+const bigCopyMs = 0.05;
+
+// An ArrayBuffer or a view over one of more than this many bytes goes alone, copied once.
+const bigBinaryBytes = 4096;
+
+function isBigBinary(chunk: unknown): boolean {
+  return (ArrayBuffer.isView(chunk) || chunk instanceof ArrayBuffer) && chunk.byteLength > bigBinaryBytes;
+}
+
+// What cannot change after its `yield` and always clones (a symbol does not: it is copied like an object, and fails there).
+function isPrimitive(chunk: unknown): boolean {
   const kind = typeof chunk;
   return chunk === null || (kind !== 'object' && kind !== 'function' && kind !== 'symbol');
 }

@@ -34,6 +34,7 @@ describe('WorkerStreamPump', () => {
       })(),
       3,
       out,
+      Infinity,
     );
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(produced).toBe(3);
@@ -79,6 +80,7 @@ describe('WorkerStreamPump', () => {
       })(),
       100,
       out,
+      Infinity,
     );
     await new Promise((resolve) => setTimeout(resolve, 1));
     expect(out.sent).toEqual([]);
@@ -86,6 +88,31 @@ describe('WorkerStreamPump', () => {
     expect(out.sent).toEqual([[1, 2, { three: 3 }, 4]]);
     await expect(pump.done).resolves.toBe('end');
     expect(out.sent).toEqual([[1, 2, { three: 3 }, 4], [5]]);
+  });
+
+  it('sends what it holds once the first chunk held has waited long enough, the generator still running', async () => {
+    const out = outlet();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const pump = new WorkerStreamPump(
+      (async function* () {
+        yield 1;
+        // Slow to make: no turn of the (test's) event loop flushes, only the time held.
+        const until = performance.now() + 5;
+        while (performance.now() < until);
+        yield 2;
+        await released;
+        yield 3;
+      })(),
+      10,
+      out,
+      1,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(out.sent).toEqual([[1, 2]]);
+    release();
+    await pump.done;
+    expect(out.sent).toEqual([[1, 2], [3]]);
   });
 
   it('holds a copy taken at the yield: the generator may change the object afterwards', async () => {
@@ -101,6 +128,7 @@ describe('WorkerStreamPump', () => {
       })(),
       10,
       out,
+      Infinity,
     );
     await pump.done;
     expect(out.sent).toEqual([[1, 2, 3].map((n) => ({ n, bytes: new Uint8Array([n, 0]) }))]);

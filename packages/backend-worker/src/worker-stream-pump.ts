@@ -16,8 +16,10 @@ export interface StreamOutlet {
  * generator waits at its `yield` until the pool grants more (its reader read
  * some). Chunks leave several to a message, since a message costs both
  * threads far more than a small chunk does: they are held until the credit
- * runs out, a progress value comes, the stream ends, or the worker's event
- * loop turns, in order. A held object chunk is a copy taken at its `yield`
+ * runs out, a progress value comes, the stream ends, the worker's event
+ * loop turns, or the first of them has waited 10 µs (so that the reader
+ * starts on chunks that are slow to make while the generator makes more),
+ * in order. A held object chunk is a copy taken at its `yield`
  * (`structuredClone`), so a generator that reuses an object or a buffer sends
  * what it held then. Chunks marked with `transfer()` leave alone at their
  * `yield`, their buffers moved, and so do a stream's object chunks once one
@@ -36,6 +38,9 @@ export class WorkerStreamPump {
   // Whether object chunks are copied and held; false once one proved big, or without structuredClone.
   #holdObjects = typeof structuredClone === 'function';
   #slowCopies = 0;
+  // When the first of the chunks held now was taken (performance.now()).
+  #heldSince = 0;
+  readonly #holdForMs: number;
   #flushScheduled = false;
   #pumping = false;
   #settled = false;
@@ -43,9 +48,13 @@ export class WorkerStreamPump {
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;
 
-  /** @param credit - chunks it may send before the first grant (the stream's highWaterMark). */
-  constructor(stream: AsyncIterator<unknown, unknown>, credit: number, outlet: StreamOutlet) {
+  /**
+   * @param credit - chunks it may send before the first grant (the stream's highWaterMark).
+   * @param holdForMs - how long the first of the chunks held may wait while the generator makes more.
+   */
+  constructor(stream: AsyncIterator<unknown, unknown>, credit: number, outlet: StreamOutlet, holdForMs = defaultHoldForMs) {
     this.#stream = stream;
+    this.#holdForMs = holdForMs;
     this.#credit = credit;
     this.#outlet = outlet;
     this.done = new Promise((resolve, reject) => {
@@ -122,8 +131,11 @@ export class WorkerStreamPump {
         return this.#sendAlone(held);
       }
     }
-    (this.#held ??= []).push(held);
-    if (this.#credit === 0) this.flush();
+    const waiting = (this.#held ??= []);
+    waiting.push(held);
+    // Chunks that take long to make leave in several messages, so that the reader starts on the first ones meanwhile.
+    if (waiting.length === 1) this.#heldSince = performance.now();
+    if (this.#credit === 0 || performance.now() - this.#heldSince > this.#holdForMs) this.flush();
     else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       this.#outlet.later(this.#flushLater);
@@ -171,6 +183,10 @@ export class WorkerStreamPump {
 // A copy of an object chunk that took longer than this (ms) shows a big chunk: it goes alone
 // (its copy), and after two such, the stream's object chunks go alone, copied once (by postMessage) instead of twice.
 const bigCopyMs = 0.05;
+
+// Chunks are held at most this long (ms) while the generator makes more: a run of cheap chunks
+// (numbers: a fraction of a microsecond each) still leaves as one message.
+const defaultHoldForMs = 0.01;
 
 // An ArrayBuffer or a view over one of more than this many bytes goes alone, copied once.
 const bigBinaryBytes = 4096;

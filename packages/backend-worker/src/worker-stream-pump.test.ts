@@ -90,29 +90,31 @@ describe('WorkerStreamPump', () => {
     expect(out.sent).toEqual([[1, 2, { three: 3 }, 4], [5]]);
   });
 
-  it('sends what it holds once the first chunk held has waited long enough, the generator still running', async () => {
+  it('sends what it holds once four wait and the first has waited long enough, the generator still running', async () => {
     const out = outlet();
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const pump = new WorkerStreamPump(
       (async function* () {
         yield 1;
+        yield 2;
+        yield 3;
         // Slow to make: no turn of the (test's) event loop flushes, only the time held.
         const until = performance.now() + 5;
         while (performance.now() < until);
-        yield 2;
+        yield 4;
         await released;
-        yield 3;
+        yield 5;
       })(),
       10,
       out,
       1,
     );
     await new Promise((resolve) => setTimeout(resolve, 1));
-    expect(out.sent).toEqual([[1, 2]]);
+    expect(out.sent).toEqual([[1, 2, 3, 4]]);
     release();
     await pump.done;
-    expect(out.sent).toEqual([[1, 2], [3]]);
+    expect(out.sent).toEqual([[1, 2, 3, 4], [5]]);
   });
 
   it('holds a copy taken at the yield: the generator may change the object afterwards', async () => {

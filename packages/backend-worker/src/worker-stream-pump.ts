@@ -17,13 +17,14 @@ export interface StreamOutlet {
  * some). Chunks leave several to a message, since a message costs both
  * threads far more than a small chunk does: they are held until the credit
  * runs out, a progress value comes, the stream ends, the worker's event
- * loop turns, or the first of them has waited 10 µs (so that the reader
- * starts on chunks that are slow to make while the generator makes more),
- * in order. A held object chunk is a copy taken at its `yield`
- * (`structuredClone`), so a generator that reuses an object or a buffer sends
- * what it held then. Chunks marked with `transfer()` leave alone at their
- * `yield`, their buffers moved, and so do a stream's object chunks once one
- * of them proves big (copying it twice would cost more than its message).
+ * loop turns, or (four at least) the first of them has waited 10 µs, so
+ * that the reader starts on chunks that are slow to make while the
+ * generator makes more; in order. A held object chunk is a copy taken at
+ * its `yield` (`structuredClone`), so a generator that reuses an object or a
+ * buffer sends what it held then. Chunks marked with `transfer()` leave
+ * alone at their `yield`, their buffers moved, and so do big binary chunks
+ * and a stream's object chunks once two in a row prove big (copying them
+ * twice would cost more than their message).
  * `close` ends it early: the generator is closed (its `finally` runs) as soon
  * as it is not running, parked at a `yield` included. Internal.
  */
@@ -126,16 +127,17 @@ export class WorkerStreamPump {
         return this.#refuse(error);
       }
       if (performance.now() - startedAt > bigCopyMs) {
-        // Twice, so that one copy slowed by a busy machine does not decide it.
+        // Twice in a row, so that a copy slowed by a busy machine (the thread descheduled) does not decide it.
         if (++this.#slowCopies === 2) this.#holdObjects = false;
         return this.#sendAlone(held);
       }
+      this.#slowCopies = 0;
     }
     const waiting = (this.#held ??= []);
     waiting.push(held);
     // Chunks that take long to make leave in several messages, so that the reader starts on the first ones meanwhile.
     if (waiting.length === 1) this.#heldSince = performance.now();
-    if (this.#credit === 0 || performance.now() - this.#heldSince > this.#holdForMs) this.flush();
+    if (this.#credit === 0 || (waiting.length >= fewestTimedOut && performance.now() - this.#heldSince > this.#holdForMs)) this.flush();
     else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       this.#outlet.later(this.#flushLater);
@@ -181,12 +183,15 @@ export class WorkerStreamPump {
 }
 
 // A copy of an object chunk that took longer than this (ms) shows a big chunk: it goes alone
-// (its copy), and after two such, the stream's object chunks go alone, copied once (by postMessage) instead of twice.
+// (its copy), and after two such in a row, the stream's object chunks go alone, copied once (by postMessage) instead of twice.
 const bigCopyMs = 0.05;
 
 // Chunks are held at most this long (ms) while the generator makes more: a run of cheap chunks
 // (numbers: a fraction of a microsecond each) still leaves as one message.
 const defaultHoldForMs = 0.01;
+// ...and only once at least this many wait, so that a thread descheduled on a busy machine
+// (its clock jumps) still sends a few chunks a message, not one.
+const fewestTimedOut = 4;
 
 // An ArrayBuffer or a view over one of more than this many bytes goes alone, copied once.
 const bigBinaryBytes = 4096;

@@ -22,6 +22,9 @@ function outlet(moving: ReadonlySet<unknown> = new Set()): StreamOutlet & { sent
   };
 }
 
+// No clock decides: chunks leave only at the end of credit, a turn or the end (a busy machine's clock jumps).
+const untimed = { holdForMs: Infinity, bigCopyMs: Infinity };
+
 const settled = (promise: Promise<unknown>): Promise<unknown> => promise.then((value) => ({ value }), (error: unknown) => ({ error }));
 
 describe('WorkerStreamPump', () => {
@@ -34,7 +37,7 @@ describe('WorkerStreamPump', () => {
       })(),
       3,
       out,
-      Infinity,
+      untimed,
     );
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(produced).toBe(3);
@@ -80,7 +83,7 @@ describe('WorkerStreamPump', () => {
       })(),
       100,
       out,
-      Infinity,
+      untimed,
     );
     await new Promise((resolve) => setTimeout(resolve, 1));
     expect(out.sent).toEqual([]);
@@ -108,7 +111,7 @@ describe('WorkerStreamPump', () => {
       })(),
       10,
       out,
-      1,
+      { holdForMs: 1, bigCopyMs: Infinity },
     );
     await new Promise((resolve) => setTimeout(resolve, 1));
     expect(out.sent).toEqual([[1, 2, 3, 4]]);
@@ -130,7 +133,7 @@ describe('WorkerStreamPump', () => {
       })(),
       10,
       out,
-      Infinity,
+      untimed,
     );
     await pump.done;
     expect(out.sent).toEqual([[1, 2, 3].map((n) => ({ n, bytes: new Uint8Array([n, 0]) }))]);
@@ -147,12 +150,31 @@ describe('WorkerStreamPump', () => {
       })(),
       10,
       out,
+      untimed,
     );
     await pump.done;
     expect(out.sent[0]).toEqual([{ before: true }]);
     // The very object, not a copy: its buffers are the ones the transfer list names.
     expect((out.sent[1] as { alone: unknown }).alone).toBe(moving);
     expect(out.sent[2]).toEqual(['after']);
+  });
+
+  it('sends object chunks alone once two in a row took long to copy', async () => {
+    const out = outlet();
+    const big = () => ({ bytes: new Uint8Array(4 * 1024 * 1024) });
+    const pump = new WorkerStreamPump(
+      (async function* () {
+        yield big();
+        yield big();
+        yield { small: true };
+      })(),
+      10,
+      out,
+      { holdForMs: Infinity, bigCopyMs: 0 },
+    );
+    await pump.done;
+    expect(out.sent).toHaveLength(3);
+    for (const message of out.sent) expect(message).toHaveProperty('alone');
   });
 
   it('sends big binary chunks alone, copied once', async () => {
@@ -165,6 +187,7 @@ describe('WorkerStreamPump', () => {
       })(),
       10,
       out,
+      untimed,
     );
     await pump.done;
     expect(out.sent).toHaveLength(2);
@@ -204,6 +227,7 @@ describe('WorkerStreamPump', () => {
       })(),
       10,
       out,
+      untimed,
     );
     const outcome = (await settled(pump.done)) as { error: Error };
     expect(outcome.error.message).toContain('Unserializable chunk');

@@ -1,3 +1,9 @@
+/** The clocks of a {@link WorkerStreamPump} (ms). Internal. */
+export interface PumpTiming {
+  readonly holdForMs: number;
+  readonly bigCopyMs: number;
+}
+
 /** Where a {@link WorkerStreamPump} sends its chunks. Internal. */
 export interface StreamOutlet {
   /** Posts one chunk (its `transfer()` list moves with it); throws when it cannot be cloned. */
@@ -42,6 +48,7 @@ export class WorkerStreamPump {
   // When the first of the chunks held now was taken (performance.now()).
   #heldSince = 0;
   readonly #holdForMs: number;
+  readonly #bigCopyMs: number;
   #flushScheduled = false;
   #pumping = false;
   #settled = false;
@@ -51,11 +58,13 @@ export class WorkerStreamPump {
 
   /**
    * @param credit - chunks it may send before the first grant (the stream's highWaterMark).
-   * @param holdForMs - how long the first of the chunks held may wait while the generator makes more.
+   * @param timing - how long the first of the chunks held may wait while the generator makes more,
+   *   and how long a copy may take before it shows a big chunk (ms; tests pin them).
    */
-  constructor(stream: AsyncIterator<unknown, unknown>, credit: number, outlet: StreamOutlet, holdForMs = defaultHoldForMs) {
+  constructor(stream: AsyncIterator<unknown, unknown>, credit: number, outlet: StreamOutlet, timing: PumpTiming = defaultTiming) {
     this.#stream = stream;
-    this.#holdForMs = holdForMs;
+    this.#holdForMs = timing.holdForMs;
+    this.#bigCopyMs = timing.bigCopyMs;
     this.#credit = credit;
     this.#outlet = outlet;
     this.done = new Promise((resolve, reject) => {
@@ -126,7 +135,7 @@ export class WorkerStreamPump {
       } catch (error) {
         return this.#refuse(error);
       }
-      if (performance.now() - startedAt > bigCopyMs) {
+      if (performance.now() - startedAt > this.#bigCopyMs) {
         // Twice in a row, so that a copy slowed by a busy machine (the thread descheduled) does not decide it.
         if (++this.#slowCopies === 2) this.#holdObjects = false;
         return this.#sendAlone(held);
@@ -184,7 +193,7 @@ export class WorkerStreamPump {
 
 // A copy of an object chunk that took longer than this (ms) shows a big chunk: it goes alone
 // (its copy), and after two such in a row, the stream's object chunks go alone, copied once (by postMessage) instead of twice.
-const bigCopyMs = 0.05;
+const defaultBigCopyMs = 0.05;
 
 // Chunks are held at most this long (ms) while the generator makes more: a run of cheap chunks
 // (numbers: a fraction of a microsecond each) still leaves as one message.
@@ -205,3 +214,5 @@ function isPrimitive(chunk: unknown): boolean {
   const kind = typeof chunk;
   return chunk === null || (kind !== 'object' && kind !== 'function' && kind !== 'symbol');
 }
+
+const defaultTiming: PumpTiming = { holdForMs: defaultHoldForMs, bigCopyMs: defaultBigCopyMs };

@@ -98,6 +98,27 @@ export function describeStreaming({ backend, capabilities }: SuiteContext): void
     await vi.waitFor(async () => expect((await probe(id)).closed).toBe(true), { timeout: 10_000, interval: 20 });
   });
 
+  it('ends a stream the moment its signal aborts: chunks on their way are not handed out after it', async () => {
+    const id = newStreamId();
+    const controller = new AbortController();
+    const chunks: unknown[] = [];
+    const failure = await computeRejectionOf(async () => {
+      // A mark of 16, so that chunks are waiting to be read when the signal aborts.
+      for await (const chunk of streamOf(backend(), 'endless', { id }, { signal: controller.signal, highWaterMark: 16 })) {
+        chunks.push(chunk);
+        if (chunks.length === 3) {
+          // Round trips to where the task runs give a producer that runs ahead (a worker, a server) time to send what the
+          // mark allows; one that runs pull by pull (in process) has nothing on its way, and the check below holds as well.
+          for (let round = 0; round < 10; round++) await probe(id);
+          controller.abort();
+        }
+      }
+    });
+    expect(failure.code).toBe('TASK_ABORTED');
+    expect(chunks).toEqual([1, 2, 3]);
+    await vi.waitFor(async () => expect(await probe(id)).toMatchObject({ closed: true, aborted: true }), { timeout: 10_000, interval: 20 });
+  });
+
   it('rejects a task that does not stream with INVALID_REQUEST', async () => {
     const error = await computeRejectionOf(() => collect(streamOf(backend(), 'double', 2)));
     expect(error.code).toBe('INVALID_REQUEST');

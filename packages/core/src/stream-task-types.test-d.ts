@@ -25,6 +25,11 @@ describe('streaming types', () => {
     compute.streamTask('tlies', { size: 2 });
     // @ts-expect-error: size is a number
     compute.streamTask('tiles', { size: '2' });
+    // @ts-expect-error: double does not stream (its run is not an async generator)
+    compute.streamTask('double', 2);
+    // A plain function that returns an async iterable streams too.
+    const lines = defineTask('lines', (text: string): AsyncIterable<string> => ({ [Symbol.asyncIterator]: () => text.split('\n').values() as never }));
+    expectTypeOf(createHybridCompute<{ lines: typeof lines }>({}).streamTask('lines', 'a\nb')).toEqualTypeOf<AsyncIterable<string>>();
   });
 
   it('types progress in a task’s context', () => {

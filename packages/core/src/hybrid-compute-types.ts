@@ -282,8 +282,18 @@ export interface HybridComputeConstructor {
   readonly prototype: HybridCompute<unknown>;
 }
 
-// The names of the tasks that stream (their `run` is an async generator): the only ones a typed streamTask takes.
-type StreamingTaskName<Tasks> = {
+/**
+ * The names of the tasks that stream (their `run` is an `async function*`,
+ * or returns an async iterable): the only names a typed router's
+ * `streamTask` takes.
+ *
+ * @example
+ * ```ts
+ * const tasks = { tiles, double }; // tiles is an async function*, double is not
+ * type Streams = StreamingTaskName<typeof tasks>; // 'tiles'
+ * ```
+ */
+export type StreamingTaskName<Tasks> = {
   [Name in keyof TaskRegistryOf<Tasks> & string]: [TaskChunk<TaskRegistryOf<Tasks>[Name]>] extends [never] ? never : Name;
 }[keyof TaskRegistryOf<Tasks> & string];
 

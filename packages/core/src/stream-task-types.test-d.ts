@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { createHybridCompute } from './create-hybrid-compute.js';
 import { defineTask } from './define-task.js';
+import type { StreamingTaskName } from './hybrid-compute-types.js';
 import type { TaskChunk, TaskOutput } from './types.js';
 
 const tiles = defineTask('tiles', async function* (input: { size: number }) {
@@ -15,6 +16,7 @@ describe('streaming types', () => {
     expectTypeOf<TaskChunk<typeof tiles>>().toEqualTypeOf<{ index: number; label: string }>();
     expectTypeOf<TaskOutput<typeof tiles>>().toEqualTypeOf<number>();
     expectTypeOf<TaskChunk<typeof double>>().toEqualTypeOf<never>();
+    expectTypeOf<StreamingTaskName<typeof tasks>>().toEqualTypeOf<'tiles'>();
   });
 
   it('types a typed router’s streamTask by the task, and refuses wrong names and inputs', () => {

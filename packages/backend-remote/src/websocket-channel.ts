@@ -79,7 +79,7 @@ export class WebSocketChannel {
     this.#backend = options.backend;
     this.#maxResponseBytes = options.maxResponseBytes;
     this.#admission = options.admission as AdmissionQueue<Call>;
-    this.#calls = new CallsInFlight<SocketCall>({ backend: options.backend, onExpire: (call) => this.#expired(call) });
+    this.#calls = new CallsInFlight<SocketCall>({ backend: options.backend, onExpire: (call, error) => this.#expired(call, error) });
     this.#connector = new WebSocketConnector({
       ...options,
       onMessage: (socket, data) => this.#onMessage(socket, data),
@@ -228,7 +228,9 @@ export class WebSocketChannel {
   }
 
   // A deadline rejected the call: tell the server if it was sent, or take it out of the queue.
-  #expired(call: Call): void {
+  #expired(call: Call, error: ComputeError): void {
+    // A stream ends now: chunks that arrived before the deadline or the abort are not handed out after it.
+    call.state.stream?.queue.abort(error);
     const socket = call.state.socket;
     if (socket === undefined) {
       this.#admission.remove(call);

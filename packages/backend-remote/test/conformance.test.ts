@@ -50,5 +50,15 @@ for (const transport of ['http', 'websocket'] as const) {
       dispose: (backend) => backend.close?.() as Promise<void>,
       capabilities,
     });
+
+    // A router nested in a router: what the outer one passes on (progress, streams, their deadlines) reaches the server.
+    if (encoding === 'auto') {
+      describeBackendConformance(`a router nested in a router over backend-remote over ${label}`, {
+        createBackend: async () => createHybridCompute({ inner: createHybridCompute({ remote: await connected() }) }),
+        unknownTaskCode: 'NO_BACKEND',
+        dispose: (backend) => backend.close?.() as Promise<void>,
+        capabilities,
+      });
+    }
   }
 }

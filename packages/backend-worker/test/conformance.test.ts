@@ -1,5 +1,5 @@
 import { conformanceTasks, describeBackendConformance } from '@hybridcompute/backend-conformance';
-import { createHybridCompute } from '@hybridcompute/core';
+import { createHybridCompute, type ComputeBackendLike } from '@hybridcompute/core';
 import { createWorkerBackend } from '../src/node/index.js';
 
 const url = new URL('./fixtures/conformance-worker.mjs', import.meta.url);
@@ -33,6 +33,17 @@ describeBackendConformance('a router nested in a router over backend-worker', {
   createBackend: async () => createHybridCompute({ inner: createHybridCompute({ worker: await startedBackend() }) }),
   unknownTaskCode: 'NO_BACKEND',
   // The outer router's own deadline names the backend it tried: 'inner'.
+  dispose: (backend) => backend.close?.() as Promise<void>,
+  testTimeoutMs: 30_000,
+});
+
+// 'fastest' places every 'auto' call and stream among the backends that can run the task: a second backend (of a
+// task the suite never asks for) puts the router on that path, while the suite's tasks, and streamProbe, stay on one worker.
+const elsewhere: ComputeBackendLike = { canRun: (taskName) => taskName === 'elsewhere', runTask: async () => 'elsewhere' };
+describeBackendConformance("a router placing 'fastest' over backend-worker", {
+  createBackend: async () => createHybridCompute({ worker: await startedBackend(), elsewhere }, { placement: 'fastest' }),
+  unknownTaskCode: 'NO_BACKEND',
+  backendName: 'worker',
   dispose: (backend) => backend.close?.() as Promise<void>,
   testTimeoutMs: 30_000,
 });

@@ -7,6 +7,7 @@ import { CloseOnce } from './lifecycle/close-once.js';
 import { noCallOptions, readRunOptions, readStreamOptions, type CallOptions } from './lifecycle/read-run-options.js';
 import { runUnderDeadline } from './lifecycle/run-under-deadline.js';
 import { lazyStream } from './lazy-stream.js';
+import { streamUnderDeadline } from './stream-under-deadline.js';
 import { askCanRun } from './ask-can-run.js';
 import { invokeBackend } from './invoke-backend.js';
 import { observeAttempt } from './observe-attempt.js';
@@ -185,6 +186,7 @@ export class HybridComputeRouter {
     if (this.#closer.closed) throw backendClosedError('router', taskName);
     let strategy = 'auto';
     let options: StreamTaskOptions | undefined;
+    let checked: CallOptions = noCallOptions;
     if (typeof strategyOrOptions === 'string') strategy = strategyOrOptions;
     else if (strategyOrOptions !== undefined) {
       if (typeof strategyOrOptions !== 'object' || strategyOrOptions === null) {
@@ -193,11 +195,16 @@ export class HybridComputeRouter {
       const { strategy: named, ...rest } = strategyOrOptions as RunOptions & StreamTaskOptions;
       if (named !== undefined && typeof named !== 'string') throw invalidArgumentError(`streamTask('${taskName}'): strategy must be a string`);
       strategy = named ?? 'auto';
-      readStreamOptions(taskName, rest);
+      checked = readStreamOptions(taskName, rest);
       options = rest;
     }
-    const placed = strategy === 'auto' && this.#placesAuto ? openPlacedStream(this.#placed, (index) => this.#backends.get(this.backendNames[index] as string) as ComputeBackendLike, taskName, input, options) : undefined;
-    if (placed !== undefined) return placed;
+    let placedOn: string | undefined;
+    const placed =
+      strategy === 'auto' && this.#placesAuto
+        ? openPlacedStream(this.#placed, (index) => this.#backends.get((placedOn = this.backendNames[index] as string)) as ComputeBackendLike, taskName, input, options)
+        : undefined;
+    // The deadline ends the loop itself, so the caller is answered even if a backend ignores it (as runTask does).
+    if (placed !== undefined) return streamUnderDeadline(placed, taskName, placedOn, checked);
     const name = strategy === 'auto' ? this.order.find((candidate) => askCanRun(this.#backends.get(candidate) as ComputeBackendLike, taskName)) : strategy;
     const backend = name === undefined ? undefined : this.#backends.get(name);
     if (name === undefined || backend === undefined) {
@@ -206,7 +213,7 @@ export class HybridComputeRouter {
     if (typeof backend.streamTask !== 'function') {
       throw new ComputeError({ code: 'INVALID_REQUEST', message: `Backend '${name}' cannot stream task '${taskName}': it has no streamTask`, taskName, backend: name });
     }
-    return backend.streamTask(taskName, input, options);
+    return streamUnderDeadline(backend.streamTask(taskName, input, options), taskName, name, checked);
   }
 
   async #closeBackends(): Promise<void> {

@@ -283,8 +283,25 @@ export interface HybridComputeConstructor {
 }
 
 /**
- * `streamTask` typed by task definitions: known names only, each task's
- * input type, and an iterable of its chunk type. Untyped routers take any name.
+ * The names of the tasks that stream (their `run` is an `async function*`,
+ * or returns an async iterable): the only names a typed router's
+ * `streamTask` takes.
+ *
+ * @example
+ * ```ts
+ * const tasks = { tiles, double }; // tiles is an async function*, double is not
+ * type Streams = StreamingTaskName<typeof tasks>; // 'tiles'
+ * ```
+ */
+export type StreamingTaskName<Tasks> = {
+  [Name in keyof TaskRegistryOf<Tasks> & string]: [TaskChunk<TaskRegistryOf<Tasks>[Name]>] extends [never] ? never : Name;
+}[keyof TaskRegistryOf<Tasks> & string];
+
+/**
+ * `streamTask` typed by task definitions: the names of tasks that stream
+ * only (streaming a task that does not is `INVALID_REQUEST` at run time, and
+ * a compile error here), each task's input type, and an iterable of its
+ * chunk type. Untyped routers take any name.
  *
  * @example
  * ```ts
@@ -294,7 +311,7 @@ export interface HybridComputeConstructor {
  */
 export type HybridComputeStreamTask<Tasks> = unknown extends Tasks
   ? <Chunk = unknown>(taskName: string, input: unknown, strategy?: ExecutionStrategy | (RunOptions & StreamTaskOptions)) => AsyncIterable<Chunk>
-  : <Name extends keyof TaskRegistryOf<Tasks> & string>(
+  : <Name extends StreamingTaskName<Tasks>>(
       taskName: Name,
       input: TaskInputFor<Tasks, Name>,
       strategy?: ExecutionStrategy | (RunOptions & StreamTaskOptions),

@@ -51,7 +51,7 @@ export { createHybridCompute, HybridCompute } from './create-hybrid-compute.js';
 export { RunTimeEstimate } from './placement/run-time-estimate.js';
 export type { RunTimeEstimateOptions } from './placement/run-time-estimate.js';
 export { estimateFinishMs } from './placement/estimate-finish-ms.js';
-export type { ExecutionStrategy, HybridComputeBackends, HybridComputeConstructor, HybridComputeOptions, HybridComputeRunTask, HybridComputeStreamTask, NoInputTaskNameOf, RouterBackendName, RouterTasks, RunOptions, StrategyOrOptions, TaskInputFor, TaskOutputFor, TaskSettledEvent, TaskStartEvent, TypedRunTask } from './hybrid-compute-types.js';
+export type { ExecutionStrategy, HybridComputeBackends, HybridComputeConstructor, HybridComputeOptions, HybridComputeRunTask, HybridComputeStreamTask, NoInputTaskNameOf, RouterBackendName, RouterTasks, RunOptions, StrategyOrOptions, StreamingTaskName, TaskInputFor, TaskOutputFor, TaskSettledEvent, TaskStartEvent, TypedRunTask } from './hybrid-compute-types.js';
 export type { BackendStats, PlacementOptions, PlacementReason, RouterStats, TaskBackendStats } from './placement/placement-types.js';
 export type { BackendNameOf, CheckedBackends, InferredTasks, TaskTypeConflicts } from './inferred-tasks.js';
 export type { BackendTaskTypes, BackendTasksFrom, NamedTask, NamedTasks, TaskTypesOf, TypedBackend } from './typed-backend.js';

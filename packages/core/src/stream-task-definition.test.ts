@@ -35,6 +35,19 @@ describe('streamTaskDefinition', () => {
     await expect(stream.next()).resolves.toEqual({ done: true, value: undefined });
   });
 
+  it('rejects every read made without awaiting at the timeout, while the task is stuck', async () => {
+    const task = defineTask('stuck', async function* () {
+      yield 1;
+      await new Promise(() => {});
+    });
+    const stream = streamTaskDefinition(task, undefined, { signal: undefined, timeout: 30 }, 'local');
+    // The first read's chunk comes first; the two behind it wait on the stuck task until the deadline.
+    const steps = await Promise.allSettled([stream.next(), stream.next(), stream.next()]);
+    expect(steps[0]).toEqual({ status: 'fulfilled', value: { done: false, value: 1 } });
+    expect(steps.slice(1).map((step) => step.status === 'rejected' && (step.reason as { code?: string }).code)).toEqual(['TASK_TIMEOUT', 'TASK_TIMEOUT']);
+    await expect(stream.next()).resolves.toEqual({ done: true, value: undefined });
+  });
+
   it('passes progress from a stream to onProgress', async () => {
     const seen: unknown[] = [];
     const task = defineTask('tiles', async function* (_input: void, { progress }) {

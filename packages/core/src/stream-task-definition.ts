@@ -45,7 +45,8 @@ class InProcessStream implements AsyncIterableIterator<unknown> {
   #stream: AsyncIterator<unknown, unknown> | undefined;
   #finished = false;
   #failure: ComputeError | undefined;
-  #expiry: ((error: ComputeError) => void) | undefined;
+  // The reads waiting for a step (more than one when next() is called without awaiting): the deadline rejects each.
+  readonly #waiting = new Set<(error: ComputeError) => void>();
 
   constructor(task: AnyComputeTask, input: unknown, options: CallOptions, backend: string) {
     this.#task = task;
@@ -106,8 +107,8 @@ class InProcessStream implements AsyncIterableIterator<unknown> {
       this.#deadline = new CallDeadline(task.name, this.#backend, options, (error) => {
         this.#controller.abort(error);
         void this.#close();
-        if (this.#expiry !== undefined) this.#expiry(error);
-        else this.#failure = error;
+        if (this.#waiting.size === 0) this.#failure = error;
+        for (const reject of this.#waiting) reject(error);
       });
     }
     let result: unknown;
@@ -129,8 +130,8 @@ class InProcessStream implements AsyncIterableIterator<unknown> {
   #untilExpiry(step: Promise<IteratorResult<unknown>>): Promise<IteratorResult<unknown>> {
     if (this.#deadline === undefined) return step;
     return new Promise((resolve, reject) => {
-      this.#expiry = reject;
-      step.then(resolve, reject).finally(() => (this.#expiry = undefined));
+      this.#waiting.add(reject);
+      step.then(resolve, reject).finally(() => this.#waiting.delete(reject));
     });
   }
 

@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { createHybridCompute } from './create-hybrid-compute.js';
 import { defineTask } from './define-task.js';
+import type { StreamingTaskName } from './hybrid-compute-types.js';
 import type { TaskChunk, TaskOutput } from './types.js';
 
 const tiles = defineTask('tiles', async function* (input: { size: number }) {
@@ -15,6 +16,7 @@ describe('streaming types', () => {
     expectTypeOf<TaskChunk<typeof tiles>>().toEqualTypeOf<{ index: number; label: string }>();
     expectTypeOf<TaskOutput<typeof tiles>>().toEqualTypeOf<number>();
     expectTypeOf<TaskChunk<typeof double>>().toEqualTypeOf<never>();
+    expectTypeOf<StreamingTaskName<typeof tasks>>().toEqualTypeOf<'tiles'>();
   });
 
   it('types a typed router’s streamTask by the task, and refuses wrong names and inputs', () => {
@@ -25,6 +27,11 @@ describe('streaming types', () => {
     compute.streamTask('tlies', { size: 2 });
     // @ts-expect-error: size is a number
     compute.streamTask('tiles', { size: '2' });
+    // @ts-expect-error: double does not stream (its run is not an async generator)
+    compute.streamTask('double', 2);
+    // A plain function that returns an async iterable streams too.
+    const lines = defineTask('lines', (text: string): AsyncIterable<string> => ({ [Symbol.asyncIterator]: () => text.split('\n').values() as never }));
+    expectTypeOf(createHybridCompute<{ lines: typeof lines }>({}).streamTask('lines', 'a\nb')).toEqualTypeOf<AsyncIterable<string>>();
   });
 
   it('types progress in a task’s context', () => {

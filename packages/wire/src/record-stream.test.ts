@@ -23,6 +23,12 @@ describe('streamEncodingOf', () => {
     expect(streamEncodingOf(undefined)).toBeUndefined();
     expect(streamEncodingOf('text/x-ndjsonish')).toBeUndefined();
   });
+
+  it('takes a media type with q=0 as refused, not asked for', () => {
+    expect(streamEncodingOf('application/x-ndjson;q=0')).toBeUndefined();
+    expect(streamEncodingOf(`${streamMediaTypeOf.msgpack}; q=0.000, application/x-ndjson;q=0.5`)).toBe('json');
+    expect(streamEncodingOf('application/x-ndjson;q=0.01')).toBe('json');
+  });
 });
 
 describe('RecordDecoder', () => {

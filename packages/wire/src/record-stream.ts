@@ -34,7 +34,10 @@ export function streamEncodingOf(header: string | string[] | null | undefined): 
   // Cheap before exact: most requests ask for no stream at all.
   if (!value.includes('ndjson') && !value.includes('msgpack-seq')) return undefined;
   for (const entry of value.split(',')) {
-    const type = (entry.split(';', 1)[0] ?? '').trim().toLowerCase();
+    const [first, ...parameters] = entry.split(';');
+    const type = (first ?? '').trim().toLowerCase();
+    // `q=0` says the type is not acceptable (RFC 9110, 12.4.2).
+    if (parameters.some((parameter) => /^\s*q\s*=\s*0(?:\.0{0,3})?\s*$/i.test(parameter))) continue;
     if (type === streamMediaTypeOf.json) return 'json';
     if (type === streamMediaTypeOf.msgpack) return 'msgpack';
   }

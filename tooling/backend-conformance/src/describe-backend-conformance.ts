@@ -13,6 +13,7 @@ import { describeProgress } from './progress.js';
 import { describeRunTask } from './run-task.js';
 import { describeValues } from './values.js';
 import { describeStreaming } from './streaming.js';
+import { describeStreamsRefused } from './streams-refused.js';
 import type { BackendConformanceOptions, BackendUnderTest, SuiteContext } from './suite-context.js';
 
 /**
@@ -66,6 +67,7 @@ export function describeBackendConformance(name: string, options: BackendConform
     describe('bad options', () => describeBadOptions(context));
     if (capabilities.progress) describe('progress', () => describeProgress(context));
     if (capabilities.streaming) describe('streaming', () => describeStreaming(context));
+    else describe('streaming, declared missing', () => describeStreamsRefused(context));
     describe('errors name their task and backend', () => describeErrorNames(context));
     if (capabilities.close) describe('after close', () => describeAfterClose(context));
     const { wrongCredentials, burst } = capabilities;

@@ -98,6 +98,56 @@ export function describeStreaming({ backend, capabilities }: SuiteContext): void
     await vi.waitFor(async () => expect((await probe(id)).closed).toBe(true), { timeout: 10_000, interval: 20 });
   });
 
+  it('ends a stream the moment its signal aborts: chunks on their way are not handed out after it', async () => {
+    const id = newStreamId();
+    const controller = new AbortController();
+    const chunks: unknown[] = [];
+    const failure = await computeRejectionOf(async () => {
+      // A mark of 16, so that chunks are waiting to be read when the signal aborts.
+      for await (const chunk of streamOf(backend(), 'endless', { id }, { signal: controller.signal, highWaterMark: 16 })) {
+        chunks.push(chunk);
+        if (chunks.length === 3) {
+          // Round trips to where the task runs give a producer that runs ahead (a worker, a server) time to send what the
+          // mark allows; one that runs pull by pull (in process) has nothing on its way, and the check below holds as well.
+          for (let round = 0; round < 10; round++) await probe(id);
+          controller.abort();
+        }
+      }
+    });
+    expect(failure.code).toBe('TASK_ABORTED');
+    expect(chunks).toEqual([1, 2, 3]);
+    await vi.waitFor(async () => expect(await probe(id)).toMatchObject({ closed: true, aborted: true }), { timeout: 10_000, interval: 20 });
+  });
+
+  it('starts the task on the first step only: a stream never read, or closed before it, runs nothing', async () => {
+    const neverRead = newStreamId();
+    const closedFirst = newStreamId();
+    const read = newStreamId();
+    streamOf(backend(), 'endless', { id: neverRead });
+    const closed = streamOf(backend(), 'endless', { id: closedFirst })[Symbol.asyncIterator]();
+    await expect(closed.return?.()).resolves.toEqual({ done: true, value: undefined });
+    await expect(closed.next()).resolves.toEqual({ done: true, value: undefined });
+    // A stream read after those two has run (and stopped): had they started, they would have run as long.
+    const reader = streamOf(backend(), 'endless', { id: read })[Symbol.asyncIterator]();
+    await expect(reader.next()).resolves.toEqual({ done: false, value: 1 });
+    await reader.return?.();
+    await vi.waitFor(async () => expect((await probe(read)).closed).toBe(true), { timeout: 10_000, interval: 20 });
+    expect(await probe(neverRead)).toEqual({ produced: 0, closed: false, aborted: false });
+    expect(await probe(closedFirst)).toEqual({ produced: 0, closed: false, aborted: false });
+  });
+
+  it('runs once per streamTask: a second loop over the same stream ends at once', async () => {
+    const stream = streamOf(backend(), 'countTo', { to: 3 });
+    await expect(collect(stream)).resolves.toEqual([1, 2, 3]);
+    await expect(collect(stream)).resolves.toEqual([]);
+  });
+
+  it('settles next() calls made without awaiting in order, then done', async () => {
+    const iterator = streamOf(backend(), 'countTo', { to: 3 })[Symbol.asyncIterator]();
+    const steps = await Promise.all([iterator.next(), iterator.next(), iterator.next(), iterator.next(), iterator.next()]);
+    expect(steps.map((step) => (step.done === true ? 'done' : step.value))).toEqual([1, 2, 3, 'done', 'done']);
+  });
+
   it('rejects a task that does not stream with INVALID_REQUEST', async () => {
     const error = await computeRejectionOf(() => collect(streamOf(backend(), 'double', 2)));
     expect(error.code).toBe('INVALID_REQUEST');

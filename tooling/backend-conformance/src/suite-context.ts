@@ -16,7 +16,10 @@ export interface BackendCapabilities {
    * Has `streamTask`: chunks in order, a break that stops the task where it
    * runs, at most `highWaterMark` chunks on their way. The backend must run
    * the fixture tasks in one thread or process (a pool of one worker), since
-   * the tests look at a stream's state through `streamProbe`.
+   * the tests look at a stream's state through `streamProbe`. Declared
+   * `false`, the backend must still run a streaming task with `runTask`
+   * (its generator's return value), and refuse `streamTask` with
+   * `INVALID_REQUEST` on the first step.
    */
   streaming?: boolean;
   /**

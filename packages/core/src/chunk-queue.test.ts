@@ -90,6 +90,16 @@ describe('ChunkQueue', () => {
     expect(cancels()).toBe(1);
   });
 
+  it('ends the reads waiting at return() even when cancelling fails the call at once (as the worker pool does)', async () => {
+    const queue: ChunkQueue<number> = new ChunkQueue<number>({ taken: () => {}, cancel: () => queue.abort(new Error('stopped reading')) });
+    const reads = [queue.next(), queue.next(), queue.return()];
+    await expect(Promise.all(reads)).resolves.toEqual([
+      { done: true, value: undefined },
+      { done: true, value: undefined },
+      { done: true, value: undefined },
+    ]);
+  });
+
   it('does not cancel a stream that has already ended, and throw() rethrows after leaving', async () => {
     const { queue, cancels } = queueWithHooks();
     queue.push(1);

@@ -126,8 +126,9 @@ export class ChunkQueue<T = unknown> implements AsyncIterableIterator<T> {
       this.#done = true;
       this.#chunks = [];
       this.#head = 0;
-      if (!this.#ended && !this.#failed) this.#hooks.cancel();
+      // The reads waiting get the end first: cancelling may fail the call at once, and that failure is not theirs.
       for (const waiter of this.#waiters.splice(0)) waiter.resolve({ done: true, value: undefined });
+      if (!this.#ended && !this.#failed) this.#hooks.cancel();
     }
     return Promise.resolve({ done: true, value: undefined });
   }

@@ -7,6 +7,8 @@ import { medianOverProcesses } from './run-in-processes.mjs';
 import { runtimeLabel } from './runtime-label.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
+// stream-worker.mjs reads the same variable: the window every stream of the run uses.
+const highWaterMark = Number(process.env.BENCH_HWM ?? 16);
 const script = fileURLToPath(new URL('./stream-worker.mjs', import.meta.url));
 const { medians: m, samples } = medianOverProcesses(script, runs);
 const range = (key, digits = 0) => {
@@ -15,7 +17,7 @@ const range = (key, digits = 0) => {
 };
 
 console.log(`${runtimeLabel()}; one worker; ${runs} processes, medians (each process: the median of its interleaved rounds).\n`);
-console.log('| stream of small chunks, highWaterMark 16 | numbers: chunks/s | range | objects `{ index }`: chunks/s | range |');
+console.log(`| stream of small chunks, highWaterMark ${highWaterMark} | numbers: chunks/s | range | objects \`{ index }\`: chunks/s | range |`);
 console.log('| --- | ---: | ---: | ---: | ---: |');
 console.log(`| \`streamTask\` on the worker pool | ${m.streamedPerSec.toFixed(0)} | ${range('streamedPerSec')} | ${m.streamedObjectsPerSec.toFixed(0)} | ${range('streamedObjectsPerSec')} |`);
 console.log(`| bare \`postMessage\` from a worker, one message per chunk, no flow control | ${m.barePerSec.toFixed(0)} | ${range('barePerSec')} | ${m.bareObjectsPerSec.toFixed(0)} | ${range('bareObjectsPerSec')} |`);
@@ -25,7 +27,7 @@ console.log('\n| no-op call | without `onProgress` (calls/s) | with `onProgress`
 console.log('| --- | ---: | ---: | ---: | ---: |');
 console.log(`| 64 in flight | ${m.noop64PerSec.toFixed(0)} | ${m.progress64PerSec.toFixed(0)} | ${m.progress64Ratio.toFixed(2)} | ${range('progress64Ratio', 2)} |`);
 console.log(`| 1 in flight | ${m.noop1PerSec.toFixed(0)} | ${m.progress1PerSec.toFixed(0)} | ${m.progress1Ratio.toFixed(2)} | ${range('progress1Ratio', 2)} |`);
-console.log('\n| stalled reader (256 KiB chunks, highWaterMark 16, 1 s without reading) | median | range |');
+console.log(`\n| stalled reader (256 KiB chunks, highWaterMark ${highWaterMark}, 1 s without reading) | median | range |`);
 console.log('| --- | ---: | ---: |');
 console.log(`| heap + ArrayBuffer growth of the reader's thread (MiB) | ${m.stalledGrowthMiB.toFixed(2)} | ${range('stalledGrowthMiB', 2)} |`);
 console.log(`| what highWaterMark + 1 chunks hold (MiB) | ${m.stalledBoundMiB.toFixed(2)} | |`);

@@ -17,6 +17,7 @@ import { PlacedBackend } from './placement/placement-records.js';
 import { readPlacementOptions } from './placement/read-placement-options.js';
 import { taskNamesOf } from './task-names-of.js';
 import { traceAttempt, traceRouterCall } from './tracing/trace-router-call.js';
+import { traceRouterStream, traceStreamAttempt } from './tracing/trace-router-stream.js';
 import type { TracerLike } from './tracing/tracer-like.js';
 import type { HybridComputeRunTask, HybridComputeStreamTask, HybridComputeBackends, HybridComputeConstructor, HybridComputeOptions, RouterBackendName, RouterTasks, RunOptions, StrategyOrOptions } from './hybrid-compute-types.js';
 import type { PlacementReason, RouterStats } from './placement/placement-types.js';
@@ -176,11 +177,13 @@ export class HybridComputeRouter {
   }
 
   streamTask(taskName: string, input: unknown, strategyOrOptions?: StrategyOrOptions | StreamTaskOptions): AsyncIterable<unknown> {
-    return lazyStream(() => this.#openStream(taskName, input, strategyOrOptions));
+    const tracer = this.#tracer;
+    if (tracer === undefined) return lazyStream(() => this.#openStream(taskName, input, strategyOrOptions, undefined));
+    return traceRouterStream(tracer, String(taskName), strategyNameOf(strategyOrOptions), () => this.#openStream(taskName, input, strategyOrOptions, tracer));
   }
 
-  // Throws, rather than rejects: lazyStream turns it into the first step's rejection.
-  #openStream(taskName: string, input: unknown, strategyOrOptions: StrategyOrOptions | StreamTaskOptions | undefined): AsyncIterable<unknown> {
+  // Throws, rather than rejects: lazyStream (or the traced stream) turns it into the first step's rejection.
+  #openStream(taskName: string, input: unknown, strategyOrOptions: StrategyOrOptions | StreamTaskOptions | undefined, tracer: TracerLike | undefined): AsyncIterable<unknown> {
     if (typeof taskName !== 'string') throw invalidArgumentError(`streamTask: the task name must be a string, got ${typeof taskName}`);
     if (this.#closer.closed) throw backendClosedError('router', taskName);
     let strategy = 'auto';
@@ -196,7 +199,10 @@ export class HybridComputeRouter {
       readStreamOptions(taskName, rest);
       options = rest;
     }
-    const placed = strategy === 'auto' && this.#placesAuto ? openPlacedStream(this.#placed, (index) => this.#backends.get(this.backendNames[index] as string) as ComputeBackendLike, taskName, input, options) : undefined;
+    const placed =
+      strategy === 'auto' && this.#placesAuto
+        ? openPlacedStream(this.#placed, (index, reason) => this.#openAttempt(this.backendNames[index] as string, reason, tracer, taskName, input, options), taskName)
+        : undefined;
     if (placed !== undefined) return placed;
     const name = strategy === 'auto' ? this.order.find((candidate) => askCanRun(this.#backends.get(candidate) as ComputeBackendLike, taskName)) : strategy;
     const backend = name === undefined ? undefined : this.#backends.get(name);
@@ -206,7 +212,15 @@ export class HybridComputeRouter {
     if (typeof backend.streamTask !== 'function') {
       throw new ComputeError({ code: 'INVALID_REQUEST', message: `Backend '${name}' cannot stream task '${taskName}': it has no streamTask`, taskName, backend: name });
     }
-    return backend.streamTask(taskName, input, options);
+    if (tracer === undefined) return backend.streamTask(taskName, input, options);
+    return this.#openAttempt(name, strategy !== 'auto' ? 'explicit' : this.#placesAuto ? 'ordered' : this.#soleReason, tracer, taskName, input, options);
+  }
+
+  /** A stream's one attempt, on the backend it was placed on: in the attempt's span when the router traces. */
+  #openAttempt(backendName: string, reason: PlacementReason, tracer: TracerLike | undefined, taskName: string, input: unknown, options: StreamTaskOptions | undefined): AsyncIterable<unknown> {
+    const backend = this.#backends.get(backendName) as ComputeBackendLike & Required<Pick<ComputeBackendLike, 'streamTask'>>;
+    if (tracer === undefined) return backend.streamTask(taskName, input, options);
+    return traceStreamAttempt(tracer, taskName, backendName, reason, () => backend.streamTask(taskName, input, options));
   }
 
   async #closeBackends(): Promise<void> {
@@ -335,4 +349,11 @@ export class HybridComputeRouter {
   #listBackends(): string {
     return this.backendNames.length === 0 ? 'none' : this.backendNames.join(', ');
   }
+}
+
+/** The strategy a stream's options name, for its span: `'auto'` unless they name one (bad options fail when the stream opens). */
+function strategyNameOf(strategyOrOptions: unknown): string {
+  if (typeof strategyOrOptions === 'string') return strategyOrOptions;
+  const named = typeof strategyOrOptions === 'object' && strategyOrOptions !== null ? (strategyOrOptions as { strategy?: unknown }).strategy : undefined;
+  return typeof named === 'string' ? named : 'auto';
 }

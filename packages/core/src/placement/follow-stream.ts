@@ -1,5 +1,5 @@
-import type { ComputeBackendLike, StreamTaskOptions } from '../types.js';
 import type { PlacedCalls } from './placed-calls.js';
+import type { PlacementReason } from './placement-types.js';
 
 /**
  * Reads `stream` as it is and calls `onClosed` once when it ends: done,
@@ -47,24 +47,23 @@ export function followStream<Chunk>(stream: AsyncIterable<Chunk>, onClosed: () =
 
 /**
  * Opens a stream where `'auto'` places it (`'fastest'` only: `'ordered'`
- * keeps its first fit), counted in flight until it ends; `undefined` when
+ * keeps its first fit), through `openOn` (the chosen backend's `streamTask`,
+ * with the router's attempt span when it traces), counted in flight until it ends; `undefined` when
  * placement does not apply or no backend that can run the task can stream.
  *
  * @internal Used by the router; not part of the public API.
  */
 export function openPlacedStream(
   placed: PlacedCalls,
-  backendAt: (backendIndex: number) => ComputeBackendLike,
+  openOn: (backendIndex: number, reason: PlacementReason) => AsyncIterable<unknown>,
   taskName: string,
-  input: unknown,
-  options: StreamTaskOptions | undefined,
 ): AsyncIterable<unknown> | undefined {
   if (placed.ordered) return undefined;
   const choice = placed.placeStream(taskName, (backend) => typeof backend.streamTask === 'function');
   if (choice === undefined) return undefined;
   let stream: AsyncIterable<unknown>;
   try {
-    stream = (backendAt(choice.backendIndex).streamTask as NonNullable<ComputeBackendLike['streamTask']>)(taskName, input, options);
+    stream = openOn(choice.backendIndex, choice.reason);
   } catch (error) {
     choice.closed();
     throw error;

@@ -177,8 +177,11 @@ export class HybridComputeRouter {
   }
 
   streamTask(taskName: string, input: unknown, strategyOrOptions?: StrategyOrOptions | StreamTaskOptions): AsyncIterable<unknown> {
-    const tracer = this.#tracer;
-    if (tracer === undefined) return lazyStream(() => this.#openStream(taskName, input, strategyOrOptions, undefined));
+    if (this.#tracer !== undefined) return this.#tracedStream(this.#tracer, taskName, input, strategyOrOptions);
+    return lazyStream(() => this.#openStream(taskName, input, strategyOrOptions, undefined));
+  }
+
+  #tracedStream(tracer: TracerLike, taskName: string, input: unknown, strategyOrOptions: StrategyOrOptions | StreamTaskOptions | undefined): AsyncIterable<unknown> {
     return traceRouterStream(tracer, String(taskName), strategyNameOf(strategyOrOptions), () => this.#openStream(taskName, input, strategyOrOptions, tracer));
   }
 
@@ -201,7 +204,7 @@ export class HybridComputeRouter {
     }
     const placed =
       strategy === 'auto' && this.#placesAuto
-        ? openPlacedStream(this.#placed, (index, reason) => this.#openAttempt(this.backendNames[index] as string, reason, tracer, taskName, input, options), taskName)
+        ? openPlacedStream(this.#placed, (index) => this.#backends.get(this.backendNames[index] as string) as ComputeBackendLike, taskName, input, options, tracer === undefined ? undefined : this.#tracedOn(tracer, taskName, input, options))
         : undefined;
     if (placed !== undefined) return placed;
     const name = strategy === 'auto' ? this.order.find((candidate) => askCanRun(this.#backends.get(candidate) as ComputeBackendLike, taskName)) : strategy;
@@ -213,14 +216,17 @@ export class HybridComputeRouter {
       throw new ComputeError({ code: 'INVALID_REQUEST', message: `Backend '${name}' cannot stream task '${taskName}': it has no streamTask`, taskName, backend: name });
     }
     if (tracer === undefined) return backend.streamTask(taskName, input, options);
-    return this.#openAttempt(name, strategy !== 'auto' ? 'explicit' : this.#placesAuto ? 'ordered' : this.#soleReason, tracer, taskName, input, options);
+    const reason = strategy !== 'auto' ? 'explicit' : this.#placesAuto ? 'ordered' : this.#soleReason;
+    return this.#tracedOn(tracer, taskName, input, options)(this.#backendIndex.get(name) as number, reason);
   }
 
-  /** A stream's one attempt, on the backend it was placed on: in the attempt's span when the router traces. */
-  #openAttempt(backendName: string, reason: PlacementReason, tracer: TracerLike | undefined, taskName: string, input: unknown, options: StreamTaskOptions | undefined): AsyncIterable<unknown> {
-    const backend = this.#backends.get(backendName) as ComputeBackendLike & Required<Pick<ComputeBackendLike, 'streamTask'>>;
-    if (tracer === undefined) return backend.streamTask(taskName, input, options);
-    return traceStreamAttempt(tracer, taskName, backendName, reason, () => backend.streamTask(taskName, input, options));
+  // A method of its own, so that the untraced #openStream allocates no closure context for what this captures.
+  #tracedOn(tracer: TracerLike, taskName: string, input: unknown, options: StreamTaskOptions | undefined): (backendIndex: number, reason: PlacementReason) => AsyncIterable<unknown> {
+    return (backendIndex, reason) => {
+      const backendName = this.backendNames[backendIndex] as string;
+      const backend = this.#backends.get(backendName) as ComputeBackendLike & Required<Pick<ComputeBackendLike, 'streamTask'>>;
+      return traceStreamAttempt(tracer, taskName, backendName, reason, () => backend.streamTask(taskName, input, options));
+    };
   }
 
   async #closeBackends(): Promise<void> {

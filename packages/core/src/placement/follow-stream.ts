@@ -1,3 +1,4 @@
+import type { ComputeBackendLike, StreamTaskOptions } from '../types.js';
 import type { PlacedCalls } from './placed-calls.js';
 import type { PlacementReason } from './placement-types.js';
 
@@ -47,23 +48,31 @@ export function followStream<Chunk>(stream: AsyncIterable<Chunk>, onClosed: () =
 
 /**
  * Opens a stream where `'auto'` places it (`'fastest'` only: `'ordered'`
- * keeps its first fit), through `openOn` (the chosen backend's `streamTask`,
- * with the router's attempt span when it traces), counted in flight until it ends; `undefined` when
+ * keeps its first fit), counted in flight until it ends; `undefined` when
  * placement does not apply or no backend that can run the task can stream.
+ * `tracedOn`, given only when the router traces, opens it on the chosen
+ * backend inside the attempt's span; without it nothing more is allocated
+ * than before tracing existed.
  *
  * @internal Used by the router; not part of the public API.
  */
 export function openPlacedStream(
   placed: PlacedCalls,
-  openOn: (backendIndex: number, reason: PlacementReason) => AsyncIterable<unknown>,
+  backendAt: (backendIndex: number) => ComputeBackendLike,
   taskName: string,
+  input: unknown,
+  options: StreamTaskOptions | undefined,
+  tracedOn?: (backendIndex: number, reason: PlacementReason) => AsyncIterable<unknown>,
 ): AsyncIterable<unknown> | undefined {
   if (placed.ordered) return undefined;
   const choice = placed.placeStream(taskName, (backend) => typeof backend.streamTask === 'function');
   if (choice === undefined) return undefined;
   let stream: AsyncIterable<unknown>;
   try {
-    stream = openOn(choice.backendIndex, choice.reason);
+    stream =
+      tracedOn === undefined
+        ? (backendAt(choice.backendIndex).streamTask as NonNullable<ComputeBackendLike['streamTask']>)(taskName, input, options)
+        : tracedOn(choice.backendIndex, choice.reason);
   } catch (error) {
     choice.closed();
     throw error;

@@ -20,7 +20,7 @@ export interface AccessLogFields {
   code: string;
   /** Milliseconds from the call reaching the server's admission to its answer's last byte or frame (a stream's end). */
   durationMs: number;
-  /** The caller's address as the server sees it (a proxy's, behind one); `undefined` once its connection is gone. */
+  /** The caller's address as the server sees it (a proxy's, behind one), read when the call started. */
   address: string | undefined;
   transport: 'http' | 'websocket';
 }
@@ -61,7 +61,7 @@ export function logCall(logger: AccessLogger, call: EndedCall): void {
       task,
       code: call.code,
       durationMs: Math.round(call.durationMs * 1000) / 1000,
-      address: (call.origin.socket as { remoteAddress?: string }).remoteAddress,
+      address: call.origin.address ?? (call.origin.socket as { remoteAddress?: string }).remoteAddress,
       transport: call.origin.transport,
     },
     'call',

@@ -153,10 +153,11 @@ export class CallRunner {
   }
 
   /**
-   * When a call started, on the clock {@link CallRunner.answered} reads: 0
-   * here, so that a server without metrics or an access log reads no clock.
+   * When a call from `origin` started, on the clock {@link CallRunner.answered}
+   * reads: 0 here, so that a server without metrics or an access log reads
+   * no clock and no address.
    */
-  callStarted(): number {
+  callStarted(_origin: CallOrigin): number {
     return 0;
   }
 

@@ -162,7 +162,7 @@ export class HttpHandler {
       });
     }
 
-    const started = this.#runner.callStarted();
+    const started = this.#runner.callStarted(origin);
     const stop = new CallStop();
     // The caller hung up (or aborted): stop the task it no longer waits for.
     const onClose = (): void => {

@@ -113,7 +113,7 @@ export interface StreamedCall {
  * request stops the call: the generator is closed, its signal aborts.
  */
 export async function answerStreamed(streamed: StreamedCall): Promise<void> {
-  const started = streamed.runner.callStarted();
+  const started = streamed.runner.callStarted(streamed.origin);
   const answered = await answerStreamedCall(streamed);
   streamed.runner.answered(streamed.call, answered, started, streamed.origin);
 }

@@ -27,7 +27,9 @@ export class ObservedCallRunner extends CallRunner {
     this.#onEnded = onEnded;
   }
 
-  override callStarted(): number {
+  /** Reads the clock, and the caller's address while its connection is surely open: a caller gone by the answer is still logged with it. */
+  override callStarted(origin: CallOrigin): number {
+    origin.address ??= (origin.socket as { remoteAddress?: string }).remoteAddress;
     return performance.now();
   }
 

@@ -189,7 +189,7 @@ export class WebSocketConnection {
   };
 
   async #run(id: WireCallId, call: ParsedCall, timeout: number | undefined, stop: CallStop): Promise<void> {
-    const started = this.#runner.callStarted();
+    const started = this.#runner.callStarted(this.#origin);
     const onProgress = call.progress === true ? this.#progressSender(id, call.task, stop) : undefined;
     const outcome = call.stream === undefined ? await this.#runner.run(call, timeout, stop, onProgress) : await this.#runStream(id, call, timeout, stop, onProgress);
     this.#runner.answered(call, this.#answer(id, call, stop, outcome), started, this.#origin);

@@ -33,7 +33,10 @@ const badChunk = defineTask('bad-chunk', async function* (_text: string) {
   yield `${secretOutput}-1`;
   yield unsendable;
 });
-const tasks = [unencodable, progressThenUnencodable, three, halfway, badChunk];
+const endless = defineTask('endless', async function* (_text: string) {
+  for (let n = 1; ; n++) yield n;
+});
+const tasks = [unencodable, progressThenUnencodable, three, halfway, badChunk, endless];
 
 interface LoggedLine {
   fields: AccessLogFields;
@@ -186,5 +189,28 @@ describe('the access log and metrics carry the code the caller got', () => {
     expect(samples.get('hybridcompute_server_calls_total{code="TASK_FAILED",task="unencodable"}')).toBe(1);
     expect(samples.has('hybridcompute_server_calls_total{code="OK",task="unencodable"}')).toBe(false);
     expect(samples.get('hybridcompute_server_calls_total{code="OK",task="three"}')).toBe(1);
+  });
+
+  it('logs a stream its caller left midway as TASK_ABORTED, still with the address, on both transports', async () => {
+    const { url, lines } = await start();
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const request = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: streamMediaTypeOf.json } }, resolve);
+      request.on('error', reject);
+      request.end(JSON.stringify({ task: 'endless', input: secretInput, stream: true }));
+    });
+    await once(response, 'data');
+    response.destroy();
+    const [httpLine] = await linesWhen(lines, 1);
+    expectWellFormed(httpLine!, 'http');
+    expect(httpLine!.fields).toMatchObject({ task: 'endless', code: 'TASK_ABORTED' });
+
+    const socket = new WebSocket(url.replace(/^http/, 'ws'));
+    await once(socket, 'open');
+    socket.send(JSON.stringify({ id: 1, task: 'endless', input: secretInput, stream: 4 }));
+    await once(socket, 'message');
+    socket.terminate();
+    const [, webSocketLine] = await linesWhen(lines, 2);
+    expectWellFormed(webSocketLine!, 'websocket');
+    expect(webSocketLine!.fields).toMatchObject({ task: 'endless', code: 'TASK_ABORTED' });
   });
 });

@@ -6,7 +6,9 @@
 // registered, the router given a tracer, every call inside a caller's span;
 // spans are made and sampled but exported nowhere). Times a no-op call, one at
 // a time, through the router to the local backend, to a worker thread, and
-// over HTTP to a compute server in this process. Prints ns per call as JSON.
+// over HTTP to a compute server in this process, and a three-chunk stream
+// (`streamTask`) through the router to the local backend. Prints ns per call
+// (per stream) as JSON.
 import { createLocalBackend } from '@hybridcompute/backend-local';
 import { createRemoteBackend } from '@hybridcompute/backend-remote';
 import { createWorkerBackend } from '@hybridcompute/backend-worker';
@@ -39,8 +41,13 @@ if (mode === 'traced') {
 }
 
 const noop = defineTask('noop', (input) => input);
+const threeChunks = defineTask('threeChunks', async function* (input) {
+  yield input;
+  yield input;
+  yield input;
+});
 const options = tracer === undefined ? {} : { tracer };
-const local = createHybridCompute({ local: createLocalBackend({ tasks: [noop] }) }, options);
+const local = createHybridCompute({ local: createLocalBackend({ tasks: [noop, threeChunks] }) }, options);
 const workerBackend = createWorkerBackend({ url: new URL('./pool-workers/hybrid-worker.mjs', import.meta.url), size: 1 });
 await workerBackend.ready();
 const worker = createHybridCompute({ worker: workerBackend }, options);
@@ -53,8 +60,13 @@ const sequential = (compute) => (count) =>
   inCallerSpan(async () => {
     for (let n = 0; n < count; n++) sink += await compute.runTask('noop', n);
   });
+const streamed = (compute) => (count) =>
+  inCallerSpan(async () => {
+    for (let n = 0; n < count; n++) for await (const chunk of compute.streamTask('threeChunks', n)) sink += chunk;
+  });
 const subjects = {
   local: { run: sequential(local), calls: 100_000 * scale },
+  localStream: { run: streamed(local), calls: 20_000 * scale },
   worker: { run: sequential(worker), calls: 4_000 * scale },
   remoteHttp: { run: sequential(remote), calls: 1_000 * scale },
 };

@@ -30,10 +30,10 @@ for (const mode of modes) {
 }
 
 console.log(`Tracing cost, ns per no-op call (median of ${runs} processes per state; ratio to 'absent')`);
-console.log(['call', ...modes.map((mode) => mode.padStart(20))].join(' '));
+console.log(['call'.padEnd(11), ...modes.map((mode) => mode.padStart(20))].join(' '));
 for (const subject of subjects) {
   const base = figures.absent[subject];
   const cells = modes.map((mode) => `${figures[mode][subject].toFixed(0)} (${(figures[mode][subject] / base).toFixed(2)}x)`.padStart(20));
-  console.log([subject.padEnd(4), ...cells].join(' '));
+  console.log([subject.padEnd(11), ...cells].join(' '));
 }
 console.log(JSON.stringify({ runs, figures }));

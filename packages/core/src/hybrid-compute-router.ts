@@ -18,6 +18,7 @@ import { PlacedBackend } from './placement/placement-records.js';
 import { readPlacementOptions } from './placement/read-placement-options.js';
 import { taskNamesOf } from './task-names-of.js';
 import { traceAttempt, traceRouterCall } from './tracing/trace-router-call.js';
+import { traceRouterStream, traceStreamAttempt } from './tracing/trace-router-stream.js';
 import type { TracerLike } from './tracing/tracer-like.js';
 import type { HybridComputeRunTask, HybridComputeStreamTask, HybridComputeBackends, HybridComputeConstructor, HybridComputeOptions, RouterBackendName, RouterTasks, RunOptions, StrategyOrOptions } from './hybrid-compute-types.js';
 import type { PlacementReason, RouterStats } from './placement/placement-types.js';
@@ -177,11 +178,16 @@ export class HybridComputeRouter {
   }
 
   streamTask(taskName: string, input: unknown, strategyOrOptions?: StrategyOrOptions | StreamTaskOptions): AsyncIterable<unknown> {
-    return lazyStream(() => this.#openStream(taskName, input, strategyOrOptions));
+    if (this.#tracer !== undefined) return this.#tracedStream(this.#tracer, taskName, input, strategyOrOptions);
+    return lazyStream(() => this.#openStream(taskName, input, strategyOrOptions, undefined));
   }
 
-  // Throws, rather than rejects: lazyStream turns it into the first step's rejection.
-  #openStream(taskName: string, input: unknown, strategyOrOptions: StrategyOrOptions | StreamTaskOptions | undefined): AsyncIterable<unknown> {
+  #tracedStream(tracer: TracerLike, taskName: string, input: unknown, strategyOrOptions: StrategyOrOptions | StreamTaskOptions | undefined): AsyncIterable<unknown> {
+    return traceRouterStream(tracer, String(taskName), strategyNameOf(strategyOrOptions), () => this.#openStream(taskName, input, strategyOrOptions, tracer));
+  }
+
+  // Throws, rather than rejects: lazyStream (or the traced stream) turns it into the first step's rejection.
+  #openStream(taskName: string, input: unknown, strategyOrOptions: StrategyOrOptions | StreamTaskOptions | undefined, tracer: TracerLike | undefined): AsyncIterable<unknown> {
     if (typeof taskName !== 'string') throw invalidArgumentError(`streamTask: the task name must be a string, got ${typeof taskName}`);
     if (this.#closer.closed) throw backendClosedError('router', taskName);
     let strategy = 'auto';
@@ -199,9 +205,17 @@ export class HybridComputeRouter {
       options = rest;
     }
     let placedOn: string | undefined;
+    const tracedOn = tracer === undefined ? undefined : this.#tracedOn(tracer, taskName, input, options);
     const placed =
       strategy === 'auto' && this.#placesAuto
-        ? openPlacedStream(this.#placed, (index) => this.#backends.get((placedOn = this.backendNames[index] as string)) as ComputeBackendLike, taskName, input, options)
+        ? openPlacedStream(
+            this.#placed,
+            (index) => this.#backends.get((placedOn = this.backendNames[index] as string)) as ComputeBackendLike,
+            taskName,
+            input,
+            options,
+            tracedOn === undefined ? undefined : (index, reason) => ((placedOn = this.backendNames[index] as string), tracedOn(index, reason)),
+          )
         : undefined;
     // The deadline ends the loop itself, so the caller is answered even if a backend ignores it (as runTask does).
     if (placed !== undefined) return streamUnderDeadline(placed, taskName, placedOn, checked);
@@ -213,7 +227,18 @@ export class HybridComputeRouter {
     if (typeof backend.streamTask !== 'function') {
       throw new ComputeError({ code: 'INVALID_REQUEST', message: `Backend '${name}' cannot stream task '${taskName}': it has no streamTask`, taskName, backend: name });
     }
-    return streamUnderDeadline(backend.streamTask(taskName, input, options), taskName, name, checked);
+    if (tracedOn === undefined) return streamUnderDeadline(backend.streamTask(taskName, input, options), taskName, name, checked);
+    const reason = strategy !== 'auto' ? 'explicit' : this.#placesAuto ? 'ordered' : this.#soleReason;
+    return streamUnderDeadline(tracedOn(this.#backendIndex.get(name) as number, reason), taskName, name, checked);
+  }
+
+  // A method of its own, so that the untraced #openStream allocates no closure context for what this captures.
+  #tracedOn(tracer: TracerLike, taskName: string, input: unknown, options: StreamTaskOptions | undefined): (backendIndex: number, reason: PlacementReason) => AsyncIterable<unknown> {
+    return (backendIndex, reason) => {
+      const backendName = this.backendNames[backendIndex] as string;
+      const backend = this.#backends.get(backendName) as ComputeBackendLike & Required<Pick<ComputeBackendLike, 'streamTask'>>;
+      return traceStreamAttempt(tracer, taskName, backendName, reason, () => backend.streamTask(taskName, input, options));
+    };
   }
 
   async #closeBackends(): Promise<void> {
@@ -342,4 +367,11 @@ export class HybridComputeRouter {
   #listBackends(): string {
     return this.backendNames.length === 0 ? 'none' : this.backendNames.join(', ');
   }
+}
+
+/** The strategy a stream's options name, for its span: `'auto'` unless they name one (bad options fail when the stream opens). */
+function strategyNameOf(strategyOrOptions: unknown): string {
+  if (typeof strategyOrOptions === 'string') return strategyOrOptions;
+  const named = typeof strategyOrOptions === 'object' && strategyOrOptions !== null ? (strategyOrOptions as { strategy?: unknown }).strategy : undefined;
+  return typeof named === 'string' ? named : 'auto';
 }

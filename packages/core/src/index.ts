@@ -76,6 +76,7 @@ export { traceSpanKind, traceStatusCode } from './tracing/tracer-like.js';
 export type { SpanLike, TraceAttributeValue, TraceSpanOptions, TracerLike } from './tracing/tracer-like.js';
 export { endFailed, outcomeAttribute, traceSpan } from './tracing/trace-span.js';
 export { rpcSystem } from './tracing/trace-router-call.js';
+export { streamClosedEarlyAttribute } from './tracing/trace-router-stream.js';
 export { requireOptionalPeer } from './tracing/require-optional-peer.js';
 export { traceContextCarrier } from './tracing/trace-context-carrier.js';
 export type { TraceCarrier, TraceContextApiLike, TraceContextCarrier } from './tracing/trace-context-carrier.js';

@@ -12,11 +12,15 @@ import type { EndedCall } from './observed-call-runner.js';
  */
 export interface AccessLogFields {
   task: string;
-  /** `'OK'` or the error code the call was answered with (`TASK_TIMEOUT`, `QUEUE_FULL`, ...). */
+  /**
+   * `'OK'` or the error code the caller was answered with (`TASK_TIMEOUT`,
+   * `QUEUE_FULL`, ...): a result or stream chunk the caller's encoding cannot
+   * carry is `TASK_FAILED`, and so is a stream that fails after its first chunks.
+   */
   code: string;
-  /** Milliseconds from the call reaching the server's admission to its outcome. */
+  /** Milliseconds from the call reaching the server's admission to its answer's last byte or frame (a stream's end). */
   durationMs: number;
-  /** The caller's address as the server sees it (a proxy's, behind one); `undefined` once its connection is gone. */
+  /** The caller's address as the server sees it (a proxy's, behind one), read when the call started. */
   address: string | undefined;
   transport: 'http' | 'websocket';
 }
@@ -57,8 +61,8 @@ export function logCall(logger: AccessLogger, call: EndedCall): void {
       task,
       code: call.code,
       durationMs: Math.round(call.durationMs * 1000) / 1000,
-      address: call.origin?.socket === undefined ? undefined : (call.origin.socket as { remoteAddress?: string }).remoteAddress,
-      transport: call.origin?.transport ?? 'http',
+      address: call.origin.address ?? (call.origin.socket as { remoteAddress?: string }).remoteAddress,
+      transport: call.origin.transport,
     },
     'call',
   );

@@ -96,10 +96,10 @@ export class CallRunner {
    * Runs one call. `stop` ends it from outside (caller gone, cancelled,
    * shutdown); its reason, a `ComputeError`, is what the call is answered
    * with. `callerTimeout` is the caller's deadline in ms, capped by
-   * `taskTimeout`. `origin` (who called, over what) is read only by
-   * {@link ObservedCallRunner}, for metrics and the access log. Never rejects.
+   * `taskTimeout`. Never rejects. The handler answers the outcome, then
+   * reports what it answered with {@link CallRunner.answered}.
    */
-  run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, onProgress?: (value: unknown) => void, origin?: CallOrigin): Promise<CallOutcome> {
+  run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, onProgress?: (value: unknown) => void): Promise<CallOutcome> {
     if (call.trace !== undefined) return traceServerCall(call.trace, call.task, () => this.#runUntraced(call, callerTimeout, stop, onProgress));
     return this.#runUntraced(call, callerTimeout, stop, onProgress);
   }
@@ -151,6 +151,25 @@ export class CallRunner {
       this.#release(stop);
     }
   }
+
+  /**
+   * When a call from `origin` started, on the clock {@link CallRunner.answered}
+   * reads: 0 here, so that a server without metrics or an access log reads
+   * no clock and no address.
+   */
+  callStarted(_origin: CallOrigin): number {
+    return 0;
+  }
+
+  /**
+   * Notes how a call was answered, once its last byte or frame went (or the
+   * caller was gone): `answered` is what the caller got, which is the
+   * outcome unless the answer could not be encoded (a result or chunk its
+   * encoding cannot carry is `TASK_FAILED`). `startedAt` is
+   * {@link CallRunner.callStarted}'s. Nothing here; metrics and the access
+   * log are {@link ObservedCallRunner}'s.
+   */
+  answered(_call: ParsedCall, _answered: CallOutcome, _startedAt: number, _origin: CallOrigin): void {}
 
   #refusal(call: ParsedCall): unknown {
     if (this.#draining) return refusal('BACKEND_UNAVAILABLE', 'The server is shutting down', call.task);

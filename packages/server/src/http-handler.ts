@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import { ComputeError, timeoutHeader } from '@hybridcompute/core';
 import { AnswerBackpressure } from './answer-backpressure.js';
 import { CallStop } from './call-stop.js';
-import type { CallRunner } from './call-runner.js';
+import type { CallOrigin } from './call-origin.js';
+import type { CallOutcome, CallRunner } from './call-runner.js';
 import type { ServerSettings } from './compute-server-options.js';
 import type { ServerContext } from './server-context.js';
 import { errorBodyOf, refusal } from './error-body-of.js';
@@ -144,6 +145,7 @@ export class HttpHandler {
     const call = parseCall(parsed);
     if (ComputeError.isInstance(call)) return this.#refuse(request, response, call, {}, codec);
     call.trace = traceContextOfHeaders(request.headers);
+    const origin: CallOrigin = { transport: 'http', socket: request.socket };
     const streamEncoding = streamEncodingOf(request.headers.accept);
     if (streamEncoding !== undefined || call.stream !== undefined) {
       return answerStreamed({
@@ -154,11 +156,13 @@ export class HttpHandler {
         timeout: parseDeadline(request.headers[timeoutHeader]),
         headers: { [maxConcurrencyHeader]: this.#maxConcurrency, [encodingsHeader]: encodingsOffered },
         debug: this.#settings.debug,
+        origin,
         refuse: (error) => this.#refuse(request, response, error, {}, codec),
         answer: (result) => this.#answer(request, response, codec, call.task, result),
       });
     }
 
+    const started = this.#runner.callStarted(origin);
     const stop = new CallStop();
     // The caller hung up (or aborted): stop the task it no longer waits for.
     const onClose = (): void => {
@@ -167,17 +171,23 @@ export class HttpHandler {
       }
     };
     response.on('close', onClose);
-    const outcome = await this.#runner.run(call, parseDeadline(request.headers[timeoutHeader]), stop, undefined, { transport: 'http', socket: request.socket });
+    const outcome = await this.#runner.run(call, parseDeadline(request.headers[timeoutHeader]), stop);
     response.off('close', onClose);
-    if (response.destroyed) return;
-    if (!outcome.ok) return this.#refuse(request, response, outcome.error, {}, codec);
-    this.#answer(request, response, codec, call.task, outcome.result);
+    if (response.destroyed) return this.#runner.answered(call, outcome, started, origin);
+    if (!outcome.ok) this.#refuse(request, response, outcome.error, {}, codec);
+    const answered = outcome.ok ? this.#answer(request, response, codec, call.task, outcome.result) : outcome;
+    this.#runner.answered(call, answered, started, origin);
   }
 
-  #answer(request: IncomingMessage, response: ServerResponse, codec: WireCodec, taskName: string, result: unknown): void {
+  /** Answers `{ result }`, or the `TASK_FAILED` of a result the caller's encoding cannot carry: returns which. */
+  #answer(request: IncomingMessage, response: ServerResponse, codec: WireCodec, taskName: string, result: unknown): CallOutcome {
     const answer = encodeAnswer(codec, { result }, taskName);
-    if (!answer.ok) return this.#refuse(request, response, answer.error, {}, codec);
+    if (!answer.ok) {
+      this.#refuse(request, response, answer.error, {}, codec);
+      return { ok: false, error: answer.error };
+    }
     this.#send(response, 200, answer.data, {}, codec.contentType);
+    return { ok: true, result };
   }
 
   /** Answers with an error, in the request's encoding (JSON where the request had none to speak of). */

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { ComputeError } from '@hybridcompute/core';
 import { codecOf, encodeRecord, streamMediaTypeOf, type WireCodec, type WireEncoding } from '@hybridcompute/wire';
-import type { CallRunner } from './call-runner.js';
+import type { CallOrigin } from './call-origin.js';
+import type { CallOutcome, CallRunner } from './call-runner.js';
 import { CallStop } from './call-stop.js';
 import { errorBodyOf, refusal } from './error-body-of.js';
 import type { ParsedCall } from './parse-call.js';
@@ -98,10 +99,12 @@ export interface StreamedCall {
   /** The headers every answer carries (`x-compute-max-concurrency`, ...). */
   headers: Record<string, string>;
   debug: boolean;
+  /** Who called: for {@link CallRunner.answered}. */
+  origin: CallOrigin;
   /** Answers plainly with an error, with its status: nothing was streamed yet. */
   refuse(error: unknown): void;
-  /** Answers plainly with `{ result }`. */
-  answer(result: unknown): void;
+  /** Answers plainly with `{ result }`, or with the error of a result that cannot be encoded: returns which. */
+  answer(result: unknown): CallOutcome;
 }
 
 /**
@@ -110,10 +113,19 @@ export interface StreamedCall {
  * request stops the call: the generator is closed, its signal aborts.
  */
 export async function answerStreamed(streamed: StreamedCall): Promise<void> {
+  const started = streamed.runner.callStarted(streamed.origin);
+  const answered = await answerStreamedCall(streamed);
+  streamed.runner.answered(streamed.call, answered, started, streamed.origin);
+}
+
+/** {@link answerStreamed}'s answer: resolves, once the last record went, with what the caller got. */
+async function answerStreamedCall(streamed: StreamedCall): Promise<CallOutcome> {
   const { response, call, runner } = streamed;
   if (streamed.encoding === undefined) {
     const accepts = `${streamMediaTypeOf.json} or ${streamMediaTypeOf.msgpack}`;
-    return streamed.refuse(refusal('INVALID_REQUEST', `A stream is answered as ${accepts}: ask for one with Accept`, call.task));
+    const error = refusal('INVALID_REQUEST', `A stream is answered as ${accepts}: ask for one with Accept`, call.task);
+    streamed.refuse(error);
+    return { ok: false, error };
   }
   const answer = new HttpStreamAnswer(response, codecOf(streamed.encoding), streamed.headers, call.task);
   const stop = new CallStop();
@@ -124,14 +136,26 @@ export async function answerStreamed(streamed: StreamedCall): Promise<void> {
   const onProgress = answer.progressFor(stop);
   const outcome = call.stream === undefined ? await runner.run(call, streamed.timeout, stop, onProgress) : await runner.stream(call, streamed.timeout, stop, answer, onProgress);
   response.off('close', onClose);
-  if (response.destroyed) return;
+  if (response.destroyed) return outcome;
   if (!answer.started && !(outcome.ok && call.stream !== undefined)) {
-    if (outcome.ok) streamed.answer(outcome.result);
-    else streamed.refuse(outcome.error);
-    return;
+    if (outcome.ok) return streamed.answer(outcome.result);
+    streamed.refuse(outcome.error);
+    return outcome;
   }
-  if (!outcome.ok) return answer.finish(errorBodyOf(outcome.error, streamed.debug).body);
-  if (call.stream !== undefined) return answer.finish({ end: true });
+  if (!outcome.ok) {
+    answer.finish(errorBodyOf(outcome.error, streamed.debug).body);
+    return outcome;
+  }
+  if (call.stream !== undefined) {
+    answer.finish({ end: true });
+    return outcome;
+  }
   const mismatch = streamValueMismatch(codecOf(streamed.encoding), outcome.result, 'result');
-  answer.finish(mismatch === undefined || outcome.result === undefined ? { result: outcome.result } : errorBodyOf(notCarriedError(call.task, mismatch), streamed.debug).body);
+  if (mismatch === undefined || outcome.result === undefined) {
+    answer.finish({ result: outcome.result });
+    return outcome;
+  }
+  const error = notCarriedError(call.task, mismatch);
+  answer.finish(errorBodyOf(error, streamed.debug).body);
+  return { ok: false, error };
 }

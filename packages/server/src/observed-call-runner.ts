@@ -1,23 +1,23 @@
 import { ComputeError } from '@hybridcompute/core';
 import { CallRunner, type CallOutcome } from './call-runner.js';
 import type { CallOrigin } from './call-origin.js';
-import type { CallStop } from './call-stop.js';
 import type { ParsedCall } from './parse-call.js';
 
-/** What {@link ObservedCallRunner} reports of every call once it has settled. */
+/** What {@link ObservedCallRunner} reports of every call once it has been answered. */
 export interface EndedCall {
   /** The task name the caller asked for: possibly one the server does not have (see `code`). */
   task: string;
-  /** `'OK'`, or the `ComputeError` code the call was answered with. */
+  /** `'OK'`, or the `ComputeError` code the caller was answered with. */
   code: string;
   durationMs: number;
-  origin: CallOrigin | undefined;
+  origin: CallOrigin;
 }
 
 /**
- * A {@link CallRunner} that times every call and reports it once it settles:
- * used only when metrics or the access log are on, so that a server without
- * them pays nothing per call.
+ * A {@link CallRunner} that times every call and reports it once the
+ * handler has answered it, with the code the caller got: used only when
+ * metrics or the access log are on, so that a server without them pays
+ * nothing per call.
  */
 export class ObservedCallRunner extends CallRunner {
   readonly #onEnded: (call: EndedCall) => void;
@@ -27,16 +27,19 @@ export class ObservedCallRunner extends CallRunner {
     this.#onEnded = onEnded;
   }
 
-  override async run(call: ParsedCall, callerTimeout: number | undefined, stop: CallStop, onProgress?: (value: unknown) => void, origin?: CallOrigin): Promise<CallOutcome> {
-    const started = performance.now();
-    const outcome = await super.run(call, callerTimeout, stop, onProgress, origin);
-    const code = outcome.ok ? 'OK' : ComputeError.isInstance(outcome.error) ? outcome.error.code : 'TASK_FAILED';
+  /** Reads the clock, and the caller's address while its connection is surely open: a caller gone by the answer is still logged with it. */
+  override callStarted(origin: CallOrigin): number {
+    origin.address ??= (origin.socket as { remoteAddress?: string }).remoteAddress;
+    return performance.now();
+  }
+
+  override answered(call: ParsedCall, answered: CallOutcome, startedAt: number, origin: CallOrigin): void {
+    const code = answered.ok ? 'OK' : ComputeError.isInstance(answered.error) ? answered.error.code : 'TASK_FAILED';
     try {
-      this.#onEnded({ task: call.task, code, durationMs: performance.now() - started, origin });
+      this.#onEnded({ task: call.task, code, durationMs: performance.now() - startedAt, origin });
     } catch {
       // A logger that throws must not turn an answered call into a crash or a lost answer.
     }
-    return outcome;
   }
 
   /** Whether the backend runs `taskName`: metrics label unknown names as one, so callers cannot mint labels. */

@@ -189,26 +189,35 @@ export class WebSocketConnection {
   };
 
   async #run(id: WireCallId, call: ParsedCall, timeout: number | undefined, stop: CallStop): Promise<void> {
+    const started = this.#runner.callStarted(this.#origin);
     const onProgress = call.progress === true ? this.#progressSender(id, call.task, stop) : undefined;
-    const outcome = call.stream === undefined ? await this.#runner.run(call, timeout, stop, onProgress, this.#origin) : await this.#runStream(id, call, timeout, stop, onProgress);
+    const outcome = call.stream === undefined ? await this.#runner.run(call, timeout, stop, onProgress) : await this.#runStream(id, call, timeout, stop, onProgress);
+    this.#runner.answered(call, this.#answer(id, call, stop, outcome), started, this.#origin);
+  }
+
+  /** Sends a settled call's last frame, if its caller still waits for one: returns what the caller got. */
+  #answer(id: WireCallId, call: ParsedCall, stop: CallStop, outcome: CallOutcome): CallOutcome {
     this.#calls.delete(id);
     if (this.#calls.size === 0) this.#lastActivity = performance.now();
     // A cancelled call's caller has stopped waiting: no answer.
     if (this.#socket.readyState !== this.#socket.OPEN || stop.reason?.code === 'TASK_ABORTED') {
       this.#backpressure.answered(0);
-      return;
+      return outcome;
     }
     let frame: string | Uint8Array;
+    let answered = outcome;
     if (outcome.ok && call.stream !== undefined) {
       frame = this.#codec.encode({ id, end: true });
     } else if (outcome.ok) {
       const answer = encodeAnswer(this.#codec, { id, result: outcome.result }, call.task);
+      if (!answer.ok) answered = { ok: false, error: answer.error };
       frame = answer.ok ? answer.data : this.#errorFrame(id, answer.error);
     } else {
       frame = this.#errorFrame(id, outcome.error);
     }
     this.#send(frame);
     this.#backpressure.answered(typeof frame === 'string' ? frame.length : frame.byteLength);
+    return answered;
   }
 
   async #runStream(id: WireCallId, call: ParsedCall, timeout: number | undefined, stop: CallStop, onProgress: ((value: unknown) => void) | undefined): Promise<CallOutcome> {

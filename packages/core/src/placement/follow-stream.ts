@@ -1,5 +1,6 @@
 import type { ComputeBackendLike, StreamTaskOptions } from '../types.js';
 import type { PlacedCalls } from './placed-calls.js';
+import type { PlacementReason } from './placement-types.js';
 
 /**
  * Reads `stream` as it is and calls `onClosed` once when it ends: done,
@@ -49,6 +50,9 @@ export function followStream<Chunk>(stream: AsyncIterable<Chunk>, onClosed: () =
  * Opens a stream where `'auto'` places it (`'fastest'` only: `'ordered'`
  * keeps its first fit), counted in flight until it ends; `undefined` when
  * placement does not apply or no backend that can run the task can stream.
+ * `tracedOn`, given only when the router traces, opens it on the chosen
+ * backend inside the attempt's span; without it nothing more is allocated
+ * than before tracing existed.
  *
  * @internal Used by the router; not part of the public API.
  */
@@ -58,13 +62,17 @@ export function openPlacedStream(
   taskName: string,
   input: unknown,
   options: StreamTaskOptions | undefined,
+  tracedOn?: (backendIndex: number, reason: PlacementReason) => AsyncIterable<unknown>,
 ): AsyncIterable<unknown> | undefined {
   if (placed.ordered) return undefined;
   const choice = placed.placeStream(taskName, (backend) => typeof backend.streamTask === 'function');
   if (choice === undefined) return undefined;
   let stream: AsyncIterable<unknown>;
   try {
-    stream = (backendAt(choice.backendIndex).streamTask as NonNullable<ComputeBackendLike['streamTask']>)(taskName, input, options);
+    stream =
+      tracedOn === undefined
+        ? (backendAt(choice.backendIndex).streamTask as NonNullable<ComputeBackendLike['streamTask']>)(taskName, input, options)
+        : tracedOn(choice.backendIndex, choice.reason);
   } catch (error) {
     choice.closed();
     throw error;

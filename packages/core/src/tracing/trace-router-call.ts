@@ -1,6 +1,6 @@
 import type { PlacementReason } from '../placement/placement-types.js';
 import { traceSpan } from './trace-span.js';
-import { traceSpanKind, type TracerLike } from './tracer-like.js';
+import { traceSpanKind, type TraceSpanOptions, type TracerLike } from './tracer-like.js';
 
 /**
  * `rpc.system` of every hybrid-compute span that names a call.
@@ -19,12 +19,43 @@ export const rpcSystem = 'hybridcompute';
  * @internal Used by the router.
  */
 export function traceRouterCall(tracer: TracerLike, taskName: string, strategy: string, run: () => Promise<unknown>): Promise<unknown> {
-  return traceSpan(
-    tracer,
-    `compute ${taskName}`,
-    { kind: traceSpanKind.internal, attributes: { 'hybridcompute.task': taskName, 'hybridcompute.strategy': strategy } },
-    run,
-  );
+  return traceSpan(tracer, `compute ${taskName}`, routerCallSpanOptions(taskName, strategy), run);
+}
+
+/**
+ * The kind and attributes of the router's span for one call, `runTask` or `streamTask`.
+ *
+ * @internal Used by the router's tracing.
+ */
+export function routerCallSpanOptions(taskName: string, strategy: string): TraceSpanOptions {
+  return { kind: traceSpanKind.internal, attributes: { 'hybridcompute.task': taskName, 'hybridcompute.strategy': strategy } };
+}
+
+/**
+ * The name of the router's span for one attempt: `hybridcompute/<task>`.
+ *
+ * @internal Used by the router's tracing.
+ */
+export function attemptSpanName(taskName: string): string {
+  return `${rpcSystem}/${taskName}`;
+}
+
+/**
+ * The kind and attributes of the router's span for one attempt on one backend.
+ *
+ * @internal Used by the router's tracing.
+ */
+export function attemptSpanOptions(taskName: string, backendName: string, reason: PlacementReason): TraceSpanOptions {
+  return {
+    kind: traceSpanKind.client,
+    attributes: {
+      'rpc.system': rpcSystem,
+      'rpc.method': taskName,
+      'hybridcompute.task': taskName,
+      'hybridcompute.backend': backendName,
+      'hybridcompute.placement': reason,
+    },
+  };
 }
 
 /**
@@ -41,19 +72,5 @@ export function traceAttempt(
   reason: PlacementReason,
   run: () => Promise<unknown>,
 ): Promise<unknown> {
-  return traceSpan(
-    tracer,
-    `${rpcSystem}/${taskName}`,
-    {
-      kind: traceSpanKind.client,
-      attributes: {
-        'rpc.system': rpcSystem,
-        'rpc.method': taskName,
-        'hybridcompute.task': taskName,
-        'hybridcompute.backend': backendName,
-        'hybridcompute.placement': reason,
-      },
-    },
-    run,
-  );
+  return traceSpan(tracer, attemptSpanName(taskName), attemptSpanOptions(taskName, backendName, reason), run);
 }

@@ -16,11 +16,13 @@ describe('a process that has closed its server', () => {
   it.each(['this thread', 'worker'])('exits on its own, with clients still connected (tasks on %s)', async (backend) => {
     const child = spawn(process.execPath, [fixture], { env: { ...process.env, BACKEND: backend }, stdio: ['pipe', 'pipe', 'inherit'] });
     const exited = new Promise<[number | null, string | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
-    const lines = createInterface({ input: child.stdout });
-    const nextLine = () => new Promise<string>((resolve, reject) => {
-      lines.once('line', resolve);
-      void exited.then((outcome) => reject(new Error(`the server's process exited first: ${String(outcome)}`)));
-    });
+    // Lines in order, read to the end of stdout: the exit can be reported before the last of it is read.
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const nextLine = async () => {
+      const line = await lines.next();
+      if (line.done === true) throw new Error(`the server's process ended its output early (exit: ${String(await exited)})`);
+      return line.value;
+    };
     let socket: WebSocket | undefined;
     try {
       const url = await nextLine();

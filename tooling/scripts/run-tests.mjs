@@ -185,7 +185,14 @@ async function runOnRuntime({ name, binary, vitest }) {
       run.failed++;
       return;
     }
+    const failedBefore = run.failed;
     addReport(run, manifest.name, resultFile);
+    // vitest exits non-zero for an error outside every test (an unhandled rejection, a late
+    // throw), yet its report then counts only passes: on Node turbo fails the task; here, count it.
+    if (code !== 0 && run.failed === failedBefore) {
+      run.failed++;
+      (run.failures ??= []).push(`${name} ${label} ${manifest.name}: vitest exited ${code} with no failed test (an error outside the tests: see its output above)`);
+    }
   };
   const lanes = Array.from({ length: 2 }, async () => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) await runPackage(next);

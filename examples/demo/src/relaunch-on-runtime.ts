@@ -33,7 +33,8 @@ export function relaunchOnRuntime(runtime: DemoRuntime, script: string, args: re
   return new Promise((resolve) => {
     const child = spawn(runtimeExecutable(runtime, dirname(resolvePath(script))), [...commandOf[runtime](script), ...args], { stdio: 'inherit' });
     const forward = (signal: NodeJS.Signals): void => {
-      child.kill(signal);
+      // Not child.kill(): Deno's child_process then reports a child that handled the signal as killed by it.
+      if (child.pid !== undefined) process.kill(child.pid, signal);
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const signal of signals) process.on(signal, forward);

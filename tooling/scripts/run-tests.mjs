@@ -29,17 +29,16 @@ const turboArgs = args.filter((arg) => arg !== '--current-node' && !arg.startsWi
 /**
  * The other runtimes, from the root's pinned dev dependencies (their install scripts put the
  * real binaries in place). Each runs vitest itself, so every test file runs in that runtime's
- * processes and workers. Left out there: release-checks (the repository's own files, whatever
- * runs it) and the browser example (Chromium's tests, which the Node runs cover).
+ * processes and workers (the browser tests too: their servers run on that runtime, their pages
+ * in headless Chromium). Left out there: release-checks only (the repository's own files).
  */
 const otherRuntimes = [
   { name: 'bun', binary: ['node_modules/bun/bin/bun.exe', 'node_modules/.bin/bun'], vitest: (bin, vitest) => [bin, '--bun', vitest] },
   { name: 'deno', binary: ['node_modules/deno/deno', 'node_modules/.bin/deno'], vitest: (bin, vitest) => [bin, 'run', '-A', vitest] },
 ];
 // Node only: release-checks checks the repository's own files (docs/api, JSDoc, package
-// manifests), which are the same whatever runs it; the browser example's tests drive headless
-// Chromium, whose results do not depend on the runtime that starts it.
-const notOnOtherRuntimes = new Set(['@hybridcompute/release-checks', '@hybridcompute/example-browser']);
+// manifests, the changesets), which are the same whatever runs it.
+const notOnOtherRuntimes = new Set(['@hybridcompute/release-checks']);
 
 const listed = spawnSync('pnpm', ['-r', '--silent', 'exec', 'pwd'], { cwd: root, encoding: 'utf8' });
 if (listed.status !== 0) {
@@ -186,7 +185,14 @@ async function runOnRuntime({ name, binary, vitest }) {
       run.failed++;
       return;
     }
+    const failedBefore = run.failed;
     addReport(run, manifest.name, resultFile);
+    // vitest exits non-zero for an error outside every test (an unhandled rejection, a late
+    // throw), yet its report then counts only passes: on Node turbo fails the task; here, count it.
+    if (code !== 0 && run.failed === failedBefore) {
+      run.failed++;
+      (run.failures ??= []).push(`${name} ${label} ${manifest.name}: vitest exited ${code} with no failed test (an error outside the tests: see its output above)`);
+    }
   };
   const lanes = Array.from({ length: 2 }, async () => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) await runPackage(next);

@@ -82,6 +82,33 @@ describe('pnpm demo (the built CLI)', () => {
     expect(stdout).toContain('0 wrong');
   }, 90_000);
 
+  // The npm `deno` package's launcher (node_modules/.bin/deno) passes no signal on: the relaunch must start the binary itself.
+  it.each(demoRuntimes.filter((runtime) => runtime !== 'node' && runtime !== currentRuntime().name))(
+    '--runtime %s passes SIGTERM on: the relaunched demo stops serving and the demo exits with its code',
+    async (runtime) => {
+      const child = spawn(process.execPath, [demo, '--runtime', runtime, '--serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise<[number | null, string | null]>((resolve) => child.once('exit', (exitCode, signal) => resolve([exitCode, signal])));
+      let url: string;
+      try {
+        url = await new Promise<string>((resolve, reject) => {
+          let stdout = '';
+          child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+            stdout += chunk;
+            const match = /at (http:\/\/\S+)/.exec(stdout);
+            if (match?.[1] !== undefined) resolve(match[1]);
+          });
+          void exited.then(() => reject(new Error(`exited early: ${stdout}`)));
+        });
+      } finally {
+        process.kill(child.pid!, 'SIGTERM');
+      }
+      expect(await exited).toEqual([0, null]);
+      // Whoever ran the demo on the other runtime is gone with it: nothing answers on its port.
+      await expect(fetch(url, { method: 'POST', body: '{}' })).rejects.toThrow();
+    },
+    60_000,
+  );
+
   it('exits 1 with one clear line when the port is taken', async () => {
     const { code, stderr } = await run(['--port', String(takenPort), '--batch', '3']);
     expect(code).toBe(1);

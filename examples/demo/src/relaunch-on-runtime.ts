@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { runtimeExecutable } from './runtime-executable.js';
 
 /** The runtimes the demo runs on. */
 export const demoRuntimes = ['node', 'bun', 'deno'] as const;
@@ -21,17 +23,18 @@ const commandOf: Record<DemoRuntime, (script: string) => string[]> = {
 };
 
 /**
- * Runs `script` with `args` on another runtime, found on PATH (`pnpm demo`
- * puts the pinned `bun` and `deno` there), with this terminal; signals are
- * passed on. Resolves with the exit code to use: the child's, 128 + signal
- * when it was killed, or 2 (and a one-line message) when the runtime is not
- * installed.
+ * Runs `script` with `args` on another runtime (the pinned `bun` or `deno`
+ * binary from `node_modules`, else the one on PATH: see
+ * {@link runtimeExecutable}), with this terminal; signals are passed on.
+ * Resolves with the exit code to use: the child's, 128 + signal when it was
+ * killed, or 2 (and a one-line message) when the runtime is not installed.
  */
 export function relaunchOnRuntime(runtime: DemoRuntime, script: string, args: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(runtime, [...commandOf[runtime](script), ...args], { stdio: 'inherit' });
+    const child = spawn(runtimeExecutable(runtime, dirname(resolvePath(script))), [...commandOf[runtime](script), ...args], { stdio: 'inherit' });
     const forward = (signal: NodeJS.Signals): void => {
-      child.kill(signal);
+      // Not child.kill(): Deno's child_process then reports a child that handled the signal as killed by it.
+      if (child.pid !== undefined) process.kill(child.pid, signal);
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const signal of signals) process.on(signal, forward);
@@ -40,7 +43,7 @@ export function relaunchOnRuntime(runtime: DemoRuntime, script: string, args: re
       resolve(code);
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
-      console.error(error.code === 'ENOENT' ? `demo: --runtime ${runtime}: no '${runtime}' on PATH (pnpm install puts the pinned one in node_modules/.bin; run through pnpm demo)` : `demo: --runtime ${runtime}: ${error.message}`);
+      console.error(error.code === 'ENOENT' ? `demo: --runtime ${runtime}: no '${runtime}' in node_modules or on PATH (pnpm install puts the pinned one in node_modules)` : `demo: --runtime ${runtime}: ${error.message}`);
       done(2);
     });
     child.once('exit', (code, signal) => done(code ?? 128 + signalNumber(signal)));

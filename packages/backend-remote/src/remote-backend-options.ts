@@ -78,13 +78,13 @@ export interface RemoteBackendOptions<Declared extends readonly string[] = reado
   /** The name errors report as their `backend`. Default `'remote'`. */
   name?: string | undefined;
   /**
-   * Node and Bun (browsers ignore it): the CA to trust for `https:`/`wss:` servers a public CA did not
+   * Node, Bun and Deno (browsers ignore it): the CA to trust for `https:`/`wss:` servers a public CA did not
    * sign, and a client certificate for servers that ask for one (mutual
    * TLS); HTTP and the WebSocket alike. See {@link RemoteTlsOptions}.
    */
   tls?: RemoteTlsOptions | undefined;
   /**
-   * Node only (Bun refuses it, browsers ignore it): an undici dispatcher (an `Agent`, a `ProxyAgent`) that carries the
+   * Node and Deno (Bun refuses it, browsers ignore it): an undici dispatcher (an `Agent`, a `ProxyAgent`) that carries the
    * HTTP requests instead of the backend's own pools; `connections` and
    * `keepAliveTimeout` then do not apply, and `close()` leaves it open.
    * The WebSocket, made with `ws`, takes `tls` instead.

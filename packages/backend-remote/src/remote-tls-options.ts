@@ -2,7 +2,7 @@ import { invalidArgumentError } from '@hybridcompute/core';
 import type { WebSocketFactory } from './websocket-like.js';
 
 /**
- * The `tls` option of `createRemoteBackend` (Node and Bun): the CA that signed the
+ * The `tls` option of `createRemoteBackend` (Node, Bun and Deno): the CA that signed the
  * servers' certificates, for `https:` and `wss:` endpoints that a public CA
  * did not sign, and a client certificate for servers that ask for one
  * (mutual TLS). HTTP and the WebSocket both use it.

@@ -9,7 +9,8 @@ import { runtimeRemotePlatform } from '../src/runtime-remote-platform.js';
 
 // Bun hands out its own partial undici (no Pool.destroy, no dispatch handlers of ours), so on Bun
 // HTTP goes through fetch and this function is never reached: there, the test checks exactly that.
-const undiciIsPartial = typeof (Pool.prototype as { destroy?: unknown }).destroy !== 'function';
+// Told by the runtime, as the package tells it (bun-remote-platform.ts), not by probing undici's API.
+const undiciIsPartial = typeof process.versions.bun === 'string';
 
 // undici's dispatch() with the transport's own handler, against real node:http servers on 127.0.0.1.
 

@@ -188,7 +188,9 @@ export class ComputeServer {
   }
 
   /**
-   * Starts listening. Rejects when the port is taken.
+   * Starts listening, once a backend that has `ready()` (a worker pool) is
+   * ready, so that no call is answered before its workers have said which
+   * tasks they run. Rejects when the port is taken or `ready()` rejects.
    *
    * @param port - default 0, any free port.
    * @param host - default `'127.0.0.1'`.
@@ -199,6 +201,9 @@ export class ComputeServer {
    * ```
    */
   async listen(port = 0, host = '127.0.0.1'): Promise<ListeningAddress> {
+    // Before ready(), a pool knows only the tasks it was told of: a call then would be TASK_NOT_FOUND.
+    const ready = (this.#runner.backend as { ready?: unknown }).ready;
+    if (typeof ready === 'function') await (ready.call(this.#runner.backend) as Promise<unknown>);
     const origin = await new Promise<string>((resolve, reject) => {
       const onError = (error: Error): void => reject(error);
       this.httpServer.once('error', onError);

@@ -101,7 +101,11 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
       return { kind: outcomeRejected, value: serializeThrown(taskFailedError(task.name, undefined, error)) };
     }
     if (!isThenable(result)) {
-      if (!isTaskStream(result)) return { kind: outcomeFulfilled, value: result };
+      if (!isTaskStream(result)) {
+        // A progress value held back goes before the batch's answer.
+        context.settle();
+        return { kind: outcomeFulfilled, value: result };
+      }
       result = drain(result, context);
     }
     running.set(callId, context);
@@ -319,6 +323,9 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
   const grant = (data: Record<string, unknown>): void => {
     const credit = data['credit'];
     if (typeof credit === 'number') streams.get(data[creditMessageKey] as number)?.grant(credit);
+    // The pool's acknowledgement of progress values: the same message, with `progress` for a count.
+    const acknowledged = data['progress'];
+    if (typeof acknowledged === 'number') running.get(data[creditMessageKey] as number)?.acknowledgeProgress(acknowledged);
   };
   // Idle waits start only when the pool asks for them (it will then wake this
   // worker after every message). The worker sleeps only when it runs nothing:

@@ -6,17 +6,23 @@ export interface ProgressTarget {
   updateProgress(progress: object): Promise<void>;
 }
 
-function ignore(): void {}
+/** `job.updateProgress` commands one job may have waiting for Redis; past it, values are coalesced. */
+export const progressUpdatesInFlight = 64;
 
 /**
  * Passes a running task's `ctx.progress` values on to its job, as
  * `job.updateProgress({ encoded })`, for a caller that listens.
  *
- * Each value is sent at once, without waiting for the one before: they share
- * the worker's one connection, so Redis writes them to the events stream in
- * the order they were reported. {@link finish} waits for all of them, so the
- * worker records the job's result only after its last progress event: a
- * caller reads every value before the answer.
+ * Each value is a Redis round trip. Up to {@link progressUpdatesInFlight}
+ * go without waiting for the ones before: they share the worker's one
+ * connection, so Redis writes them to the events stream in the order they
+ * were reported. Past that bound the reporter holds the latest value only
+ * (a task reporting in a tight loop does not queue a million commands) and
+ * sends it when a command returns; the promise it answers, which the task's
+ * `ctx.progress` returns, settles then, so a task that awaits it is paced by
+ * Redis and loses no value. {@link finish} sends the value held and waits
+ * for every command, so the worker records the job's result only after its
+ * last progress event: a caller reads the last value before the answer.
  *
  * Progress is best effort: a value MessagePack cannot carry (a function) is
  * dropped, and so is one Redis does not take (the job was removed); the task
@@ -24,23 +30,71 @@ function ignore(): void {}
  */
 export class JobProgressReporter {
   readonly #job: ProgressTarget;
-  #sent: Promise<unknown> = Promise.resolve();
+  #inFlight = 0;
+  #held: unknown;
+  #holding = false;
   #open = true;
+  #waiting: Promise<void> | undefined;
+  #release: (() => void) | undefined;
+  #idle: (() => void) | undefined;
 
   constructor(job: ProgressTarget) {
     this.#job = job;
   }
 
-  /** The task's `onProgress`: sends `value` unless the job has finished. Never throws. */
-  readonly report = (value: unknown): void => {
-    if (!this.#open || msgpackCodec.mismatchOf(value, 'progress') !== undefined) return;
-    const sent = this.#job.updateProgress({ encoded: encodeJobValue(value) }).then(ignore, ignore);
-    this.#sent = this.#sent.then(() => sent);
+  /** The task's `onProgress`: sends `value` unless the job has finished. Never throws; the promise never rejects. */
+  readonly report = (value: unknown): Promise<void> | undefined => {
+    if (!this.#open || msgpackCodec.mismatchOf(value, 'progress') !== undefined) return undefined;
+    if (this.#waiting === undefined && this.#inFlight < progressUpdatesInFlight) {
+      this.#send(value);
+      return undefined;
+    }
+    this.#held = value;
+    this.#holding = true;
+    return (this.#waiting ??= new Promise<void>((resolve) => (this.#release = resolve)));
   };
 
-  /** Stops passing values on and resolves once every value sent so far has reached Redis or failed to. */
-  finish(): Promise<unknown> {
+  /** Stops taking values, sends the one held, and resolves once every value sent has reached Redis or failed to. */
+  finish(): Promise<void> {
     this.#open = false;
-    return this.#sent;
+    this.#sendHeld();
+    this.#wake();
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.#idle = resolve));
   }
+
+  #send(value: unknown): void {
+    this.#inFlight++;
+    this.#job.updateProgress({ encoded: encodeJobValue(value) }).then(this.#onSent, this.#onSent);
+  }
+
+  #sendHeld(): void {
+    if (!this.#holding) return;
+    const value = this.#held;
+    this.#holding = false;
+    this.#held = undefined;
+    this.#send(value);
+  }
+
+  #wake(): void {
+    const release = this.#release;
+    this.#waiting = undefined;
+    this.#release = undefined;
+    release?.();
+  }
+
+  readonly #onSent = (): void => {
+    this.#inFlight--;
+    if (this.#holding) {
+      this.#sendHeld();
+      this.#wake();
+    } else if (this.#waiting !== undefined) {
+      this.#wake();
+    }
+    if (this.#inFlight === 0) {
+      const idle = this.#idle;
+      this.#idle = undefined;
+      idle?.();
+    }
+  };
 }

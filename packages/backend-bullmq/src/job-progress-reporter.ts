@@ -6,8 +6,11 @@ export interface ProgressTarget {
   updateProgress(progress: object): Promise<void>;
 }
 
-/** `job.updateProgress` commands one job may have waiting for Redis; past it, values are coalesced. */
+/** `job.updateProgress` commands one job may have waiting for Redis; past it, values wait in the reporter. */
 export const progressUpdatesInFlight = 64;
+
+/** Values one job's reporter holds while its commands are in flight; past it the newest replaces the newest held. */
+export const maxHeldProgress = 64;
 
 /**
  * Passes a running task's `ctx.progress` values on to its job, as
@@ -16,11 +19,14 @@ export const progressUpdatesInFlight = 64;
  * Each value is a Redis round trip. Up to {@link progressUpdatesInFlight}
  * go without waiting for the ones before: they share the worker's one
  * connection, so Redis writes them to the events stream in the order they
- * were reported. Past that bound the reporter holds the latest value only
- * (a task reporting in a tight loop does not queue a million commands) and
- * sends it when a command returns; the promise it answers, which the task's
- * `ctx.progress` returns, settles then, so a task that awaits it is paced by
- * Redis and loses no value. {@link finish} sends the value held and waits
+ * were reported. Past that bound the reporter holds up to
+ * {@link maxHeldProgress} values, in order, then coalesces (the newest
+ * replaces the newest held: a task reporting in a tight loop does not queue
+ * a million commands), and sends one as each command returns. The promise it
+ * answers, which the task's `ctx.progress` returns, settles once nothing is
+ * held, so a task that awaits it is paced by Redis and loses no value, even
+ * on a worker pool behind the bullmq worker (which sends 64 values without
+ * waiting). {@link finish} sends the values held and waits
  * for every command, so the worker records the job's result only after its
  * last progress event: a caller reads the last value before the answer.
  *
@@ -31,8 +37,7 @@ export const progressUpdatesInFlight = 64;
 export class JobProgressReporter {
   readonly #job: ProgressTarget;
   #inFlight = 0;
-  #held: unknown;
-  #holding = false;
+  readonly #held: unknown[] = [];
   #open = true;
   #waiting: Promise<void> | undefined;
   #release: (() => void) | undefined;
@@ -49,12 +54,12 @@ export class JobProgressReporter {
       this.#send(value);
       return undefined;
     }
-    this.#held = value;
-    this.#holding = true;
+    if (this.#held.length < maxHeldProgress) this.#held.push(value);
+    else this.#held[this.#held.length - 1] = value;
     return (this.#waiting ??= new Promise<void>((resolve) => (this.#release = resolve)));
   };
 
-  /** Stops taking values, sends the one held, and resolves once every value sent has reached Redis or failed to. */
+  /** Stops taking values, sends the ones held, and resolves once every value sent has reached Redis or failed to. */
   finish(): Promise<void> {
     this.#open = false;
     this.#sendHeld();
@@ -69,11 +74,7 @@ export class JobProgressReporter {
   }
 
   #sendHeld(): void {
-    if (!this.#holding) return;
-    const value = this.#held;
-    this.#holding = false;
-    this.#held = undefined;
-    this.#send(value);
+    for (const value of this.#held.splice(0)) this.#send(value);
   }
 
   #wake(): void {
@@ -85,12 +86,8 @@ export class JobProgressReporter {
 
   readonly #onSent = (): void => {
     this.#inFlight--;
-    if (this.#holding) {
-      this.#sendHeld();
-      this.#wake();
-    } else if (this.#waiting !== undefined) {
-      this.#wake();
-    }
+    if (this.#held.length > 0) this.#send(this.#held.shift());
+    if (this.#held.length === 0 && this.#waiting !== undefined) this.#wake();
     if (this.#inFlight === 0) {
       const idle = this.#idle;
       this.#idle = undefined;

@@ -2,13 +2,17 @@
  * Flow control for one call's progress values on their way to a connection.
  *
  * A value is sent at once while the connection has room (`room()` answers
- * `undefined`). Once it has none, the outlet waits for it, and values that
- * come meanwhile are not sent: each replaces the one before (latest wins), so
- * a task reporting in a tight loop holds one value here, not a million. When
- * the room comes back, the value held goes out. {@link ProgressOutlet.push}
- * answers the promise of that wait, which the task's `ctx.progress` returns:
- * a task that awaits it is paced by the connection and loses no value.
- * {@link ProgressOutlet.flush} sends the value held before the call's last
+ * `undefined`). Once it has none, the outlet waits for it, and holds the
+ * values that come meanwhile, in order, up to {@link maxHeldProgress}; past
+ * that each new value replaces the newest one held (latest wins), so a task
+ * reporting in a tight loop costs {@link maxHeldProgress} values here, not
+ * a million. As the room comes back the values held go out, in order.
+ * {@link ProgressOutlet.push} answers the promise of that wait, which the
+ * task's `ctx.progress` returns: a task that awaits it is paced by the
+ * connection and loses no value. The values held are as many as a worker
+ * pool sends without waiting (its window is 64 too), so a task on a worker
+ * behind the server that awaits its progress loses none either.
+ * {@link ProgressOutlet.flush} sends what is held before the call's last
  * answer, so the last value reported always arrives, and before the result.
  *
  * The window is the connection's: an HTTP answer's writable buffer up to its
@@ -18,8 +22,7 @@
 export class ProgressOutlet {
   readonly #send: (value: unknown) => void;
   readonly #room: () => Promise<void> | undefined;
-  #held: unknown;
-  #holding = false;
+  readonly #held: unknown[] = [];
   #waiting: Promise<void> | undefined;
   #release: (() => void) | undefined;
   #closed = false;
@@ -33,12 +36,12 @@ export class ProgressOutlet {
     this.#room = room;
   }
 
-  /** Sends `value`, or holds it while the connection is full; the promise settles (never rejects) once the connection has room. */
+  /** Sends `value`, or holds it while the connection is full; the promise settles (never rejects) once what is held has gone. */
   push(value: unknown): Promise<void> | undefined {
     if (this.#closed) return undefined;
     if (this.#waiting !== undefined) {
-      this.#held = value;
-      this.#holding = true;
+      if (this.#held.length < maxHeldProgress) this.#held.push(value);
+      else this.#held[this.#held.length - 1] = value;
       return this.#waiting;
     }
     this.#send(value);
@@ -49,27 +52,24 @@ export class ProgressOutlet {
     return this.#waiting;
   }
 
-  /** Something else of the call (a chunk) is about to go: the value held goes first, so the call's records keep their order. */
+  /** Something else of the call (a chunk) is about to go: what is held goes first, so the call's records keep their order. */
   sendHeld(): void {
-    if (!this.#holding) return;
-    const value = this.#held;
-    this.#holding = false;
-    this.#held = undefined;
-    this.#send(value);
+    const held = this.#held;
+    for (let index = 0; index < held.length; index++) this.#send(held[index]);
+    held.length = 0;
   }
 
-  /** The call is answering: the value held goes now, ahead of the answer, and nothing more is taken. */
+  /** The call is answering: what is held goes now, ahead of the answer, and nothing more is taken. */
   flush(): void {
     if (this.#closed) return;
-    if (this.#holding) this.#send(this.#held);
+    this.sendHeld();
     this.close();
   }
 
-  /** The call ended without an answer to send (stopped, connection gone): the value held is dropped, waiters are released. */
+  /** The call ended without an answer to send (stopped, connection gone): what is held is dropped, waiters are released. */
   close(): void {
     this.#closed = true;
-    this.#holding = false;
-    this.#held = undefined;
+    this.#held.length = 0;
     this.#waiting = undefined;
     const release = this.#release;
     this.#release = undefined;
@@ -78,14 +78,12 @@ export class ProgressOutlet {
 
   readonly #onRoom = (): void => {
     if (this.#closed) return;
-    if (this.#holding) {
-      const value = this.#held;
-      this.#holding = false;
-      this.#held = undefined;
-      this.#send(value);
+    const held = this.#held;
+    while (held.length > 0) {
+      this.#send(held.shift());
       if (this.#closed) return;
       const room = this.#room();
-      // Still full after that value: keep the task waiting on the same promise.
+      // Full again: the rest waits, and so does the task, on the same promise.
       if (room !== undefined) {
         void room.then(this.#onRoom);
         return;
@@ -99,8 +97,14 @@ export class ProgressOutlet {
 }
 
 /**
+ * Progress values of one call the server holds while its connection is
+ * full; past it they are coalesced (the newest replaces the newest held).
+ */
+export const maxHeldProgress = 64;
+
+/**
  * Bytes a WebSocket may have unsent (`bufferedAmount`) and still take a
  * progress value at once; past it the values of its calls wait in their
- * {@link ProgressOutlet}, coalesced.
+ * {@link ProgressOutlet}.
  */
 export const progressWindowBytes = 64 * 1024;

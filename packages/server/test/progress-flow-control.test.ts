@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { createWorkerBackend } from '@hybridcompute/backend-worker';
 import { defineTask } from '@hybridcompute/core';
 import { collectGarbage } from '@hybridcompute/test-support/memory';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,6 +30,7 @@ const paced = defineTask('paced', async (count: number, { progress }) => {
 const tasks = [chatty, paced];
 
 const servers: ComputeServer[] = [];
+const closers: Array<() => Promise<void>> = [];
 async function start(): Promise<{ url: string; ws: string }> {
   // The hostile-peer bound at its smallest useful size, and a short timeout: the test fails if the guard drops the reader.
   const server = createComputeServer({ tasks, maxBufferedBytesPerConnection: 256 * 1024, bufferedTimeout: 2_000 });
@@ -38,7 +40,19 @@ async function start(): Promise<{ url: string; ws: string }> {
 }
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
+  await Promise.all(closers.splice(0).map((close) => close()));
 });
+
+/** A server whose tasks run on a worker thread: progress goes worker → pool → server → socket, paced at each hop. */
+async function startOnWorker(): Promise<{ url: string; ws: string }> {
+  const backend = createWorkerBackend({ url: new URL('./fixtures/progress-worker.mjs', import.meta.url), size: 1 });
+  closers.push(() => backend.close());
+  await backend.ready();
+  const server = createComputeServer({ backend, maxBufferedBytesPerConnection: 256 * 1024, bufferedTimeout: 2_000 });
+  servers.push(server);
+  const { url } = await server.listen(0, '127.0.0.1');
+  return { url, ws: url.replace('http', 'ws') };
+}
 
 /** This process's heap plus Buffers (unsent answers are Buffers). */
 function memory(): number {
@@ -176,6 +190,47 @@ describe('progress flow control over WebSocket', () => {
     socket.send(JSON.stringify({ id: 1, task: 'paced', input: count, progress: true }));
     const reported = await settledCount(() => run.reported);
     expect(reported).toBeLessThan(count);
+    socket.resume();
+    await until(() => frames.at(-1)?.['result'] !== undefined);
+    expect(frames.at(-1)).toEqual({ id: 1, result: 'paced' });
+    const values = frames.slice(0, -1).map((frame) => Number.parseInt(String(frame['progress']), 10));
+    expect(values).toEqual(Array.from({ length: count }, (_, index) => index + 1));
+    socket.close();
+  });
+});
+
+describe('progress flow control from a worker thread through the server', () => {
+  it.each(['http', 'websocket'] as const)('a million values in a tight loop in the worker to a slow %s reader: increasing values, the last before the result', async (transport) => {
+    const { url, ws } = await startOnWorker();
+    let values: number[];
+    let last: Record<string, unknown> | undefined;
+    if (transport === 'http') {
+      const response = await postStreamed(url, { task: 'chatty', input: million });
+      response.pause();
+      const records = await readSlowly(response);
+      last = records.at(-1);
+      values = records.slice(0, -1).map((record) => record['progress'] as number);
+    } else {
+      const { socket, frames, opened } = slowSocket(ws);
+      await opened;
+      socket.send(JSON.stringify({ id: 1, task: 'chatty', input: million, progress: true }));
+      await until(() => frames.at(-1)?.['result'] !== undefined);
+      last = frames.at(-1);
+      values = frames.slice(0, -1).map((frame) => frame['progress'] as number);
+      socket.close();
+    }
+    expect(last).toMatchObject({ result: 'done' });
+    expectStrictlyIncreasing(values, million);
+    expect(values.length).toBeLessThan(million / 10);
+  });
+
+  it('paces a worker task that awaits ctx.progress by the socket, and delivers every value', async () => {
+    const { ws } = await startOnWorker();
+    const count = 20_000;
+    const { socket, frames, opened } = slowSocket(ws);
+    await opened;
+    socket.pause();
+    socket.send(JSON.stringify({ id: 1, task: 'paced', input: count, progress: true }));
     socket.resume();
     await until(() => frames.at(-1)?.['result'] !== undefined);
     expect(frames.at(-1)).toEqual({ id: 1, result: 'paced' });

@@ -177,9 +177,16 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
     for (const flush of flushes.splice(0)) flush();
   };
   (flushTurn.port1 as { unref?: () => void }).unref?.();
-  const outletFor = (callId: number): StreamOutlet => ({
-    send: (chunk) => endpoint.postMessage({ type: chunkMessageType, id: callId, value: chunk }, transferListOf(chunk)),
-    sendMany: (chunks) => endpoint.postMessage({ type: chunksMessageType, id: callId, value: chunks }),
+  // A progress value held back by its window goes before the chunks after it (one field read when none is held).
+  const outletFor = (callId: number, context: WorkerTaskContext): StreamOutlet => ({
+    send: (chunk) => {
+      context.sendHeldProgress();
+      endpoint.postMessage({ type: chunkMessageType, id: callId, value: chunk }, transferListOf(chunk));
+    },
+    sendMany: (chunks) => {
+      context.sendHeldProgress();
+      endpoint.postMessage({ type: chunksMessageType, id: callId, value: chunks });
+    },
     later: (callback) => {
       if (flushes.push(callback) === 1) flushTurn.port2.postMessage(null);
     },
@@ -309,7 +316,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
         if (isThenable(result)) Promise.resolve(result).catch(noop);
         throw notAStream(task.name);
       }
-      const pump = new WorkerStreamPump(result, credit, outletFor(callId));
+      const pump = new WorkerStreamPump(result, credit, outletFor(callId, context));
       running.set(callId, context);
       streams.set(callId, pump);
       return settled(

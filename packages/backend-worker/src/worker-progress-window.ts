@@ -63,6 +63,13 @@ export class WorkerProgressWindow {
     this.#open();
   }
 
+  /** Something else of the call (a chunk) is about to go: the value held goes first, counted in the window. */
+  sendHeld(): void {
+    if (!this.#holding) return;
+    this.#postHeld();
+    this.#unacknowledged++;
+  }
+
   /** The call is answering: the value held goes first; a task still waiting goes on. */
   flush(): void {
     if (this.#holding) this.#postHeld();

@@ -52,6 +52,11 @@ export class WorkerTaskContext implements TaskContext {
     return progress;
   }
 
+  /** A chunk of the call is about to go: a progress value held back goes first. */
+  sendHeldProgress(): void {
+    this.#window?.sendHeld();
+  }
+
   /** The pool delivered `count` more of this call's values. */
   acknowledgeProgress(count: number): void {
     this.#window?.acknowledge(count);

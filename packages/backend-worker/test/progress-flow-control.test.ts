@@ -92,4 +92,15 @@ describe('progress flow control on worker threads', () => {
     await expect(backend.runTask('pacedProgress', 1_000, { onProgress: (value) => values.push(value) })).resolves.toBe('paced');
     expect(values).toEqual(Array.from({ length: 1_000 }, (_, index) => index + 1));
   });
+
+  it('sends a progress value held back before the chunk that follows it', async () => {
+    const backend = await pool();
+    const seen: unknown[] = [];
+    const lastSeenAtChunk: unknown[] = [];
+    for await (const chunk of backend.streamTask('chattyStream', 1_000, { highWaterMark: 1, onProgress: (value) => seen.push(value) })) lastSeenAtChunk.push([chunk, seen.at(-1)]);
+    expect(lastSeenAtChunk).toEqual([
+      ['first', 'first 1000'],
+      ['second', 'second 1000'],
+    ]);
+  });
 });

@@ -13,6 +13,7 @@ import { encodeAnswer } from './encode-answer.js';
 import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire';
 import { notCarriedError, streamValueMismatch } from './stream-value-mismatch.js';
 import { ProgressOutlet, progressWindowBytes } from './progress-outlet.js';
+import { runsOnBun } from './runs-on-bun.js';
 import { WebSocketStreamSink } from './websocket-stream-sink.js';
 
 /**
@@ -256,7 +257,11 @@ export class WebSocketConnection {
   #progressOutlet(id: WireCallId): ProgressOutlet {
     return new ProgressOutlet(
       (value) => this.#send(this.#codec.encode({ id, progress: value })),
-      () => (this.#socket.readyState !== this.#socket.OPEN || this.#socket.bufferedAmount <= progressWindowBytes ? undefined : new Promise<void>((resolve) => (this.#progressWaiters ??= []).push(resolve))),
+      // Not on Bun: its ws reports a bufferedAmount whose drain the server is never told of, so a waiting task would hang.
+      () =>
+        runsOnBun || this.#socket.readyState !== this.#socket.OPEN || this.#socket.bufferedAmount <= progressWindowBytes
+          ? undefined
+          : new Promise<void>((resolve) => (this.#progressWaiters ??= []).push(resolve)),
     );
   }
 

@@ -6,6 +6,7 @@ import { collectGarbage } from '@hybridcompute/test-support/memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createComputeServer, type ComputeServer } from '../src/index.js';
+import { runsOnBun } from '../src/runs-on-bun.js';
 
 // Progress under flow control, against the real server and slow but honest readers.
 
@@ -170,13 +171,14 @@ describe('progress flow control over WebSocket', () => {
     socket.pause();
     socket.send(JSON.stringify({ id: 1, task: 'chatty', input: million, progress: true }));
     await until(() => run.finished);
-    expect(memory() - before).toBeLessThan(16 * 1024 * 1024);
+    // Not on Bun, where WebSocket progress is not flow controlled (see the server's README).
+    if (!runsOnBun) expect(memory() - before).toBeLessThan(16 * 1024 * 1024);
     socket.resume();
     await until(() => frames.at(-1)?.['result'] !== undefined);
     expect(frames.at(-1)).toEqual({ id: 1, result: 'done' });
     const values = frames.slice(0, -1).map((frame) => frame['progress'] as number);
     expectStrictlyIncreasing(values, million);
-    expect(values.length).toBeLessThan(million / 10);
+    if (!runsOnBun) expect(values.length).toBeLessThan(million / 10);
     expect(socket.readyState).toBe(WebSocket.OPEN);
     socket.close();
   });
@@ -188,8 +190,11 @@ describe('progress flow control over WebSocket', () => {
     await opened;
     socket.pause();
     socket.send(JSON.stringify({ id: 1, task: 'paced', input: count, progress: true }));
-    const reported = await settledCount(() => run.reported);
-    expect(reported).toBeLessThan(count);
+    // Not on Bun, where WebSocket progress is not flow controlled (see the server's README).
+    if (!runsOnBun) {
+      const reported = await settledCount(() => run.reported);
+      expect(reported).toBeLessThan(count);
+    }
     socket.resume();
     await until(() => frames.at(-1)?.['result'] !== undefined);
     expect(frames.at(-1)).toEqual({ id: 1, result: 'paced' });

@@ -100,7 +100,7 @@ export async function runProgressAndStream(options: ProgressAndStreamOptions): P
   return { longTask, stream };
 }
 
-function ignoreProgress(): void {}
+async function ignoreProgress(): Promise<void> {}
 
 function pixelsOf(width: number, height: number, seed: number): ArrayBuffer {
   const bytes = new Uint8Array(new ArrayBuffer(width * height * 4));

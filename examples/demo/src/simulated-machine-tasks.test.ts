@@ -4,7 +4,7 @@ import * as real from './demo-tasks.js';
 import { measuredRuns, simulateOnTimer } from './simulated-machine-tasks.js';
 import * as simulated from './simulated-machine-tasks.js';
 
-const context = () => ({ signal: new AbortController().signal, progress: () => undefined });
+const context = () => ({ signal: new AbortController().signal, progress: async () => undefined });
 
 describe('the simulated machine', () => {
   it('computes an input for real the first few times it sees it, then answers it on a timer, per input', async () => {
@@ -44,7 +44,7 @@ describe('the simulated machine', () => {
     );
     for (let call = 0; call < measuredRuns; call++) await slow.run(undefined, context());
     const controller = new AbortController();
-    const answer = slow.run(undefined, { signal: controller.signal, progress: () => undefined });
+    const answer = slow.run(undefined, { signal: controller.signal, progress: async () => undefined });
     controller.abort(new Error('stop'));
     await expect(answer).rejects.toThrow('stop');
   });

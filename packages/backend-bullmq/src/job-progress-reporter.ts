@@ -6,17 +6,29 @@ export interface ProgressTarget {
   updateProgress(progress: object): Promise<void>;
 }
 
-function ignore(): void {}
+/** `job.updateProgress` commands one job may have waiting for Redis; past it, values wait in the reporter. */
+export const progressUpdatesInFlight = 64;
+
+/** Values one job's reporter holds while its commands are in flight; past it the newest replaces the newest held. */
+export const maxHeldProgress = 64;
 
 /**
  * Passes a running task's `ctx.progress` values on to its job, as
  * `job.updateProgress({ encoded })`, for a caller that listens.
  *
- * Each value is sent at once, without waiting for the one before: they share
- * the worker's one connection, so Redis writes them to the events stream in
- * the order they were reported. {@link finish} waits for all of them, so the
- * worker records the job's result only after its last progress event: a
- * caller reads every value before the answer.
+ * Each value is a Redis round trip. Up to {@link progressUpdatesInFlight}
+ * go without waiting for the ones before: they share the worker's one
+ * connection, so Redis writes them to the events stream in the order they
+ * were reported. Past that bound the reporter holds up to
+ * {@link maxHeldProgress} values, in order, then coalesces (the newest
+ * replaces the newest held: a task reporting in a tight loop does not queue
+ * a million commands), and sends one as each command returns. The promise it
+ * answers, which the task's `ctx.progress` returns, settles once nothing is
+ * held, so a task that awaits it is paced by Redis and loses no value, even
+ * on a worker pool behind the bullmq worker (which sends 64 values without
+ * waiting). {@link finish} sends the values held and waits
+ * for every command, so the worker records the job's result only after its
+ * last progress event: a caller reads the last value before the answer.
  *
  * Progress is best effort: a value MessagePack cannot carry (a function) is
  * dropped, and so is one Redis does not take (the job was removed); the task
@@ -24,23 +36,62 @@ function ignore(): void {}
  */
 export class JobProgressReporter {
   readonly #job: ProgressTarget;
-  #sent: Promise<unknown> = Promise.resolve();
+  #inFlight = 0;
+  readonly #held: unknown[] = [];
   #open = true;
+  #waiting: Promise<void> | undefined;
+  #release: (() => void) | undefined;
+  #idle: (() => void) | undefined;
 
   constructor(job: ProgressTarget) {
     this.#job = job;
   }
 
-  /** The task's `onProgress`: sends `value` unless the job has finished. Never throws. */
-  readonly report = (value: unknown): void => {
-    if (!this.#open || msgpackCodec.mismatchOf(value, 'progress') !== undefined) return;
-    const sent = this.#job.updateProgress({ encoded: encodeJobValue(value) }).then(ignore, ignore);
-    this.#sent = this.#sent.then(() => sent);
+  /** The task's `onProgress`: sends `value` unless the job has finished. Never throws; the promise never rejects. */
+  readonly report = (value: unknown): Promise<void> | undefined => {
+    if (!this.#open || msgpackCodec.mismatchOf(value, 'progress') !== undefined) return undefined;
+    if (this.#waiting === undefined && this.#inFlight < progressUpdatesInFlight) {
+      this.#send(value);
+      return undefined;
+    }
+    if (this.#held.length < maxHeldProgress) this.#held.push(value);
+    else this.#held[this.#held.length - 1] = value;
+    return (this.#waiting ??= new Promise<void>((resolve) => (this.#release = resolve)));
   };
 
-  /** Stops passing values on and resolves once every value sent so far has reached Redis or failed to. */
-  finish(): Promise<unknown> {
+  /** Stops taking values, sends the ones held, and resolves once every value sent has reached Redis or failed to. */
+  finish(): Promise<void> {
     this.#open = false;
-    return this.#sent;
+    this.#sendHeld();
+    this.#wake();
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.#idle = resolve));
   }
+
+  #send(value: unknown): void {
+    this.#inFlight++;
+    this.#job.updateProgress({ encoded: encodeJobValue(value) }).then(this.#onSent, this.#onSent);
+  }
+
+  #sendHeld(): void {
+    for (const value of this.#held.splice(0)) this.#send(value);
+  }
+
+  #wake(): void {
+    const release = this.#release;
+    this.#waiting = undefined;
+    this.#release = undefined;
+    release?.();
+  }
+
+  readonly #onSent = (): void => {
+    this.#inFlight--;
+    if (this.#held.length > 0) this.#send(this.#held.shift());
+    if (this.#held.length === 0 && this.#waiting !== undefined) this.#wake();
+    if (this.#inFlight === 0) {
+      const idle = this.#idle;
+      this.#idle = undefined;
+      idle?.();
+    }
+  };
 }

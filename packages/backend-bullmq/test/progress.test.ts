@@ -26,9 +26,10 @@ async function workerOn(queue: string, tasks: AnyComputeTask[]): Promise<BullmqW
 }
 
 /** Reports each of `input.values` (a list, so that any value can be sent), then answers how many it sent. */
-const report = defineTask('report', async (input: { values: unknown[]; async?: boolean; failAtEnd?: boolean }, { progress }) => {
+const report = defineTask('report', async (input: { values: unknown[]; async?: boolean; awaits?: boolean; failAtEnd?: boolean }, { progress }) => {
   for (const value of input.values) {
-    progress(value);
+    if (input.awaits === true) await progress(value);
+    else void progress(value);
     if (input.async === true) await new Promise((resolve) => setImmediate(resolve));
   }
   if (input.failAtEnd === true) throw Object.assign(new Error('failed after reporting'), { code: 'E_LATE' });
@@ -82,11 +83,18 @@ describe('progress through the queue', () => {
     const compute = createHybridCompute({ bullmq: backendOn(queue) });
     const values = Array.from({ length: 500 }, (_, index) => index);
     for (const async of [false, true]) {
+      // Not awaited: past the commands in flight values are coalesced (test/progress-flow-control.test.ts), in order, the last kept.
       const { seen, late, outcome } = await withProgress((onProgress) => compute.runTask('report', { values, async }, { onProgress }));
       expect(outcome).toEqual({ status: 'fulfilled', value: 500 });
       expect(late).toBe(0);
-      expect(seen).toEqual(values);
+      expect(seen.at(-1)).toBe(499);
+      expect(seen).toEqual([...seen].sort((a, b) => (a as number) - (b as number)));
+      expect(new Set(seen).size).toBe(seen.length);
     }
+    // Awaited: every value.
+    const { seen, late } = await withProgress((onProgress) => compute.runTask('report', { values, awaits: true }, { onProgress }));
+    expect(late).toBe(0);
+    expect(seen).toEqual(values);
   });
 
   it('delivers the values reported before a failure, then rejects with TASK_FAILED keeping the code', async () => {

@@ -5,7 +5,7 @@ import type { HttpStreamResponse } from './http-stream-response.js';
 import type { HttpTransport } from './http-transport.js';
 import { readComputeAnswer } from './read-http-answer.js';
 import type { RemoteEndpoint } from './remote-endpoint.js';
-import { waitForRoom, wakeWaiting } from './send-http-call.js';
+import { requeueRefused, waitForRoom, wakeWaiting } from './send-http-call.js';
 import { deliverProgress, recordsOf, streamProtocolError } from './stream-records.js';
 import { addTraceHeaders } from './trace-http-call.js';
 
@@ -26,6 +26,11 @@ export interface HttpStreamCall {
  * (TCP's backpressure pauses the server's generator). Leaving the loop early
  * drops the request, and the server closes the generator. The call's
  * `timeout` and `signal` end it with `TASK_TIMEOUT` / `TASK_ABORTED`.
+ *
+ * A `QUEUE_FULL` answer is retried as a plain call's is ({@link requeueRefused}):
+ * it can only come as the plain answer, before any chunk or progress record
+ * (the server sends its status with the first record), so nothing was
+ * delivered and the stream starts afresh once another call to the endpoint ends.
  */
 export async function* streamOverHttp(transport: HttpTransport, endpoint: RemoteEndpoint, call: HttpStreamCall): AsyncGenerator<unknown, void> {
   const { taskName, backend, codec } = call;
@@ -57,13 +62,22 @@ export async function* streamOverHttp(transport: HttpTransport, endpoint: Remote
       admitted = true;
     }
     const headers: Record<string, string> = { ...call.headers, 'content-type': codec.contentType, accept: streamMediaTypeOf[codec.encoding] };
-    if (deadlineAt !== undefined) headers[timeoutHeader] = String(Math.max(1, deadlineAt - Date.now()));
     addTraceHeaders(headers);
-    response = await transport.requestStream('POST', endpoint.url, headers, body, signal);
-    if (response.kind === 'plain') {
+    for (;;) {
+      if (deadlineAt !== undefined) headers[timeoutHeader] = String(Math.max(1, deadlineAt - Date.now()));
+      response = await transport.requestStream('POST', endpoint.url, headers, body, signal);
+      if (response.kind === 'stream') break;
       admission.learn(response.answer.maxConcurrency);
+      try {
+        readComputeAnswer(response.answer, endpoint.url, taskName, backend);
+      } catch (error) {
+        if (!(ComputeError.isInstance(error) && error.code === 'QUEUE_FULL')) throw error;
+        admitted = false;
+        if (!(await requeueRefused(endpoint, { taskName, signal, backend }))) throw error;
+        admitted = true;
+        continue;
+      }
       finished = true;
-      readComputeAnswer(response.answer, endpoint.url, taskName, backend);
       throw streamProtocolError(endpoint.url, 'answered a stream with a plain result: it does not stream', taskName, backend);
     }
     admission.learn(response.maxConcurrency);

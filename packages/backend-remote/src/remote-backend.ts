@@ -252,7 +252,7 @@ export class RemoteBackend implements ComputeBackendInterface {
    * the loop (`TASK_FAILED`, the task's code in `cause`) once those are read;
    * the server vanishing is `BACKEND_UNAVAILABLE`; bad options, a task that
    * does not stream, or a server that cannot, are `INVALID_REQUEST`. Streams
-   * are never retried.
+   * refused with `QUEUE_FULL` are retried as calls are (before any chunk).
    *
    * @example
    * ```ts

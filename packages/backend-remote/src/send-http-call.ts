@@ -69,15 +69,8 @@ export async function sendHttpCall(transport: HttpTransport, endpoint: RemoteEnd
         return readComputeAnswer(answer, endpoint.url, taskName, backend);
       } catch (error) {
         if (!(ComputeError.isInstance(error) && error.code === 'QUEUE_FULL')) throw error;
-        // Never started there: wait for one of this endpoint's other calls to finish, then send it again.
-        const waiter = newWaiter();
         admitted = false;
-        if (!admission.refused(waiter)) {
-          // None of ours is left there to wake the calls held behind an earlier refusal: wake them now.
-          wakeWaiting(endpoint);
-          throw error;
-        }
-        await waiter.woken(signal, () => leaveQueue(endpoint, waiter), taskName, backend);
+        if (!(await requeueRefused(endpoint, call))) throw error;
         admitted = true;
       }
     }
@@ -112,6 +105,26 @@ function newWaiter(): Waiter & { woken(signal: AbortSignal | undefined, leave: (
       });
     },
   };
+}
+
+/**
+ * After a `QUEUE_FULL` answer to an admitted call (it never started there):
+ * puts the call back at the front of the endpoint's queue and resolves
+ * `true` once it is admitted again, when another of this endpoint's calls
+ * finishes; resolves `false` at once when none is in flight to wait for (the
+ * caller passes the refusal on). The call is not admitted while it waits;
+ * its signal ends the wait with `TASK_ABORTED` / `TASK_TIMEOUT`. Plain calls
+ * and HTTP streams share it.
+ */
+export async function requeueRefused(endpoint: RemoteEndpoint, call: Pick<HttpCall, 'signal' | 'taskName' | 'backend'>): Promise<boolean> {
+  const waiter = newWaiter();
+  if (!endpoint.admission.refused(waiter)) {
+    // None of ours is left there to wake the calls held behind an earlier refusal: wake them now.
+    wakeWaiting(endpoint);
+    return false;
+  }
+  await waiter.woken(call.signal, () => leaveQueue(endpoint, waiter), call.taskName, call.backend);
+  return true;
 }
 
 export function waitForRoom(endpoint: RemoteEndpoint, call: Pick<HttpCall, 'signal' | 'taskName' | 'backend'>): Promise<void> {

@@ -101,7 +101,11 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
       return { kind: outcomeRejected, value: serializeThrown(taskFailedError(task.name, undefined, error)) };
     }
     if (!isThenable(result)) {
-      if (!isTaskStream(result)) return { kind: outcomeFulfilled, value: result };
+      if (!isTaskStream(result)) {
+        // A progress value held back goes before the batch's answer.
+        context.settle();
+        return { kind: outcomeFulfilled, value: result };
+      }
       result = drain(result, context);
     }
     running.set(callId, context);
@@ -173,9 +177,16 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
     for (const flush of flushes.splice(0)) flush();
   };
   (flushTurn.port1 as { unref?: () => void }).unref?.();
-  const outletFor = (callId: number): StreamOutlet => ({
-    send: (chunk) => endpoint.postMessage({ type: chunkMessageType, id: callId, value: chunk }, transferListOf(chunk)),
-    sendMany: (chunks) => endpoint.postMessage({ type: chunksMessageType, id: callId, value: chunks }),
+  // A progress value held back by its window goes before the chunks after it (one field read when none is held).
+  const outletFor = (callId: number, context: WorkerTaskContext): StreamOutlet => ({
+    send: (chunk) => {
+      context.sendHeldProgress();
+      endpoint.postMessage({ type: chunkMessageType, id: callId, value: chunk }, transferListOf(chunk));
+    },
+    sendMany: (chunks) => {
+      context.sendHeldProgress();
+      endpoint.postMessage({ type: chunksMessageType, id: callId, value: chunks });
+    },
     moves: (chunk) => transferListOf(chunk) !== undefined,
     later: (callback) => {
       if (flushes.push(callback) === 1) flushTurn.port2.postMessage(null);
@@ -306,7 +317,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
         if (isThenable(result)) Promise.resolve(result).catch(noop);
         throw notAStream(task.name);
       }
-      const pump = new WorkerStreamPump(result, credit, outletFor(callId));
+      const pump = new WorkerStreamPump(result, credit, outletFor(callId, context));
       running.set(callId, context);
       streams.set(callId, pump);
       return settled(
@@ -320,6 +331,9 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
   const grant = (data: Record<string, unknown>): void => {
     const credit = data['credit'];
     if (typeof credit === 'number') streams.get(data[creditMessageKey] as number)?.grant(credit);
+    // The pool's acknowledgement of progress values: the same message, with `progress` for a count.
+    const acknowledged = data['progress'];
+    if (typeof acknowledged === 'number') running.get(data[creditMessageKey] as number)?.acknowledgeProgress(acknowledged);
   };
   // Idle waits start only when the pool asks for them (it will then wake this
   // worker after every message). The worker sleeps only when it runs nothing:

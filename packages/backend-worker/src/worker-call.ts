@@ -24,6 +24,8 @@ export class WorkerCallState {
   graceTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** The caller's `onProgress`, for a call that reports. */
   onProgress: ((value: unknown) => void) | undefined;
+  /** Progress values delivered since the last acknowledgement to the worker (see `progressAckEvery`). */
+  progressDelivered = 0;
   /** The reader of a stream call. */
   stream: WorkerStream | undefined;
 

@@ -5,6 +5,7 @@ import { comlinkApply, comlinkRun, replyValue, type ComlinkReply } from './comli
 import { deserializeThrown } from './error-transfer-handler.js';
 import { transferListOf } from './transfer.js';
 import type { WorkerCall } from './worker-call.js';
+import { deliverProgress } from './worker-progress-window.js';
 import type { SpawnedWorker, WorkerPlatform } from './worker-platform.js';
 import {
   asyncMarker,
@@ -195,13 +196,10 @@ export class WorkerChannel {
       if (stream !== undefined) for (const chunk of message.value as unknown[]) stream.push(chunk);
       return;
     }
-    const onProgress = state.onProgress;
-    if (onProgress === undefined) return;
-    try {
-      onProgress(message.value);
-    } catch {
-      // The caller's progress callback failing is the caller's business; the call goes on.
-    }
+    if (state.onProgress === undefined) return;
+    deliverProgress(state, message.value, (count) => {
+      if (!call.settled && this.state !== 'gone') this.#endpoint.postMessage({ [creditMessageKey]: call.id, progress: count });
+    });
   }
 
   #onHandshake(handshake: object, taskNames: readonly string[]): void {

@@ -7,7 +7,7 @@ describe('defineTask', () => {
   it('returns a frozen { name, run }', async () => {
     const task = defineTask('double', (n: number) => n * 2);
     expect(task.name).toBe('double');
-    expect(task.run(4, { signal: new AbortController().signal, progress: () => {} })).toBe(8);
+    expect(task.run(4, { signal: new AbortController().signal, progress: async () => {} })).toBe(8);
     expect(Object.isFrozen(task)).toBe(true);
     expect(Object.keys(task)).toEqual(['name', 'run']);
   });

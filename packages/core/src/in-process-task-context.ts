@@ -26,15 +26,22 @@ export class InProcessTaskContext implements TaskContext {
   /**
    * Made on first use and bound, so a task may take it apart
    * (`(input, { progress }) => ...`) while tasks that never report pay nothing.
+   * The value reaches `onProgress` at once, in this thread, so the only
+   * window is the listener's: a promise it returns is what the task awaits
+   * (a relay such as the server returns one while its connection is full).
    */
-  get progress(): (value: unknown) => void {
-    const progress = (value: unknown): void => {
+  get progress(): (value: unknown) => Promise<void> {
+    const progress = (value: unknown): Promise<void> => {
       const onProgress = this.#onProgress;
-      if (onProgress === undefined) return;
+      if (onProgress === undefined) return settledProgress;
       try {
-        onProgress(value);
+        const paced = onProgress(value) as unknown;
+        if (typeof paced !== 'object' || paced === null || typeof (paced as { then?: unknown }).then !== 'function') return settledProgress;
+        // Never rejects: a task that does not await must not end in an unhandled rejection.
+        return Promise.resolve(paced as PromiseLike<void>).then(undefined, ignoreRejection);
       } catch {
         // The caller's progress callback failing is the caller's business; the task goes on.
+        return settledProgress;
       }
     };
     Object.defineProperty(this, 'progress', { value: progress });
@@ -51,3 +58,8 @@ export class InProcessTaskContext implements TaskContext {
     this.#onProgress = undefined;
   }
 }
+
+// One settled promise for every value that needs no waiting: reporting allocates nothing.
+const settledProgress: Promise<void> = Promise.resolve();
+
+function ignoreRejection(): void {}

@@ -21,7 +21,8 @@ import type { AnyComputeTask } from './types.js';
  *   `signal` checks first that it is an `AbortSignal`.
  * @param backend - the name errors report as their `backend`.
  * @param onProgress - receives what the task passes to `context.progress`,
- *   in order, until the call settles.
+ *   in order, until the call settles; a promise it returns is what the
+ *   task's `context.progress` returns (it paces a task that awaits).
  *
  * A task whose `run` is an async generator has its chunks read and dropped:
  * the call resolves with the generator's return value.

@@ -2,7 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import { createHybridCompute } from './create-hybrid-compute.js';
 import { defineTask } from './define-task.js';
 import type { StreamingTaskName } from './hybrid-compute-types.js';
-import type { TaskChunk, TaskOutput } from './types.js';
+import type { RunTaskOptions, TaskChunk, TaskOutput } from './types.js';
 
 const tiles = defineTask('tiles', async function* (input: { size: number }) {
   for (let index = 0; index < input.size; index++) yield { index, label: `tile ${index}` };
@@ -36,7 +36,14 @@ describe('streaming types', () => {
 
   it('types progress in a task’s context', () => {
     defineTask('report', (_input: void, { progress }) => {
-      expectTypeOf(progress).toEqualTypeOf<(value: unknown) => void>();
+      expectTypeOf(progress).toEqualTypeOf<(value: unknown) => Promise<void>>();
     });
+    // Calling it without await stays valid; an onProgress returning something (a push) still types.
+    defineTask('unawaited', (_input: void, { progress }) => {
+      progress(1);
+      return 1;
+    });
+    const values: unknown[] = [];
+    expectTypeOf({ onProgress: (value: unknown) => values.push(value) }).toMatchTypeOf<RunTaskOptions>();
   });
 });

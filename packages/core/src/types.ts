@@ -26,7 +26,12 @@ export interface RunTaskOptions {
   timeout?: number | undefined;
   /**
    * Receives each value the task passes to `context.progress`, in order,
-   * before the call settles. Exceptions it throws are ignored.
+   * before the call settles. Exceptions it throws are ignored. It may
+   * return a promise to pace the task: where the task runs in this thread or
+   * on the worker pool, the task's `await context.progress(...)` waits until
+   * that promise settles (on the pool, values reported meanwhile without
+   * waiting are coalesced, latest wins). See the core README, "Progress flow
+   * control".
    */
   onProgress?: ((value: unknown) => void) | undefined;
 }
@@ -175,9 +180,24 @@ export interface TaskContext {
   /**
    * Reports progress: the caller's `onProgress` receives each value, in
    * order, on every backend. Values travel as the task's results do. It
-   * does nothing when nobody listens, and never throws.
+   * does nothing when nobody listens.
+   *
+   * The promise it returns resolves (never rejects) once the value is
+   * within the transport's window. A task that awaits it is paced by the
+   * slowest link and every value arrives; a task that does not await may
+   * report as fast as it likes: while the window is full, the values not yet
+   * sent are coalesced, latest wins, so memory stays bounded, order is kept,
+   * and the last value reported before the result arrives before it.
+   *
+   * @example
+   * ```ts
+   * const count = defineTask('count', async (n: number, ctx: TaskContext) => {
+   *   for (let i = 1; i <= n; i++) await ctx.progress(i / n); // paced: every value arrives
+   *   return n;
+   * });
+   * ```
    */
-  readonly progress: (value: unknown) => void;
+  readonly progress: (value: unknown) => Promise<void>;
 }
 
 /**
@@ -318,7 +338,7 @@ export type TaskInput<Task> = Task extends { run(input: infer Input, ...rest: an
  * ```ts
  * type GreetOutput = TaskOutput<typeof tasks.greet>; // string: the task's promise unwrapped
  *
- * const greeting: GreetOutput = await tasks.greet.run({ name: 'Ada' }, { signal: new AbortController().signal, progress: () => {} });
+ * const greeting: GreetOutput = await tasks.greet.run({ name: 'Ada' }, { signal: new AbortController().signal, progress: async () => {} });
  * ```
  */
 export type TaskOutput<Task> = Task extends { run(...args: any[]): infer Output } ? ResultOf<Awaited<Output>> : never;

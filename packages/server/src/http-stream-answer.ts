@@ -7,6 +7,7 @@ import { CallStop } from './call-stop.js';
 import { errorBodyOf, refusal } from './error-body-of.js';
 import type { ParsedCall } from './parse-call.js';
 import type { ChunkSink } from './stream-pump.js';
+import { ProgressOutlet } from './progress-outlet.js';
 import { notCarriedError, streamValueMismatch } from './stream-value-mismatch.js';
 
 /**
@@ -19,7 +20,9 @@ import { notCarriedError, streamValueMismatch } from './stream-value-mismatch.js
  * progress that reports none is answered with the plain `{ result }`.
  *
  * Flow control is TCP's: while the response does not drain, {@link room}
- * holds the pump, so the generator waits at its `yield`.
+ * holds the pump, so the generator waits at its `yield`, and holds progress
+ * in a {@link ProgressOutlet} (coalesced, latest wins; the task's
+ * `ctx.progress` promise waits for the drain).
  */
 export class HttpStreamAnswer implements ChunkSink {
   readonly #response: ServerResponse;
@@ -27,6 +30,7 @@ export class HttpStreamAnswer implements ChunkSink {
   readonly #headers: Record<string, string>;
   readonly #taskName: string;
   #started = false;
+  #progress: ProgressOutlet | undefined;
 
   constructor(response: ServerResponse, codec: WireCodec, headers: Record<string, string>, taskName: string) {
     this.#response = response;
@@ -57,24 +61,37 @@ export class HttpStreamAnswer implements ChunkSink {
   chunk(value: unknown): ComputeError | undefined {
     const mismatch = streamValueMismatch(this.#codec, value, 'chunk');
     if (mismatch !== undefined) return notCarriedError(this.#taskName, mismatch);
+    this.#progress?.sendHeld();
     this.#write({ chunk: value });
     return undefined;
   }
 
   /** The caller's `onProgress`, on this answer; a value its encoding cannot carry stops the call with `TASK_FAILED`. */
-  progressFor(stop: CallStop): (value: unknown) => void {
+  progressFor(stop: CallStop): (value: unknown) => Promise<void> | undefined {
+    const outlet = new ProgressOutlet(
+      (value) => this.#write({ progress: value }),
+      () => this.room(),
+    );
+    this.#progress = outlet;
     return (value) => {
-      if (stop.reason !== undefined) return;
+      if (stop.reason !== undefined) return undefined;
       const mismatch = streamValueMismatch(this.#codec, value, 'progress');
-      if (mismatch !== undefined) stop.stop(notCarriedError(this.#taskName, mismatch));
-      else this.#write({ progress: value });
+      if (mismatch === undefined) return outlet.push(value);
+      stop.stop(notCarriedError(this.#taskName, mismatch));
+      return undefined;
     };
   }
 
-  /** Writes the last record and ends the answer. */
+  /** Writes the last record (after the progress value held, if any) and ends the answer. */
   finish(record: unknown): void {
+    this.#progress?.flush();
     this.#write(record);
     if (!this.#response.destroyed) this.#response.end();
+  }
+
+  /** The answer will not be finished (its request is gone): a task waiting on its progress goes on. */
+  abandon(): void {
+    this.#progress?.close();
   }
 
   #write(record: unknown): void {
@@ -136,8 +153,12 @@ async function answerStreamedCall(streamed: StreamedCall): Promise<CallOutcome> 
   const onProgress = answer.progressFor(stop);
   const outcome = call.stream === undefined ? await runner.run(call, streamed.timeout, stop, onProgress) : await runner.stream(call, streamed.timeout, stop, answer, onProgress);
   response.off('close', onClose);
-  if (response.destroyed) return outcome;
+  if (response.destroyed) {
+    answer.abandon();
+    return outcome;
+  }
   if (!answer.started && !(outcome.ok && call.stream !== undefined)) {
+    answer.abandon();
     if (outcome.ok) return streamed.answer(outcome.result);
     streamed.refuse(outcome.error);
     return outcome;

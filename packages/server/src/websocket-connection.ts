@@ -12,6 +12,8 @@ import { traceContextOfFrame } from './trace-server-call.js';
 import { encodeAnswer } from './encode-answer.js';
 import { jsonCodec, msgpackCodec, subprotocolOf, type WireCodec } from '@hybridcompute/wire';
 import { notCarriedError, streamValueMismatch } from './stream-value-mismatch.js';
+import { ProgressOutlet, progressWindowBytes } from './progress-outlet.js';
+import { runsOnBun } from './runs-on-bun.js';
 import { WebSocketStreamSink } from './websocket-stream-sink.js';
 
 /**
@@ -25,7 +27,10 @@ import { WebSocketStreamSink } from './websocket-stream-sink.js';
  *   since the last one", timed from the first such byte;
  * - `idleTimeout` closes a socket with no call and no message (code 1000);
  * - the heartbeat ({@link WebSocketConnection.heartbeat}) drops a peer that
- *   did not answer the previous ping.
+ *   did not answer the previous ping;
+ * - progress: a call's `{ id, progress }` frames go while the socket has at
+ *   most {@link progressWindowBytes} unsent; past that its values wait in a
+ *   {@link ProgressOutlet}, coalesced, until the socket drains.
  */
 export class WebSocketConnection {
   readonly #socket: WebSocket;
@@ -52,6 +57,8 @@ export class WebSocketConnection {
   readonly #rawSocket: Duplex | undefined;
   // While the answers of this tick are corked: whether the socket was backed up when the first went.
   #corkedBackedUp: boolean | undefined;
+  // Progress outlets waiting for the socket to drain under progressWindowBytes; made on the first.
+  #progressWaiters: Array<() => void> | undefined;
 
   constructor(socket: WebSocket, rawSocket: Duplex, runner: CallRunner, settings: ServerSettings, onClosed: () => void) {
     this.#socket = socket;
@@ -85,6 +92,7 @@ export class WebSocketConnection {
       if (this.#frameTimer !== undefined) clearTimeout(this.#frameTimer);
       clearTimeout(this.#idleTimer);
       this.#backpressure.close();
+      this.#wakeProgress();
       const gone = new ComputeError({ code: 'TASK_ABORTED', message: 'The caller closed the WebSocket', backend: 'server' });
       for (const stop of this.#calls.values()) stop.stop(gone);
       this.#calls.clear();
@@ -190,20 +198,24 @@ export class WebSocketConnection {
 
   async #run(id: WireCallId, call: ParsedCall, timeout: number | undefined, stop: CallStop): Promise<void> {
     const started = this.#runner.callStarted(this.#origin);
-    const onProgress = call.progress === true ? this.#progressSender(id, call.task, stop) : undefined;
-    const outcome = call.stream === undefined ? await this.#runner.run(call, timeout, stop, onProgress) : await this.#runStream(id, call, timeout, stop, onProgress);
-    this.#runner.answered(call, this.#answer(id, call, stop, outcome), started, this.#origin);
+    const outlet = call.progress === true ? this.#progressOutlet(id) : undefined;
+    const onProgress = outlet === undefined ? undefined : this.#progressSender(outlet, call.task, stop);
+    const outcome = call.stream === undefined ? await this.#runner.run(call, timeout, stop, onProgress) : await this.#runStream(id, call, timeout, stop, onProgress, outlet);
+    this.#runner.answered(call, this.#answer(id, call, stop, outcome, outlet), started, this.#origin);
   }
 
-  /** Sends a settled call's last frame, if its caller still waits for one: returns what the caller got. */
-  #answer(id: WireCallId, call: ParsedCall, stop: CallStop, outcome: CallOutcome): CallOutcome {
+  /** Sends a settled call's last frame, if its caller still waits for one (the progress held for it first): returns what the caller got. */
+  #answer(id: WireCallId, call: ParsedCall, stop: CallStop, outcome: CallOutcome, outlet: ProgressOutlet | undefined): CallOutcome {
     this.#calls.delete(id);
     if (this.#calls.size === 0) this.#lastActivity = performance.now();
     // A cancelled call's caller has stopped waiting: no answer.
     if (this.#socket.readyState !== this.#socket.OPEN || stop.reason?.code === 'TASK_ABORTED') {
+      outlet?.close();
       this.#backpressure.answered(0);
       return outcome;
     }
+    // The last value reported goes before the answer.
+    outlet?.flush();
     let frame: string | Uint8Array;
     let answered = outcome;
     if (outcome.ok && call.stream !== undefined) {
@@ -220,8 +232,17 @@ export class WebSocketConnection {
     return answered;
   }
 
-  async #runStream(id: WireCallId, call: ParsedCall, timeout: number | undefined, stop: CallStop, onProgress: ((value: unknown) => void) | undefined): Promise<CallOutcome> {
-    const sink = new WebSocketStreamSink(id, call.task, call.stream === true ? 1 : (call.stream as number), this.#codec, (data) => this.#send(data));
+  async #runStream(
+    id: WireCallId,
+    call: ParsedCall,
+    timeout: number | undefined,
+    stop: CallStop,
+    onProgress: ((value: unknown) => Promise<void> | undefined) | undefined,
+    outlet: ProgressOutlet | undefined,
+  ): Promise<CallOutcome> {
+    // A progress value held back goes before the chunk after it: the call's frames keep their order.
+    const send = outlet === undefined ? (data: string | Uint8Array) => this.#send(data) : (data: string | Uint8Array) => (outlet.sendHeld(), this.#send(data));
+    const sink = new WebSocketStreamSink(id, call.task, call.stream === true ? 1 : (call.stream as number), this.#codec, send);
     this.#streams ??= new Map();
     this.#streams.set(id, sink);
     try {
@@ -232,13 +253,32 @@ export class WebSocketConnection {
   }
 
   // `{ id, progress }` frames while the call runs; a value the socket's encoding cannot carry fails the call.
-  #progressSender(id: WireCallId, taskName: string, stop: CallStop): (value: unknown) => void {
+  #progressSender(outlet: ProgressOutlet, taskName: string, stop: CallStop): (value: unknown) => Promise<void> | undefined {
     return (value) => {
-      if (stop.reason !== undefined) return;
+      if (stop.reason !== undefined) return undefined;
       const mismatch = streamValueMismatch(this.#codec, value, 'progress');
-      if (mismatch !== undefined) stop.stop(notCarriedError(taskName, mismatch));
-      else this.#send(this.#codec.encode({ id, progress: value }));
+      if (mismatch === undefined) return outlet.push(value);
+      stop.stop(notCarriedError(taskName, mismatch));
+      return undefined;
     };
+  }
+
+  #progressOutlet(id: WireCallId): ProgressOutlet {
+    return new ProgressOutlet(
+      (value) => this.#send(this.#codec.encode({ id, progress: value })),
+      // Not on Bun: its ws reports a bufferedAmount whose drain the server is never told of, so a waiting task would hang.
+      () =>
+        runsOnBun || this.#socket.readyState !== this.#socket.OPEN || this.#socket.bufferedAmount <= progressWindowBytes
+          ? undefined
+          : new Promise<void>((resolve) => (this.#progressWaiters ??= []).push(resolve)),
+    );
+  }
+
+  #wakeProgress(): void {
+    const waiters = this.#progressWaiters;
+    if (waiters === undefined || waiters.length === 0) return;
+    this.#progressWaiters = undefined;
+    for (const wake of waiters) wake();
   }
 
   #errorFrame(id: WireCallId | null, error: unknown): string | Uint8Array {
@@ -271,6 +311,7 @@ export class WebSocketConnection {
 
   readonly #onSent = (): void => {
     this.#backpressure.drained();
+    if (this.#progressWaiters !== undefined && this.#socket.bufferedAmount <= progressWindowBytes) this.#wakeProgress();
   };
 }
 

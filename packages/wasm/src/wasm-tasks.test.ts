@@ -47,7 +47,7 @@ describe('wasmTasks sources', () => {
     const { add: fromArrayBuffer } = wasmTasks(new Uint8Array(mathBytes).buffer, { exports: ['add'] });
     const local = createLocalBackend({ tasks: [add] });
     await expect(local.runTask('add', [1, 2])).resolves.toBe(3);
-    await expect(fromArrayBuffer.run([2, 2], { signal: new AbortController().signal, progress: () => {} })).resolves.toBe(4);
+    await expect(fromArrayBuffer.run([2, 2], { signal: new AbortController().signal, progress: async () => {} })).resolves.toBe(4);
   });
 
   it('takes a WebAssembly.Module, a file: URL, a path and an http: URL', async () => {
@@ -99,7 +99,7 @@ describe('wasmTasks, lazily', () => {
     const local = createLocalBackend({ tasks: [count] });
     await expect(Promise.all([local.runTask('count', undefined), local.runTask('count', undefined)])).resolves.toEqual([1, 2]);
     // Once instantiated, a call runs synchronously: run returns the value itself, not a promise.
-    expect(count.run(undefined, { signal: new AbortController().signal, progress: () => {} })).toBe(3);
+    expect(count.run(undefined, { signal: new AbortController().signal, progress: async () => {} })).toBe(3);
   });
 
   it('fails every call of a file that is not a module with its compile error, and of a module without the export named', async () => {

@@ -58,10 +58,14 @@ export const bigPayload = defineTask('bigPayload', (input: { size: number; seed:
 /** Sums a large array, to move a large payload in. */
 export const sum = defineTask('sum', (values: number[]) => values.reduce((total, value) => total + value, 0));
 
-/** Reports 1 to `steps` through `context.progress`, then answers `'done'`; async when `async` is set. */
-export const reportProgress = defineTask('reportProgress', async (input: { steps: number; async?: boolean }, { progress }) => {
+/**
+ * Reports 1 to `steps` through `context.progress`, then answers `'done'`; async when `async` is set,
+ * awaiting each `context.progress` when `awaits` is set.
+ */
+export const reportProgress = defineTask('reportProgress', async (input: { steps: number; async?: boolean; awaits?: boolean }, { progress }) => {
   for (let step = 1; step <= input.steps; step++) {
-    progress({ step, of: input.steps });
+    if (input.awaits === true) await progress({ step, of: input.steps });
+    else void progress({ step, of: input.steps });
     if (input.async === true) await new Promise((resolve) => setTimeout(resolve, 1));
   }
   return 'done';

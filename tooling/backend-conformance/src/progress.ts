@@ -13,6 +13,30 @@ export function describeProgress({ backend }: SuiteContext): void {
     }
   });
 
+  it('bounds a task that reports in a tight loop: increasing values, the last before the result; a task that awaits gets every value', async () => {
+    // Not awaited: a transport past its window coalesces the values it has not sent (latest wins).
+    const steps = 100_000;
+    const seen: number[] = [];
+    let settled = false;
+    let late = 0;
+    const onProgress = (value: unknown): void => {
+      if (settled) late++;
+      seen.push((value as { step: number }).step);
+    };
+    await expect(backend().runTask('reportProgress', { steps }, { onProgress }).finally(() => (settled = true))).resolves.toBe('done');
+    expect(late).toBe(0);
+    expect(seen.every((step, index) => index === 0 || step > (seen[index - 1] as number))).toBe(true);
+    expect(seen.at(-1)).toBe(steps);
+    // Awaited, with a consumer that takes each value a timer later: every value, in order.
+    const paced: number[] = [];
+    const slowly = (value: unknown): Promise<void> => {
+      paced.push((value as { step: number }).step);
+      return new Promise((resolve) => setTimeout(resolve, 0));
+    };
+    await expect(backend().runTask('reportProgress', { steps: 200, awaits: true }, { onProgress: slowly })).resolves.toBe('done');
+    expect(paced).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
+  });
+
   it('runs a reporting task without onProgress, and with an onProgress that throws', async () => {
     await expect(backend().runTask('reportProgress', { steps: 3 })).resolves.toBe('done');
     const throwing = (): void => {

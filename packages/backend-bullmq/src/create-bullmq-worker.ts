@@ -125,7 +125,7 @@ export class BullmqWorker {
     const deadline = new CallDeadline(taskName, undefined, { signal: undefined, timeout: Math.min(remaining, maxTimerDelay) }, (error) => stop.abort(error));
     if (jobId !== undefined) this.#running.set(jobId, { stop, taskName, created: job.timestamp });
     // Only a caller that listens asks for progress: the others' tasks report into nothing.
-    const reporter = data.progress === true ? new JobProgressReporter(job) : undefined;
+    const reporter = data.progress === true ? new JobProgressReporter(job, taskName, (error) => stop.abort(error)) : undefined;
     try {
       // Settles at the deadline or on cancel even when the backend ignores its signal, so the job frees its slot.
       const input = data.encoded === undefined ? data.input : decodeJobValue(data.encoded);
@@ -135,7 +135,7 @@ export class BullmqWorker {
       if (unsendable !== undefined) throw taskFailedError(taskName, undefined, new TypeError(`Task '${taskName}' returned a value that cannot be stored: ${unsendable}`));
       return { encoded: encodeJobValue(result) };
     } catch (error) {
-      const computeError = computeErrorFrom(error, 'TASK_FAILED', { taskName });
+      const computeError = reporter?.failure ?? computeErrorFrom(error, 'TASK_FAILED', { taskName });
       // Only a task's own failure may be retried (and only when the task opted in with attempts).
       throw failure(computeError, computeError.code === 'TASK_FAILED' && !stop.signal.aborted);
     } finally {

@@ -1,3 +1,4 @@
+import { taskFailedError, type ComputeError } from '@hybridcompute/core';
 import { msgpackCodec } from '@hybridcompute/wire';
 import { encodeJobValue } from './job-envelope.js';
 
@@ -30,9 +31,11 @@ export const maxHeldProgress = 64;
  * for every command, so the worker records the job's result only after its
  * last progress event: a caller reads the last value before the answer.
  *
- * Progress is best effort: a value MessagePack cannot carry (a function) is
- * dropped, and so is one Redis does not take (the job was removed); the task
- * goes on either way.
+ * A value MessagePack cannot carry (a function) fails the call with
+ * `TASK_FAILED`, as on the worker pool and the server: the reporter stops
+ * taking values and hands the error to `fail`, which aborts the job's task.
+ * A value Redis does not take (the job was removed) is dropped, and the task
+ * goes on.
  */
 export class JobProgressReporter {
   readonly #job: ProgressTarget;
@@ -43,13 +46,27 @@ export class JobProgressReporter {
   #release: (() => void) | undefined;
   #idle: (() => void) | undefined;
 
-  constructor(job: ProgressTarget) {
+  readonly #fail: (error: ComputeError) => void;
+  /** Why the call failed, when a value could not be stored: the job fails with this, not with the abort it caused. */
+  failure: ComputeError | undefined;
+  readonly #taskName: string;
+
+  /** `fail` is told, once, of a value that cannot be stored: it ends the call with that error. */
+  constructor(job: ProgressTarget, taskName: string, fail: (error: ComputeError) => void) {
     this.#job = job;
+    this.#taskName = taskName;
+    this.#fail = fail;
   }
 
   /** The task's `onProgress`: sends `value` unless the job has finished. Never throws; the promise never rejects. */
   readonly report = (value: unknown): Promise<void> | undefined => {
-    if (!this.#open || msgpackCodec.mismatchOf(value, 'progress') !== undefined) return undefined;
+    if (!this.#open) return undefined;
+    const unsendable = msgpackCodec.mismatchOf(value, 'progress');
+    if (unsendable !== undefined) {
+      this.#open = false;
+      this.#fail((this.failure = taskFailedError(this.#taskName, undefined, new TypeError(`Task '${this.#taskName}' reported progress that cannot be stored: ${unsendable}`))));
+      return undefined;
+    }
     if (this.#waiting === undefined && this.#inFlight < progressUpdatesInFlight) {
       this.#send(value);
       return undefined;

@@ -163,18 +163,21 @@ describe('progress through the queue', () => {
     await expect(backend.runTask('report', { values: [4] })).resolves.toBe(1);
   });
 
-  it('drops a progress value MessagePack cannot carry, and goes on', async () => {
+  it('fails the call with TASK_FAILED on a progress value MessagePack cannot carry, as the worker pool and the server do, after the values before it', async () => {
     const queue = uniqueQueueName('progress-unsendable');
-    const odd = defineTask('odd', (_input: null, { progress }) => {
-      progress(1);
-      progress({ callback: () => 2 });
-      progress(3);
+    let wentOn = false;
+    const odd = defineTask('odd', async (_input: null, { progress, signal }) => {
+      await progress(1);
+      void progress({ callback: () => 2 });
+      wentOn = !signal.aborted;
       return 'went on';
     });
     await workerOn(queue, [odd]);
     const { seen, outcome } = await withProgress((onProgress) => backendOn(queue).runTask('odd', null, { onProgress }));
-    expect(outcome).toEqual({ status: 'fulfilled', value: 'went on' });
-    expect(seen).toEqual([1, 3]);
+    expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'TASK_FAILED', taskName: 'odd' } });
+    expect(String((outcome as PromiseRejectedResult).reason.message)).toMatch(/progress/);
+    expect(seen).toEqual([1]);
+    expect(wentOn).toBe(false);
   });
 
   it('passes on the progress of a worker outside this package as it is', async () => {

@@ -22,7 +22,7 @@ console.log('| --- | ---: | ---: | ---: | ---: |');
 console.log(`| \`streamTask\` on the worker pool | ${m.streamedPerSec.toFixed(0)} | ${range('streamedPerSec')} | ${m.streamedObjectsPerSec.toFixed(0)} | ${range('streamedObjectsPerSec')} |`);
 console.log(`| bare \`postMessage\` from a worker, one message per chunk, no flow control | ${m.barePerSec.toFixed(0)} | ${range('barePerSec')} | ${m.bareObjectsPerSec.toFixed(0)} | ${range('bareObjectsPerSec')} |`);
 console.log(`| ratio | ${m.ratio.toFixed(2)} | ${range('ratio', 2)} | ${m.objectsRatio.toFixed(2)} | ${range('objectsRatio', 2)} |`);
-console.log('\nChunks travel several to a message (objects as copies taken at their `yield`), until the credit runs out, the event loop turns or four wait and the first has waited 10 µs; chunks marked with `transfer()` and big binary chunks go alone.');
+console.log('\nPrimitive chunks travel several to a message (nothing can change them after their `yield`); object chunks one message each, cloned at their `yield`.');
 console.log('\n| no-op call | without `onProgress` (calls/s) | with `onProgress`, no progress sent | ratio | range |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
 console.log(`| 64 in flight | ${m.noop64PerSec.toFixed(0)} | ${m.progress64PerSec.toFixed(0)} | ${m.progress64Ratio.toFixed(2)} | ${range('progress64Ratio', 2)} |`);

@@ -1,7 +1,7 @@
 // One run of the stream benchmark (see stream-worker.bench.mjs), printing one JSON line:
-// - small chunks per second (numbers and small objects, which both travel several to a message)
-//   through the worker pool's streamTask, and through bare postMessage (one message per chunk)
-//   from a worker of the same kind, rounds interleaved;
+// - small chunks per second (numbers, which travel several to a message, and small objects, one
+//   message each) through the worker pool's streamTask, and through bare postMessage (one message
+//   per chunk) from a worker of the same kind, rounds interleaved;
 // - a no-op call with and without onProgress (no progress sent), 64 in flight and 1 in flight;
 // - the heap growth of this thread while a reader stalls on a producer that could yield for ever.
 import { setFlagsFromString } from 'node:v8';

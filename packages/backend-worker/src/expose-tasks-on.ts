@@ -170,7 +170,7 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
       throw invalidArgumentError(`progress: the value cannot be sent from the worker (${messageOf(error)})`);
     }
   };
-  // Chunks of a stream made in one go leave together, at the latest when the event loop turns.
+  // Primitive chunks of a stream made in one go leave together, at the latest when the event loop turns.
   const flushes: (() => void)[] = [];
   const flushTurn = new MessageChannel();
   flushTurn.port1.onmessage = () => {
@@ -187,7 +187,6 @@ export function exposeTasksOn(endpoint: Endpoint, tasks: TaskCollection, idleWai
       context.sendHeldProgress();
       endpoint.postMessage({ type: chunksMessageType, id: callId, value: chunks });
     },
-    moves: (chunk) => transferListOf(chunk) !== undefined,
     later: (callback) => {
       if (flushes.push(callback) === 1) flushTurn.port2.postMessage(null);
     },

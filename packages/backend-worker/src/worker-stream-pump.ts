@@ -1,17 +1,9 @@
-/** The clocks of a {@link WorkerStreamPump} (ms). Internal. */
-export interface PumpTiming {
-  readonly holdForMs: number;
-  readonly bigCopyMs: number;
-}
-
 /** Where a {@link WorkerStreamPump} sends its chunks. Internal. */
 export interface StreamOutlet {
-  /** Posts one chunk (its `transfer()` list moves with it); throws when it cannot be cloned. */
+  /** Posts one chunk; throws when it cannot be cloned. */
   send(chunk: unknown): void;
-  /** Posts several chunks, in order, in one message: primitives, and copies taken at their `yield`. */
+  /** Posts several chunks, in order, in one message (primitives only: they always clone). */
   sendMany(chunks: unknown[]): void;
-  /** Whether `chunk` was marked with `transfer()`: its buffers move, so it leaves alone, at its `yield`. */
-  moves(chunk: unknown): boolean;
   /** Runs `callback` once the current task of the event loop is over. */
   later(callback: () => void): void;
 }
@@ -20,19 +12,15 @@ export interface StreamOutlet {
  * Runs a streaming task's generator inside a worker, as far as the pool's
  * credit allows: each chunk spends one credit, and with none left the
  * generator waits at its `yield` until the pool grants more (its reader read
- * some). Chunks leave several to a message, since a message costs both
- * threads far more than a small chunk does: they are held until the credit
- * runs out, a progress value comes, the stream ends, the worker's event
- * loop turns, or (four at least) the first of them has waited 10 µs, so
- * that the reader starts on chunks that are slow to make while the
- * generator makes more; in order. A held object chunk is a copy taken at
- * its `yield` (`structuredClone`), so a generator that reuses an object or a
- * buffer sends what it held then. Chunks marked with `transfer()` leave
- * alone at their `yield`, their buffers moved, and so do big binary chunks
- * and a stream's object chunks once two in a row prove big (copying them
- * twice would cost more than their message).
- * `close` ends it early: the generator is closed (its `finally` runs) as soon
- * as it is not running, parked at a `yield` included. Internal.
+ * some). An object chunk leaves as it is yielded: it is cloned (or its
+ * buffers moved) before the generator runs on, so a generator that reuses a
+ * buffer or an object sends what it held at the `yield`. Primitive chunks
+ * (numbers, strings, ...), which nothing can change after the `yield`, leave
+ * together, in one message, when the credit runs out, an object chunk or a
+ * progress value comes, the stream ends, or the worker's event loop turns;
+ * the order of everything is kept. `close` ends it early: the generator is
+ * closed (its `finally` runs) as soon as it is not running, parked at a
+ * `yield` included. Internal.
  */
 export class WorkerStreamPump {
   /** Settles once: with the generator's return value, or what it threw, or the close reason. */
@@ -40,15 +28,7 @@ export class WorkerStreamPump {
   readonly #stream: AsyncIterator<unknown, unknown>;
   readonly #outlet: StreamOutlet;
   #credit: number;
-  // Chunks waiting to leave together: primitives, and copies of object chunks.
-  #held: unknown[] | undefined;
-  // Whether object chunks are copied and held; false once one proved big, or without structuredClone.
-  #holdObjects = typeof structuredClone === 'function';
-  #slowCopies = 0;
-  // When the first of the chunks held now was taken (performance.now()).
-  #heldSince = 0;
-  readonly #holdForMs: number;
-  readonly #bigCopyMs: number;
+  #primitives: unknown[] | undefined;
   #flushScheduled = false;
   #pumping = false;
   #settled = false;
@@ -56,15 +36,9 @@ export class WorkerStreamPump {
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;
 
-  /**
-   * @param credit - chunks it may send before the first grant (the stream's highWaterMark).
-   * @param timing - how long the first of the chunks held may wait while the generator makes more,
-   *   and how long a copy may take before it shows a big chunk (ms; tests pin them).
-   */
-  constructor(stream: AsyncIterator<unknown, unknown>, credit: number, outlet: StreamOutlet, timing: PumpTiming = defaultTiming) {
+  /** @param credit - chunks it may send before the first grant (the stream's highWaterMark). */
+  constructor(stream: AsyncIterator<unknown, unknown>, credit: number, outlet: StreamOutlet) {
     this.#stream = stream;
-    this.#holdForMs = timing.holdForMs;
-    this.#bigCopyMs = timing.bigCopyMs;
     this.#credit = credit;
     this.#outlet = outlet;
     this.done = new Promise((resolve, reject) => {
@@ -81,11 +55,11 @@ export class WorkerStreamPump {
     if (!this.#pumping) void this.#pump();
   }
 
-  /** Sends the chunks held back, before something else of the call goes (a progress value). */
+  /** Sends the primitive chunks held back, before something else of the call goes (a progress value). */
   flush(): void {
-    const chunks = this.#held;
+    const chunks = this.#primitives;
     if (chunks === undefined) return;
-    this.#held = undefined;
+    this.#primitives = undefined;
     this.#outlet.sendMany(chunks);
   }
 
@@ -93,7 +67,7 @@ export class WorkerStreamPump {
   close(reason: unknown): void {
     if (this.#settled || this.#closing !== undefined) return;
     this.#closing = { reason };
-    this.#held = undefined;
+    this.#primitives = undefined;
     // A generator running now is closed when it next yields (its signal has aborted meanwhile).
     if (!this.#pumping) void this.#closeGenerator();
   }
@@ -111,7 +85,23 @@ export class WorkerStreamPump {
           return;
         }
         this.#credit--;
-        this.#take(step.value);
+        const chunk = step.value;
+        if (isBatchable(chunk)) {
+          (this.#primitives ??= []).push(chunk);
+          if (this.#credit === 0) this.flush();
+          else if (!this.#flushScheduled) {
+            this.#flushScheduled = true;
+            this.#outlet.later(this.#flushLater);
+          }
+          continue;
+        }
+        try {
+          this.flush();
+          this.#outlet.send(chunk);
+        } catch (error) {
+          const reason = `a chunk the task yielded cannot be sent from the worker (${(error as Error | null)?.message ?? String(error)})`;
+          this.#closing = { reason: new TypeError(`Unserializable chunk: ${reason}`) };
+        }
       }
     } catch (error) {
       // The generator threw: it is finished, nothing to close; the chunks before the error still go.
@@ -122,51 +112,6 @@ export class WorkerStreamPump {
       this.#pumping = false;
     }
     if (this.#closing !== undefined) await this.#closeGenerator();
-  }
-
-  // One chunk the generator yielded: held to leave with others, or sent now.
-  #take(chunk: unknown): void {
-    let held = chunk;
-    if (!isPrimitive(chunk)) {
-      if (!this.#holdObjects || this.#outlet.moves(chunk) || isBigBinary(chunk)) return this.#sendAlone(chunk);
-      const startedAt = performance.now();
-      try {
-        held = structuredClone(chunk);
-      } catch (error) {
-        return this.#refuse(error);
-      }
-      if (performance.now() - startedAt > this.#bigCopyMs) {
-        // Twice in a row, so that a copy slowed by a busy machine (the thread descheduled) does not decide it.
-        if (++this.#slowCopies === 2) this.#holdObjects = false;
-        return this.#sendAlone(held);
-      }
-      this.#slowCopies = 0;
-    }
-    const waiting = (this.#held ??= []);
-    waiting.push(held);
-    // Chunks that take long to make leave in several messages, so that the reader starts on the first ones meanwhile.
-    if (waiting.length === 1) this.#heldSince = performance.now();
-    if (this.#credit === 0 || (waiting.length >= fewestTimedOut && performance.now() - this.#heldSince > this.#holdForMs)) this.flush();
-    else if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      this.#outlet.later(this.#flushLater);
-    }
-  }
-
-  #sendAlone(chunk: unknown): void {
-    this.flush();
-    try {
-      this.#outlet.send(chunk);
-    } catch (error) {
-      this.#refuse(error);
-    }
-  }
-
-  // The chunks before it still go; then the generator is closed and the call fails.
-  #refuse(error: unknown): void {
-    this.flush();
-    const reason = `a chunk the task yielded cannot be sent from the worker (${(error as Error | null)?.message ?? String(error)})`;
-    this.#closing = { reason: new TypeError(`Unserializable chunk: ${reason}`) };
   }
 
   readonly #flushLater = (): void => {
@@ -191,28 +136,8 @@ export class WorkerStreamPump {
   }
 }
 
-// A copy of an object chunk that took longer than this (ms) shows a big chunk: it goes alone
-// (its copy), and after two such in a row, the stream's object chunks go alone, copied once (by postMessage) instead of twice.
-const defaultBigCopyMs = 0.05;
-
-// Chunks are held at most this long (ms) while the generator makes more: a run of cheap chunks
-// (numbers: a fraction of a microsecond each) still leaves as one message.
-const defaultHoldForMs = 0.01;
-// ...and only once at least this many wait, so that a thread descheduled on a busy machine
-// (its clock jumps) still sends a few chunks a message, not one.
-const fewestTimedOut = 4;
-
-// An ArrayBuffer or a view over one of more than this many bytes goes alone, copied once.
-const bigBinaryBytes = 4096;
-
-function isBigBinary(chunk: unknown): boolean {
-  return (ArrayBuffer.isView(chunk) || chunk instanceof ArrayBuffer) && chunk.byteLength > bigBinaryBytes;
-}
-
-// What cannot change after its `yield` and always clones (a symbol does not: it is copied like an object, and fails there).
-function isPrimitive(chunk: unknown): boolean {
+// What cannot change after its `yield` and always clones (a symbol does not, so it goes alone and fails there).
+function isBatchable(chunk: unknown): boolean {
   const kind = typeof chunk;
   return chunk === null || (kind !== 'object' && kind !== 'function' && kind !== 'symbol');
 }
-
-const defaultTiming: PumpTiming = { holdForMs: defaultHoldForMs, bigCopyMs: defaultBigCopyMs };

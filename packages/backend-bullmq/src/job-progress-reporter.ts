@@ -76,7 +76,7 @@ export class JobProgressReporter {
     return (this.#waiting ??= new Promise<void>((resolve) => (this.#release = resolve)));
   };
 
-  /** Stops taking values, sends the ones held, and resolves once every value sent has reached Redis or failed to. */
+  /** Stops taking values, sends the ones held (all at once, past the in-flight bound: the job is over), and resolves once every value sent has reached Redis or failed to. */
   finish(): Promise<void> {
     this.#open = false;
     this.#sendHeld();
